@@ -1,0 +1,78 @@
+//! The core error type and its mapping to the error that crosses to the UI.
+
+use image_scorer_protocol::{AppError, ErrorKind};
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in core. Each variant's message names what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// A folder that was asked for does not exist.
+    #[error("The folder “{}” does not exist.", .0.display())]
+    FolderNotFound(PathBuf),
+    /// A path that should be a folder is a file (or something else).
+    #[error("“{}” is not a folder.", .0.display())]
+    NotAFolder(PathBuf),
+    /// The operating system refused to list a folder.
+    #[error("Image Scorer may not read the folder “{}”: {source}", path.display())]
+    FolderUnreadable {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A path that is not valid UTF-8 where one is needed.
+    #[error("The path “{}” is not valid UTF-8; rename it to open it.", .0.display())]
+    NonUtf8Path(PathBuf),
+    /// Any other I/O failure on a path.
+    #[error("Could not read “{}”: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database failed.
+    #[error("Database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed: the database file may be damaged or from a newer version.
+    #[error("The database could not be prepared: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl CoreError {
+    /// An I/O error on `path`, classified by what the operating system said.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        match source.kind() {
+            std::io::ErrorKind::NotFound => CoreError::FolderNotFound(path.to_owned()),
+            std::io::ErrorKind::PermissionDenied => CoreError::FolderUnreadable {
+                path: path.to_owned(),
+                source,
+            },
+            _ => CoreError::Io {
+                path: path.to_owned(),
+                source,
+            },
+        }
+    }
+
+    /// The category the UI sees.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CoreError::FolderNotFound(_) => ErrorKind::NotFound,
+            CoreError::NotAFolder(_) => ErrorKind::NotAFolder,
+            CoreError::FolderUnreadable { .. } => ErrorKind::PermissionDenied,
+            CoreError::NonUtf8Path(_) => ErrorKind::InvalidInput,
+            CoreError::Io { .. } => ErrorKind::Io,
+            CoreError::Database(_) | CoreError::Migration(_) => ErrorKind::Database,
+        }
+    }
+}
+
+impl From<CoreError> for AppError {
+    fn from(e: CoreError) -> Self {
+        AppError::new(e.kind(), e.to_string())
+    }
+}
+
+/// Result with [`CoreError`].
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -1,0 +1,36 @@
+//! Forward-only schema migrations, as plain SQL files in `crates/core/migrations/`.
+//!
+//! The app's SQL plugin and [`crate::Store::open`] both apply exactly this list and record it in
+//! sqlx's `_sqlx_migrations` table, so a database made by one is up to date for the other.
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use std::borrow::Cow;
+
+/// One migration: `(version, description, sql)`. Versions only ever grow; a file, once released,
+/// is never edited.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "roots",
+    include_str!("../../migrations/0001_roots.sql"),
+)];
+
+/// A sqlx migrator over [`MIGRATIONS`].
+pub fn migrator() -> Migrator {
+    let migrations: Vec<Migration> = MIGRATIONS
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                // The SQL plugin registers its migrations as reversible "up" ones; match it exactly.
+                MigrationType::ReversibleUp,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}

@@ -1,0 +1,54 @@
+//! The SQLite store: one database per app (WAL mode), opened either by core itself (tests,
+//! tools) or by the app's SQL plugin, which then hands its pool over. Both run the same
+//! migrations from [`migrations::MIGRATIONS`].
+
+pub mod migrations;
+mod roots;
+
+use crate::Result;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::SqliteSynchronous;
+use std::path::Path;
+
+/// Handle to the database. Cheap to clone (it is a connection pool).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file at `path` and brings it up to date.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL never corrupts, but a power loss could drop the last commits;
+            // FULL makes every acknowledged write durable.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        migrations::migrator().run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Wraps a pool whose database the caller has already migrated (the app's SQL plugin runs
+    /// [`migrations::MIGRATIONS`] when it preloads the database).
+    pub async fn from_migrated_pool(pool: SqlitePool) -> Result<Self> {
+        sqlx::query("PRAGMA foreign_keys = ON").execute(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Waits for every connection to finish and closes the database.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    /// The underlying pool, for modules of this crate.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}

@@ -1,0 +1,107 @@
+//! Typed calls to the app's commands and events, over `window.__TAURI__` (the app sets
+//! `withGlobalTauri`). Arguments and results are the `image-scorer-protocol` types.
+
+use image_scorer_protocol::{events, AppError, AppState, ErrorKind, LibraryState};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn tauri_listen(
+        event: &str,
+        handler: &Closure<dyn FnMut(JsValue)>,
+    ) -> Result<JsValue, JsValue>;
+}
+
+/// Invokes the command `cmd` with `args` (an object whose fields are the command's arguments,
+/// camelCase) and decodes its result.
+pub async fn invoke<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, AppError> {
+    let args = serde_wasm_bindgen::to_value(args).map_err(internal)?;
+    let value = tauri_invoke(cmd, args).await.map_err(from_js_error)?;
+    serde_wasm_bindgen::from_value(value).map_err(internal)
+}
+
+/// No arguments.
+#[derive(Serialize)]
+struct NoArgs {}
+
+/// The library and the problems met while starting.
+pub async fn get_state() -> Result<AppState, AppError> {
+    invoke("get_state", &NoArgs {}).await
+}
+
+/// Lets the user pick a folder and opens it; `None` when they cancel.
+pub async fn choose_folder() -> Result<Option<LibraryState>, AppError> {
+    invoke("choose_folder", &NoArgs {}).await
+}
+
+/// A subscription to an app event; unsubscribes when dropped.
+pub struct Subscription {
+    unlisten: Option<js_sys::Function>,
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some(unlisten) = self.unlisten.take() {
+            let _ = unlisten.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// Calls `on_change` with the new library whenever the app emits
+/// [`events::LIBRARY_CHANGED`].
+pub async fn on_library_changed(
+    on_change: impl Fn(LibraryState) + 'static,
+) -> Result<Subscription, AppError> {
+    subscribe(events::LIBRARY_CHANGED, on_change).await
+}
+
+async fn subscribe<T: DeserializeOwned + 'static>(
+    event: &str,
+    on_event: impl Fn(T) + 'static,
+) -> Result<Subscription, AppError> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
+            .ok()
+            .and_then(|p| serde_wasm_bindgen::from_value::<T>(p).ok());
+        if let Some(payload) = payload {
+            on_event(payload);
+        }
+    });
+    let unlisten = tauri_listen(event, &handler).await.map_err(from_js_error)?;
+    Ok(Subscription {
+        unlisten: unlisten.dyn_into::<js_sys::Function>().ok(),
+        _handler: handler,
+    })
+}
+
+/// A rejected command: the app's `{kind, message}`, or whatever the bridge threw.
+fn from_js_error(value: JsValue) -> AppError {
+    serde_wasm_bindgen::from_value::<AppError>(value.clone()).unwrap_or_else(|_| {
+        let text = value
+            .as_string()
+            .or_else(|| {
+                value
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
+            .unwrap_or_else(|| format!("{value:?}"));
+        AppError::new(
+            ErrorKind::Internal,
+            format!("The app did not answer as expected: {text}"),
+        )
+    })
+}
+
+fn internal(e: serde_wasm_bindgen::Error) -> AppError {
+    AppError::new(
+        ErrorKind::Internal,
+        format!("The app and its window disagree on a message: {e}"),
+    )
+}

@@ -1,0 +1,118 @@
+//! The root component: state, router, header and global keys.
+
+use crate::api;
+use crate::components::{ErrorBanner, Header};
+use crate::hooks::use_key_down;
+use crate::keys::{global_action, GlobalAction, Modifiers};
+use crate::route::{switch, Route};
+use crate::state::{Action, AppContext, Model};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::KeyboardEvent;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// The whole app. Routes live in the URL hash, so a reload stays on its page.
+#[function_component]
+pub fn App() -> Html {
+    let model = use_reducer(Model::default);
+    let choose_folder = use_choose_folder(model.clone());
+    use_load_and_follow(model.clone());
+    let context = AppContext {
+        model,
+        choose_folder,
+    };
+    html! {
+        <ContextProvider<AppContext> context={context}>
+            <HashRouter>
+                <Shell />
+            </HashRouter>
+        </ContextProvider<AppContext>>
+    }
+}
+
+/// The frame inside the router (global keys need the navigator).
+#[function_component]
+fn Shell() -> Html {
+    let navigator = use_navigator();
+    let app = crate::state::use_app();
+    let on_key = {
+        let choose_folder = app.choose_folder.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            let modifiers = Modifiers {
+                alt: event.alt_key(),
+                ctrl: event.ctrl_key(),
+                shift: event.shift_key(),
+                meta: event.meta_key(),
+            };
+            match global_action(&event.key(), &event.code(), modifiers) {
+                Some(GlobalAction::GoTo(route)) => {
+                    event.prevent_default();
+                    if let Some(nav) = &navigator {
+                        nav.push(&route);
+                    }
+                }
+                Some(GlobalAction::OpenFolder) => {
+                    event.prevent_default();
+                    choose_folder.emit(());
+                }
+                None => {}
+            }
+        })
+    };
+    use_key_down(on_key);
+    html! {
+        <div class="app">
+            <Header />
+            <ErrorBanner />
+            <main>
+                <Switch<Route> render={switch} />
+            </main>
+        </div>
+    }
+}
+
+/// Fetches the app's state once, then follows library changes until unmounted.
+#[hook]
+fn use_load_and_follow(model: UseReducerHandle<Model>) {
+    use_effect_with((), move |_| {
+        let subscription = std::rc::Rc::new(std::cell::RefCell::new(None));
+        {
+            let subscription = subscription.clone();
+            spawn_local(async move {
+                match api::get_state().await {
+                    Ok(state) => model.dispatch(Action::Loaded(state)),
+                    Err(e) => model.dispatch(Action::Failed(e)),
+                }
+                let on_change = {
+                    let model = model.clone();
+                    move |library| model.dispatch(Action::LibraryChanged(library))
+                };
+                match api::on_library_changed(on_change).await {
+                    Ok(s) => *subscription.borrow_mut() = Some(s),
+                    Err(e) => model.dispatch(Action::Failed(e)),
+                }
+            });
+        }
+        move || drop(subscription.borrow_mut().take())
+    });
+}
+
+/// A callback that runs the folder picker and records the outcome.
+#[hook]
+fn use_choose_folder(model: UseReducerHandle<Model>) -> Callback<()> {
+    use_callback(model, |(), model| {
+        if model.choosing_folder {
+            return;
+        }
+        let model = model.clone();
+        model.dispatch(Action::ChoosingFolder(true));
+        spawn_local(async move {
+            match api::choose_folder().await {
+                Ok(Some(library)) => model.dispatch(Action::LibraryChanged(library)),
+                Ok(None) => {}
+                Err(e) => model.dispatch(Action::Failed(e)),
+            }
+            model.dispatch(Action::ChoosingFolder(false));
+        });
+    })
+}

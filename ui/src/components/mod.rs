@@ -1,0 +1,11 @@
+//! Components shared by several pages.
+
+mod empty_state;
+mod error_banner;
+mod header;
+mod nav;
+
+pub use empty_state::EmptyState;
+pub use error_banner::ErrorBanner;
+pub use header::Header;
+pub use nav::Nav;

@@ -1,0 +1,118 @@
+//! The UI's state in one place: the library, the errors to show, and what is in progress.
+//! Components read it from context ([`use_app`]) and change it only through [`Action`]s.
+
+use image_scorer_protocol::{AppError, AppState, LibraryState};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Everything the header and pages share.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Model {
+    /// The open folders.
+    pub library: LibraryState,
+    /// Whether the first answer from the app has arrived.
+    pub loaded: bool,
+    /// Whether the folder picker is open.
+    pub choosing_folder: bool,
+    /// Errors to show, oldest first, until the user dismisses them.
+    pub errors: Vec<AppError>,
+}
+
+/// A change to the [`Model`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The app's state at start.
+    Loaded(AppState),
+    /// The set of open folders changed.
+    LibraryChanged(LibraryState),
+    /// The folder picker opened (`true`) or closed (`false`).
+    ChoosingFolder(bool),
+    /// Something failed: show it.
+    Failed(AppError),
+    /// The user dismissed the error at this index.
+    Dismiss(usize),
+}
+
+impl Reducible for Model {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Loaded(state) => {
+                next.library = state.library;
+                next.errors.extend(state.startup_errors);
+                next.loaded = true;
+            }
+            Action::LibraryChanged(library) => next.library = library,
+            Action::ChoosingFolder(open) => next.choosing_folder = open,
+            Action::Failed(error) => next.errors.push(error),
+            Action::Dismiss(index) => {
+                if index < next.errors.len() {
+                    next.errors.remove(index);
+                }
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// The shared state and the operations on it, provided by [`crate::App`].
+#[derive(Clone, PartialEq)]
+pub struct AppContext {
+    /// The current state.
+    pub model: UseReducerHandle<Model>,
+    /// Opens the system folder picker and adds the chosen folder.
+    pub choose_folder: Callback<()>,
+}
+
+/// The app's shared state (panics outside [`crate::App`], which is a bug).
+#[hook]
+pub fn use_app() -> AppContext {
+    use_context::<AppContext>().expect("AppContext is provided by App")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image_scorer_protocol::{ErrorKind, Root};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn reduce(model: Model, action: Action) -> Model {
+        (*Rc::new(model).reduce(action)).clone()
+    }
+
+    #[test]
+    fn loading_keeps_earlier_errors_and_adds_startup_ones() {
+        let failed = reduce(
+            Model::default(),
+            Action::Failed(AppError::new(ErrorKind::Io, "first")),
+        );
+        let state = AppState {
+            library: LibraryState {
+                roots: vec![Root {
+                    id: 1,
+                    path: "/p".into(),
+                }],
+            },
+            startup_errors: vec![AppError::new(ErrorKind::NotFound, "second")],
+        };
+        let loaded = reduce(failed, Action::Loaded(state));
+        assert!(loaded.loaded);
+        assert_eq!(loaded.library.roots.len(), 1);
+        let messages: Vec<_> = loaded.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["first", "second"]);
+    }
+
+    #[test]
+    fn dismiss_removes_only_that_error_and_ignores_stale_indexes() {
+        let mut model = Model::default();
+        for m in ["a", "b", "c"] {
+            model = reduce(model, Action::Failed(AppError::new(ErrorKind::Io, m)));
+        }
+        model = reduce(model, Action::Dismiss(1));
+        model = reduce(model, Action::Dismiss(7));
+        let messages: Vec<_> = model.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["a", "c"]);
+    }
+}

@@ -1,0 +1,53 @@
+//! `cargo xtask`: every step of setting up, building, testing and bundling Image Scorer, in Rust,
+//! so the README's two commands work the same on a fresh Debian machine and in CI.
+//!
+//! ```text
+//! cargo xtask setup            install what is missing (idempotent, quick when present)
+//! cargo xtask run [FOLDER]     build the UI and the app, start it (on FOLDER)
+//! cargo xtask test [--no-bundle]
+//!                              fmt, clippy, every crate's tests, UI tests in headless Chromium,
+//!                              end-to-end tests in the real webview, and the installed .deb
+//! cargo xtask bundle           build the .deb
+//! cargo xtask bindings         regenerate the committed TypeScript bindings
+//! ```
+
+mod exec;
+mod setup;
+mod tasks;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => ("help", &[][..]),
+    };
+    let result = match command {
+        "setup" => setup::setup(setup::Needs::all()),
+        "run" => tasks::run(rest.first().map(String::as_str)),
+        "test" => tasks::test(tasks::TestOptions::parse(rest)),
+        "bundle" => tasks::bundle().map(|deb| println!("{}", deb.display())),
+        "bindings" => tasks::bindings(),
+        "help" | "--help" | "-h" => {
+            println!("{}", USAGE);
+            Ok(())
+        }
+        other => Err(format!("unknown command “{other}”\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <command>
+  setup              install what is missing (apt packages, wasm target, pinned cargo tools)
+  run [FOLDER]       build the UI and the app, then start it (on FOLDER if given)
+  test [--no-bundle] fmt, clippy, all tests (unit, UI in Chromium, end-to-end in the webview),
+                     then build, install and test the .deb (skip with --no-bundle)
+  bundle             build the .deb (installs tauri-cli if missing)
+  bindings           regenerate src-tauri/bindings.ts from the commands";

@@ -1,0 +1,231 @@
+//! Installing what the project needs, idempotently: each item is checked first and installed only
+//! when missing or at the wrong version.
+
+use crate::exec::{self, cargo_bin, is_root, output, run, step};
+use std::process::Command;
+
+/// What a task needs installed.
+#[derive(Debug, Clone, Copy)]
+pub struct Needs {
+    /// Tools to run the tests (Xvfb, WebKitWebDriver, Chromium, tauri-driver).
+    pub test: bool,
+    /// tauri-cli, to build the .deb.
+    pub bundle: bool,
+}
+
+impl Needs {
+    /// Only what building and running the app needs.
+    pub const RUN: Needs = Needs {
+        test: false,
+        bundle: false,
+    };
+
+    /// Everything.
+    pub fn all() -> Needs {
+        Needs {
+            test: true,
+            bundle: true,
+        }
+    }
+}
+
+/// Debian packages to build and run the app (Tauri v2 on WebKitGTK 4.1).
+const BUILD_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "librsvg2-dev",
+];
+/// Debian packages for the tests: a virtual display, the WebKit and Chromium WebDrivers.
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "chromium",
+    "chromium-driver",
+];
+
+/// A cargo-installed tool at a pinned version.
+struct Tool {
+    krate: &'static str,
+    version: String,
+    /// `--locked` where the tool's own lockfile builds here (see RECIPES.md).
+    locked: bool,
+}
+
+/// Installs whatever `needs` asks for that is missing.
+pub fn setup(needs: Needs) -> Result<(), String> {
+    step("setup: Debian packages", || {
+        let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
+        if needs.test {
+            wanted.extend(TEST_PACKAGES);
+        }
+        apt_install(&wanted)
+    })?;
+    step("setup: wasm32 target", wasm_target)?;
+    step("setup: cargo tools", || {
+        let mut tools = vec![
+            Tool {
+                krate: "trunk",
+                version: "0.21.14".into(),
+                locked: true,
+            },
+            Tool {
+                krate: "wasm-bindgen-cli",
+                version: locked_version("wasm-bindgen")?,
+                locked: false,
+            },
+        ];
+        if needs.test {
+            tools.push(Tool {
+                krate: "tauri-driver",
+                version: "2.1.0".into(),
+                locked: true,
+            });
+        }
+        if needs.bundle {
+            tools.push(Tool {
+                krate: "tauri-cli",
+                version: "^2".into(),
+                locked: true,
+            });
+        }
+        cargo_install(&tools)
+    })?;
+    // Children (trunk, cargo tauri, tests) find the tools even where ~/.cargo/bin is not on PATH.
+    prepend_path(&cargo_bin());
+    Ok(())
+}
+
+fn apt_install(wanted: &[&str]) -> Result<(), String> {
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|p| {
+            output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
+                .is_none_or(|s| !s.contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        println!("all {} present", wanted.len());
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    if !is_root() {
+        return Err(format!(
+            "missing Debian packages; install them, then run this again:\n    \
+             sudo apt-get update && sudo apt-get install -y {list}"
+        ));
+    }
+    run(Command::new("apt-get")
+        .args(["update", "-q"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn wasm_target() -> Result<(), String> {
+    const TARGET: &str = "wasm32-unknown-unknown";
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .ok_or("rustup is needed to add the wasm32 target")?;
+    if installed.lines().any(|l| l.trim() == TARGET) {
+        println!("{TARGET} present");
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", TARGET]))
+}
+
+fn cargo_install(tools: &[Tool]) -> Result<(), String> {
+    let list = output(exec::cargo().args(["install", "--list"])).unwrap_or_default();
+    for tool in tools {
+        let have = installed_version(&list, tool.krate);
+        if have.as_deref().is_some_and(|v| matches(v, &tool.version)) {
+            println!("{} {} present", tool.krate, have.unwrap_or_default());
+            continue;
+        }
+        let spec = format!("{}@{}", tool.krate, tool.version);
+        let mut cmd = exec::cargo();
+        cmd.arg("install");
+        if tool.locked {
+            cmd.arg("--locked");
+        }
+        run(cmd.arg(&spec))?;
+    }
+    Ok(())
+}
+
+/// The version `cargo install --list` shows for `krate` ("trunk v0.21.14:").
+fn installed_version(list: &str, krate: &str) -> Option<String> {
+    list.lines().find_map(|l| {
+        let rest = l.strip_prefix(krate)?.strip_prefix(" v")?;
+        Some(rest.trim_end_matches(':').split_whitespace().next()?.to_owned())
+    })
+}
+
+/// Whether `have` satisfies `want`: an exact version, or `^MAJOR` for any release of that major.
+fn matches(have: &str, want: &str) -> bool {
+    match want.strip_prefix('^') {
+        Some(major) => have.split('.').next() == Some(major) && !have.contains('-'),
+        None => have == want,
+    }
+}
+
+/// The version of `krate` that Cargo.lock pins.
+fn locked_version(krate: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(exec::root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{krate}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{krate} is not in Cargo.lock"))?
+        + needle.len();
+    Ok(lock[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+fn prepend_path(dir: &std::path::Path) {
+    let current = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths: Vec<_> = std::env::split_paths(&current).collect();
+    if !paths.iter().any(|p| p == dir) {
+        paths.insert(0, dir.to_owned());
+        if let Ok(joined) = std::env::join_paths(paths) {
+            // SAFETY: xtask is single-threaded here; no other thread reads the environment.
+            unsafe { std::env::set_var("PATH", joined) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_versions_from_cargo_install_list() {
+        let list = "tauri-driver v2.1.0:\n    tauri-driver\ntrunk v0.21.14:\n    trunk\n\
+                    tauri-cli v2.9.1:\n    cargo-tauri\n";
+        assert_eq!(installed_version(list, "trunk").as_deref(), Some("0.21.14"));
+        assert_eq!(installed_version(list, "tauri-cli").as_deref(), Some("2.9.1"));
+        assert_eq!(installed_version(list, "tauri").as_deref(), None);
+        assert_eq!(installed_version(list, "wasm-bindgen-cli"), None);
+    }
+
+    #[test]
+    fn version_requirements() {
+        assert!(matches("0.21.14", "0.21.14"));
+        assert!(!matches("0.22.0", "0.21.14"));
+        assert!(matches("2.9.1", "^2"));
+        assert!(!matches("3.0.0", "^2"));
+        assert!(!matches("2.0.0-rc.1", "^2"));
+    }
+
+    #[test]
+    fn wasm_bindgen_is_pinned_in_the_lockfile() {
+        let v = locked_version("wasm-bindgen").unwrap();
+        assert!(v.starts_with("0.2."), "{v}");
+    }
+}
