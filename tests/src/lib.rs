@@ -1,1 +1,214 @@
+//! The harness for end-to-end tests: starts the built app in the real WebKitGTK webview through
+//! tauri-driver, with its own data folders, and hands back a WebDriver client.
+//!
+//! `IMAGE_SCORER_APP` names the binary under test (`cargo xtask test` sets it, to the debug build
+//! or the installed .deb's binary); `TAURI_DRIVER` names tauri-driver. The tests need a display:
+//! xtask runs them under `xvfb-run`.
 
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The app's identifier (tauri.conf.json), which names its data folder.
+pub const IDENTIFIER: &str = "org.imagescorer.ImageScorer";
+
+/// Isolated XDG folders for one app "installation": its database and settings live here.
+pub struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    /// Fresh, empty folders.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for sub in ["config", "data", "cache"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        Self { dir }
+    }
+
+    /// A scratch folder inside this home, for photo folders the test makes.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        let p = self.dir.path().join("files").join(name);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    /// The app's database file.
+    pub fn database(&self) -> PathBuf {
+        self.dir
+            .path()
+            .join("data")
+            .join(IDENTIFIER)
+            .join("image-scorer.db")
+    }
+
+    fn env(&self) -> [(&'static str, PathBuf); 3] {
+        [
+            ("XDG_CONFIG_HOME", self.dir.path().join("config")),
+            ("XDG_DATA_HOME", self.dir.path().join("data")),
+            ("XDG_CACHE_HOME", self.dir.path().join("cache")),
+        ]
+    }
+}
+
+impl Default for Home {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A running app with a WebDriver session on its main window.
+pub struct App {
+    /// The WebDriver client.
+    pub client: Client,
+    driver: Child,
+}
+
+impl App {
+    /// Starts the app under test with `args`, in `home`, and waits until its UI has loaded.
+    pub async fn start(home: &Home, args: &[&str]) -> App {
+        let app = required_path("IMAGE_SCORER_APP", "the app binary under test");
+        let tauri_driver = required_path("TAURI_DRIVER", "tauri-driver");
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new(&tauri_driver)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .envs(home.env())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver.display()));
+        wait_for_port(port);
+
+        let capabilities = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app, "args": args },
+        });
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session with the app");
+        let app = App { client, driver };
+        // The header's folder list (or its absence) shows once the UI has the app's first answer.
+        app.wait_for(Locator::Css("#folders, #no-folders"))
+            .await
+            .expect("the UI loaded");
+        app
+    }
+
+    /// Waits (up to 10 s) for an element.
+    pub async fn wait_for(&self, locator: Locator<'_>) -> Result<fantoccini::elements::Element, String> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(locator)
+            .await
+            .map_err(|e| format!("{locator:?} did not appear: {e}"))
+    }
+
+    /// The visible text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// The open folders as the header shows them: (full path from the tooltip, visible name).
+    pub async fn header_folders(&self) -> Vec<(String, String)> {
+        let mut folders = Vec::new();
+        for li in self.client.find_all(Locator::Css("#folders .folder")).await.unwrap() {
+            let title = li.attr("title").await.unwrap().unwrap_or_default();
+            let name = li.find(Locator::Css(".name")).await.unwrap().text().await.unwrap();
+            folders.push((title, name));
+        }
+        folders
+    }
+
+    /// Closes the session (which quits the app) and stops the drivers.
+    pub async fn stop(self) {
+        let _ = self.client.clone().close().await;
+        // Dropping stops tauri-driver.
+    }
+}
+
+impl Drop for App {
+    /// Stops tauri-driver, also when a test fails half-way. SIGTERM lets it stop
+    /// WebKitWebDriver (and with it the app) too; SIGKILL would leave them running.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.driver.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.driver.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn required_path(var: &str, what: &str) -> PathBuf {
+    let path = std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{var} must name {what}; run the tests with `cargo xtask test`"));
+    assert!(
+        Path::new(&path).exists(),
+        "{var}={} does not exist ({what})",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The folder paths stored in the app's database, oldest first.
+pub async fn stored_folders(home: &Home) -> Vec<String> {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::ConnectOptions;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(home.database())
+        .read_only(true)
+        .connect()
+        .await
+        .expect("the app's database exists");
+    sqlx::query_scalar("SELECT path FROM roots ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .expect("a roots table")
+}
+
+/// Presses `key` while holding the modifier `modifier` (a [`fantoccini::key::Key`]), as a person
+/// would on a keyboard: modifier down, key down, key up, modifier up.
+pub async fn press_with(client: &Client, modifier: fantoccini::key::Key, key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let modifier: char = modifier.into();
+    let actions = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: modifier })
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key })
+        .then(KeyAction::Up { value: modifier });
+    client.perform_actions(actions).await.expect("key presses");
+    client.release_actions().await.expect("keys released");
+}

@@ -11,14 +11,20 @@ pub fn Header() -> Html {
     let model = &*app.model;
     let roots = &model.library.roots;
     let folders = if !model.loaded {
-        html! { <span class="folders muted">{ "Loading…" }</span> }
+        html! { <span class="muted">{ "Loading…" }</span> }
     } else if roots.is_empty() {
-        html! { <span class="folders muted" id="folders">{ "No folder open" }</span> }
+        html! { <span class="muted" id="no-folders">{ "No folder open" }</span> }
     } else {
         html! {
             <ul class="folders" id="folders" aria-label="Open folders">
-                { for roots.iter().map(|r| html! {
-                    <li class="folder" title={r.path.clone()} key={r.id}><bdi>{ &r.path }</bdi></li>
+                { for roots.iter().map(|r| {
+                    let (parent, name) = split_path(&r.path);
+                    html! {
+                        <li class="folder" title={r.path.clone()} key={r.id}>
+                            <span class="parent">{ parent }</span>
+                            <span class="name">{ name }</span>
+                        </li>
+                    }
                 }) }
             </ul>
         }
@@ -43,5 +49,28 @@ pub fn Header() -> Html {
                 </button>
             </div>
         </header>
+    }
+}
+
+/// Splits a folder path into its parent (with the trailing separator) and its name, so the name
+/// stays readable when a long parent is cut short on screen.
+fn split_path(path: &str) -> (&str, &str) {
+    match path.trim_end_matches('/').rfind('/') {
+        Some(i) if i + 1 < path.len() => path.split_at(i + 1),
+        _ => ("", path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_path;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn splits_parent_and_name() {
+        assert_eq!(split_path("/home/me/My Photos"), ("/home/me/", "My Photos"));
+        assert_eq!(split_path("/photos"), ("/", "photos"));
+        assert_eq!(split_path("/"), ("", "/"));
+        assert_eq!(split_path("relative"), ("", "relative"));
     }
 }

@@ -1,0 +1,169 @@
+//! The tasks behind `cargo xtask run | test | bundle | bindings`.
+
+use crate::exec::{self, cargo, is_root, root, run as sh, step};
+use crate::setup::{setup, Needs};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const APP_PACKAGE: &str = "image-scorer";
+const UI_PACKAGE: &str = "image-scorer-ui";
+const E2E_PACKAGE: &str = "image-scorer-e2e";
+const WASM: &str = "wasm32-unknown-unknown";
+
+/// Options of `cargo xtask test`.
+#[derive(Debug, Default)]
+pub struct TestOptions {
+    /// Skip building, installing and testing the .deb (quicker local runs).
+    pub no_bundle: bool,
+}
+
+impl TestOptions {
+    /// Parses the arguments after `test`.
+    pub fn parse(args: &[String]) -> Self {
+        Self {
+            no_bundle: args.iter().any(|a| a == "--no-bundle"),
+        }
+    }
+}
+
+/// `cargo xtask run [FOLDER]`: build everything and start the app.
+pub fn run(folder: Option<&str>) -> Result<(), String> {
+    setup(Needs::RUN)?;
+    build_ui()?;
+    let app = build_app()?;
+    let mut command = Command::new(&app);
+    if let Some(folder) = folder {
+        // Relative folders are relative to where the user typed the command.
+        command.arg(std::path::absolute(folder).map_err(|e| e.to_string())?);
+    }
+    step("run the app", || sh(&mut command))
+}
+
+/// `cargo xtask test`: every check, in the order that fails fastest.
+pub fn test(options: TestOptions) -> Result<(), String> {
+    let start = Instant::now();
+    setup(Needs {
+        test: true,
+        bundle: !options.no_bundle,
+    })?;
+    build_ui()?;
+    step("cargo fmt --check", || {
+        sh(cargo().args(["fmt", "--all", "--", "--check"]))
+    })?;
+    step("clippy", || {
+        sh(cargo().args(["clippy", "--workspace", "--exclude", UI_PACKAGE, "--all-targets", "--", "-D", "warnings"]))?;
+        sh(cargo().args(["clippy", "-p", UI_PACKAGE, "--target", WASM, "--all-targets", "--", "-D", "warnings"]))
+    })?;
+    step("unit and integration tests", || {
+        sh(cargo().args(["test", "--workspace", "--exclude", UI_PACKAGE, "--exclude", E2E_PACKAGE]))
+    })?;
+    step("UI tests in headless Chromium", || {
+        sh(cargo()
+            .args(["test", "-p", UI_PACKAGE, "--target", WASM])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
+    })?;
+    let app = build_app()?;
+    step("end-to-end tests in the webview", || e2e(&app, None))?;
+    if !options.no_bundle {
+        let deb = bundle()?;
+        step("end-to-end test of the installed .deb", || test_installed(&deb))?;
+    }
+    println!(
+        "\nall checks passed in {:.0} s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `cargo xtask bundle`: build the release .deb and return its path.
+pub fn bundle() -> Result<PathBuf, String> {
+    setup(Needs {
+        test: false,
+        bundle: true,
+    })?;
+    build_ui()?;
+    step("bundle the .deb", || {
+        sh(cargo()
+            .current_dir(root().join("src-tauri"))
+            .args(["tauri", "build", "--ci", "--bundles", "deb"]))?;
+        newest_file(&root().join("target/release/bundle/deb"), "deb")
+    })
+}
+
+/// `cargo xtask bindings`: regenerate the committed TypeScript bindings.
+pub fn bindings() -> Result<(), String> {
+    build_ui()?;
+    step("regenerate bindings", || {
+        sh(cargo()
+            .args(["test", "-p", APP_PACKAGE, "--lib", "bindings"])
+            .env("UPDATE_BINDINGS", "1"))
+    })
+}
+
+/// Builds the UI into `ui/dist`, which the app embeds.
+fn build_ui() -> Result<(), String> {
+    step("build the UI (trunk)", || {
+        sh(Command::new("trunk")
+            .current_dir(root().join("ui"))
+            .args(["build", "--release"]))
+    })
+}
+
+/// Builds the app (debug) and returns the binary's path.
+fn build_app() -> Result<PathBuf, String> {
+    step("build the app", || {
+        sh(cargo().args(["build", "-p", APP_PACKAGE]))?;
+        Ok(root().join("target/debug").join(APP_PACKAGE))
+    })
+}
+
+/// Runs the end-to-end tests against the binary `app` under a virtual display. `filter`
+/// selects tests by name.
+fn e2e(app: &Path, filter: Option<&str>) -> Result<(), String> {
+    // Build first, so compiling does not happen inside the virtual display's time.
+    sh(cargo().args(["test", "-p", E2E_PACKAGE, "--no-run"]))?;
+    let mut command = Command::new("xvfb-run");
+    command
+        .current_dir(root())
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["test", "-p", E2E_PACKAGE, "--"])
+        .args(filter)
+        .args(["--test-threads=1"])
+        .env("IMAGE_SCORER_APP", app)
+        .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver"));
+    sh(&mut command)
+}
+
+/// Installs `deb` with apt (which pulls its dependencies), runs the installed binary through the
+/// end-to-end smoke test, and removes the package again.
+fn test_installed(deb: &Path) -> Result<(), String> {
+    if !is_root() {
+        return Err(format!(
+            "installing the .deb needs root; run as root, or pass --no-bundle and install {} by hand",
+            deb.display()
+        ));
+    }
+    sh(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--reinstall"])
+        .arg(deb)
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    let installed = PathBuf::from("/usr/bin").join(APP_PACKAGE);
+    let result = e2e(&installed, Some("installed_"));
+    let removed = sh(Command::new("apt-get")
+        .args(["remove", "-y", "-q", APP_PACKAGE])
+        .env("DEBIAN_FRONTEND", "noninteractive"));
+    result.and(removed)
+}
+
+/// The most recently modified `*.ext` in `dir`.
+fn newest_file(dir: &Path, ext: &str) -> Result<PathBuf, String> {
+    std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+        .ok_or_else(|| format!("no .{ext} in {}", dir.display()))
+}
