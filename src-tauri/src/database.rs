@@ -90,10 +90,10 @@ fn move_aside(path: &Path) -> Result<PathBuf, String> {
 
 /// Tells the SQL plugin to preload `url` at start (the config file cannot know the path).
 pub fn configure_sql_plugin(config: &mut tauri::Config, url: &str) {
-    config.plugins.0.insert(
-        "sql".to_owned(),
-        serde_json::json!({ "preload": [url] }),
-    );
+    config
+        .plugins
+        .0
+        .insert("sql".to_owned(), serde_json::json!({ "preload": [url] }));
 }
 
 /// Core's migrations in the plugin's form.
@@ -118,7 +118,7 @@ pub async fn store_from_plugin<R: tauri::Runtime>(
     let instances = app.state::<DbInstances>();
     let pools = instances.0.read().await;
     match pools.get(url) {
-        Some(DbPool::Sqlite(pool)) => Ok(Store::from_migrated_pool(pool.clone()).await?),
+        Some(DbPool::Sqlite(pool)) => Ok(Store::from_migrated_pool(pool.clone())),
         _ => Err(format!("the SQL plugin did not open {url}").into()),
     }
 }

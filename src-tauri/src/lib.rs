@@ -41,10 +41,8 @@ pub fn run() {
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
-            let store = tauri::async_runtime::block_on(database::store_from_plugin(
-                app.handle(),
-                &db.url,
-            ))?;
+            let store =
+                tauri::async_runtime::block_on(database::store_from_plugin(app.handle(), &db.url))?;
             if let Some(folder) = &args.folder {
                 if let Err(e) = tauri::async_runtime::block_on(store.open_folder(folder)) {
                     startup_errors.push(e.into());

@@ -75,7 +75,12 @@ impl App {
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new(&tauri_driver)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .envs(home.env())
             .stdout(Stdio::null())
             .spawn()
@@ -100,7 +105,10 @@ impl App {
     }
 
     /// Waits (up to 10 s) for an element.
-    pub async fn wait_for(&self, locator: Locator<'_>) -> Result<fantoccini::elements::Element, String> {
+    pub async fn wait_for(
+        &self,
+        locator: Locator<'_>,
+    ) -> Result<fantoccini::elements::Element, String> {
         self.client
             .wait()
             .at_most(Duration::from_secs(10))
@@ -122,9 +130,20 @@ impl App {
     /// The open folders as the header shows them: (full path from the tooltip, visible name).
     pub async fn header_folders(&self) -> Vec<(String, String)> {
         let mut folders = Vec::new();
-        for li in self.client.find_all(Locator::Css("#folders .folder")).await.unwrap() {
+        for li in self
+            .client
+            .find_all(Locator::Css("#folders .folder"))
+            .await
+            .unwrap()
+        {
             let title = li.attr("title").await.unwrap().unwrap_or_default();
-            let name = li.find(Locator::Css(".name")).await.unwrap().text().await.unwrap();
+            let name = li
+                .find(Locator::Css(".name"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             folders.push((title, name));
         }
         folders
@@ -178,7 +197,10 @@ fn free_port() -> u16 {
 fn wait_for_port(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }

@@ -18,7 +18,10 @@ async fn assert_on_page(app: &App, slug: &str, title: &str) {
     let heading = app.text(&format!("#page-{slug} h1")).await;
     assert_eq!(heading, title);
     let active = app.text(".nav-link.active").await;
-    assert!(active.starts_with(title), "active nav link is {active:?}, want {title}");
+    assert!(
+        active.starts_with(title),
+        "active nav link is {active:?}, want {title}"
+    );
 }
 
 #[tokio::test]
@@ -28,15 +31,24 @@ async fn folder_from_the_command_line_is_shown_stored_and_kept_after_restart() {
     let canonical = photos.canonicalize().unwrap().to_str().unwrap().to_owned();
 
     let app = App::start(&home, &[photos.to_str().unwrap()]).await;
-    assert_eq!(app.header_folders().await, [(canonical.clone(), "My Photos".into())]);
-    assert!(app.client.find(Locator::Id("errors")).await.is_err(), "no errors");
+    assert_eq!(
+        app.header_folders().await,
+        [(canonical.clone(), "My Photos".into())]
+    );
+    assert!(
+        app.client.find(Locator::Id("errors")).await.is_err(),
+        "no errors"
+    );
     assert_on_page(&app, "score", "Score").await;
     app.stop().await;
     assert_eq!(stored_folders(&home).await, vec![canonical.clone()]);
 
     // Restart without arguments: the folder is still open.
     let app = App::start(&home, &[]).await;
-    assert_eq!(app.header_folders().await, [(canonical.clone(), "My Photos".into())]);
+    assert_eq!(
+        app.header_folders().await,
+        [(canonical.clone(), "My Photos".into())]
+    );
     app.stop().await;
     assert_eq!(stored_folders(&home).await, vec![canonical]);
 }
@@ -77,17 +89,33 @@ async fn a_missing_folder_shows_a_clear_error_and_the_app_stays_usable() {
     assert!(error.contains("no such folder"), "{error}");
     assert_eq!(app.text("#no-folders").await, "No folder open");
     // The empty page says what to do first.
-    assert!(app.text("#page-score .next").await.contains("open a folder"));
+    assert!(app
+        .text("#page-score .next")
+        .await
+        .contains("open a folder"));
 
     // Navigation still works, by click and by key.
-    app.wait_for(Locator::Id("nav-rate")).await.unwrap().click().await.unwrap();
+    app.wait_for(Locator::Id("nav-rate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_on_page(&app, "rate", "Rate").await;
     press_with(&app.client, Key::Alt, '5').await;
     assert_on_page(&app, "ratings", "Ratings").await;
 
     // The error can be dismissed.
-    app.wait_for(Locator::Css("#errors .dismiss")).await.unwrap().click().await.unwrap();
-    assert!(app.client.find(Locator::Id("errors")).await.is_err(), "error dismissed");
+    app.wait_for(Locator::Css("#errors .dismiss"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        app.client.find(Locator::Id("errors")).await.is_err(),
+        "error dismissed"
+    );
     app.stop().await;
     assert!(stored_folders(&home).await.is_empty());
 }
@@ -111,7 +139,10 @@ async fn installed_app_starts_opens_a_folder_and_navigates() {
     let photos = home.scratch("installed photos");
     let app = App::start(&home, &[photos.to_str().unwrap()]).await;
     let canonical = photos.canonicalize().unwrap().to_str().unwrap().to_owned();
-    assert_eq!(app.header_folders().await, [(canonical.clone(), "installed photos".into())]);
+    assert_eq!(
+        app.header_folders().await,
+        [(canonical.clone(), "installed photos".into())]
+    );
     press_with(&app.client, Key::Alt, '3').await;
     assert_on_page(&app, "preference", "Preference").await;
     app.stop().await;

@@ -34,7 +34,9 @@ pub fn global_action(key: &str, code: &str, m: Modifiers) -> Option<GlobalAction
             .or_else(|| code.strip_prefix("Numpad"))
             .or(Some(key))
             .and_then(|d| d.parse::<usize>().ok())?;
-        return Route::ALL.get(digit.checked_sub(1)?).map(|r| GlobalAction::GoTo(*r));
+        return Route::ALL
+            .get(digit.checked_sub(1)?)
+            .map(|r| GlobalAction::GoTo(*r));
     }
     if m.ctrl && !m.alt && !m.meta && !m.shift && key.eq_ignore_ascii_case("o") {
         return Some(GlobalAction::OpenFolder);
@@ -89,7 +91,10 @@ mod tests {
             ctrl: true,
             ..Modifiers::default()
         };
-        assert_eq!(global_action("o", "KeyO", ctrl), Some(GlobalAction::OpenFolder));
+        assert_eq!(
+            global_action("o", "KeyO", ctrl),
+            Some(GlobalAction::OpenFolder)
+        );
         assert_eq!(global_action("o", "KeyO", Modifiers::default()), None);
     }
 

@@ -160,7 +160,12 @@ fn cargo_install(tools: &[Tool]) -> Result<(), String> {
 fn installed_version(list: &str, krate: &str) -> Option<String> {
     list.lines().find_map(|l| {
         let rest = l.strip_prefix(krate)?.strip_prefix(" v")?;
-        Some(rest.trim_end_matches(':').split_whitespace().next()?.to_owned())
+        Some(
+            rest.trim_end_matches(':')
+                .split_whitespace()
+                .next()?
+                .to_owned(),
+        )
     })
 }
 
@@ -209,7 +214,10 @@ mod tests {
         let list = "tauri-driver v2.1.0:\n    tauri-driver\ntrunk v0.21.14:\n    trunk\n\
                     tauri-cli v2.9.1:\n    cargo-tauri\n";
         assert_eq!(installed_version(list, "trunk").as_deref(), Some("0.21.14"));
-        assert_eq!(installed_version(list, "tauri-cli").as_deref(), Some("2.9.1"));
+        assert_eq!(
+            installed_version(list, "tauri-cli").as_deref(),
+            Some("2.9.1")
+        );
         assert_eq!(installed_version(list, "tauri").as_deref(), None);
         assert_eq!(installed_version(list, "wasm-bindgen-cli"), None);
     }

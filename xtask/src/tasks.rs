@@ -52,11 +52,37 @@ pub fn test(options: TestOptions) -> Result<(), String> {
         sh(cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
     step("clippy", || {
-        sh(cargo().args(["clippy", "--workspace", "--exclude", UI_PACKAGE, "--all-targets", "--", "-D", "warnings"]))?;
-        sh(cargo().args(["clippy", "-p", UI_PACKAGE, "--target", WASM, "--all-targets", "--", "-D", "warnings"]))
+        sh(cargo().args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            UI_PACKAGE,
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        sh(cargo().args([
+            "clippy",
+            "-p",
+            UI_PACKAGE,
+            "--target",
+            WASM,
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
     })?;
     step("unit and integration tests", || {
-        sh(cargo().args(["test", "--workspace", "--exclude", UI_PACKAGE, "--exclude", E2E_PACKAGE]))
+        sh(cargo().args([
+            "test",
+            "--workspace",
+            "--exclude",
+            UI_PACKAGE,
+            "--exclude",
+            E2E_PACKAGE,
+        ]))
     })?;
     step("UI tests in headless Chromium", || {
         sh(cargo()
@@ -68,7 +94,9 @@ pub fn test(options: TestOptions) -> Result<(), String> {
     step("end-to-end tests in the webview", || e2e(&app, None))?;
     if !options.no_bundle {
         let deb = bundle()?;
-        step("end-to-end test of the installed .deb", || test_installed(&deb))?;
+        step("end-to-end test of the installed .deb", || {
+            test_installed(&deb)
+        })?;
     }
     println!(
         "\nall checks passed in {:.0} s",
@@ -85,9 +113,13 @@ pub fn bundle() -> Result<PathBuf, String> {
     })?;
     build_ui()?;
     step("bundle the .deb", || {
-        sh(cargo()
-            .current_dir(root().join("src-tauri"))
-            .args(["tauri", "build", "--ci", "--bundles", "deb"]))?;
+        sh(cargo().current_dir(root().join("src-tauri")).args([
+            "tauri",
+            "build",
+            "--ci",
+            "--bundles",
+            "deb",
+        ]))?;
         newest_file(&root().join("target/release/bundle/deb"), "deb")
     })
 }

@@ -17,7 +17,8 @@ pub fn use_key_down(on_key: Callback<KeyboardEvent>) {
             }
         });
         let window = web_sys::window().expect("a window");
-        let _ = window.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
         move || {
             let _ = window
                 .remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());

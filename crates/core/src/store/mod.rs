@@ -6,8 +6,8 @@ pub mod migrations;
 mod roots;
 
 use crate::Result;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::sqlite::SqliteSynchronous;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use std::path::Path;
 
 /// Handle to the database. Cheap to clone (it is a connection pool).
@@ -36,10 +36,10 @@ impl Store {
     }
 
     /// Wraps a pool whose database the caller has already migrated (the app's SQL plugin runs
-    /// [`migrations::MIGRATIONS`] when it preloads the database).
-    pub async fn from_migrated_pool(pool: SqlitePool) -> Result<Self> {
-        sqlx::query("PRAGMA foreign_keys = ON").execute(&pool).await?;
-        Ok(Self { pool })
+    /// [`migrations::MIGRATIONS`] when it preloads the database). sqlx turns foreign keys on for
+    /// every connection, and the bundled SQLite syncs fully by default, as [`Store::open`] does.
+    pub fn from_migrated_pool(pool: SqlitePool) -> Self {
+        Self { pool }
     }
 
     /// Waits for every connection to finish and closes the database.

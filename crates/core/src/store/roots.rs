@@ -23,10 +23,11 @@ impl Store {
             .bind(text)
             .execute(self.pool())
             .await?;
-        let (id, path): (i64, String) = sqlx::query_as("SELECT id, path FROM roots WHERE path = ?1")
-            .bind(text)
-            .fetch_one(self.pool())
-            .await?;
+        let (id, path): (i64, String) =
+            sqlx::query_as("SELECT id, path FROM roots WHERE path = ?1")
+                .bind(text)
+                .fetch_one(self.pool())
+                .await?;
         Ok(Root {
             id: id as i32,
             path,

@@ -1,0 +1,207 @@
+//! The whole UI in headless Chromium, with `window.__TAURI__` replaced by a stub that answers
+//! like the app: what the header shows, errors, keys, events and the folder button.
+
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function install_tauri_stub(state, chooseResult, chooseFails) {
+  window.__calls = [];
+  window.__TAURI__ = {
+    core: {
+      invoke: async (cmd, args) => {
+        window.__calls.push(cmd);
+        if (cmd === "get_state") return state;
+        if (cmd === "choose_folder") {
+          if (chooseFails) throw { kind: "not_found", message: "The folder “/gone” does not exist." };
+          return chooseResult;
+        }
+        throw "unknown command " + cmd;
+      },
+    },
+    event: {
+      listen: async (event, handler) => {
+        window.__emit = (payload) => handler({ event, id: 1, payload });
+        return () => { window.__emit = undefined; };
+      },
+    },
+  };
+}
+export function emit(payload) { window.__emit(payload); }
+export function calls() { return window.__calls.join(","); }
+"#)]
+extern "C" {
+    fn install_tauri_stub(state: JsValue, choose_result: JsValue, choose_fails: bool);
+    fn emit(payload: JsValue);
+    fn calls() -> String;
+}
+
+fn json(s: &str) -> JsValue {
+    js_sys::JSON::parse(s).unwrap()
+}
+
+const ONE_FOLDER: &str = r#"{"library":{"roots":[{"id":1,"path":"/data/My Photos"}]},
+    "startup_errors":[{"kind":"not_found","message":"The folder “/nope” does not exist."}]}"#;
+
+/// Mounts a fresh App on the start page; returns its root element.
+fn mount(
+    state: &str,
+    choose_result: &str,
+    choose_fails: bool,
+) -> (Element, yew::AppHandle<image_scorer_ui::App>) {
+    install_tauri_stub(json(state), json(choose_result), choose_fails);
+    let window = web_sys::window().unwrap();
+    window.location().set_hash("#/").unwrap();
+    let document = window.document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<image_scorer_ui::App>::with_root(root.clone()).render();
+    (root, handle)
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits (up to 3 s) for an element matching `css` inside `root` whose text contains `text`.
+async fn find(root: &Element, css: &str, text: &str) -> Element {
+    let deadline = js_sys::Date::now() + Duration::from_secs(3).as_millis() as f64;
+    loop {
+        if let Some(el) = root.query_selector(css).unwrap() {
+            if el.text_content().unwrap_or_default().contains(text) {
+                return el;
+            }
+        }
+        assert!(
+            js_sys::Date::now() < deadline,
+            "no {css} containing {text:?}; page: {}",
+            root.inner_html()
+        );
+        sleep(20).await;
+    }
+}
+
+fn press_alt(digit: char) {
+    let init = KeyboardEventInit::new();
+    init.set_key(&digit.to_string());
+    init.set_code(&format!("Digit{digit}"));
+    init.set_alt_key(true);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+}
+
+fn click(el: &Element) {
+    el.dyn_ref::<HtmlElement>().unwrap().click();
+}
+
+#[wasm_bindgen_test]
+async fn header_shows_the_folders_and_startup_errors_until_dismissed() {
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    let folder = find(&root, "#folders .folder", "My Photos").await;
+    assert_eq!(
+        folder.get_attribute("title").as_deref(),
+        Some("/data/My Photos")
+    );
+    find(&root, "#errors .message", "“/nope” does not exist").await;
+    click(&find(&root, "#errors .dismiss", "").await);
+    sleep(50).await;
+    assert!(
+        root.query_selector("#errors").unwrap().is_none(),
+        "error dismissed"
+    );
+    assert_eq!(calls(), "get_state");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn alt_digits_switch_pages_and_mark_the_nav_link() {
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#page-score h1", "Score").await;
+    for (digit, slug, title) in [
+        ('3', "preference", "Preference"),
+        ('5', "ratings", "Ratings"),
+        ('2', "rate", "Rate"),
+        ('1', "score", "Score"),
+    ] {
+        press_alt(digit);
+        find(&root, &format!("#page-{slug} h1"), title).await;
+        find(&root, ".nav-link.active", title).await;
+    }
+    // A plain digit is a score key, never navigation.
+    let init = KeyboardEventInit::new();
+    init.set_key("3");
+    init.set_code("Digit3");
+    let plain = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&plain).unwrap();
+    sleep(50).await;
+    assert!(root.query_selector("#page-score").unwrap().is_some());
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn library_changed_events_update_the_header() {
+    let (root, handle) = mount(
+        r#"{"library":{"roots":[]},"startup_errors":[]}"#,
+        "null",
+        false,
+    );
+    find(&root, "#no-folders", "No folder open").await;
+    find(&root, "#page-score .next", "open a folder").await;
+    sleep(50).await; // let the subscription settle
+    emit(json(
+        r#"{"roots":[{"id":4,"path":"/srv/shoot"},{"id":5,"path":"/srv/more"}]}"#,
+    ));
+    find(&root, "#folders", "shoot").await;
+    let names: Vec<_> = (0..root.query_selector_all("#folders .name").unwrap().length())
+        .map(|i| {
+            root.query_selector_all("#folders .name")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["shoot", "more"]);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn open_folder_button_adds_the_chosen_folder() {
+    let (root, handle) = mount(
+        r#"{"library":{"roots":[]},"startup_errors":[]}"#,
+        r#"{"roots":[{"id":9,"path":"/mnt/new"}]}"#,
+        false,
+    );
+    click(&find(&root, "#open-folder", "Open folder").await);
+    find(&root, "#folders .name", "new").await;
+    assert_eq!(calls(), "get_state,choose_folder");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_open_shows_the_apps_error_and_keeps_the_page() {
+    let (root, handle) = mount(
+        r#"{"library":{"roots":[]},"startup_errors":[]}"#,
+        "null",
+        true,
+    );
+    click(&find(&root, "#open-folder", "Open folder").await);
+    find(&root, "#errors .message", "“/gone” does not exist").await;
+    // The button is usable again.
+    let button = find(&root, "#open-folder", "Open folder").await;
+    assert!(!button.has_attribute("disabled"));
+    handle.destroy();
+}
