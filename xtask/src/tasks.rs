@@ -93,7 +93,7 @@ pub fn test(options: TestOptions) -> Result<(), String> {
     let app = build_app()?;
     step("end-to-end tests in the webview", || e2e(&app, None))?;
     if !options.no_bundle {
-        let deb = bundle()?;
+        let deb = build_deb()?;
         step("end-to-end test of the installed .deb", || {
             test_installed(&deb)
         })?;
@@ -112,6 +112,11 @@ pub fn bundle() -> Result<PathBuf, String> {
         bundle: true,
     })?;
     build_ui()?;
+    build_deb()
+}
+
+/// Builds the release .deb from the UI already in `ui/dist`.
+fn build_deb() -> Result<PathBuf, String> {
     step("bundle the .deb", || {
         sh(cargo().current_dir(root().join("src-tauri")).args([
             "tauri",
