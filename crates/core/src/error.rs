@@ -34,6 +34,9 @@ pub enum CoreError {
     /// The database failed.
     #[error("Database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A bug or an unexpected state.
+    #[error("Internal error: {0}")]
+    Internal(String),
     /// A migration failed: the database file may be damaged or from a newer version.
     #[error("The database could not be prepared: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -64,6 +67,7 @@ impl CoreError {
             CoreError::NonUtf8Path(_) => ErrorKind::InvalidInput,
             CoreError::Io { .. } => ErrorKind::Io,
             CoreError::Database(_) | CoreError::Migration(_) => ErrorKind::Database,
+            CoreError::Internal(_) => ErrorKind::Internal,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod folder;
+pub mod library;
 pub mod store;
 
 pub use error::{CoreError, Result};

@@ -8,8 +8,14 @@ use std::borrow::Cow;
 
 /// One migration: `(version, description, sql)`. Versions only ever grow; a file, once released,
 /// is never edited.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "roots", include_str!("../../migrations/0001_roots.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "roots", include_str!("../../migrations/0001_roots.sql")),
+    (
+        2,
+        "library",
+        include_str!("../../migrations/0002_library.sql"),
+    ),
+];
 
 /// A sqlx migrator over [`MIGRATIONS`].
 pub fn migrator() -> Migrator {

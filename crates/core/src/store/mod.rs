@@ -2,8 +2,11 @@
 //! tools) or by the app's SQL plugin, which then hands its pool over. Both run the same
 //! migrations from [`migrations::MIGRATIONS`].
 
+mod files;
 pub mod migrations;
 mod roots;
+
+pub use files::{Counts, FileRecord, KnownFile, Outcome};
 
 use crate::Result;
 use sqlx::sqlite::SqliteSynchronous;

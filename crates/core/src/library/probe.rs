@@ -1,0 +1,277 @@
+//! What a file is, from its content: format, size in pixels, and whether it is whole, without
+//! decoding the pixels.
+
+use image::{ImageFormat, ImageReader};
+use std::path::Path;
+
+/// Images declaring more pixels than this are not loaded (a decompression bomb, or a file no
+/// screen shows): 250 megapixels.
+pub const MAX_PIXELS: u64 = 250_000_000;
+
+/// Whether an image can be shown and rated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Recognised, whole, within limits.
+    Ok,
+    /// Not an image, damaged, truncated, or over the limits.
+    Unreadable,
+    /// An image format this build cannot decode (e.g. AVIF, HEIC).
+    Unsupported,
+}
+
+impl Status {
+    /// The value stored in `images.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Unreadable => "unreadable",
+            Status::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// The outcome of probing one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// The format detected from the content (`png`, `jpeg`, …), if any.
+    pub format: Option<&'static str>,
+    /// Width and height in pixels, if the header could be read.
+    pub dimensions: Option<(u32, u32)>,
+    /// Whether it can be shown.
+    pub status: Status,
+    /// Why not, for the user.
+    pub error: Option<String>,
+}
+
+impl Probe {
+    fn fail(status: Status, format: Option<&'static str>, error: String) -> Self {
+        Probe {
+            format,
+            dimensions: None,
+            status,
+            error: Some(error),
+        }
+    }
+}
+
+/// Probes the file at `path`, whose last bytes (see [`super::hash`]) are `tail` and whose length
+/// is `len`.
+pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
+    // The format comes from the content alone: a name can lie.
+    let mut head = [0u8; 64];
+    let read = std::fs::File::open(path).and_then(|mut f| read_up_to(&mut f, &mut head));
+    let head_len = match read {
+        Ok(n) => n,
+        Err(e) => return Probe::fail(Status::Unreadable, None, format!("cannot be read: {e}")),
+    };
+    let Ok(format) = image::guess_format(&head[..head_len]) else {
+        return Probe::fail(
+            Status::Unreadable,
+            None,
+            "is not an image: its content matches no known image format".into(),
+        );
+    };
+    let name = format_name(format);
+    if !decodable(format) {
+        return Probe::fail(
+            Status::Unsupported,
+            Some(name),
+            format!(
+                "is a {} image, which this build cannot decode",
+                name.to_uppercase()
+            ),
+        );
+    }
+    let dimensions = std::fs::File::open(path)
+        .map_err(image::ImageError::IoError)
+        .and_then(|f| {
+            ImageReader::with_format(std::io::BufReader::new(f), format).into_dimensions()
+        });
+    let (width, height) = match dimensions {
+        Ok(d) => d,
+        Err(e) => {
+            return Probe::fail(
+                Status::Unreadable,
+                Some(name),
+                format!("is a damaged {} file: {e}", name.to_uppercase()),
+            )
+        }
+    };
+    let dimensions = Some((width, height));
+    let error = if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        Some(format!(
+            "declares {width} × {height} pixels ({} megapixels); images over {} megapixels are not loaded",
+            u64::from(width) * u64::from(height) / 1_000_000,
+            MAX_PIXELS / 1_000_000
+        ))
+    } else if width == 0 || height == 0 {
+        Some(format!("declares {width} × {height} pixels"))
+    } else {
+        truncation(format, tail, len)
+    };
+    Probe {
+        format: Some(name),
+        dimensions,
+        status: if error.is_some() {
+            Status::Unreadable
+        } else {
+            Status::Ok
+        },
+        error,
+    }
+}
+
+/// Reads as much of `buf` as the file has.
+fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Whether the end of the file shows that it was cut short, for formats with an end marker.
+fn truncation(format: ImageFormat, tail: &[u8], len: u64) -> Option<String> {
+    let whole = match format {
+        // End of image marker; some writers add bytes after it.
+        ImageFormat::Jpeg => tail.windows(2).any(|w| w == [0xFF, 0xD9]),
+        ImageFormat::Png => tail.windows(4).any(|w| w == b"IEND"),
+        ImageFormat::Gif => tail.contains(&0x3B),
+        _ => true,
+    };
+    (!whole).then(|| {
+        format!(
+            "is a truncated {} file: it ends after {len} bytes, before its end marker",
+            format_name(format).to_uppercase()
+        )
+    })
+}
+
+fn decodable(format: ImageFormat) -> bool {
+    matches!(
+        format,
+        ImageFormat::Png
+            | ImageFormat::Jpeg
+            | ImageFormat::WebP
+            | ImageFormat::Bmp
+            | ImageFormat::Tiff
+            | ImageFormat::Gif
+    )
+}
+
+fn format_name(format: ImageFormat) -> &'static str {
+    format
+        .extensions_str()
+        .first()
+        .copied()
+        .unwrap_or("unknown")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::hash::hash_file;
+
+    fn probe_bytes(name: &str, bytes: &[u8]) -> Probe {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let h = hash_file(&path).unwrap();
+        probe(&path, &h.tail, h.len)
+    }
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::RgbImage::from_pixel(width, height, image::Rgb([200, 10, 10]))
+            .write_to(&mut std::io::Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    fn jpeg() -> Vec<u8> {
+        let mut out = Vec::new();
+        image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]))
+            .write_to(&mut std::io::Cursor::new(&mut out), ImageFormat::Jpeg)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_whole_png_is_ok_with_its_size() {
+        let p = probe_bytes("a.png", &png(7, 5));
+        assert_eq!(p.status, Status::Ok, "{p:?}");
+        assert_eq!(p.format, Some("png"));
+        assert_eq!(p.dimensions, Some((7, 5)));
+    }
+
+    #[test]
+    fn a_mislabelled_file_is_probed_by_content() {
+        let p = probe_bytes("really-a-jpeg.png", &jpeg());
+        assert_eq!((p.status, p.format), (Status::Ok, Some("jpg")), "{p:?}");
+        assert_eq!(p.dimensions, Some((64, 48)));
+    }
+
+    #[test]
+    fn a_truncated_jpeg_is_unreadable() {
+        let bytes = jpeg();
+        let p = probe_bytes("cut.jpg", &bytes[..bytes.len() * 2 / 3]);
+        assert_eq!(p.status, Status::Unreadable);
+        assert!(
+            p.error.as_deref().unwrap().contains("truncated JPG"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn text_named_jpg_is_not_an_image() {
+        let p = probe_bytes("notes.jpg", b"just some text, not a picture\n");
+        assert_eq!(p.status, Status::Unreadable);
+        assert!(p.error.unwrap().contains("not an image"));
+    }
+
+    #[test]
+    fn a_png_declaring_fifty_thousand_square_is_refused_without_decoding() {
+        // A valid 1x1 PNG whose header is patched to say 50000 x 50000 (CRC fixed up).
+        let mut bytes = png(1, 1);
+        bytes[16..20].copy_from_slice(&50_000u32.to_be_bytes());
+        bytes[20..24].copy_from_slice(&50_000u32.to_be_bytes());
+        let crc = crc32(&bytes[12..29]);
+        bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+        let p = probe_bytes("huge.png", &bytes);
+        assert_eq!(p.status, Status::Unreadable, "{p:?}");
+        assert_eq!(p.dimensions, Some((50_000, 50_000)));
+        assert!(p.error.unwrap().contains("50000 × 50000"));
+    }
+
+    #[test]
+    fn avif_is_recorded_as_unsupported() {
+        // The start of an AVIF file: an ftyp box with the avif brand.
+        let mut bytes = vec![0, 0, 0, 0x1c];
+        bytes.extend_from_slice(b"ftypavif\0\0\0\0avifmif1miaf");
+        bytes.extend_from_slice(&[0u8; 64]);
+        let p = probe_bytes("new.avif", &bytes);
+        assert_eq!(p.status, Status::Unsupported, "{p:?}");
+        assert!(p.error.unwrap().contains("AVIF"));
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+}

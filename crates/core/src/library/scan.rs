@@ -1,0 +1,202 @@
+//! Scanning a folder: list it, hash what is new or changed on every core, record the outcome.
+
+use super::excludes::DEFAULT_EXCLUDES;
+use super::hash::hash_file;
+use super::probe::probe;
+use super::walk::{mtime_ns, walk, Found};
+use super::Excludes;
+use crate::store::{FileRecord, Outcome};
+use crate::{CoreError, Result, Store};
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How many files are written to the database in one transaction.
+const BATCH: usize = 256;
+/// How often progress is reported at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Where a scan stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanProgress {
+    /// Image files found below the folder.
+    pub found: usize,
+    /// Of those, how many are new or changed and need hashing.
+    pub to_hash: usize,
+    /// How many of those are hashed so far.
+    pub hashed: usize,
+}
+
+/// What a finished scan did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanReport {
+    /// Image files found.
+    pub found: usize,
+    /// Files hashed (new or changed since the last scan).
+    pub hashed: usize,
+    /// Files still being written, left for the watcher.
+    pub changing: usize,
+    /// Entries that could not be listed or named (recorded with their error).
+    pub problems: usize,
+    /// Files recorded before that are gone now.
+    pub removed: usize,
+}
+
+/// Reads the file `found` once: its hash, and what its header says. `None` when the file changed
+/// while it was read (still being written, or gone): it is picked up again once it settles.
+pub fn index_file(found: &Found) -> Option<FileRecord> {
+    let outcome = match hash_file(&found.path) {
+        Err(e) => Outcome::FileError(format!("cannot be read: {e}")),
+        Ok(hashed) => {
+            let now = std::fs::metadata(&found.path).ok()?;
+            if hashed.len != found.size
+                || (now.len(), mtime_ns(&now)) != (found.size, found.mtime_ns)
+            {
+                return None;
+            }
+            if hashed.len == 0 {
+                Outcome::FileError("is empty (0 bytes)".into())
+            } else {
+                let probe = probe(&found.path, &hashed.tail, hashed.len);
+                Outcome::Image {
+                    sha1: hashed.sha1,
+                    probe,
+                }
+            }
+        }
+    };
+    Some(FileRecord {
+        rel_path: found.rel_path.clone(),
+        size: found.size,
+        mtime_ns: found.mtime_ns,
+        outcome,
+    })
+}
+
+/// Scans the folder `root_path` (the root `root_id`): records every image file below it, hashing
+/// only files that are new or whose size or modification time changed, and marks files that are
+/// gone as absent. `on_progress` is called as hashing proceeds.
+pub async fn scan_root(
+    store: &Store,
+    root_id: i64,
+    root_path: &Path,
+    on_progress: impl Fn(ScanProgress),
+) -> Result<ScanReport> {
+    let patterns = store.root_excludes(root_id).await?;
+    let excludes = Excludes::parse(&patterns)
+        .or_else(|_| Excludes::parse(DEFAULT_EXCLUDES))
+        .expect("the default patterns compile");
+    let root = root_path.to_owned();
+    let (found, problems) = tokio::task::spawn_blocking(move || walk(&root, &excludes))
+        .await
+        .map_err(|e| CoreError::Internal(format!("the folder listing stopped: {e}")))?;
+
+    let known = store.known_files(root_id).await?;
+    let mut seen: HashSet<String> = HashSet::with_capacity(found.len());
+    let mut revived = Vec::new();
+    let mut to_hash = Vec::new();
+    for file in &found {
+        seen.insert(file.rel_path.clone());
+        match known.get(&file.rel_path) {
+            Some(k) if k.indexed && k.size == file.size && k.mtime_ns == file.mtime_ns => {
+                if !k.present {
+                    revived.push(k.id);
+                }
+            }
+            _ => to_hash.push(file.clone()),
+        }
+    }
+    let problem_records: Vec<FileRecord> = problems
+        .iter()
+        .map(|p| {
+            seen.insert(p.rel_path.clone());
+            FileRecord {
+                rel_path: p.rel_path.clone(),
+                size: 0,
+                mtime_ns: 0,
+                outcome: Outcome::FileError(p.error.clone()),
+            }
+        })
+        .collect();
+    store.record_files(root_id, &problem_records).await?;
+    store.set_present(&revived, true).await?;
+
+    let mut progress = ScanProgress {
+        found: found.len(),
+        to_hash: to_hash.len(),
+        hashed: 0,
+    };
+    on_progress(progress);
+    let changing = hash_all(store, root_id, to_hash, &mut progress, &on_progress).await?;
+
+    let gone: Vec<i64> = known
+        .iter()
+        .filter(|(rel, k)| k.present && !seen.contains(*rel))
+        .map(|(_, k)| k.id)
+        .collect();
+    store.set_present(&gone, false).await?;
+    on_progress(progress);
+    Ok(ScanReport {
+        found: found.len(),
+        hashed: progress.hashed - changing,
+        changing,
+        problems: problems.len(),
+        removed: gone.len(),
+    })
+}
+
+/// Hashes `files` on every core and records them in batches; returns how many were still
+/// changing.
+async fn hash_all(
+    store: &Store,
+    root_id: i64,
+    files: Vec<Found>,
+    progress: &mut ScanProgress,
+    on_progress: &impl Fn(ScanProgress),
+) -> Result<usize> {
+    if files.is_empty() {
+        return Ok(0);
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len());
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Option<FileRecord>>(BATCH * 2);
+    let hashing = tokio::task::spawn_blocking(move || {
+        let queue = Mutex::new(files.into_iter());
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some(file) = next else { break };
+                    if tx.blocking_send(index_file(&file)).is_err() {
+                        break; // the writer stopped (an error): stop hashing too
+                    }
+                });
+            }
+        });
+    });
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut changing = 0;
+    let mut last_report = Instant::now();
+    while let Some(record) = rx.recv().await {
+        progress.hashed += 1;
+        match record {
+            Some(r) => batch.push(r),
+            None => changing += 1,
+        }
+        if batch.len() >= BATCH {
+            store.record_files(root_id, &batch).await?;
+            batch.clear();
+        }
+        if last_report.elapsed() >= PROGRESS_EVERY {
+            on_progress(*progress);
+            last_report = Instant::now();
+        }
+    }
+    store.record_files(root_id, &batch).await?;
+    hashing
+        .await
+        .map_err(|e| CoreError::Internal(format!("hashing stopped: {e}")))?;
+    Ok(changing)
+}

@@ -1,0 +1,225 @@
+//! The library's files and images (`files`, `images` tables).
+
+use super::Store;
+use crate::library::probe::Probe;
+use crate::Result;
+use std::collections::HashMap;
+
+/// What the store knows of one file below a root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownFile {
+    /// Row id.
+    pub id: i64,
+    /// Size at the last index.
+    pub size: u64,
+    /// Modification time at the last index.
+    pub mtime_ns: i64,
+    /// Whether it was there at the last look.
+    pub present: bool,
+    /// Whether it was indexed as an image (rather than recorded with an error).
+    pub indexed: bool,
+}
+
+/// What indexing one file found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The content, identified, and what it is.
+    Image {
+        /// SHA-1 of the bytes (hex).
+        sha1: String,
+        /// Format, size and status from the header.
+        probe: Probe,
+    },
+    /// The file itself could not be read (or is empty): no image.
+    FileError(String),
+}
+
+/// One file's new state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Path below the root, '/'-separated.
+    pub rel_path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, ns since the epoch.
+    pub mtime_ns: i64,
+    /// What it holds.
+    pub outcome: Outcome,
+}
+
+/// How many images the library holds, counting only images with a file present.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Images that can be shown and rated.
+    pub ok: u32,
+    /// Images (and files) that cannot: damaged, not images, unsupported, unreadable.
+    pub unreadable: u32,
+}
+
+impl Store {
+    /// Every file recorded below the root `root_id`, by path.
+    pub async fn known_files(&self, root_id: i64) -> Result<HashMap<String, KnownFile>> {
+        let rows: Vec<(i64, String, i64, i64, bool, Option<i64>)> = sqlx::query_as(
+            "SELECT id, rel_path, size, mtime_ns, present, image_id FROM files WHERE root_id = ?1",
+        )
+        .bind(root_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rel, size, mtime_ns, present, image)| {
+                let known = KnownFile {
+                    id,
+                    size: size as u64,
+                    mtime_ns,
+                    present,
+                    indexed: image.is_some(),
+                };
+                (rel, known)
+            })
+            .collect())
+    }
+
+    /// Records `records` below the root `root_id` in one transaction: each file is present, with
+    /// its image (created if its content is new) or its error.
+    pub async fn record_files(&self, root_id: i64, records: &[FileRecord]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for record in records {
+            let (image_id, error) = match &record.outcome {
+                Outcome::Image { sha1, probe } => {
+                    let (width, height) = probe.dimensions.unzip();
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO images (sha1, width, height, format, status, error)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT (sha1) DO UPDATE SET sha1 = excluded.sha1
+                         RETURNING id",
+                    )
+                    .bind(sha1)
+                    .bind(width.map(i64::from))
+                    .bind(height.map(i64::from))
+                    .bind(probe.format)
+                    .bind(probe.status.as_str())
+                    .bind(&probe.error)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    (Some(id), None)
+                }
+                Outcome::FileError(e) => (None, Some(e.as_str())),
+            };
+            sqlx::query(
+                "INSERT INTO files (root_id, rel_path, size, mtime_ns, present, image_id, error)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
+                 ON CONFLICT (root_id, rel_path) DO UPDATE SET
+                     size = excluded.size, mtime_ns = excluded.mtime_ns, present = 1,
+                     image_id = excluded.image_id, error = excluded.error",
+            )
+            .bind(root_id)
+            .bind(&record.rel_path)
+            .bind(record.size as i64)
+            .bind(record.mtime_ns)
+            .bind(image_id)
+            .bind(error)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets `present` on the files with these ids.
+    pub async fn set_present(&self, ids: &[i64], present: bool) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for id in ids {
+            sqlx::query("UPDATE files SET present = ?1 WHERE id = ?2")
+                .bind(present)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks the file at `rel_path` below `root_id` absent; returns whether it was present.
+    pub async fn mark_absent(&self, root_id: i64, rel_path: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE files SET present = 0 WHERE root_id = ?1 AND rel_path = ?2 AND present = 1",
+        )
+        .bind(root_id)
+        .bind(rel_path)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Image counts over files that are present.
+    pub async fn counts(&self) -> Result<Counts> {
+        let (ok, bad_images, bad_files): (i64, i64, i64) = sqlx::query_as(
+            "SELECT
+                (SELECT COUNT(DISTINCT i.id) FROM images i JOIN files f ON f.image_id = i.id
+                  WHERE f.present = 1 AND i.status = 'ok'),
+                (SELECT COUNT(DISTINCT i.id) FROM images i JOIN files f ON f.image_id = i.id
+                  WHERE f.present = 1 AND i.status <> 'ok'),
+                (SELECT COUNT(*) FROM files WHERE present = 1 AND image_id IS NULL)",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(Counts {
+            ok: ok as u32,
+            unreadable: (bad_images + bad_files) as u32,
+        })
+    }
+
+    /// The SHA-1 of the image in the present file at `rel_path` below `root_id`.
+    pub async fn image_at(&self, root_id: i64, rel_path: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT i.sha1 FROM files f JOIN images i ON i.id = f.image_id
+             WHERE f.root_id = ?1 AND f.rel_path = ?2 AND f.present = 1",
+        )
+        .bind(root_id)
+        .bind(rel_path)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The exclusion patterns of the root `root_id`.
+    pub async fn root_excludes(&self, root_id: i64) -> Result<String> {
+        Ok(
+            sqlx::query_scalar("SELECT excludes FROM roots WHERE id = ?1")
+                .bind(root_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+}
+
+impl Store {
+    /// The row id of the image with this SHA-1.
+    pub async fn image_id(&self, sha1: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT id FROM images WHERE sha1 = ?1")
+            .bind(sha1)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// How the present file at `rel_path` below `root_id` stands: `(status, error)` of its image,
+    /// or `("file", error)` when the file itself could not be read.
+    pub async fn file_status(
+        &self,
+        root_id: i64,
+        rel_path: &str,
+    ) -> Result<Option<(String, String)>> {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT i.status, i.error, f.error FROM files f LEFT JOIN images i ON i.id = f.image_id
+             WHERE f.root_id = ?1 AND f.rel_path = ?2 AND f.present = 1",
+        )
+        .bind(root_id)
+        .bind(rel_path)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(status, image_error, file_error)| match status {
+            Some(status) => (status, image_error.unwrap_or_default()),
+            None => ("file".to_owned(), file_error.unwrap_or_default()),
+        }))
+    }
+}
