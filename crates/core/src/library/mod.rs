@@ -10,6 +10,8 @@ pub mod hash;
 pub mod probe;
 pub mod scan;
 pub mod walk;
+pub mod watch;
 
 pub use excludes::Excludes;
 pub use scan::{scan_root, ScanProgress, ScanReport};
+pub use watch::{watch, watched_root, LibraryWatcher, WatchEvent, WatchedRoot};

@@ -148,7 +148,7 @@ pub async fn scan_root(
 
 /// Hashes `files` on every core and records them in batches; returns how many were still
 /// changing.
-async fn hash_all(
+pub(crate) async fn hash_all(
     store: &Store,
     root_id: i64,
     files: Vec<Found>,

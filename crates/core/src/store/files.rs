@@ -223,3 +223,12 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// How many distinct images were ever recorded (present or not).
+    pub async fn image_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM images")
+            .fetch_one(self.pool())
+            .await?)
+    }
+}
