@@ -234,3 +234,20 @@ fn sha1_hex(bytes: &[u8]) -> String {
         .unwrap()
         .sha1
 }
+
+#[tokio::test]
+async fn a_vanished_folder_is_an_error_and_changes_nothing() {
+    let lib = Library::new().await;
+    lib.copy("chelsea.png", "cat.png");
+    lib.scan().await;
+    let moved = lib.root.with_file_name("elsewhere");
+    std::fs::rename(&lib.root, &moved).unwrap();
+    let err = scan_root(&lib.store, lib.root_id, &lib.root, |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    assert!(
+        lib.sha1_of("cat.png").await.is_some(),
+        "the file keeps its state"
+    );
+}

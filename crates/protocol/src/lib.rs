@@ -7,10 +7,18 @@ mod error;
 mod library;
 
 pub use error::{AppError, ErrorKind};
-pub use library::{AppState, LibraryState, Root};
+pub use library::{AppState, LibraryCounts, LibraryState, Root, ScanStatus};
 
 /// Names of the events the app emits to the UI.
 pub mod events {
-    /// Emitted with a [`crate::LibraryState`] payload whenever the set of open folders changes.
+    /// Emitted with a [`crate::LibraryState`] payload whenever the open folders or the images
+    /// below them change.
     pub const LIBRARY_CHANGED: &str = "library-changed";
+    /// Emitted with a [`crate::ScanStatus`] payload while a folder is being indexed.
+    pub const SCAN_PROGRESS: &str = "scan-progress";
 }
+
+/// The URI scheme that serves library images to the webview, by content hash:
+/// `image://localhost/<sha1>` (the original) and `image://localhost/thumb/<sha1>` (a thumbnail).
+/// On Windows and Android the webview sees it as `http://image.localhost/…`.
+pub const IMAGE_SCHEME: &str = "image";

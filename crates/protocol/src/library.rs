@@ -13,11 +13,38 @@ pub struct Root {
     pub path: String,
 }
 
-/// The open folders, oldest first.
+/// How many images the library holds (only images with a file present count).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct LibraryCounts {
+    /// Images that can be shown and rated.
+    pub ok: u32,
+    /// Images and files that cannot: damaged, not images, unsupported formats, unreadable.
+    pub unreadable: u32,
+}
+
+/// The open folders, oldest first, and what they hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct LibraryState {
     /// Every open folder.
     pub roots: Vec<Root>,
+    /// The images below them.
+    pub counts: LibraryCounts,
+}
+
+/// Where the indexing of one folder stands (the payload of
+/// [`crate::events::SCAN_PROGRESS`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ScanStatus {
+    /// The folder.
+    pub root_id: i32,
+    /// Image files found so far.
+    pub found: u32,
+    /// Of those, how many are new or changed and need reading.
+    pub to_hash: u32,
+    /// How many of those are read.
+    pub hashed: u32,
+    /// Whether this scan is finished.
+    pub done: bool,
 }
 
 /// What the UI needs when it starts.

@@ -9,6 +9,7 @@ pub mod excludes;
 pub mod hash;
 pub mod probe;
 pub mod scan;
+pub mod serve;
 pub mod walk;
 pub mod watch;
 

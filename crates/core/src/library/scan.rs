@@ -83,6 +83,11 @@ pub async fn scan_root(
     root_path: &Path,
     on_progress: impl Fn(ScanProgress),
 ) -> Result<ScanReport> {
+    // A folder that is gone (deleted, or on a drive that is not mounted) changes nothing: its
+    // files keep their state until it is back.
+    if !root_path.is_dir() {
+        return Err(CoreError::FolderNotFound(root_path.to_owned()));
+    }
     let patterns = store.root_excludes(root_id).await?;
     let excludes = Excludes::parse(&patterns)
         .or_else(|_| Excludes::parse(DEFAULT_EXCLUDES))

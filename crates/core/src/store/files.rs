@@ -56,6 +56,15 @@ pub struct Counts {
     pub unreadable: u32,
 }
 
+impl From<Counts> for image_scorer_protocol::LibraryCounts {
+    fn from(c: Counts) -> Self {
+        Self {
+            ok: c.ok,
+            unreadable: c.unreadable,
+        }
+    }
+}
+
 impl Store {
     /// Every file recorded below the root `root_id`, by path.
     pub async fn known_files(&self, root_id: i64) -> Result<HashMap<String, KnownFile>> {
@@ -230,5 +239,38 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM images")
             .fetch_one(self.pool())
             .await?)
+    }
+}
+
+impl Store {
+    /// Where the image with this SHA-1 can be read: the full paths of its present files, in
+    /// open folders, oldest first. Empty when the image is not in the library.
+    pub async fn image_files(&self, sha1: &str) -> Result<Vec<std::path::PathBuf>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT r.path, f.rel_path FROM images i
+               JOIN files f ON f.image_id = i.id AND f.present = 1
+               JOIN roots r ON r.id = f.root_id
+             WHERE i.sha1 = ?1 AND i.status = 'ok' ORDER BY f.id",
+        )
+        .bind(sha1)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(root, rel)| std::path::Path::new(&root).join(rel))
+            .collect())
+    }
+}
+
+impl Store {
+    /// The format recorded for the image with this SHA-1.
+    pub async fn image_format(&self, sha1: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar::<_, Option<String>>("SELECT format FROM images WHERE sha1 = ?1")
+                .bind(sha1)
+                .fetch_optional(self.pool())
+                .await?
+                .flatten(),
+        )
     }
 }

@@ -47,6 +47,15 @@ impl Store {
                     path,
                 })
                 .collect(),
+            counts: self.counts().await?.into(),
         })
+    }
+
+    /// The folder of the root `id`, if it is open.
+    pub async fn root_path(&self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT path FROM roots WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
     }
 }

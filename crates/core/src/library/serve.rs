@@ -1,0 +1,243 @@
+//! Serving library images to the webview, by content hash only.
+//!
+//! A request names an image by its SHA-1, never by a path: [`parse_request`] accepts exactly
+//! `/<40 hex>` or `/thumb/<40 hex>` and nothing else (no decoding, no `..`, no slashes). The
+//! bytes served are read from a present file of that image and checked against the hash, so only
+//! content that is in the library ever leaves.
+
+use super::hash::hash_reader;
+use crate::{CoreError, Result, Store};
+use image::{DynamicImage, ImageDecoder, ImageReader};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+/// The longest side of a thumbnail, in pixels.
+pub const THUMBNAIL_SIZE: u32 = 384;
+
+/// What the webview asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageRequest {
+    /// The original file's bytes.
+    Original(String),
+    /// A small JPEG of the image, EXIF orientation applied.
+    Thumbnail(String),
+}
+
+impl ImageRequest {
+    /// The SHA-1 asked for.
+    pub fn sha1(&self) -> &str {
+        match self {
+            ImageRequest::Original(s) | ImageRequest::Thumbnail(s) => s,
+        }
+    }
+}
+
+/// An answer: bytes and their content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    /// The body.
+    pub bytes: Vec<u8>,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+}
+
+/// Parses the path of an image URI. Anything but `/<sha1>` or `/thumb/<sha1>` (lowercase hex)
+/// is `None`, which the caller answers with 404.
+pub fn parse_request(path: &str) -> Option<ImageRequest> {
+    let (thumb, hash) = match path.strip_prefix("/thumb/") {
+        Some(hash) => (true, hash),
+        None => (false, path.strip_prefix('/')?),
+    };
+    let valid = hash.len() == 40 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if !valid {
+        return None;
+    }
+    let hash = hash.to_owned();
+    Some(if thumb {
+        ImageRequest::Thumbnail(hash)
+    } else {
+        ImageRequest::Original(hash)
+    })
+}
+
+/// Answers `request` from the library in `store`, caching thumbnails below `cache_dir`.
+/// `Ok(None)` means "not in the library" (404).
+pub async fn serve(
+    store: &Store,
+    cache_dir: &Path,
+    request: &ImageRequest,
+) -> Result<Option<Served>> {
+    let sha1 = request.sha1().to_owned();
+    let files = store.image_files(&sha1).await?;
+    let format = store.image_format(&sha1).await?;
+    let cache = thumbnail_path(cache_dir, &sha1);
+    let thumb = matches!(request, ImageRequest::Thumbnail(_));
+    tokio::task::spawn_blocking(move || {
+        if thumb {
+            if let Ok(bytes) = std::fs::read(&cache) {
+                return Ok(Some(Served {
+                    bytes,
+                    content_type: "image/jpeg",
+                }));
+            }
+        }
+        let Some(bytes) = read_verified(&files, &sha1) else {
+            return Ok(None);
+        };
+        if !thumb {
+            let content_type = content_type(format.as_deref().unwrap_or_default());
+            return Ok(Some(Served {
+                bytes,
+                content_type,
+            }));
+        }
+        let jpeg = make_thumbnail(&bytes)?;
+        store_atomically(&cache, &jpeg);
+        Ok(Some(Served {
+            bytes: jpeg,
+            content_type: "image/jpeg",
+        }))
+    })
+    .await
+    .map_err(|e| CoreError::Internal(format!("serving an image stopped: {e}")))?
+}
+
+/// The bytes of the first of `files` whose content still has this hash.
+fn read_verified(files: &[PathBuf], sha1: &str) -> Option<Vec<u8>> {
+    files.iter().find_map(|path| {
+        let bytes = std::fs::read(path).ok()?;
+        let hashed = hash_reader(&bytes[..]).ok()?;
+        (hashed.sha1 == sha1).then_some(bytes)
+    })
+}
+
+/// Decodes `bytes`, turns it upright by its EXIF orientation, and shrinks it to a JPEG.
+pub fn make_thumbnail(bytes: &[u8]) -> Result<Vec<u8>> {
+    let fail = |e: image::ImageError| CoreError::Internal(format!("cannot make a thumbnail: {e}"));
+    let mut decoder = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| fail(e.into()))?
+        .into_decoder()
+        .map_err(fail)?;
+    let orientation = decoder.orientation().map_err(fail)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(fail)?;
+    image.apply_orientation(orientation);
+    let small = image.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE).into_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&small)
+        .map_err(fail)?;
+    Ok(out)
+}
+
+fn thumbnail_path(cache_dir: &Path, sha1: &str) -> PathBuf {
+    cache_dir
+        .join("thumbnails")
+        .join(&sha1[..2])
+        .join(format!("{sha1}-{THUMBNAIL_SIZE}.jpg"))
+}
+
+/// Writes `bytes` to `path` through a temporary file, so a reader never sees half a thumbnail.
+/// A failure only costs the cache.
+fn store_atomically(path: &Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// The content type of a stored format name.
+pub fn content_type(format: &str) -> &'static str {
+    match format {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "bmp" => "image/bmp",
+        "tif" | "tiff" => "image/tiff",
+        "gif" => "image/gif",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HASH: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    #[test]
+    fn accepts_only_exact_hash_paths() {
+        assert_eq!(
+            parse_request(&format!("/{HASH}")),
+            Some(ImageRequest::Original(HASH.into()))
+        );
+        assert_eq!(
+            parse_request(&format!("/thumb/{HASH}")),
+            Some(ImageRequest::Thumbnail(HASH.into()))
+        );
+        let refused = [
+            String::new(),
+            "/".into(),
+            format!("/{}", &HASH[..39]),
+            format!("/{HASH}0"),
+            format!("/{}", HASH.to_uppercase()),
+            format!("{HASH}"),
+            format!("//{HASH}"),
+            format!("/thumb//{HASH}"),
+            format!("/thumb/../{HASH}"),
+            "/../../etc/passwd".into(),
+            "/..%2f..%2fetc%2fpasswd".into(),
+            "/%2e%2e/%2e%2e/etc/passwd".into(),
+            "/etc/passwd".into(),
+            "//etc/passwd".into(),
+            "/C:\\Windows\\win.ini".into(),
+            format!("/{HASH}/../../secret.png"),
+            format!("/{HASH}%00.png"),
+            format!("/thumb/{HASH}/x"),
+            format!("/full/{HASH}"),
+            "/0123456789abcdef0123456789abcdef0123456g".into(),
+        ];
+        for path in refused {
+            assert_eq!(parse_request(&path), None, "{path:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn thumbnails_are_upright_and_small() {
+        // A 600x200 landscape JPEG tagged "rotate 90°" must come out as a portrait thumbnail.
+        let mut jpeg = Vec::new();
+        image::RgbImage::from_pixel(600, 200, image::Rgb([10, 200, 10]))
+            .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .unwrap();
+        let tagged = with_exif_orientation(&jpeg, 6);
+        let thumb = image::load_from_memory(&make_thumbnail(&tagged).unwrap()).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (128, THUMBNAIL_SIZE));
+        let plain = image::load_from_memory(&make_thumbnail(&jpeg).unwrap()).unwrap();
+        assert_eq!((plain.width(), plain.height()), (THUMBNAIL_SIZE, 128));
+    }
+
+    /// Inserts an APP1 EXIF segment with the given orientation after the JPEG's SOI marker.
+    fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+        let mut tiff = Vec::new();
+        tiff.extend_from_slice(b"MM\0\x2a\0\0\0\x08"); // big-endian TIFF, IFD at 8
+        tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
+        tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+        tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+        tiff.extend_from_slice(&1u32.to_be_bytes()); // count
+        tiff.extend_from_slice(&orientation.to_be_bytes());
+        tiff.extend_from_slice(&[0, 0]);
+        tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+}
