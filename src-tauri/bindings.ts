@@ -12,6 +12,8 @@ export const commands = {
 	 *  cancels. The path comes from the native dialog, never from the webview.
 	 */
 	chooseFolder: () => typedError<LibraryState | null, AppError>(__TAURI_INVOKE("choose_folder")),
+	/**  The first `limit` images of the library that can be shown, by file path, and the total. */
+	listImages: (limit: number) => typedError<ImagePage, AppError>(__TAURI_INVOKE("list_images", { limit })),
 };
 
 /* Types */
@@ -55,10 +57,40 @@ export type ErrorKind =
 /**  A bug or an unexpected state in the app. */
 "internal";
 
-/**  The open folders, oldest first. */
+/**  A page of the library's images. */
+export type ImagePage = {
+	/**  The images, by file path. */
+	images: ImageSummary[],
+	/**  How many images there are in all. */
+	total: number,
+};
+
+/**  One image of the library, as a gallery shows it. */
+export type ImageSummary = {
+	/**  SHA-1 of its bytes: its identity, and its address under [`crate::IMAGE_SCHEME`]. */
+	sha1: string,
+	/**  The path of one of its files, below its folder. */
+	name: string,
+	/**  Width in pixels. */
+	width: number,
+	/**  Height in pixels. */
+	height: number,
+};
+
+/**  How many images the library holds (only images with a file present count). */
+export type LibraryCounts = {
+	/**  Images that can be shown and rated. */
+	ok: number,
+	/**  Images and files that cannot: damaged, not images, unsupported formats, unreadable. */
+	unreadable: number,
+};
+
+/**  The open folders, oldest first, and what they hold. */
 export type LibraryState = {
 	/**  Every open folder. */
 	roots: Root[],
+	/**  The images below them. */
+	counts: LibraryCounts,
 };
 
 /**  A folder the user opened; every image below it belongs to the library. */

@@ -6,6 +6,8 @@
 pub mod cli;
 pub mod commands;
 pub mod database;
+pub mod image_protocol;
+pub mod indexer;
 pub mod state;
 
 use image_scorer_protocol::AppError;
@@ -39,6 +41,16 @@ pub fn run() {
         )
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
+        .register_asynchronous_uri_scheme_protocol(
+            image_scorer_protocol::IMAGE_SCHEME,
+            |context, request, responder| {
+                let app = context.app_handle().clone();
+                let path = request.uri().path().to_owned();
+                tauri::async_runtime::spawn(async move {
+                    responder.respond(image_protocol::respond(&app, &path).await);
+                });
+            },
+        )
         .setup(move |app| {
             specta.mount_events(app);
             let store =
@@ -49,6 +61,7 @@ pub fn run() {
                 }
             }
             app.manage(AppContext::new(store, startup_errors));
+            tauri::async_runtime::spawn(indexer::index_and_watch(app.handle().clone()));
             Ok(())
         })
         .run(context);

@@ -1,5 +1,6 @@
 //! State managed by Tauri and shared by every command.
 
+use image_scorer_core::library::LibraryWatcher;
 use image_scorer_core::Store;
 use image_scorer_protocol::AppError;
 use std::sync::Mutex;
@@ -8,6 +9,10 @@ use std::sync::Mutex;
 pub struct AppContext {
     /// The database (through the SQL plugin's pool).
     pub store: Store,
+    /// The watcher over the open folders, once indexing has started it.
+    pub watcher: tokio::sync::Mutex<Option<LibraryWatcher>>,
+    /// Held while indexing runs, so runs never overlap.
+    pub indexing: tokio::sync::Mutex<()>,
     startup_errors: Mutex<Vec<AppError>>,
 }
 
@@ -16,6 +21,8 @@ impl AppContext {
     pub fn new(store: Store, startup_errors: Vec<AppError>) -> Self {
         Self {
             store,
+            watcher: tokio::sync::Mutex::new(None),
+            indexing: tokio::sync::Mutex::new(()),
             startup_errors: Mutex::new(startup_errors),
         }
     }

@@ -127,6 +127,47 @@ impl App {
             .unwrap()
     }
 
+    /// Waits (up to 10 s) until the first element matching `css` has text containing `want`;
+    /// returns that text.
+    pub async fn wait_for_text(&self, css: &str, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(want) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} shows {text:?}, never {want:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits (up to 10 s) until `css` matches exactly `count` elements.
+    pub async fn wait_for_count(&self, css: &str, count: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let n = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .map(|v| v.len())
+                .unwrap_or(0);
+            if n == count {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} matches {n}, never {count}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The open folders as the header shows them: (full path from the tooltip, visible name).
     pub async fn header_folders(&self) -> Vec<(String, String)> {
         let mut folders = Vec::new();
@@ -233,4 +274,21 @@ pub async fn press_with(client: &Client, modifier: fantoccini::key::Key, key: ch
         .then(KeyAction::Up { value: modifier });
     client.perform_actions(actions).await.expect("key presses");
     client.release_actions().await.expect("keys released");
+}
+
+/// A photo from the shared fixtures (`IMAGE_SCORER_FIXTURES`, default `../shared/fixtures/images`
+/// beside the repository). A missing fixture fails the test.
+pub fn fixture(name: &str) -> PathBuf {
+    let dir = std::env::var_os("IMAGE_SCORER_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/images")
+        });
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "fixture {} is missing (set IMAGE_SCORER_FIXTURES)",
+        path.display()
+    );
+    path
 }

@@ -1,7 +1,9 @@
 //! Typed calls to the app's commands and events, over `window.__TAURI__` (the app sets
 //! `withGlobalTauri`). Arguments and results are the `image-scorer-protocol` types.
 
-use image_scorer_protocol::{events, AppError, AppState, ErrorKind, LibraryState};
+use image_scorer_protocol::{
+    events, AppError, AppState, ErrorKind, ImagePage, LibraryState, ScanStatus, IMAGE_SCHEME,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -40,6 +42,38 @@ pub async fn choose_folder() -> Result<Option<LibraryState>, AppError> {
     invoke("choose_folder", &NoArgs {}).await
 }
 
+/// The first `limit` images of the library that can be shown, and the total.
+pub async fn list_images(limit: u32) -> Result<ImagePage, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        limit: u32,
+    }
+    invoke("list_images", &Args { limit }).await
+}
+
+/// The address of an image's thumbnail under the app's image scheme.
+pub fn thumbnail_url(sha1: &str) -> String {
+    format!("{}/thumb/{sha1}", image_base())
+}
+
+/// The address of an image's original.
+pub fn image_url(sha1: &str) -> String {
+    format!("{}/{sha1}", image_base())
+}
+
+/// Linux and macOS webviews see custom schemes as `scheme://localhost`; Windows and Android
+/// as `http://scheme.localhost`.
+fn image_base() -> String {
+    let windows_like = web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .is_some_and(|ua| ua.contains("Windows") || ua.contains("Android"));
+    if windows_like {
+        format!("http://{IMAGE_SCHEME}.localhost")
+    } else {
+        format!("{IMAGE_SCHEME}://localhost")
+    }
+}
+
 /// A subscription to an app event; unsubscribes when dropped.
 pub struct Subscription {
     unlisten: Option<js_sys::Function>,
@@ -60,6 +94,18 @@ pub async fn on_library_changed(
     on_change: impl Fn(LibraryState) + 'static,
 ) -> Result<Subscription, AppError> {
     subscribe(events::LIBRARY_CHANGED, on_change).await
+}
+
+/// Calls `on_progress` as folders are indexed.
+pub async fn on_scan_progress(
+    on_progress: impl Fn(ScanStatus) + 'static,
+) -> Result<Subscription, AppError> {
+    subscribe(events::SCAN_PROGRESS, on_progress).await
+}
+
+/// Calls `on_error` when background work in the app fails.
+pub async fn on_app_error(on_error: impl Fn(AppError) + 'static) -> Result<Subscription, AppError> {
+    subscribe(events::APP_ERROR, on_error).await
 }
 
 async fn subscribe<T: DeserializeOwned + 'static>(

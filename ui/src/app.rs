@@ -71,29 +71,42 @@ fn Shell() -> Html {
     }
 }
 
-/// Fetches the app's state once, then follows library changes until unmounted.
+/// Fetches the app's state once, then follows the app's events until unmounted.
 #[hook]
 fn use_load_and_follow(model: UseReducerHandle<Model>) {
     use_effect_with((), move |_| {
-        let subscription = std::rc::Rc::new(std::cell::RefCell::new(None));
+        let subscriptions = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         {
-            let subscription = subscription.clone();
+            let subscriptions = subscriptions.clone();
             spawn_local(async move {
+                let follow = |model: &UseReducerHandle<Model>| {
+                    let m = model.clone();
+                    let library = move |l| m.dispatch(Action::LibraryChanged(l));
+                    let m = model.clone();
+                    let scan = move |s| m.dispatch(Action::Scan(s));
+                    let m = model.clone();
+                    let error = move |e| m.dispatch(Action::Failed(e));
+                    (library, scan, error)
+                };
+                let (library, scan, error) = follow(&model);
+                // Subscribe first, so nothing emitted while the state loads is missed.
+                for subscription in [
+                    api::on_library_changed(library).await,
+                    api::on_scan_progress(scan).await,
+                    api::on_app_error(error).await,
+                ] {
+                    match subscription {
+                        Ok(s) => subscriptions.borrow_mut().push(s),
+                        Err(e) => model.dispatch(Action::Failed(e)),
+                    }
+                }
                 match api::get_state().await {
                     Ok(state) => model.dispatch(Action::Loaded(state)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
-                let on_change = {
-                    let model = model.clone();
-                    move |library| model.dispatch(Action::LibraryChanged(library))
-                };
-                match api::on_library_changed(on_change).await {
-                    Ok(s) => *subscription.borrow_mut() = Some(s),
-                    Err(e) => model.dispatch(Action::Failed(e)),
-                }
             });
         }
-        move || drop(subscription.borrow_mut().take())
+        move || subscriptions.borrow_mut().clear()
     });
 }
 

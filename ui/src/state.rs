@@ -1,7 +1,7 @@
 //! The UI's state in one place: the library, the errors to show, and what is in progress.
 //! Components read it from context ([`use_app`]) and change it only through [`Action`]s.
 
-use image_scorer_protocol::{AppError, AppState, LibraryState};
+use image_scorer_protocol::{AppError, AppState, LibraryState, ScanStatus};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -16,6 +16,10 @@ pub struct Model {
     pub choosing_folder: bool,
     /// Errors to show, oldest first, until the user dismisses them.
     pub errors: Vec<AppError>,
+    /// Folders being indexed right now.
+    pub scanning: Vec<ScanStatus>,
+    /// Bumped whenever the images below the folders change (pages reload what they show).
+    pub revision: u32,
 }
 
 /// A change to the [`Model`].
@@ -27,6 +31,8 @@ pub enum Action {
     LibraryChanged(LibraryState),
     /// The folder picker opened (`true`) or closed (`false`).
     ChoosingFolder(bool),
+    /// A folder's indexing progressed (or finished).
+    Scan(ScanStatus),
     /// Something failed: show it.
     Failed(AppError),
     /// The user dismissed the error at this index.
@@ -44,7 +50,16 @@ impl Reducible for Model {
                 next.errors.extend(state.startup_errors);
                 next.loaded = true;
             }
-            Action::LibraryChanged(library) => next.library = library,
+            Action::LibraryChanged(library) => {
+                next.library = library;
+                next.revision = next.revision.wrapping_add(1);
+            }
+            Action::Scan(status) => {
+                next.scanning.retain(|s| s.root_id != status.root_id);
+                if !status.done {
+                    next.scanning.push(status);
+                }
+            }
             Action::ChoosingFolder(open) => next.choosing_folder = open,
             Action::Failed(error) => next.errors.push(error),
             Action::Dismiss(index) => {
@@ -94,6 +109,7 @@ mod tests {
                     id: 1,
                     path: "/p".into(),
                 }],
+                ..LibraryState::default()
             },
             startup_errors: vec![AppError::new(ErrorKind::NotFound, "second")],
         };
@@ -102,6 +118,24 @@ mod tests {
         assert_eq!(loaded.library.roots.len(), 1);
         let messages: Vec<_> = loaded.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages, ["first", "second"]);
+    }
+
+    #[test]
+    fn scan_progress_is_kept_per_folder_until_done() {
+        let status = |root_id, hashed, done| ScanStatus {
+            root_id,
+            found: 10,
+            to_hash: 10,
+            hashed,
+            done,
+        };
+        let mut model = Model::default();
+        model = reduce(model, Action::Scan(status(1, 2, false)));
+        model = reduce(model, Action::Scan(status(2, 5, false)));
+        model = reduce(model, Action::Scan(status(1, 7, false)));
+        assert_eq!(model.scanning, [status(2, 5, false), status(1, 7, false)]);
+        model = reduce(model, Action::Scan(status(2, 10, true)));
+        assert_eq!(model.scanning, [status(1, 7, false)]);
     }
 
     #[test]

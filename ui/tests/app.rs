@@ -17,6 +17,7 @@ export function install_tauri_stub(state, chooseResult, chooseFails) {
       invoke: async (cmd, args) => {
         window.__calls.push(cmd);
         if (cmd === "get_state") return state;
+        if (cmd === "list_images") return { images: window.__images || [], total: (window.__images || []).length };
         if (cmd === "choose_folder") {
           if (chooseFails) throw { kind: "not_found", message: "The folder “/gone” does not exist." };
           return chooseResult;
@@ -26,18 +27,21 @@ export function install_tauri_stub(state, chooseResult, chooseFails) {
     },
     event: {
       listen: async (event, handler) => {
-        window.__emit = (payload) => handler({ event, id: 1, payload });
-        return () => { window.__emit = undefined; };
+        window.__handlers = window.__handlers || {};
+        window.__handlers[event] = handler;
+        return () => { delete window.__handlers[event]; };
       },
     },
   };
 }
-export function emit(payload) { window.__emit(payload); }
+export function emit(event, payload) { window.__handlers[event]({ event, id: 1, payload }); }
+export function set_images(images) { window.__images = images; }
 export function calls() { return window.__calls.join(","); }
 "#)]
 extern "C" {
     fn install_tauri_stub(state: JsValue, choose_result: JsValue, choose_fails: bool);
-    fn emit(payload: JsValue);
+    fn emit(event: &str, payload: JsValue);
+    fn set_images(images: JsValue);
     fn calls() -> String;
 }
 
@@ -45,7 +49,10 @@ fn json(s: &str) -> JsValue {
     js_sys::JSON::parse(s).unwrap()
 }
 
-const ONE_FOLDER: &str = r#"{"library":{"roots":[{"id":1,"path":"/data/My Photos"}]},
+const EMPTY: &str =
+    r#"{"library":{"roots":[],"counts":{"ok":0,"unreadable":0}},"startup_errors":[]}"#;
+
+const ONE_FOLDER: &str = r#"{"library":{"roots":[{"id":1,"path":"/data/My Photos"}],"counts":{"ok":12,"unreadable":3}},
     "startup_errors":[{"kind":"not_found","message":"The folder “/nope” does not exist."}]}"#;
 
 /// Mounts a fresh App on the start page; returns its root element.
@@ -152,17 +159,16 @@ async fn alt_digits_switch_pages_and_mark_the_nav_link() {
 
 #[wasm_bindgen_test]
 async fn library_changed_events_update_the_header() {
-    let (root, handle) = mount(
-        r#"{"library":{"roots":[]},"startup_errors":[]}"#,
-        "null",
-        false,
-    );
+    let (root, handle) = mount(EMPTY, "null", false);
     find(&root, "#no-folders", "No folder open").await;
     find(&root, "#page-score .next", "open a folder").await;
     sleep(50).await; // let the subscription settle
-    emit(json(
-        r#"{"roots":[{"id":4,"path":"/srv/shoot"},{"id":5,"path":"/srv/more"}]}"#,
-    ));
+    emit(
+        "library-changed",
+        json(
+            r#"{"roots":[{"id":4,"path":"/srv/shoot"},{"id":5,"path":"/srv/more"}],"counts":{"ok":7,"unreadable":0}}"#,
+        ),
+    );
     find(&root, "#folders", "shoot").await;
     let names: Vec<_> = (0..root.query_selector_all("#folders .name").unwrap().length())
         .map(|i| {
@@ -181,8 +187,8 @@ async fn library_changed_events_update_the_header() {
 #[wasm_bindgen_test]
 async fn open_folder_button_adds_the_chosen_folder() {
     let (root, handle) = mount(
-        r#"{"library":{"roots":[]},"startup_errors":[]}"#,
-        r#"{"roots":[{"id":9,"path":"/mnt/new"}]}"#,
+        EMPTY,
+        r#"{"roots":[{"id":9,"path":"/mnt/new"}],"counts":{"ok":0,"unreadable":0}}"#,
         false,
     );
     click(&find(&root, "#open-folder", "Open folder").await);
@@ -193,15 +199,80 @@ async fn open_folder_button_adds_the_chosen_folder() {
 
 #[wasm_bindgen_test]
 async fn a_failing_open_shows_the_apps_error_and_keeps_the_page() {
-    let (root, handle) = mount(
-        r#"{"library":{"roots":[]},"startup_errors":[]}"#,
-        "null",
-        true,
-    );
+    let (root, handle) = mount(EMPTY, "null", true);
     click(&find(&root, "#open-folder", "Open folder").await);
     find(&root, "#errors .message", "“/gone” does not exist").await;
     // The button is usable again.
     let button = find(&root, "#open-folder", "Open folder").await;
     assert!(!button.has_attribute("disabled"));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn header_shows_counts_and_indexing_progress_live() {
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#image-count", "12 images").await;
+    find(&root, "#unreadable-count", "3 unreadable").await;
+    sleep(50).await;
+    emit(
+        "scan-progress",
+        json(r#"{"root_id":1,"found":40,"to_hash":30,"hashed":12,"done":false}"#),
+    );
+    find(&root, "#scan-progress", "Indexing 12 / 30").await;
+    emit(
+        "scan-progress",
+        json(r#"{"root_id":1,"found":40,"to_hash":30,"hashed":30,"done":true}"#),
+    );
+    emit(
+        "library-changed",
+        json(r#"{"roots":[{"id":1,"path":"/data/My Photos"}],"counts":{"ok":40,"unreadable":0}}"#),
+    );
+    find(&root, "#image-count", "40 images").await;
+    sleep(50).await;
+    assert!(
+        root.query_selector("#scan-progress").unwrap().is_none(),
+        "progress gone when done"
+    );
+    assert!(root.query_selector("#unreadable-count").unwrap().is_none());
+    // Background failures reach the banner.
+    emit(
+        "app-error",
+        json(r#"{"kind":"io","message":"The folder “/data/My Photos” does not exist."}"#),
+    );
+    find(&root, "#errors .message", "does not exist").await;
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn ratings_gallery_shows_thumbnails_and_follows_the_library() {
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    set_images(json(&format!(
+        r#"[{{"sha1":"{sha}","name":"cats/chelsea.png","width":451,"height":300}}]"#
+    )));
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#page-score h1", "Score").await;
+    sleep(50).await; // the key listener is attached after the first render
+    press_alt('5');
+    let img = find(&root, "#gallery .tile img", "").await;
+    assert_eq!(
+        img.get_attribute("src").unwrap(),
+        format!("image://localhost/thumb/{sha}")
+    );
+    find(&root, "#gallery figcaption", "cats/chelsea.png").await;
+    // A new image arrives: the page reloads its list.
+    set_images(json(&format!(
+        r#"[{{"sha1":"{sha}","name":"a.png","width":1,"height":1}},{{"sha1":"{}","name":"b.png","width":1,"height":1}}]"#,
+        "f".repeat(40)
+    )));
+    emit(
+        "library-changed",
+        json(r#"{"roots":[{"id":1,"path":"/data/My Photos"}],"counts":{"ok":2,"unreadable":0}}"#),
+    );
+    find(&root, "#gallery-count", "2 images").await;
+    assert_eq!(
+        root.query_selector_all("#gallery .tile").unwrap().length(),
+        2
+    );
+    set_images(JsValue::NULL);
     handle.destroy();
 }

@@ -7,7 +7,9 @@ mod error;
 mod library;
 
 pub use error::{AppError, ErrorKind};
-pub use library::{AppState, LibraryCounts, LibraryState, Root, ScanStatus};
+pub use library::{
+    AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Root, ScanStatus,
+};
 
 /// Names of the events the app emits to the UI.
 pub mod events {
@@ -16,6 +18,8 @@ pub mod events {
     pub const LIBRARY_CHANGED: &str = "library-changed";
     /// Emitted with a [`crate::ScanStatus`] payload while a folder is being indexed.
     pub const SCAN_PROGRESS: &str = "scan-progress";
+    /// Emitted with an [`crate::AppError`] payload when background work fails.
+    pub const APP_ERROR: &str = "app-error";
 }
 
 /// The URI scheme that serves library images to the webview, by content hash:

@@ -56,3 +56,25 @@ pub struct AppState {
     /// to be shown to the user once.
     pub startup_errors: Vec<AppError>,
 }
+
+/// One image of the library, as a gallery shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ImageSummary {
+    /// SHA-1 of its bytes: its identity, and its address under [`crate::IMAGE_SCHEME`].
+    pub sha1: String,
+    /// The path of one of its files, below its folder.
+    pub name: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// A page of the library's images.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ImagePage {
+    /// The images, by file path.
+    pub images: Vec<ImageSummary>,
+    /// How many images there are in all.
+    pub total: u32,
+}

@@ -1,7 +1,7 @@
 //! Commands about the library: which folders are open.
 
 use crate::state::AppContext;
-use image_scorer_protocol::{events, AppError, AppState, ErrorKind, LibraryState};
+use image_scorer_protocol::{events, AppError, AppState, ErrorKind, ImagePage, LibraryState};
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 
@@ -41,7 +41,19 @@ pub async fn choose_folder(
     })?;
     context.store.open_folder(&path).await?;
     let library = context.store.library().await?;
-    // Other windows (and later, the scanner) follow the library through this event.
+    // Other windows follow the library through this event; indexing the new folder runs in the
+    // background and reports its progress.
     let _ = app.emit(events::LIBRARY_CHANGED, &library);
+    tauri::async_runtime::spawn(crate::indexer::index_and_watch(app.clone()));
     Ok(Some(library))
+}
+
+/// The first `limit` images of the library that can be shown, by file path, and the total.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_images(
+    context: State<'_, AppContext>,
+    limit: u32,
+) -> Result<ImagePage, AppError> {
+    Ok(context.store.image_page(limit.min(10_000)).await?)
 }

@@ -10,6 +10,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![
         library::get_state,
         library::choose_folder,
+        library::list_images,
     ])
 }
 

@@ -29,6 +29,34 @@ pub fn Header() -> Html {
             </ul>
         }
     };
+    let counts = &model.library.counts;
+    let status = if model.loaded && !roots.is_empty() {
+        let scanning = model
+            .scanning
+            .iter()
+            .fold((0, 0), |(done, all), s| (done + s.hashed, all + s.to_hash));
+        html! {
+            <div class="library-status">
+                <span id="image-count" title="Images that can be rated">
+                    { format!("{} images", counts.ok) }
+                </span>
+                if counts.unreadable > 0 {
+                    <span id="unreadable-count" class="warn"
+                        title="Files that are damaged, not images, or in a format this build cannot show">
+                        { format!("{} unreadable", counts.unreadable) }
+                    </span>
+                }
+                if !model.scanning.is_empty() {
+                    <span id="scan-progress" class="scanning">
+                        <progress max={scanning.1.max(1).to_string()} value={scanning.0.to_string()} />
+                        { format!("Indexing {} / {}", scanning.0, scanning.1) }
+                    </span>
+                }
+            </div>
+        }
+    } else {
+        html! {}
+    };
     let open = {
         let choose = app.choose_folder.clone();
         Callback::from(move |_| choose.emit(()))
@@ -42,6 +70,7 @@ pub fn Header() -> Html {
             <Nav />
             <div class="library">
                 { folders }
+                { status }
                 <button id="open-folder" class="primary" onclick={open}
                     disabled={model.choosing_folder} title="Open a folder of images (Ctrl+O)">
                     { if model.choosing_folder { "Choosing…" } else { "Open folder" } }

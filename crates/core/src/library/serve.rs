@@ -185,7 +185,7 @@ mod tests {
             format!("/{}", &HASH[..39]),
             format!("/{HASH}0"),
             format!("/{}", HASH.to_uppercase()),
-            format!("{HASH}"),
+            HASH.to_string(),
             format!("//{HASH}"),
             format!("/thumb//{HASH}"),
             format!("/thumb/../{HASH}"),

@@ -274,3 +274,32 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    /// Up to `limit` images that can be shown, ordered by the path of their first present file,
+    /// with the total count.
+    pub async fn image_page(&self, limit: u32) -> Result<image_scorer_protocol::ImagePage> {
+        use image_scorer_protocol::{ImagePage, ImageSummary};
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT i.sha1, MIN(f.rel_path) AS name, i.width, i.height
+               FROM images i JOIN files f ON f.image_id = i.id AND f.present = 1
+              WHERE i.status = 'ok'
+              GROUP BY i.id ORDER BY name LIMIT ?1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ImagePage {
+            images: rows
+                .into_iter()
+                .map(|(sha1, name, width, height)| ImageSummary {
+                    sha1,
+                    name,
+                    width: width as u32,
+                    height: height as u32,
+                })
+                .collect(),
+            total: self.counts().await?.ok,
+        })
+    }
+}
