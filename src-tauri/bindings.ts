@@ -14,6 +14,10 @@ export const commands = {
 	chooseFolder: () => typedError<LibraryState | null, AppError>(__TAURI_INVOKE("choose_folder")),
 	/**  The first `limit` images of the library that can be shown, by file path, and the total. */
 	listImages: (limit: number) => typedError<ImagePage, AppError>(__TAURI_INVOKE("list_images", { limit })),
+	/**  Closes the folder `root_id`: its files leave the library; images and judgements stay. */
+	removeFolder: (rootId: number) => typedError<LibraryState, AppError>(__TAURI_INVOKE("remove_folder", { rootId })),
+	/**  Sets the exclusion patterns of the folder `root_id` (one glob per line) and re-indexes it. */
+	setExcludes: (rootId: number, patterns: string) => typedError<LibraryState, AppError>(__TAURI_INVOKE("set_excludes", { rootId, patterns })),
 };
 
 /* Types */
@@ -99,6 +103,11 @@ export type Root = {
 	id: number,
 	/**  Absolute, canonical path of the folder. */
 	path: string,
+	/**
+	 *  Exclusion patterns, one glob per line (matched against names, or against the path below
+	 *  the folder when the pattern has a `/`).
+	 */
+	excludes: string,
 };
 
 /* Tauri Specta runtime */

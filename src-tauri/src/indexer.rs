@@ -6,7 +6,13 @@ use image_scorer_core::library::{scan_root, watch, watched_root, ScanProgress, W
 use image_scorer_core::CoreError;
 use image_scorer_protocol::{events, AppError, ScanStatus};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
+
+/// How often the UI hears of live changes at most.
+const LIBRARY_EVERY: Duration = Duration::from_millis(150);
 
 /// Indexes every open folder (only what changed since last time is read), then (re)starts the
 /// watcher over them. Runs are serialised; call it again whenever the set of folders changes.
@@ -50,10 +56,19 @@ pub async fn index_and_watch(app: AppHandle) {
         emit_library(&app).await;
     }
     let handle = app.clone();
+    let scheduled = Arc::new(AtomicBool::new(false));
     let on_event = move |event: WatchEvent| match event {
+        // A burst of changes becomes one update every LIBRARY_EVERY, so the UI never drowns.
         WatchEvent::Changed(_) => {
-            let app = handle.clone();
-            tauri::async_runtime::spawn(async move { emit_library(&app).await });
+            if !scheduled.swap(true, Ordering::AcqRel) {
+                let app = handle.clone();
+                let scheduled = scheduled.clone();
+                tauri::async_runtime::spawn(async move {
+                    tokio::time::sleep(LIBRARY_EVERY).await;
+                    scheduled.store(false, Ordering::Release);
+                    emit_library(&app).await;
+                });
+            }
         }
         WatchEvent::Scanning(root, p) => emit_progress(&handle, root as i32, p, false),
         WatchEvent::Error(message) => report(

@@ -42,6 +42,27 @@ pub async fn choose_folder() -> Result<Option<LibraryState>, AppError> {
     invoke("choose_folder", &NoArgs {}).await
 }
 
+/// Closes the folder `root_id`.
+pub async fn remove_folder(root_id: i32) -> Result<LibraryState, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args {
+        root_id: i32,
+    }
+    invoke("remove_folder", &Args { root_id }).await
+}
+
+/// Sets the exclusion patterns of the folder `root_id`.
+pub async fn set_excludes(root_id: i32, patterns: String) -> Result<LibraryState, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args {
+        root_id: i32,
+        patterns: String,
+    }
+    invoke("set_excludes", &Args { root_id, patterns }).await
+}
+
 /// The first `limit` images of the library that can be shown, and the total.
 pub async fn list_images(limit: u32) -> Result<ImagePage, AppError> {
     #[derive(Serialize)]

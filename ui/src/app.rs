@@ -1,7 +1,7 @@
 //! The root component: state, router, header and global keys.
 
 use crate::api;
-use crate::components::{ErrorBanner, Header};
+use crate::components::{ErrorBanner, FolderPanel, Header};
 use crate::hooks::use_key_down;
 use crate::keys::{global_action, GlobalAction, Modifiers};
 use crate::route::{switch, Route};
@@ -37,6 +37,7 @@ fn Shell() -> Html {
     let app = crate::state::use_app();
     let on_key = {
         let choose_folder = app.choose_folder.clone();
+        let model = app.model.clone();
         Callback::from(move |event: KeyboardEvent| {
             let modifiers = Modifiers {
                 alt: event.alt_key(),
@@ -55,6 +56,14 @@ fn Shell() -> Html {
                     event.prevent_default();
                     choose_folder.emit(());
                 }
+                Some(GlobalAction::ManageFolders) => {
+                    event.prevent_default();
+                    let shown = model.folders_panel;
+                    model.dispatch(Action::ShowFolders(!shown));
+                }
+                None if event.key() == "Escape" && model.folders_panel => {
+                    model.dispatch(Action::ShowFolders(false));
+                }
                 None => {}
             }
         })
@@ -64,6 +73,9 @@ fn Shell() -> Html {
         <div class="app">
             <Header />
             <ErrorBanner />
+            if app.model.folders_panel {
+                <FolderPanel />
+            }
             <main>
                 <Switch<Route> render={switch} />
             </main>

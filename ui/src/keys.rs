@@ -9,6 +9,8 @@ pub enum GlobalAction {
     GoTo(Route),
     /// Open a folder with the system picker (Ctrl+O).
     OpenFolder,
+    /// Show or hide the open folders and their settings (Ctrl+Shift+O).
+    ManageFolders,
 }
 
 /// The modifier keys held with a key press.
@@ -38,8 +40,12 @@ pub fn global_action(key: &str, code: &str, m: Modifiers) -> Option<GlobalAction
             .get(digit.checked_sub(1)?)
             .map(|r| GlobalAction::GoTo(*r));
     }
-    if m.ctrl && !m.alt && !m.meta && !m.shift && key.eq_ignore_ascii_case("o") {
-        return Some(GlobalAction::OpenFolder);
+    if m.ctrl && !m.alt && !m.meta && key.eq_ignore_ascii_case("o") {
+        return Some(if m.shift {
+            GlobalAction::ManageFolders
+        } else {
+            GlobalAction::OpenFolder
+        });
     }
     None
 }
@@ -96,6 +102,15 @@ mod tests {
             Some(GlobalAction::OpenFolder)
         );
         assert_eq!(global_action("o", "KeyO", Modifiers::default()), None);
+        let ctrl_shift = Modifiers {
+            ctrl: true,
+            shift: true,
+            ..Modifiers::default()
+        };
+        assert_eq!(
+            global_action("O", "KeyO", ctrl_shift),
+            Some(GlobalAction::ManageFolders)
+        );
     }
 
     #[test]

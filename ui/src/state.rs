@@ -18,6 +18,8 @@ pub struct Model {
     pub errors: Vec<AppError>,
     /// Folders being indexed right now.
     pub scanning: Vec<ScanStatus>,
+    /// Whether the folder settings panel is shown.
+    pub folders_panel: bool,
     /// Bumped whenever the images below the folders change (pages reload what they show).
     pub revision: u32,
 }
@@ -33,6 +35,8 @@ pub enum Action {
     ChoosingFolder(bool),
     /// A folder's indexing progressed (or finished).
     Scan(ScanStatus),
+    /// Show (`true`) or hide the folder settings panel.
+    ShowFolders(bool),
     /// Something failed: show it.
     Failed(AppError),
     /// The user dismissed the error at this index.
@@ -61,6 +65,7 @@ impl Reducible for Model {
                 }
             }
             Action::ChoosingFolder(open) => next.choosing_folder = open,
+            Action::ShowFolders(show) => next.folders_panel = show,
             Action::Failed(error) => next.errors.push(error),
             Action::Dismiss(index) => {
                 if index < next.errors.len() {
@@ -108,6 +113,7 @@ mod tests {
                 roots: vec![Root {
                     id: 1,
                     path: "/p".into(),
+                    excludes: String::new(),
                 }],
                 ..LibraryState::default()
             },

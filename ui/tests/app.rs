@@ -17,6 +17,14 @@ export function install_tauri_stub(state, chooseResult, chooseFails) {
       invoke: async (cmd, args) => {
         window.__calls.push(cmd);
         if (cmd === "get_state") return state;
+        if (cmd === "set_excludes") {
+          window.__lastArgs = JSON.stringify(args);
+          return { roots: [{ id: args.rootId, path: "/data/My Photos", excludes: args.patterns }], counts: { ok: 1, unreadable: 0 } };
+        }
+        if (cmd === "remove_folder") {
+          window.__lastArgs = JSON.stringify(args);
+          return { roots: [], counts: { ok: 0, unreadable: 0 } };
+        }
         if (cmd === "list_images") return { images: window.__images || [], total: (window.__images || []).length };
         if (cmd === "choose_folder") {
           if (chooseFails) throw { kind: "not_found", message: "The folder “/gone” does not exist." };
@@ -36,6 +44,7 @@ export function install_tauri_stub(state, chooseResult, chooseFails) {
 }
 export function emit(event, payload) { window.__handlers[event]({ event, id: 1, payload }); }
 export function set_images(images) { window.__images = images; }
+export function last_args() { return window.__lastArgs || ""; }
 export function calls() { return window.__calls.join(","); }
 "#)]
 extern "C" {
@@ -43,6 +52,7 @@ extern "C" {
     fn emit(event: &str, payload: JsValue);
     fn set_images(images: JsValue);
     fn calls() -> String;
+    fn last_args() -> String;
 }
 
 fn json(s: &str) -> JsValue {
@@ -52,7 +62,7 @@ fn json(s: &str) -> JsValue {
 const EMPTY: &str =
     r#"{"library":{"roots":[],"counts":{"ok":0,"unreadable":0}},"startup_errors":[]}"#;
 
-const ONE_FOLDER: &str = r#"{"library":{"roots":[{"id":1,"path":"/data/My Photos"}],"counts":{"ok":12,"unreadable":3}},
+const ONE_FOLDER: &str = r#"{"library":{"roots":[{"id":1,"path":"/data/My Photos","excludes":"*mask*"}],"counts":{"ok":12,"unreadable":3}},
     "startup_errors":[{"kind":"not_found","message":"The folder “/nope” does not exist."}]}"#;
 
 /// Mounts a fresh App on the start page; returns its root element.
@@ -166,7 +176,7 @@ async fn library_changed_events_update_the_header() {
     emit(
         "library-changed",
         json(
-            r#"{"roots":[{"id":4,"path":"/srv/shoot"},{"id":5,"path":"/srv/more"}],"counts":{"ok":7,"unreadable":0}}"#,
+            r#"{"roots":[{"id":4,"path":"/srv/shoot","excludes":""},{"id":5,"path":"/srv/more","excludes":""}],"counts":{"ok":7,"unreadable":0}}"#,
         ),
     );
     find(&root, "#folders", "shoot").await;
@@ -188,7 +198,7 @@ async fn library_changed_events_update_the_header() {
 async fn open_folder_button_adds_the_chosen_folder() {
     let (root, handle) = mount(
         EMPTY,
-        r#"{"roots":[{"id":9,"path":"/mnt/new"}],"counts":{"ok":0,"unreadable":0}}"#,
+        r#"{"roots":[{"id":9,"path":"/mnt/new","excludes":""}],"counts":{"ok":0,"unreadable":0}}"#,
         false,
     );
     click(&find(&root, "#open-folder", "Open folder").await);
@@ -225,7 +235,9 @@ async fn header_shows_counts_and_indexing_progress_live() {
     );
     emit(
         "library-changed",
-        json(r#"{"roots":[{"id":1,"path":"/data/My Photos"}],"counts":{"ok":40,"unreadable":0}}"#),
+        json(
+            r#"{"roots":[{"id":1,"path":"/data/My Photos","excludes":""}],"counts":{"ok":40,"unreadable":0}}"#,
+        ),
     );
     find(&root, "#image-count", "40 images").await;
     sleep(50).await;
@@ -266,7 +278,9 @@ async fn ratings_gallery_shows_thumbnails_and_follows_the_library() {
     )));
     emit(
         "library-changed",
-        json(r#"{"roots":[{"id":1,"path":"/data/My Photos"}],"counts":{"ok":2,"unreadable":0}}"#),
+        json(
+            r#"{"roots":[{"id":1,"path":"/data/My Photos","excludes":""}],"counts":{"ok":2,"unreadable":0}}"#,
+        ),
     );
     find(&root, "#gallery-count", "2 images").await;
     assert_eq!(
@@ -274,5 +288,52 @@ async fn ratings_gallery_shows_thumbnails_and_follows_the_library() {
         2
     );
     set_images(JsValue::NULL);
+    handle.destroy();
+}
+
+fn press(key: &str, ctrl: bool, shift: bool) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_ctrl_key(ctrl);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn folder_panel_edits_patterns_and_removes_a_folder_after_confirmation() {
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#page-score h1", "Score").await;
+    sleep(50).await;
+    press("O", true, true);
+    let area = find(&root, "#folder-1 textarea", "").await;
+    let area: web_sys::HtmlTextAreaElement = area.dyn_into().unwrap();
+    assert_eq!(area.value(), "*mask*");
+    area.set_value("*mask*\ndrafts");
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    let input = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
+    area.dispatch_event(&input).unwrap();
+    sleep(50).await; // the Save button enables on the next render
+    click(&find(&root, "#folder-1 .save", "Save").await);
+    sleep(100).await;
+    assert_eq!(last_args(), r#"{"rootId":1,"patterns":"*mask*\ndrafts"}"#);
+
+    let remove = find(&root, "#folder-1 .remove", "Remove").await;
+    click(&remove);
+    find(&root, "#folder-1 .remove", "Click again").await;
+    assert!(
+        !calls().contains("remove_folder"),
+        "one click does not remove"
+    );
+    click(&remove);
+    find(&root, "#no-folders", "No folder open").await;
+    assert_eq!(last_args(), r#"{"rootId":1}"#);
+
+    // Escape closes the panel.
+    press("Escape", false, false);
+    sleep(50).await;
+    assert!(root.query_selector("#folder-panel").unwrap().is_none());
     handle.destroy();
 }

@@ -34,6 +34,12 @@ pub enum CoreError {
     /// The database failed.
     #[error("Database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A folder id that is not open (it was closed meanwhile).
+    #[error("That folder is no longer open.")]
+    UnknownFolder(i64),
+    /// Input that does not make sense, with a sentence saying why.
+    #[error("{0}")]
+    InvalidInput(String),
     /// A bug or an unexpected state.
     #[error("Internal error: {0}")]
     Internal(String),
@@ -68,6 +74,8 @@ impl CoreError {
             CoreError::Io { .. } => ErrorKind::Io,
             CoreError::Database(_) | CoreError::Migration(_) => ErrorKind::Database,
             CoreError::Internal(_) => ErrorKind::Internal,
+            CoreError::UnknownFolder(_) => ErrorKind::NotFound,
+            CoreError::InvalidInput(_) => ErrorKind::InvalidInput,
         }
     }
 }

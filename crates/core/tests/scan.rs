@@ -251,3 +251,33 @@ async fn a_vanished_folder_is_an_error_and_changes_nothing() {
         "the file keeps its state"
     );
 }
+
+#[tokio::test]
+async fn changing_excludes_and_closing_a_folder_keep_the_images() {
+    let lib = Library::new().await;
+    lib.copy("chelsea.png", "keep/cat.png");
+    lib.copy("rocket.jpg", "drafts/rocket.jpg");
+    lib.scan().await;
+    assert!(lib
+        .store
+        .set_excludes(lib.root_id, "[broken")
+        .await
+        .is_err());
+    lib.store
+        .set_excludes(lib.root_id, "*mask*\ndrafts")
+        .await
+        .unwrap();
+    let report = lib.scan().await;
+    assert_eq!((report.removed, report.hashed), (1, 0));
+    assert_eq!(lib.sha1_of("drafts/rocket.jpg").await, None);
+    let cat = lib.sha1_of("keep/cat.png").await.unwrap();
+
+    lib.store.remove_root(lib.root_id).await.unwrap();
+    assert!(lib.store.library().await.unwrap().roots.is_empty());
+    assert_eq!(lib.store.counts().await.unwrap().ok, 0);
+    assert!(
+        lib.store.image_id(&cat).await.unwrap().is_some(),
+        "the image (and its ratings) stay"
+    );
+    assert!(lib.store.remove_root(lib.root_id).await.is_err());
+}

@@ -11,6 +11,9 @@ pub struct Root {
     pub id: i32,
     /// Absolute, canonical path of the folder.
     pub path: String,
+    /// Exclusion patterns, one glob per line (matched against names, or against the path below
+    /// the folder when the pattern has a `/`).
+    pub excludes: String,
 }
 
 /// How many images the library holds (only images with a file present count).

@@ -40,12 +40,8 @@ pub async fn choose_folder(
         )
     })?;
     context.store.open_folder(&path).await?;
-    let library = context.store.library().await?;
-    // Other windows follow the library through this event; indexing the new folder runs in the
-    // background and reports its progress.
-    let _ = app.emit(events::LIBRARY_CHANGED, &library);
-    tauri::async_runtime::spawn(crate::indexer::index_and_watch(app.clone()));
-    Ok(Some(library))
+    // Indexing the new folder runs in the background and reports its progress.
+    changed(app, &context).await.map(Some)
 }
 
 /// The first `limit` images of the library that can be shown, by file path, and the total.
@@ -56,4 +52,40 @@ pub async fn list_images(
     limit: u32,
 ) -> Result<ImagePage, AppError> {
     Ok(context.store.image_page(limit.min(10_000)).await?)
+}
+
+/// Closes the folder `root_id`: its files leave the library; images and judgements stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_folder(
+    app: AppHandle,
+    context: State<'_, AppContext>,
+    root_id: i32,
+) -> Result<LibraryState, AppError> {
+    context.store.remove_root(i64::from(root_id)).await?;
+    changed(app, &context).await
+}
+
+/// Sets the exclusion patterns of the folder `root_id` (one glob per line) and re-indexes it.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_excludes(
+    app: AppHandle,
+    context: State<'_, AppContext>,
+    root_id: i32,
+    patterns: String,
+) -> Result<LibraryState, AppError> {
+    context
+        .store
+        .set_excludes(i64::from(root_id), &patterns)
+        .await?;
+    changed(app, &context).await
+}
+
+/// After the set of folders or their patterns changed: tell every window, re-index and re-watch.
+async fn changed(app: AppHandle, context: &AppContext) -> Result<LibraryState, AppError> {
+    let library = context.store.library().await?;
+    let _ = app.emit(events::LIBRARY_CHANGED, &library);
+    tauri::async_runtime::spawn(crate::indexer::index_and_watch(app));
+    Ok(library)
 }

@@ -11,6 +11,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         library::get_state,
         library::choose_folder,
         library::list_images,
+        library::remove_folder,
+        library::set_excludes,
     ])
 }
 

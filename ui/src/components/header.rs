@@ -10,13 +10,19 @@ pub fn Header() -> Html {
     let app = use_app();
     let model = &*app.model;
     let roots = &model.library.roots;
+    let manage = {
+        let model = app.model.clone();
+        let shown = model.folders_panel;
+        Callback::from(move |_| model.dispatch(crate::state::Action::ShowFolders(!shown)))
+    };
     let folders = if !model.loaded {
         html! { <span class="muted">{ "Loading…" }</span> }
     } else if roots.is_empty() {
         html! { <span class="muted" id="no-folders">{ "No folder open" }</span> }
     } else {
         html! {
-            <ul class="folders" id="folders" aria-label="Open folders">
+            <ul class="folders" id="folders" aria-label="Open folders" onclick={manage}
+                title="Manage folders (Ctrl+Shift+O)">
                 { for roots.iter().map(|r| {
                     let (parent, name) = split_path(&r.path);
                     html! {

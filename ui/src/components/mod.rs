@@ -2,10 +2,12 @@
 
 mod empty_state;
 mod error_banner;
+mod folder_panel;
 mod header;
 mod nav;
 
 pub use empty_state::EmptyState;
 pub use error_banner::ErrorBanner;
+pub use folder_panel::FolderPanel;
 pub use header::Header;
 pub use nav::Nav;

@@ -23,32 +23,62 @@ impl Store {
             .bind(text)
             .execute(self.pool())
             .await?;
-        let (id, path): (i64, String) =
-            sqlx::query_as("SELECT id, path FROM roots WHERE path = ?1")
+        let (id, path, excludes): (i64, String, String) =
+            sqlx::query_as("SELECT id, path, excludes FROM roots WHERE path = ?1")
                 .bind(text)
                 .fetch_one(self.pool())
                 .await?;
         Ok(Root {
             id: id as i32,
             path,
+            excludes,
         })
     }
 
     /// Every open folder, oldest first.
     pub async fn library(&self) -> Result<LibraryState> {
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, path FROM roots ORDER BY id")
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, path, excludes FROM roots ORDER BY id")
+                .fetch_all(self.pool())
+                .await?;
         Ok(LibraryState {
             roots: rows
                 .into_iter()
-                .map(|(id, path)| Root {
+                .map(|(id, path, excludes)| Root {
                     id: id as i32,
                     path,
+                    excludes,
                 })
                 .collect(),
             counts: self.counts().await?.into(),
         })
+    }
+
+    /// Closes the folder `id`: its files leave the library. Images and every judgement on them
+    /// stay, so reopening the folder brings everything back.
+    pub async fn remove_root(&self, id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM roots WHERE id = ?1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(CoreError::UnknownFolder(id));
+        }
+        Ok(())
+    }
+
+    /// Replaces the exclusion patterns of the folder `id` after checking that they compile.
+    pub async fn set_excludes(&self, id: i64, patterns: &str) -> Result<()> {
+        crate::library::Excludes::parse(patterns).map_err(CoreError::InvalidInput)?;
+        let done = sqlx::query("UPDATE roots SET excludes = ?1 WHERE id = ?2")
+            .bind(patterns)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(CoreError::UnknownFolder(id));
+        }
+        Ok(())
     }
 
     /// The folder of the root `id`, if it is open.
