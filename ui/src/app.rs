@@ -133,7 +133,7 @@ fn use_choose_folder(model: UseReducerHandle<Model>) -> Callback<()> {
         model.dispatch(Action::ChoosingFolder(true));
         spawn_local(async move {
             match api::choose_folder().await {
-                Ok(Some(library)) => model.dispatch(Action::LibraryChanged(library)),
+                Ok(Some(library)) => model.dispatch(Action::RootsChanged(library.roots)),
                 Ok(None) => {}
                 Err(e) => model.dispatch(Action::Failed(e)),
             }

@@ -33,6 +33,10 @@ pub enum Action {
     LibraryChanged(LibraryState),
     /// The folder picker opened (`true`) or closed (`false`).
     ChoosingFolder(bool),
+    /// A command changed the open folders. Counts are left alone: they come with the
+    /// library-changed events, which are ordered after the indexing they reflect, while a
+    /// command's answer may arrive after newer events.
+    RootsChanged(Vec<image_scorer_protocol::Root>),
     /// A folder's indexing progressed (or finished).
     Scan(ScanStatus),
     /// Show (`true`) or hide the folder settings panel.
@@ -56,6 +60,10 @@ impl Reducible for Model {
             }
             Action::LibraryChanged(library) => {
                 next.library = library;
+                next.revision = next.revision.wrapping_add(1);
+            }
+            Action::RootsChanged(roots) => {
+                next.library.roots = roots;
                 next.revision = next.revision.wrapping_add(1);
             }
             Action::Scan(status) => {
@@ -142,6 +150,23 @@ mod tests {
         assert_eq!(model.scanning, [status(2, 5, false), status(1, 7, false)]);
         model = reduce(model, Action::Scan(status(2, 10, true)));
         assert_eq!(model.scanning, [status(1, 7, false)]);
+    }
+
+    #[test]
+    fn a_commands_roots_keep_the_counts_from_events() {
+        let mut model = Model::default();
+        let library = LibraryState {
+            roots: vec![],
+            counts: image_scorer_protocol::LibraryCounts {
+                ok: 5,
+                unreadable: 1,
+            },
+        };
+        model = reduce(model, Action::LibraryChanged(library));
+        let revision = model.revision;
+        model = reduce(model, Action::RootsChanged(vec![]));
+        assert_eq!(model.library.counts.ok, 5);
+        assert_ne!(model.revision, revision, "pages reload");
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn FolderRow(props: &FolderRowProps) -> Html {
             let (model, patterns) = (model.clone(), (*draft).clone());
             spawn_local(async move {
                 match api::set_excludes(id, patterns).await {
-                    Ok(library) => model.dispatch(Action::LibraryChanged(library)),
+                    Ok(library) => model.dispatch(Action::RootsChanged(library.roots)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
             });
@@ -89,7 +89,7 @@ fn FolderRow(props: &FolderRowProps) -> Html {
             let model = model.clone();
             spawn_local(async move {
                 match api::remove_folder(id).await {
-                    Ok(library) => model.dispatch(Action::LibraryChanged(library)),
+                    Ok(library) => model.dispatch(Action::RootsChanged(library.roots)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
             });

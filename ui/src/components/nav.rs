@@ -16,7 +16,7 @@ pub fn Nav() -> Html {
                 html! {
                     <Link<Route> to={route}
                         classes={classes!("nav-link", active.then_some("active"))}>
-                        <span id={format!("nav-{}", route.slug())}>{ route.title() }</span>
+                        <span id={format!("nav-{}", route.slug())} title={format!("{} ({})", route.title(), page_key_label(route))}>{ route.title() }</span>
                         <kbd>{ page_key_label(route) }</kbd>
                     </Link<Route>>
                 }
