@@ -9,6 +9,7 @@
 //!                              end-to-end tests in the real webview, and the installed .deb
 //! cargo xtask bundle           build the .deb
 //! cargo xtask bindings         regenerate the committed TypeScript bindings
+//! cargo xtask bench library    indexing and watcher benchmarks
 //! ```
 
 mod exec;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         "test" => tasks::test(tasks::TestOptions::parse(rest)),
         "bundle" => tasks::bundle().map(|deb| println!("{}", deb.display())),
         "bindings" => tasks::bindings(),
+        "bench" => tasks::bench(rest),
         "help" | "--help" | "-h" => {
             println!("{}", USAGE);
             Ok(())
@@ -50,4 +52,5 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [--no-bundle] fmt, clippy, all tests (unit, UI in Chromium, end-to-end in the webview),
                      then build, install and test the .deb (skip with --no-bundle)
   bundle             build the .deb (installs tauri-cli if missing)
-  bindings           regenerate src-tauri/bindings.ts from the commands";
+  bindings           regenerate src-tauri/bindings.ts from the commands
+  bench library      indexing throughput against sha1sum, watcher pickup latency";

@@ -204,3 +204,31 @@ fn newest_file(dir: &Path, ext: &str) -> Result<PathBuf, String> {
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
         .ok_or_else(|| format!("no .{ext} in {}", dir.display()))
 }
+
+/// The shared photo fixtures: `IMAGE_SCORER_FIXTURES`, else `../shared/fixtures/images`.
+fn fixtures() -> PathBuf {
+    std::env::var_os("IMAGE_SCORER_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/fixtures/images"))
+}
+
+/// `cargo xtask bench <name>`: run a benchmark in release mode and print its figures.
+pub fn bench(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("library") => step("bench library", || {
+            sh(cargo()
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "image-scorer-core",
+                    "--example",
+                    "bench_library",
+                    "--",
+                ])
+                .arg(fixtures())
+                .args(&args[1..]))
+        }),
+        other => Err(format!("unknown benchmark {other:?}; available: library")),
+    }
+}
