@@ -14,6 +14,8 @@ export const commands = {
 	chooseFolder: () => typedError<LibraryState | null, AppError>(__TAURI_INVOKE("choose_folder")),
 	/**  The first `limit` images of the library that can be shown, by file path, and the total. */
 	listImages: (limit: number) => typedError<ImagePage, AppError>(__TAURI_INVOKE("list_images", { limit })),
+	/**  The first `limit` files that cannot be shown, with what is wrong with each. */
+	listProblems: (limit: number) => typedError<Problem[], AppError>(__TAURI_INVOKE("list_problems", { limit })),
 	/**  Closes the folder `root_id`: its files leave the library; images and judgements stay. */
 	removeFolder: (rootId: number) => typedError<LibraryState, AppError>(__TAURI_INVOKE("remove_folder", { rootId })),
 	/**  Sets the exclusion patterns of the folder `root_id` (one glob per line) and re-indexes it. */
@@ -95,6 +97,16 @@ export type LibraryState = {
 	roots: Root[],
 	/**  The images below them. */
 	counts: LibraryCounts,
+};
+
+/**  A file of the library that cannot be shown, and why. */
+export type Problem = {
+	/**  The open folder it is in. */
+	folder: string,
+	/**  Its path below that folder. */
+	name: string,
+	/**  What is wrong, as a phrase that follows the name ("is a truncated JPG file: …"). */
+	error: string,
 };
 
 /**  A folder the user opened; every image below it belongs to the library. */

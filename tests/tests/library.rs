@@ -15,6 +15,16 @@ async fn the_folder_is_counted_and_followed_live() {
     let app = App::start(&home, &[photos.to_str().unwrap()]).await;
     app.wait_for_text("#image-count", "3 images").await;
     app.wait_for_text("#unreadable-count", "1 unreadable").await;
+    // The count opens the list of what is wrong.
+    app.wait_for(fantoccini::Locator::Id("unreadable-count"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.wait_for_text("#problems .problem-list", "broken.jpg is not an image")
+        .await;
+    press_with(&app.client, Key::Alt, '1').await; // keys still work with the list open
 
     press_with(&app.client, Key::Alt, '5').await;
     app.wait_for_count("#gallery .tile", 3).await;

@@ -2,7 +2,8 @@
 //! `withGlobalTauri`). Arguments and results are the `image-scorer-protocol` types.
 
 use image_scorer_protocol::{
-    events, AppError, AppState, ErrorKind, ImagePage, LibraryState, ScanStatus, IMAGE_SCHEME,
+    events, AppError, AppState, ErrorKind, ImagePage, LibraryState, Problem, ScanStatus,
+    IMAGE_SCHEME,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -70,6 +71,15 @@ pub async fn list_images(limit: u32) -> Result<ImagePage, AppError> {
         limit: u32,
     }
     invoke("list_images", &Args { limit }).await
+}
+
+/// The first `limit` files that cannot be shown, with their errors.
+pub async fn list_problems(limit: u32) -> Result<Vec<Problem>, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        limit: u32,
+    }
+    invoke("list_problems", &Args { limit }).await
 }
 
 /// The address of an image's thumbnail under the app's image scheme.

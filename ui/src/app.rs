@@ -1,7 +1,7 @@
 //! The root component: state, router, header and global keys.
 
 use crate::api;
-use crate::components::{ErrorBanner, FolderPanel, Header};
+use crate::components::{ErrorBanner, FolderPanel, Header, ProblemsPanel};
 use crate::hooks::use_key_down;
 use crate::keys::{global_action, GlobalAction, Modifiers};
 use crate::route::{switch, Route};
@@ -61,8 +61,11 @@ fn Shell() -> Html {
                     let shown = model.folders_panel;
                     model.dispatch(Action::ShowFolders(!shown));
                 }
-                None if event.key() == "Escape" && model.folders_panel => {
+                None if event.key() == "Escape"
+                    && (model.folders_panel || model.problems_panel) =>
+                {
                     model.dispatch(Action::ShowFolders(false));
+                    model.dispatch(Action::ShowProblems(false));
                 }
                 None => {}
             }
@@ -75,6 +78,9 @@ fn Shell() -> Html {
             <ErrorBanner />
             if app.model.folders_panel {
                 <FolderPanel />
+            }
+            if app.model.problems_panel {
+                <ProblemsPanel />
             }
             <main>
                 <Switch<Route> render={switch} />

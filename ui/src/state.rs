@@ -20,6 +20,8 @@ pub struct Model {
     pub scanning: Vec<ScanStatus>,
     /// Whether the folder settings panel is shown.
     pub folders_panel: bool,
+    /// Whether the list of unreadable files is shown.
+    pub problems_panel: bool,
     /// Bumped whenever the images below the folders change (pages reload what they show).
     pub revision: u32,
 }
@@ -41,6 +43,8 @@ pub enum Action {
     Scan(ScanStatus),
     /// Show (`true`) or hide the folder settings panel.
     ShowFolders(bool),
+    /// Show (`true`) or hide the list of unreadable files.
+    ShowProblems(bool),
     /// Something failed: show it.
     Failed(AppError),
     /// The user dismissed the error at this index.
@@ -74,6 +78,7 @@ impl Reducible for Model {
             }
             Action::ChoosingFolder(open) => next.choosing_folder = open,
             Action::ShowFolders(show) => next.folders_panel = show,
+            Action::ShowProblems(show) => next.problems_panel = show,
             Action::Failed(error) => next.errors.push(error),
             Action::Dismiss(index) => {
                 if index < next.errors.len() {

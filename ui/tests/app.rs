@@ -25,6 +25,7 @@ export function install_tauri_stub(state, chooseResult, chooseFails) {
           window.__lastArgs = JSON.stringify(args);
           return { roots: [], counts: { ok: 0, unreadable: 0 } };
         }
+        if (cmd === "list_problems") return [{ folder: "/data/My Photos", name: "cut.jpg", error: "is a truncated JPG file" }];
         if (cmd === "list_images") return { images: window.__images || [], total: (window.__images || []).length };
         if (cmd === "choose_folder") {
           if (chooseFails) throw { kind: "not_found", message: "The folder “/gone” does not exist." };
@@ -335,5 +336,21 @@ async fn folder_panel_edits_patterns_and_removes_a_folder_after_confirmation() {
     press("Escape", false, false);
     sleep(50).await;
     assert!(root.query_selector("#folder-panel").unwrap().is_none());
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_unreadable_count_opens_the_list_of_problems() {
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    click(&find(&root, "#unreadable-count", "3 unreadable").await);
+    find(
+        &root,
+        "#problems .problem-list li",
+        "cut.jpg is a truncated JPG file",
+    )
+    .await;
+    press("Escape", false, false);
+    sleep(50).await;
+    assert!(root.query_selector("#problems").unwrap().is_none());
     handle.destroy();
 }

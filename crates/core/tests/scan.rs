@@ -198,8 +198,17 @@ async fn bad_files_are_recorded_with_clear_errors_and_never_stop_the_scan() {
         assert_eq!(s, "file");
         assert!(e.contains("not valid UTF-8"), "{e}");
     }
+    let problems = lib.store.problems(100).await.unwrap();
+    let names: Vec<_> = problems.iter().map(|p| p.name.as_str()).collect();
+    assert!(
+        names.contains(&"truncated.jpg") && names.contains(&"empty.png"),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"good/first.png"));
+    assert!(problems.iter().all(|p| !p.error.is_empty()));
     let counts = lib.store.counts().await.unwrap();
     assert_eq!(counts.ok, 2);
+    assert_eq!(counts.unreadable as usize, problems.len());
     assert_eq!(counts.unreadable, if cfg!(unix) { 6 } else { 4 });
 }
 

@@ -8,7 +8,7 @@ mod library;
 
 pub use error::{AppError, ErrorKind};
 pub use library::{
-    AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Root, ScanStatus,
+    AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
 };
 
 /// Names of the events the app emits to the UI.

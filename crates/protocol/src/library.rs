@@ -81,3 +81,14 @@ pub struct ImagePage {
     /// How many images there are in all.
     pub total: u32,
 }
+
+/// A file of the library that cannot be shown, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Problem {
+    /// The open folder it is in.
+    pub folder: String,
+    /// Its path below that folder.
+    pub name: String,
+    /// What is wrong, as a phrase that follows the name ("is a truncated JPG file: …").
+    pub error: String,
+}

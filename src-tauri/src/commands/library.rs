@@ -1,7 +1,9 @@
 //! Commands about the library: which folders are open.
 
 use crate::state::AppContext;
-use image_scorer_protocol::{events, AppError, AppState, ErrorKind, ImagePage, LibraryState};
+use image_scorer_protocol::{
+    events, AppError, AppState, ErrorKind, ImagePage, LibraryState, Problem,
+};
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 
@@ -88,4 +90,14 @@ async fn changed(app: AppHandle, context: &AppContext) -> Result<LibraryState, A
     let _ = app.emit(events::LIBRARY_CHANGED, &library);
     tauri::async_runtime::spawn(crate::indexer::index_and_watch(app));
     Ok(library)
+}
+
+/// The first `limit` files that cannot be shown, with what is wrong with each.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_problems(
+    context: State<'_, AppContext>,
+    limit: u32,
+) -> Result<Vec<Problem>, AppError> {
+    Ok(context.store.problems(limit.min(10_000)).await?)
 }

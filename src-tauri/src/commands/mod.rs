@@ -11,6 +11,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         library::get_state,
         library::choose_folder,
         library::list_images,
+        library::list_problems,
         library::remove_folder,
         library::set_excludes,
     ])

@@ -36,6 +36,11 @@ pub fn Header() -> Html {
         }
     };
     let counts = &model.library.counts;
+    let show_problems = {
+        let model = app.model.clone();
+        let shown = model.problems_panel;
+        Callback::from(move |_| model.dispatch(crate::state::Action::ShowProblems(!shown)))
+    };
     let status = if model.loaded && !roots.is_empty() {
         let scanning = model
             .scanning
@@ -47,10 +52,10 @@ pub fn Header() -> Html {
                     { format!("{} images", counts.ok) }
                 </span>
                 if counts.unreadable > 0 {
-                    <span id="unreadable-count" class="warn"
-                        title="Files that are damaged, not images, or in a format this build cannot show">
+                    <button id="unreadable-count" class="warn plain" onclick={show_problems}
+                        title="Files that are damaged, not images, or in a format this build cannot show: click for the list">
                         { format!("{} unreadable", counts.unreadable) }
-                    </span>
+                    </button>
                 }
                 if !model.scanning.is_empty() {
                     <span id="scan-progress" class="scanning">

@@ -5,9 +5,11 @@ mod error_banner;
 mod folder_panel;
 mod header;
 mod nav;
+mod problems_panel;
 
 pub use empty_state::EmptyState;
 pub use error_banner::ErrorBanner;
 pub use folder_panel::FolderPanel;
 pub use header::Header;
 pub use nav::Nav;
+pub use problems_panel::ProblemsPanel;

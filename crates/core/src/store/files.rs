@@ -303,3 +303,27 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Up to `limit` present files that cannot be shown, with their errors, by folder and path.
+    pub async fn problems(&self, limit: u32) -> Result<Vec<image_scorer_protocol::Problem>> {
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT r.path, f.rel_path, COALESCE(i.error, f.error)
+               FROM files f JOIN roots r ON r.id = f.root_id
+               LEFT JOIN images i ON i.id = f.image_id
+              WHERE f.present = 1 AND (f.image_id IS NULL OR i.status <> 'ok')
+              ORDER BY r.id, f.rel_path LIMIT ?1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(folder, name, error)| image_scorer_protocol::Problem {
+                folder,
+                name,
+                error: error.unwrap_or_else(|| "cannot be shown".into()),
+            })
+            .collect())
+    }
+}
