@@ -71,6 +71,9 @@ pub async fn index_and_watch(app: AppHandle) {
             }
         }
         WatchEvent::Scanning(root, p) => emit_progress(&handle, root as i32, p, false),
+        WatchEvent::Scanned(root) => {
+            emit_progress(&handle, root as i32, ScanProgress::default(), true)
+        }
         WatchEvent::Error(message) => report(
             &handle,
             AppError::new(image_scorer_protocol::ErrorKind::Io, message),

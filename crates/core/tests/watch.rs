@@ -25,6 +25,12 @@ struct Watched {
 }
 
 async fn watched() -> Watched {
+    watched_with(|_| {}).await
+}
+
+async fn watched_with(
+    on_event: impl Fn(image_scorer_core::library::WatchEvent) + Send + Sync + 'static,
+) -> Watched {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("photos")).unwrap();
     let root = tmp.path().join("photos").canonicalize().unwrap();
@@ -32,7 +38,7 @@ async fn watched() -> Watched {
     let root_id = i64::from(store.open_folder(&root).await.unwrap().id);
     scan_root(&store, root_id, &root, |_| {}).await.unwrap();
     let watched = watched_root(&store, root_id, &root).await.unwrap();
-    let watcher = watch(store.clone(), vec![watched], |_| {}).unwrap();
+    let watcher = watch(store.clone(), vec![watched], on_event).unwrap();
     Watched {
         tmp,
         root,
@@ -114,7 +120,10 @@ async fn a_file_being_written_is_read_only_when_whole() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_folder_moved_in_is_indexed_and_excluded_names_are_not() {
-    let w = watched().await;
+    use image_scorer_core::library::WatchEvent;
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let w = watched_with(move |e| seen.lock().unwrap().push(e)).await;
     let outside = w.tmp.path().join("outside");
     std::fs::create_dir_all(outside.join("inner")).unwrap();
     let coffee = fixture("coffee.png");

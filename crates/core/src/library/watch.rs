@@ -39,6 +39,8 @@ pub enum WatchEvent {
     Changed(Vec<i64>),
     /// Progress of a rescan of a root (after a folder appeared, moved or vanished).
     Scanning(i64, ScanProgress),
+    /// That rescan finished.
+    Scanned(i64),
     /// Something went wrong; the watcher goes on.
     Error(String),
 }
@@ -124,6 +126,7 @@ pub fn watch(
                             on_event(WatchEvent::Scanning(root.id, p));
                         })
                         .await;
+                        on_event(WatchEvent::Scanned(root.id));
                         match report {
                             Ok(_) => touched.push(root.id),
                             Err(e) => on_event(WatchEvent::Error(e.to_string())),
