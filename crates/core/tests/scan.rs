@@ -290,3 +290,18 @@ async fn changing_excludes_and_closing_a_folder_keep_the_images() {
     );
     assert!(lib.store.remove_root(lib.root_id).await.is_err());
 }
+
+/// Root reads every file, so an unreadable file is made from one nobody can read from its
+/// start: a link to /proc/self/mem.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_unreadable_file_is_recorded_with_its_error() {
+    let lib = Library::new().await;
+    lib.copy("chelsea.png", "ok.png");
+    std::os::unix::fs::symlink("/proc/self/mem", lib.root.join("unreadable.png")).unwrap();
+    lib.scan().await;
+    let (status, error) = lib.status_of("unreadable.png").await;
+    assert_eq!(status, "file");
+    assert!(error.starts_with("cannot be read"), "{error}");
+    assert_eq!(lib.status_of("ok.png").await.0, "ok");
+}
