@@ -145,4 +145,16 @@ async fn a_folder_moved_in_is_indexed_and_excluded_names_are_not() {
         w.store.image_at(w.root_id, ".hidden.png").await.unwrap(),
         None
     );
+    // The rescan that the new folder caused reported its progress and its end.
+    let events = events.lock().unwrap();
+    let scanning = events
+        .iter()
+        .position(|e| matches!(e, WatchEvent::Scanning(..)));
+    let scanned = events
+        .iter()
+        .rposition(|e| matches!(e, WatchEvent::Scanned(_)));
+    assert!(
+        matches!((scanning, scanned), (Some(a), Some(b)) if a < b),
+        "{events:?}"
+    );
 }

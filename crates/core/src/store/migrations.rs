@@ -15,6 +15,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "library",
         include_str!("../../migrations/0002_library.sql"),
     ),
+    (
+        3,
+        "scores",
+        include_str!("../../migrations/0003_scores.sql"),
+    ),
 ];
 
 /// A sqlx migrator over [`MIGRATIONS`].

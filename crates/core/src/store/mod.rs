@@ -5,8 +5,10 @@
 mod files;
 pub mod migrations;
 mod roots;
+mod scores;
 
 pub use files::{Counts, FileRecord, KnownFile, Outcome};
+pub use scores::{ScoreEvent, ScoreSource, ScoreSummary};
 
 use crate::Result;
 use sqlx::sqlite::SqliteSynchronous;

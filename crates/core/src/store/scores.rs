@@ -1,0 +1,202 @@
+//! Raters and scores: an append-only log of judgements with undo. Current state is derived from
+//! the log, never overwritten.
+
+use super::Store;
+use crate::{CoreError, Result};
+
+/// Where a score came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreSource {
+    /// The Score experiment: a value typed directly.
+    Score,
+    /// The Rate experiment: the model's prediction, adjusted.
+    Rate,
+}
+
+impl ScoreSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            ScoreSource::Score => "score",
+            ScoreSource::Rate => "rate",
+        }
+    }
+}
+
+/// One recorded score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreEvent {
+    /// Row id (events are ordered by it).
+    pub id: i64,
+    /// The image's SHA-1.
+    pub sha1: String,
+    /// The value, 1.0-10.0.
+    pub value: f64,
+}
+
+/// What is known of one image's scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ScoreSummary {
+    /// The current score by the asking rater.
+    pub mine: Option<f64>,
+    /// The mean of every rater's current score.
+    pub mean: Option<f64>,
+    /// How many raters have a current score.
+    pub raters: u32,
+}
+
+/// The name of the default rater: the operating-system user, else "me".
+pub fn default_rater_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "me".to_owned())
+}
+
+impl Store {
+    /// The id of the rater called `name` (trimmed), created if new.
+    pub async fn rater(&self, name: &str) -> Result<i64> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(CoreError::InvalidInput(
+                "A rater's name must have 1 to 64 characters.".into(),
+            ));
+        }
+        sqlx::query("INSERT INTO raters (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .execute(self.pool())
+            .await?;
+        Ok(sqlx::query_scalar("SELECT id FROM raters WHERE name = ?1")
+            .bind(name)
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    /// Every rater's name, oldest first.
+    pub async fn raters(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT name FROM raters ORDER BY id")
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Records a score for the image `sha1` by `rater_id`. The write is committed when this
+    /// returns. `predicted` is the prediction that was on screen, if any.
+    pub async fn add_score(
+        &self,
+        sha1: &str,
+        rater_id: i64,
+        value: f64,
+        source: ScoreSource,
+        predicted: Option<f64>,
+    ) -> Result<ScoreEvent> {
+        if !(1.0..=10.0).contains(&value) {
+            return Err(CoreError::InvalidInput(format!(
+                "A score must be between 1 and 10, not {value}."
+            )));
+        }
+        let image_id = self
+            .image_id(sha1)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("That image is not in the library.".into()))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO scores (image_id, rater_id, value, source, predicted)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        )
+        .bind(image_id)
+        .bind(rater_id)
+        .bind(value)
+        .bind(source.as_str())
+        .bind(predicted)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(ScoreEvent {
+            id,
+            sha1: sha1.to_owned(),
+            value,
+        })
+    }
+
+    /// Marks `rater_id`'s newest score that is not undone as undone, and returns it.
+    pub async fn undo_last_score(&self, rater_id: i64) -> Result<Option<ScoreEvent>> {
+        let row: Option<(i64, String, f64)> = sqlx::query_as(
+            "UPDATE scores SET undone = 1
+              WHERE id = (SELECT id FROM scores WHERE rater_id = ?1 AND undone = 0
+                          ORDER BY id DESC LIMIT 1)
+             RETURNING id, (SELECT sha1 FROM images WHERE images.id = scores.image_id), value",
+        )
+        .bind(rater_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(id, sha1, value)| ScoreEvent { id, sha1, value }))
+    }
+
+    /// The image's current score by `rater_id`, and the mean over every rater.
+    pub async fn score_summary(&self, sha1: &str, rater_id: i64) -> Result<ScoreSummary> {
+        let rows: Vec<(i64, f64)> = sqlx::query_as(
+            "SELECT rater_id, value FROM (
+                 SELECT s.rater_id, s.value,
+                        ROW_NUMBER() OVER (PARTITION BY s.rater_id ORDER BY s.id DESC) AS n
+                   FROM scores s JOIN images i ON i.id = s.image_id
+                  WHERE i.sha1 = ?1 AND s.undone = 0)
+             WHERE n = 1",
+        )
+        .bind(sha1)
+        .fetch_all(self.pool())
+        .await?;
+        let mine = rows.iter().find(|(r, _)| *r == rater_id).map(|(_, v)| *v);
+        let mean = (!rows.is_empty())
+            .then(|| rows.iter().map(|(_, v)| v).sum::<f64>() / rows.len() as f64);
+        Ok(ScoreSummary {
+            mine,
+            mean,
+            raters: rows.len() as u32,
+        })
+    }
+
+    /// The images to score, by SHA-1: those `rater_id` has not scored first, then (with
+    /// `include_rated`) the rest; each group shuffled by `seed`, so one session keeps one order.
+    /// Only images that can be shown and have a file present take part.
+    pub async fn score_queue(
+        &self,
+        rater_id: i64,
+        include_rated: bool,
+        seed: u64,
+    ) -> Result<Vec<String>> {
+        let rows: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT i.sha1, EXISTS (SELECT 1 FROM scores s
+                                     WHERE s.image_id = i.id AND s.rater_id = ?1 AND s.undone = 0)
+               FROM images i
+              WHERE i.status = 'ok'
+                AND EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)
+              ORDER BY i.id",
+        )
+        .bind(rater_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let (mut rated, mut unrated): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, r)| *r);
+        rng.shuffle(&mut unrated);
+        rng.shuffle(&mut rated);
+        let mut queue: Vec<String> = unrated.into_iter().map(|(s, _)| s).collect();
+        if include_rated {
+            queue.extend(rated.into_iter().map(|(s, _)| s));
+        }
+        Ok(queue)
+    }
+
+    /// `(rated, total)`: how many of the images that can be scored `rater_id` has scored.
+    pub async fn score_progress(&self, rater_id: i64) -> Result<(u32, u32)> {
+        let (rated, total): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM scores s
+                                                    WHERE s.image_id = i.id AND s.rater_id = ?1
+                                                      AND s.undone = 0)),
+                    COUNT(*)
+               FROM images i
+              WHERE i.status = 'ok'
+                AND EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)",
+        )
+        .bind(rater_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((rated as u32, total as u32))
+    }
+}
