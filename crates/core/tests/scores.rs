@@ -157,3 +157,12 @@ async fn the_queue_puts_unrated_first_in_a_stable_shuffle() {
     let tail: std::collections::HashSet<_> = all[5..].iter().collect();
     assert_eq!(tail, [&images[2], &images[5]].into_iter().collect());
 }
+
+#[test]
+fn the_default_rater_is_a_usable_name() {
+    let name = image_scorer_core::store::default_rater_name();
+    assert!(
+        !name.trim().is_empty() && name.chars().count() <= 64,
+        "{name:?}"
+    );
+}

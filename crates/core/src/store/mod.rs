@@ -8,7 +8,7 @@ mod roots;
 mod scores;
 
 pub use files::{Counts, FileRecord, KnownFile, Outcome};
-pub use scores::{ScoreEvent, ScoreSource, ScoreSummary};
+pub use scores::{default_rater_name, ScoreEvent, ScoreSource, ScoreSummary};
 
 use crate::Result;
 use sqlx::sqlite::SqliteSynchronous;
