@@ -20,6 +20,29 @@ export const commands = {
 	removeFolder: (rootId: number) => typedError<LibraryState, AppError>(__TAURI_INVOKE("remove_folder", { rootId })),
 	/**  Sets the exclusion patterns of the folder `root_id` (one glob per line) and re-indexes it. */
 	setExcludes: (rootId: number, patterns: string) => typedError<LibraryState, AppError>(__TAURI_INVOKE("set_excludes", { rootId, patterns })),
+	/**  The current rater and every known rater. */
+	getRater: () => typedError<Rater, AppError>(__TAURI_INVOKE("get_rater")),
+	/**  Switches to the rater `name`, adding them if new; remembered across restarts. */
+	setRater: (name: string) => typedError<Rater, AppError>(__TAURI_INVOKE("set_rater", { name })),
+	/**
+	 *  The images to score: unrated by the current rater first, shuffled by `seed` (one per
+	 *  session), then the rated ones when `include_rated`.
+	 */
+	scoreQueue: (includeRated: boolean, seed: number) => typedError<ScoreQueue, AppError>(__TAURI_INVOKE("score_queue", { includeRated, seed })),
+	/**  The image's scores (the current rater's and the mean) and the rater's progress. */
+	scoreState: (sha1: string) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("score_state", { sha1 })),
+	/**
+	 *  Records `value` (1-10) as the current rater's score of the image; answers once it is
+	 *  committed.
+	 */
+	addScore: (sha1: string, value: number | null) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("add_score", { sha1, value })),
+	/**
+	 *  Undoes the current rater's newest score; answers with that image's state, or `None` when
+	 *  there is nothing to undo.
+	 */
+	undoScore: () => typedError<ScoreState_Serialize | null, AppError>(__TAURI_INVOKE("undo_score")),
+	/**  The webview could not display the image: record it as unreadable so it leaves the queues. */
+	imageFailed: (sha1: string) => typedError<null, AppError>(__TAURI_INVOKE("image_failed", { sha1 })),
 };
 
 /* Types */
@@ -109,6 +132,22 @@ export type Problem = {
 	error: string,
 };
 
+/**  One image in the scoring queue. */
+export type QueueItem = {
+	/**  Its SHA-1 (its address under the image scheme). */
+	sha1: string,
+	/**  The path of one of its files, below its folder. */
+	name: string,
+};
+
+/**  Who is rating. */
+export type Rater = {
+	/**  The current rater's name. */
+	name: string,
+	/**  Every rater known, oldest first. */
+	all: string[],
+};
+
 /**  A folder the user opened; every image below it belongs to the library. */
 export type Root = {
 	/**  Database id of the folder (stable while it stays open). */
@@ -120,6 +159,51 @@ export type Root = {
 	 *  the folder when the pattern has a `/`).
 	 */
 	excludes: string,
+};
+
+/**  The images to score, in order, and the rater's progress. */
+export type ScoreQueue = {
+	/**  Unrated first (shuffled once per session), then the rated ones if asked for. */
+	items: QueueItem[],
+	/**  How many images the current rater has scored. */
+	rated: number,
+	/**  How many images can be scored. */
+	total: number,
+};
+
+/**  One image's scores as the Score page shows them, and the rater's progress. */
+export type ScoreState = ScoreState_Serialize | ScoreState_Deserialize;
+
+/**  One image's scores as the Score page shows them, and the rater's progress. */
+export type ScoreState_Deserialize = {
+	/**  The image. */
+	sha1: string,
+	/**  The current rater's score. */
+	mine?: number | null,
+	/**  The mean of every rater's current score. */
+	mean?: number | null,
+	/**  How many raters scored it. */
+	raters: number,
+	/**  How many images the current rater has scored. */
+	rated: number,
+	/**  How many images can be scored. */
+	total: number,
+};
+
+/**  One image's scores as the Score page shows them, and the rater's progress. */
+export type ScoreState_Serialize = {
+	/**  The image. */
+	sha1: string,
+	/**  The current rater's score. */
+	mine: number | null,
+	/**  The mean of every rater's current score. */
+	mean: number | null,
+	/**  How many raters scored it. */
+	raters: number,
+	/**  How many images the current rater has scored. */
+	rated: number,
+	/**  How many images can be scored. */
+	total: number,
 };
 
 /* Tauri Specta runtime */

@@ -123,6 +123,15 @@ pub async fn store_from_plugin<R: tauri::Runtime>(
     }
 }
 
+/// The rater to start with: the one chosen last time, else the operating-system user.
+pub async fn current_rater(store: &Store) -> Result<(i64, String), Box<dyn std::error::Error>> {
+    let name = match store.setting("rater").await? {
+        Some(name) => name,
+        None => image_scorer_core::store::default_rater_name(),
+    };
+    Ok((store.rater(&name).await?, name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,7 +60,8 @@ pub fn run() {
                     startup_errors.push(e.into());
                 }
             }
-            app.manage(AppContext::new(store, startup_errors));
+            let rater = tauri::async_runtime::block_on(database::current_rater(&store))?;
+            app.manage(AppContext::new(store, rater, startup_errors));
             tauri::async_runtime::spawn(indexer::index_and_watch(app.handle().clone()));
             Ok(())
         })

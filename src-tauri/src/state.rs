@@ -11,6 +11,8 @@ pub struct AppContext {
     pub store: Store,
     /// The watcher over the open folders, once indexing has started it.
     pub watcher: tokio::sync::Mutex<Option<LibraryWatcher>>,
+    /// The current rater: (id, name).
+    pub rater: tokio::sync::Mutex<(i64, String)>,
     /// Held while indexing runs, so runs never overlap.
     pub indexing: tokio::sync::Mutex<()>,
     startup_errors: Mutex<Vec<AppError>>,
@@ -18,9 +20,10 @@ pub struct AppContext {
 
 impl AppContext {
     /// A context over `store`, holding the problems met while starting.
-    pub fn new(store: Store, startup_errors: Vec<AppError>) -> Self {
+    pub fn new(store: Store, rater: (i64, String), startup_errors: Vec<AppError>) -> Self {
         Self {
             store,
+            rater: tokio::sync::Mutex::new(rater),
             watcher: tokio::sync::Mutex::new(None),
             indexing: tokio::sync::Mutex::new(()),
             startup_errors: Mutex::new(startup_errors),

@@ -5,11 +5,13 @@
 
 mod error;
 mod library;
+mod scoring;
 
 pub use error::{AppError, ErrorKind};
 pub use library::{
     AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
 };
+pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState};
 
 /// Names of the events the app emits to the UI.
 pub mod events {

@@ -2,6 +2,7 @@
 //! maps the error; no command takes a file-system path from the webview.
 
 pub mod library;
+pub mod scoring;
 
 use tauri_specta::{collect_commands, Builder};
 
@@ -14,6 +15,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         library::list_problems,
         library::remove_folder,
         library::set_excludes,
+        scoring::get_rater,
+        scoring::set_rater,
+        scoring::score_queue,
+        scoring::score_state,
+        scoring::add_score,
+        scoring::undo_score,
+        scoring::image_failed,
     ])
 }
 

@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "scores",
         include_str!("../../migrations/0003_scores.sql"),
     ),
+    (
+        4,
+        "settings",
+        include_str!("../../migrations/0004_settings.sql"),
+    ),
 ];
 
 /// A sqlx migrator over [`MIGRATIONS`].

@@ -3,6 +3,7 @@
 
 use super::Store;
 use crate::{CoreError, Result};
+use image_scorer_protocol::QueueItem;
 
 /// Where a score came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,10 +161,12 @@ impl Store {
         rater_id: i64,
         include_rated: bool,
         seed: u64,
-    ) -> Result<Vec<String>> {
-        let rows: Vec<(String, bool)> = sqlx::query_as(
-            "SELECT i.sha1, EXISTS (SELECT 1 FROM scores s
-                                     WHERE s.image_id = i.id AND s.rater_id = ?1 AND s.undone = 0)
+    ) -> Result<Vec<QueueItem>> {
+        let rows: Vec<(String, String, bool)> = sqlx::query_as(
+            "SELECT i.sha1,
+                    (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = i.id AND f.present = 1),
+                    EXISTS (SELECT 1 FROM scores s
+                             WHERE s.image_id = i.id AND s.rater_id = ?1 AND s.undone = 0)
                FROM images i
               WHERE i.status = 'ok'
                 AND EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)
@@ -173,14 +176,17 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let mut rng = fastrand::Rng::with_seed(seed);
-        let (mut rated, mut unrated): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, r)| *r);
+        let (mut rated, mut unrated): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, _, r)| *r);
         rng.shuffle(&mut unrated);
         rng.shuffle(&mut rated);
-        let mut queue: Vec<String> = unrated.into_iter().map(|(s, _)| s).collect();
-        if include_rated {
-            queue.extend(rated.into_iter().map(|(s, _)| s));
+        if !include_rated {
+            rated.clear();
         }
-        Ok(queue)
+        Ok(unrated
+            .into_iter()
+            .chain(rated)
+            .map(|(sha1, name, _)| QueueItem { sha1, name })
+            .collect())
     }
 
     /// `(rated, total)`: how many of the images that can be scored `rater_id` has scored.
@@ -198,5 +204,41 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         Ok((rated as u32, total as u32))
+    }
+}
+
+impl Store {
+    /// The setting `key`, if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// Sets the setting `key` to `value`.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks the image `sha1` unreadable with `error` (e.g. the webview could not display it),
+    /// so it leaves every queue; its files and judgements stay.
+    pub async fn mark_unreadable(&self, sha1: &str, error: &str) -> Result<()> {
+        sqlx::query("UPDATE images SET status = 'unreadable', error = ?2 WHERE sha1 = ?1")
+            .bind(sha1)
+            .bind(error)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 }

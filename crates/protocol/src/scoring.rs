@@ -1,0 +1,50 @@
+//! The Score experiment: raters, the queue, and an image's scores.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Who is rating.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Rater {
+    /// The current rater's name.
+    pub name: String,
+    /// Every rater known, oldest first.
+    pub all: Vec<String>,
+}
+
+/// One image in the scoring queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct QueueItem {
+    /// Its SHA-1 (its address under the image scheme).
+    pub sha1: String,
+    /// The path of one of its files, below its folder.
+    pub name: String,
+}
+
+/// The images to score, in order, and the rater's progress.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ScoreQueue {
+    /// Unrated first (shuffled once per session), then the rated ones if asked for.
+    pub items: Vec<QueueItem>,
+    /// How many images the current rater has scored.
+    pub rated: u32,
+    /// How many images can be scored.
+    pub total: u32,
+}
+
+/// One image's scores as the Score page shows them, and the rater's progress.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct ScoreState {
+    /// The image.
+    pub sha1: String,
+    /// The current rater's score.
+    pub mine: Option<f64>,
+    /// The mean of every rater's current score.
+    pub mean: Option<f64>,
+    /// How many raters scored it.
+    pub raters: u32,
+    /// How many images the current rater has scored.
+    pub rated: u32,
+    /// How many images can be scored.
+    pub total: u32,
+}
