@@ -2,8 +2,8 @@
 //! `withGlobalTauri`). Arguments and results are the `image-scorer-protocol` types.
 
 use image_scorer_protocol::{
-    events, AppError, AppState, ErrorKind, ImagePage, LibraryState, Problem, ScanStatus,
-    IMAGE_SCHEME,
+    events, AppError, AppState, ErrorKind, ImagePage, LibraryState, Problem, Rater, ScanStatus,
+    ScoreQueue, ScoreState, IMAGE_SCHEME,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -73,6 +73,68 @@ pub async fn list_images(limit: u32) -> Result<ImagePage, AppError> {
     invoke("list_images", &Args { limit }).await
 }
 
+/// The current rater and every known one.
+pub async fn get_rater() -> Result<Rater, AppError> {
+    invoke("get_rater", &NoArgs {}).await
+}
+
+/// Switches to (or adds) the rater `name`.
+pub async fn set_rater(name: String) -> Result<Rater, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        name: String,
+    }
+    invoke("set_rater", &Args { name }).await
+}
+
+/// The scoring queue for this session's `seed`.
+pub async fn score_queue(include_rated: bool, seed: u32) -> Result<ScoreQueue, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args {
+        include_rated: bool,
+        seed: u32,
+    }
+    invoke(
+        "score_queue",
+        &Args {
+            include_rated,
+            seed,
+        },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct Sha1Arg {
+    sha1: String,
+}
+
+/// An image's scores and the rater's progress.
+pub async fn score_state(sha1: String) -> Result<ScoreState, AppError> {
+    invoke("score_state", &Sha1Arg { sha1 }).await
+}
+
+/// Scores an image; answers once the score is committed.
+pub async fn add_score(sha1: String, value: f64) -> Result<ScoreState, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        sha1: String,
+        value: f64,
+    }
+    invoke("add_score", &Args { sha1, value }).await
+}
+
+/// Undoes the rater's newest score.
+pub async fn undo_score() -> Result<Option<ScoreState>, AppError> {
+    invoke("undo_score", &NoArgs {}).await
+}
+
+/// Tells the app an image could not be displayed.
+pub async fn image_failed(sha1: String) -> Result<(), AppError> {
+    invoke("image_failed", &Sha1Arg { sha1 }).await
+}
+
 /// The first `limit` files that cannot be shown, with their errors.
 pub async fn list_problems(limit: u32) -> Result<Vec<Problem>, AppError> {
     #[derive(Serialize)]
@@ -84,12 +146,21 @@ pub async fn list_problems(limit: u32) -> Result<Vec<Problem>, AppError> {
 
 /// The address of an image's thumbnail under the app's image scheme.
 pub fn thumbnail_url(sha1: &str) -> String {
-    format!("{}/thumb/{sha1}", image_base())
+    stand_in_image().unwrap_or_else(|| format!("{}/thumb/{sha1}", image_base()))
 }
 
 /// The address of an image's original.
 pub fn image_url(sha1: &str) -> String {
-    format!("{}/{sha1}", image_base())
+    stand_in_image().unwrap_or_else(|| format!("{}/{sha1}", image_base()))
+}
+
+/// Browser tests have no image scheme: they set `window.__IMAGE_SCORER_STAND_IN__` to an image
+/// address that every image then uses. The app never sets it.
+fn stand_in_image() -> Option<String> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &JsValue::from_str("__IMAGE_SCORER_STAND_IN__"))
+        .ok()?
+        .as_string()
 }
 
 /// Linux and macOS webviews see custom schemes as `scheme://localhost`; Windows and Android

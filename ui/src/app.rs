@@ -122,6 +122,10 @@ fn use_load_and_follow(model: UseReducerHandle<Model>) {
                     Ok(state) => model.dispatch(Action::Loaded(state)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
+                match api::get_rater().await {
+                    Ok(rater) => model.dispatch(Action::RaterChanged(rater)),
+                    Err(e) => model.dispatch(Action::Failed(e)),
+                }
             });
         }
         move || subscriptions.borrow_mut().clear()

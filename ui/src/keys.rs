@@ -50,6 +50,55 @@ pub fn global_action(key: &str, code: &str, m: Modifiers) -> Option<GlobalAction
     None
 }
 
+/// An action on the Score page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreAction {
+    /// Give this score, 1-10.
+    Score(u8),
+    /// Back to the previous image, to re-rate it.
+    Back,
+    /// Skip this image.
+    Skip,
+    /// Undo the last score.
+    Undo,
+    /// Show the image as large as possible, or go back.
+    Zoom,
+    /// Close what is open (zoom, help).
+    Close,
+    /// Show every key.
+    Help,
+}
+
+/// The Score page's action for a key press: 1-9 and 0 (= 10) on the top row or the numpad;
+/// Backspace, Left, `-`, `b`, `d`, `f` go back; Space, Right, `s`, `u`, `j` skip; Ctrl+Z and
+/// `z` undo; Enter zooms; Escape closes; `?` shows the keys.
+pub fn score_action(key: &str, code: &str, m: Modifiers) -> Option<ScoreAction> {
+    if m.alt || m.meta {
+        return None;
+    }
+    if m.ctrl {
+        return key.eq_ignore_ascii_case("z").then_some(ScoreAction::Undo);
+    }
+    let digit = code
+        .strip_prefix("Numpad")
+        .filter(|d| d.len() == 1)
+        .or_else(|| code.strip_prefix("Digit").filter(|_| !m.shift))
+        .or(Some(key).filter(|k| k.len() == 1))
+        .and_then(|d| d.parse::<u8>().ok());
+    if let Some(d) = digit {
+        return Some(ScoreAction::Score(if d == 0 { 10 } else { d }));
+    }
+    Some(match key {
+        "Backspace" | "ArrowLeft" | "-" | "b" | "d" | "f" => ScoreAction::Back,
+        " " | "ArrowRight" | "s" | "u" | "j" => ScoreAction::Skip,
+        "z" => ScoreAction::Undo,
+        "Enter" => ScoreAction::Zoom,
+        "Escape" => ScoreAction::Close,
+        "?" => ScoreAction::Help,
+        _ => return None,
+    })
+}
+
 /// How the key of [`GlobalAction::GoTo`] for `route` is written on screen.
 pub fn page_key_label(route: Route) -> String {
     format!("Alt+{}", route.position())
@@ -111,6 +160,51 @@ mod tests {
             global_action("O", "KeyO", ctrl_shift),
             Some(GlobalAction::ManageFolders)
         );
+    }
+
+    #[test]
+    fn score_keys_cover_both_digit_rows_and_the_old_letters() {
+        let none = Modifiers::default();
+        assert_eq!(
+            score_action("7", "Digit7", none),
+            Some(ScoreAction::Score(7))
+        );
+        assert_eq!(
+            score_action("0", "Digit0", none),
+            Some(ScoreAction::Score(10))
+        );
+        assert_eq!(
+            score_action("3", "Numpad3", none),
+            Some(ScoreAction::Score(3))
+        );
+        assert_eq!(
+            score_action("0", "Numpad0", none),
+            Some(ScoreAction::Score(10))
+        );
+        for k in ["Backspace", "ArrowLeft", "-", "b", "d", "f"] {
+            assert_eq!(score_action(k, "", none), Some(ScoreAction::Back), "{k}");
+        }
+        for k in [" ", "ArrowRight", "s", "u", "j"] {
+            assert_eq!(score_action(k, "", none), Some(ScoreAction::Skip), "{k}");
+        }
+        let ctrl = Modifiers { ctrl: true, ..none };
+        assert_eq!(score_action("z", "KeyZ", ctrl), Some(ScoreAction::Undo));
+        assert_eq!(score_action("z", "KeyZ", none), Some(ScoreAction::Undo));
+        assert_eq!(
+            score_action(
+                "?",
+                "Slash",
+                Modifiers {
+                    shift: true,
+                    ..none
+                }
+            ),
+            Some(ScoreAction::Help)
+        );
+        // Alt+digit is page navigation, Ctrl+digit nothing.
+        assert_eq!(score_action("1", "Digit1", ALT), None);
+        assert_eq!(score_action("1", "Digit1", ctrl), None);
+        assert_eq!(score_action("x", "KeyX", none), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The UI's state in one place: the library, the errors to show, and what is in progress.
 //! Components read it from context ([`use_app`]) and change it only through [`Action`]s.
 
-use image_scorer_protocol::{AppError, AppState, LibraryState, ScanStatus};
+use image_scorer_protocol::{AppError, AppState, LibraryState, Rater, ScanStatus};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -22,6 +22,10 @@ pub struct Model {
     pub folders_panel: bool,
     /// Whether the list of unreadable files is shown.
     pub problems_panel: bool,
+    /// Who is rating.
+    pub rater: Rater,
+    /// Bumped whenever the current rater changes (pages reload their queues).
+    pub rater_revision: u32,
     /// Bumped whenever the images below the folders change (pages reload what they show).
     pub revision: u32,
 }
@@ -41,6 +45,8 @@ pub enum Action {
     RootsChanged(Vec<image_scorer_protocol::Root>),
     /// A folder's indexing progressed (or finished).
     Scan(ScanStatus),
+    /// The current rater changed (or was loaded).
+    RaterChanged(Rater),
     /// Show (`true`) or hide the folder settings panel.
     ShowFolders(bool),
     /// Show (`true`) or hide the list of unreadable files.
@@ -77,6 +83,12 @@ impl Reducible for Model {
                 }
             }
             Action::ChoosingFolder(open) => next.choosing_folder = open,
+            Action::RaterChanged(rater) => {
+                if rater.name != next.rater.name {
+                    next.rater_revision = next.rater_revision.wrapping_add(1);
+                }
+                next.rater = rater;
+            }
             Action::ShowFolders(show) => next.folders_panel = show,
             Action::ShowProblems(show) => next.problems_panel = show,
             Action::Failed(error) => next.errors.push(error),

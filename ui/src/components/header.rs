@@ -1,6 +1,6 @@
 //! The header: the app's name, the open folders and the "Open folder" button.
 
-use crate::components::Nav;
+use crate::components::{Nav, RaterPicker};
 use crate::state::use_app;
 use yew::prelude::*;
 
@@ -80,6 +80,7 @@ pub fn Header() -> Html {
             </div>
             <Nav />
             <div class="library">
+                <RaterPicker />
                 { folders }
                 { status }
                 <button id="open-folder" class="primary" onclick={open}

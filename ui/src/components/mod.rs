@@ -6,6 +6,7 @@ mod folder_panel;
 mod header;
 mod nav;
 mod problems_panel;
+mod rater_picker;
 
 pub use empty_state::EmptyState;
 pub use error_banner::ErrorBanner;
@@ -13,3 +14,4 @@ pub use folder_panel::FolderPanel;
 pub use header::Header;
 pub use nav::Nav;
 pub use problems_panel::ProblemsPanel;
+pub use rater_picker::RaterPicker;

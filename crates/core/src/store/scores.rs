@@ -45,11 +45,16 @@ pub struct ScoreSummary {
     pub raters: u32,
 }
 
-/// The name of the default rater: the operating-system user, else "me".
+/// The name of the default rater: the operating-system user (from the environment, else the
+/// home folder's name), else "me".
 pub fn default_rater_name() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            let home = std::path::PathBuf::from(std::env::var_os("HOME")?);
+            Some(home.file_name()?.to_str()?.to_owned())
+        })
         .unwrap_or_else(|| "me".to_owned())
 }
 
