@@ -333,7 +333,7 @@ pub fn Score() -> Html {
                 <figure class={classes!("stage", session.zoom.then_some("zoomed"))} id="score-stage">
                     <img id="score-image" key={item.sha1.clone()} src={api::image_url(&item.sha1)}
                         alt={item.name.clone()} data-sha1={item.sha1.clone()}
-                        onerror={failed} onload={Callback::from(|_| mark("score-painted"))}
+                        onerror={failed} onload={Callback::from(|_| mark_after_paint("score-painted"))}
                         onclick={zoom} />
                     <figcaption>{ &item.name }</figcaption>
                 </figure>
@@ -388,6 +388,17 @@ fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.mark(name);
     }
+}
+
+/// A performance mark at the next frame, once what is on screen now has been painted.
+fn mark_after_paint(name: &'static str) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = Closure::once_into_js(move || mark(name));
+    let _ = window.request_animation_frame(callback.unchecked_ref());
 }
 
 fn toolbar(act: &Callback<ScoreAction>, include_rated: bool, toggle: Callback<MouseEvent>) -> Html {
