@@ -53,4 +53,5 @@ const USAGE: &str = "usage: cargo xtask <command>
                      then build, install and test the .deb (skip with --no-bundle)
   bundle             build the .deb (installs tauri-cli if missing)
   bindings           regenerate src-tauri/bindings.ts from the commands
-  bench library      indexing throughput against sha1sum, watcher pickup latency";
+  bench library      indexing throughput against sha1sum, watcher pickup latency
+  bench score        keypress-to-next-image latency on the Score page, in the webview";

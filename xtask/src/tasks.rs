@@ -229,6 +229,27 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 .arg(fixtures())
                 .args(&args[1..]))
         }),
-        other => Err(format!("unknown benchmark {other:?}; available: library")),
+        Some("score") => {
+            setup(Needs {
+                test: true,
+                bundle: false,
+            })?;
+            build_ui()?;
+            let app = build_app()?;
+            step("bench score", || {
+                sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_score"]))?;
+                sh(Command::new("xvfb-run")
+                    .current_dir(root())
+                    .args(["-a", "-s", "-screen 0 1280x800x24"])
+                    .arg(root().join("target/debug/bench_score"))
+                    .args(&args[1..])
+                    .env("IMAGE_SCORER_APP", app)
+                    .env("IMAGE_SCORER_FIXTURES", fixtures())
+                    .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver")))
+            })
+        }
+        other => Err(format!(
+            "unknown benchmark {other:?}; available: library, score"
+        )),
     }
 }
