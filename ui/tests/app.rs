@@ -26,6 +26,7 @@ export function install_tauri_stub(state, chooseResult, chooseFails) {
           return { roots: [], counts: { ok: 0, unreadable: 0 } };
         }
         if (cmd === "get_rater") return { name: "tester", all: ["tester"] };
+        if (cmd === "set_rater") { window.__lastArgs = JSON.stringify(args); return { name: args.name, all: ["tester", args.name] }; }
         if (cmd === "score_queue") return window.__queue || { items: [], rated: 0, total: 0 };
         if (cmd === "score_state") {
           const total = window.__queue ? window.__queue.total : 0;
@@ -62,6 +63,8 @@ export function set_queue(q) {
   window.__scores = [];
   window.__IMAGE_SCORER_STAND_IN__ = q ? "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" : undefined;
 }
+export function break_images() { window.__IMAGE_SCORER_STAND_IN__ = "data:image/png;base64,AAAA"; window.__failed = 0; }
+export function failed() { return window.__failed || 0; }
 export function scores() { return (window.__scores || []).join(","); }
 export function calls() { return window.__calls.join(","); }
 "#)]
@@ -72,6 +75,8 @@ extern "C" {
     fn calls() -> String;
     fn set_queue(q: JsValue);
     fn scores() -> String;
+    fn break_images();
+    fn failed() -> u32;
     fn last_args() -> String;
 }
 
@@ -426,5 +431,48 @@ async fn score_keys_score_skip_and_go_back_in_queue_order() {
     assert_eq!(scores(), "a:7,b:10");
     find(&root, "#score-progress", "2 / 3 rated").await;
     set_queue(JsValue::NULL);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn images_that_cannot_be_displayed_are_skipped_with_a_note_and_reported() {
+    let item = |c: char| {
+        format!(
+            r#"{{"sha1":"{}","name":"{c}.png"}}"#,
+            c.to_string().repeat(40)
+        )
+    };
+    set_queue(json(&format!(
+        r#"{{"items":[{},{}],"rated":0,"total":2}}"#,
+        item('d'),
+        item('e')
+    )));
+    break_images();
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-note", "could not be displayed").await;
+    find(&root, "#score-done", "Nothing left").await;
+    assert_eq!(failed(), 2, "both reported to the app");
+    set_queue(JsValue::NULL);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_rater_is_switched_from_the_header() {
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    sleep(100).await;
+    let input: web_sys::HtmlInputElement = find(&root, "#rater", "").await.dyn_into().unwrap();
+    assert_eq!(input.value(), "tester");
+    input.set_value("  Ana ");
+    let init = KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    input
+        .dispatch_event(
+            &KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
+        .unwrap();
+    sleep(100).await;
+    assert_eq!(last_args(), r#"{"name":"Ana"}"#);
+    assert_eq!(input.value(), "Ana");
     handle.destroy();
 }
