@@ -3,24 +3,10 @@
 
 use image_scorer_core::library::scan_root;
 use image_scorer_core::Store;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The shared photo fixtures (`IMAGE_SCORER_FIXTURES`, default `../shared/fixtures/images` beside
-/// the repository). Missing fixtures fail the test: they are never skipped.
-fn fixture(name: &str) -> PathBuf {
-    let dir = std::env::var_os("IMAGE_SCORER_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/images")
-        });
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "fixture {} is missing (set IMAGE_SCORER_FIXTURES)",
-        path.display()
-    );
-    path
-}
+mod common;
+use common::{fixture, fixture_path, sha1};
 
 struct Library {
     _tmp: tempfile::TempDir,
@@ -52,7 +38,7 @@ impl Library {
     }
 
     fn copy(&self, fixture_name: &str, rel: &str) {
-        self.put(rel, &std::fs::read(fixture(fixture_name)).unwrap());
+        self.put(rel, &std::fs::read(fixture_path(fixture_name)).unwrap());
     }
 
     async fn scan(&self) -> image_scorer_core::library::ScanReport {
@@ -110,9 +96,9 @@ async fn a_rescan_hashes_only_what_changed() {
     lib.copy("coffee.png", "b.jpg"); // new content under an old name (size changes)
     let report = lib.scan().await;
     assert_eq!(report.hashed, 1);
-    let coffee = std::fs::read(fixture("coffee.png")).unwrap();
+    let coffee = fixture("coffee.png");
     assert_eq!(lib.status_of("b.jpg").await.0, "ok");
-    assert_eq!(lib.sha1_of("b.jpg").await.unwrap(), sha1_hex(&coffee));
+    assert_eq!(lib.sha1_of("b.jpg").await.unwrap(), sha1(&coffee));
 }
 
 #[tokio::test]
@@ -159,7 +145,7 @@ async fn bad_files_are_recorded_with_clear_errors_and_never_stop_the_scan() {
     let lib = Library::new().await;
     lib.copy("chelsea.png", "good/first.png");
     lib.put("empty.png", b"");
-    let jpeg = std::fs::read(fixture("rocket.jpg")).unwrap();
+    let jpeg = fixture("rocket.jpg");
     lib.put("truncated.jpg", &jpeg[..jpeg.len() / 2]);
     lib.put("notes.jpg", b"shopping list: eggs, milk\n");
     lib.put("huge.png", &huge_png());
@@ -236,12 +222,6 @@ fn huge_png() -> Vec<u8> {
     }
     bytes[29..33].copy_from_slice(&(!crc).to_be_bytes());
     bytes
-}
-
-fn sha1_hex(bytes: &[u8]) -> String {
-    image_scorer_core::library::hash::hash_reader(bytes)
-        .unwrap()
-        .sha1
 }
 
 #[tokio::test]

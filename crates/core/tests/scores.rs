@@ -3,21 +3,15 @@
 use image_scorer_core::library::scan_root;
 use image_scorer_core::store::ScoreSource;
 use image_scorer_core::Store;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn fixtures() -> PathBuf {
-    std::env::var_os("IMAGE_SCORER_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/images")
-        })
-}
+mod common;
 
 /// A library of the seven fixture photos; returns the store and their hashes (sorted).
 async fn library(tmp: &Path) -> (Store, Vec<String>) {
     let root = tmp.join("photos");
     std::fs::create_dir(&root).unwrap();
-    for entry in std::fs::read_dir(fixtures()).expect("fixtures present") {
+    for entry in std::fs::read_dir(common::fixtures_dir()).expect("fixtures present") {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "png" || e == "jpg") {
             std::fs::copy(&path, root.join(path.file_name().unwrap())).unwrap();

@@ -3,22 +3,9 @@
 use image_scorer_core::library::scan_root;
 use image_scorer_core::library::serve::{parse_request, serve, ImageRequest};
 use image_scorer_core::Store;
-use std::path::{Path, PathBuf};
 
-fn fixture(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("IMAGE_SCORER_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/images")
-        });
-    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("fixture {name} is missing: {e}"))
-}
-
-fn sha1(bytes: &[u8]) -> String {
-    image_scorer_core::library::hash::hash_reader(bytes)
-        .unwrap()
-        .sha1
-}
+mod common;
+use common::{fixture, sha1};
 
 #[tokio::test]
 async fn only_library_content_is_served() {

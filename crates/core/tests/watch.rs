@@ -4,17 +4,11 @@
 use image_scorer_core::library::{scan_root, watch, watched_root, LibraryWatcher};
 use image_scorer_core::Store;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("IMAGE_SCORER_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/images")
-        });
-    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("fixture {name} is missing: {e}"))
-}
+mod common;
+use common::{fixture, sha1};
+use std::time::{Duration, Instant};
 
 struct Watched {
     tmp: tempfile::TempDir,
@@ -68,12 +62,6 @@ impl Watched {
     async fn image_count(&self) -> i64 {
         self.store.image_count().await.unwrap()
     }
-}
-
-fn sha1(bytes: &[u8]) -> String {
-    image_scorer_core::library::hash::hash_reader(bytes)
-        .unwrap()
-        .sha1
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
