@@ -85,17 +85,32 @@ impl App {
             .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver.display()));
+        // tauri-driver listens first and starts WebKitWebDriver beside it: wait for both.
         wait_for_port(port);
+        wait_for_port(native_port);
 
         let capabilities = serde_json::json!({
             "browserName": "wry",
             "tauri:options": { "application": app, "args": args },
         });
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities.as_object().unwrap().clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a WebDriver session with the app");
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            let connected =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(capabilities.as_object().unwrap().clone())
+                    .connect(&format!("http://127.0.0.1:{port}"))
+                    .await;
+            match connected {
+                Ok(client) => break client,
+                // A loaded machine can drop the very first request; a real fault repeats.
+                Err(e) if attempt < 3 => {
+                    eprintln!("WebDriver session attempt {attempt} failed ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("no WebDriver session with the app after {attempt} attempts: {e}"),
+            }
+        };
         let app = App { client, driver };
         // The header's folder list (or its absence) shows once the UI has the app's first answer.
         app.wait_for(Locator::Css("#folders, #no-folders"))

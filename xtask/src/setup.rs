@@ -92,6 +92,7 @@ pub fn setup(needs: Needs) -> Result<(), String> {
         }
         cargo_install(&tools)
     })?;
+    step("setup: ONNX Runtime library", onnxruntime)?;
     // Children (trunk, cargo tauri, tests) find the tools even where ~/.cargo/bin is not on PATH.
     prepend_path(&cargo_bin());
     Ok(())
@@ -236,4 +237,62 @@ mod tests {
         let v = locked_version("wasm-bindgen").unwrap();
         assert!(v.starts_with("0.2."), "{v}");
     }
+}
+
+/// The ONNX Runtime release the app loads at run time (`ort` with `load-dynamic`, API 30).
+pub const ORT_VERSION: &str = "1.31.1";
+
+/// Where setup keeps the ONNX Runtime shared library (ignored by git).
+pub fn ort_library() -> std::path::PathBuf {
+    exec::root()
+        .join(".cache/onnxruntime")
+        .join(format!("libonnxruntime.so.{ORT_VERSION}"))
+}
+
+/// Fetches the ONNX Runtime shared library from the onnxruntime wheel on PyPI (it holds the
+/// plain C-API library) unless it is already there.
+fn onnxruntime() -> Result<(), String> {
+    let lib = ort_library();
+    if lib.is_file() {
+        println!("{} present", lib.display());
+        return Ok(());
+    }
+    if output(Command::new("python3").args(["-m", "pip", "--version"])).is_none() {
+        apt_install(&["python3-pip"])?;
+    }
+    let dir = lib.parent().expect("a cache folder").to_owned();
+    let wheels = dir.join("wheel");
+    std::fs::create_dir_all(&wheels).map_err(|e| e.to_string())?;
+    let platform = format!("manylinux_2_28_{}", std::env::consts::ARCH);
+    run(Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+        ])
+        .args(["--platform", &platform, "--python-version", "3.11"])
+        .arg(format!("onnxruntime=={ORT_VERSION}"))
+        .arg("-d")
+        .arg(&wheels))?;
+    let wheel = std::fs::read_dir(&wheels)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or("pip downloaded no onnxruntime wheel")?;
+    let member = format!("onnxruntime/capi/libonnxruntime.so.{ORT_VERSION}");
+    // A wheel is a zip file; Python's zipfile reads it without another tool.
+    run(Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; open(sys.argv[3], 'wb').write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))",
+        ])
+        .arg(&wheel)
+        .arg(&member)
+        .arg(&lib))?;
+    let _ = std::fs::remove_dir_all(&wheels);
+    println!("{} fetched", lib.display());
+    Ok(())
 }
