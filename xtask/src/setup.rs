@@ -206,39 +206,6 @@ fn prepend_path(dir: &std::path::Path) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_versions_from_cargo_install_list() {
-        let list = "tauri-driver v2.1.0:\n    tauri-driver\ntrunk v0.21.14:\n    trunk\n\
-                    tauri-cli v2.9.1:\n    cargo-tauri\n";
-        assert_eq!(installed_version(list, "trunk").as_deref(), Some("0.21.14"));
-        assert_eq!(
-            installed_version(list, "tauri-cli").as_deref(),
-            Some("2.9.1")
-        );
-        assert_eq!(installed_version(list, "tauri").as_deref(), None);
-        assert_eq!(installed_version(list, "wasm-bindgen-cli"), None);
-    }
-
-    #[test]
-    fn version_requirements() {
-        assert!(matches("0.21.14", "0.21.14"));
-        assert!(!matches("0.22.0", "0.21.14"));
-        assert!(matches("2.9.1", "^2"));
-        assert!(!matches("3.0.0", "^2"));
-        assert!(!matches("2.0.0-rc.1", "^2"));
-    }
-
-    #[test]
-    fn wasm_bindgen_is_pinned_in_the_lockfile() {
-        let v = locked_version("wasm-bindgen").unwrap();
-        assert!(v.starts_with("0.2."), "{v}");
-    }
-}
-
 /// The ONNX Runtime release the app loads at run time (`ort` with `load-dynamic`, API 30).
 pub const ORT_VERSION: &str = "1.31.1";
 
@@ -295,4 +262,37 @@ fn onnxruntime() -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&wheels);
     println!("{} fetched", lib.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_versions_from_cargo_install_list() {
+        let list = "tauri-driver v2.1.0:\n    tauri-driver\ntrunk v0.21.14:\n    trunk\n\
+                    tauri-cli v2.9.1:\n    cargo-tauri\n";
+        assert_eq!(installed_version(list, "trunk").as_deref(), Some("0.21.14"));
+        assert_eq!(
+            installed_version(list, "tauri-cli").as_deref(),
+            Some("2.9.1")
+        );
+        assert_eq!(installed_version(list, "tauri").as_deref(), None);
+        assert_eq!(installed_version(list, "wasm-bindgen-cli"), None);
+    }
+
+    #[test]
+    fn version_requirements() {
+        assert!(matches("0.21.14", "0.21.14"));
+        assert!(!matches("0.22.0", "0.21.14"));
+        assert!(matches("2.9.1", "^2"));
+        assert!(!matches("3.0.0", "^2"));
+        assert!(!matches("2.0.0-rc.1", "^2"));
+    }
+
+    #[test]
+    fn wasm_bindgen_is_pinned_in_the_lockfile() {
+        let v = locked_version("wasm-bindgen").unwrap();
+        assert!(v.starts_with("0.2."), "{v}");
+    }
 }
