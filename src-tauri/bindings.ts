@@ -83,6 +83,8 @@ export type ErrorKind =
 "database" | 
 /**  Any other input/output failure. */
 "io" | 
+/**  The model runtime or a model pack is missing or failed. */
+"model" | 
 /**  A bug or an unexpected state in the app. */
 "internal";
 

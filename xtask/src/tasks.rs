@@ -75,14 +75,18 @@ pub fn test(options: TestOptions) -> Result<(), String> {
         ]))
     })?;
     step("unit and integration tests", || {
-        sh(cargo().args([
-            "test",
-            "--workspace",
-            "--exclude",
-            UI_PACKAGE,
-            "--exclude",
-            E2E_PACKAGE,
-        ]))
+        sh(cargo()
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                UI_PACKAGE,
+                "--exclude",
+                E2E_PACKAGE,
+            ])
+            .env("IMAGE_SCORER_ORT", crate::setup::ort_library())
+            .env("IMAGE_SCORER_MODELS", root().join("../shared/models"))
+            .env("IMAGE_SCORER_FIXTURES", fixtures()))
     })?;
     step("UI tests in headless Chromium", || {
         sh(cargo()

@@ -40,6 +40,9 @@ pub enum CoreError {
     /// Input that does not make sense, with a sentence saying why.
     #[error("{0}")]
     InvalidInput(String),
+    /// The model runtime or a model failed, with a sentence saying what and why.
+    #[error("{0}")]
+    Model(String),
     /// A bug or an unexpected state.
     #[error("Internal error: {0}")]
     Internal(String),
@@ -74,6 +77,7 @@ impl CoreError {
             CoreError::Io { .. } => ErrorKind::Io,
             CoreError::Database(_) | CoreError::Migration(_) => ErrorKind::Database,
             CoreError::Internal(_) => ErrorKind::Internal,
+            CoreError::Model(_) => ErrorKind::Model,
             CoreError::UnknownFolder(_) => ErrorKind::NotFound,
             CoreError::InvalidInput(_) => ErrorKind::InvalidInput,
         }

@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod folder;
+pub mod inference;
 pub mod library;
 pub mod store;
 

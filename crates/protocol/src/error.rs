@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Database,
     /// Any other input/output failure.
     Io,
+    /// The model runtime or a model pack is missing or failed.
+    Model,
     /// A bug or an unexpected state in the app.
     Internal,
 }
