@@ -1,8 +1,10 @@
 //! In-process inference with ONNX Runtime (`ort`, loaded at run time): the runtime, image
 //! preprocessing, and running a model on a batch.
 
+pub mod pack;
 pub mod preprocess;
 pub mod runtime;
 
-pub use preprocess::{preprocess, Preprocess};
+pub use pack::{Pack, PackManifest};
+pub use preprocess::{preprocess, Layout, Preprocess};
 pub use runtime::{Model, Runtime};

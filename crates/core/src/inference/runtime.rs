@@ -2,7 +2,7 @@
 
 use crate::{CoreError, Result};
 use ort::session::Session;
-use ort::value::TensorRef;
+use ort::value::{Outlet, TensorRef};
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
@@ -56,22 +56,30 @@ impl Runtime {
             .map_err(|e| fail(e.into()))?
             .commit_from_file(path)
             .map_err(fail)?;
-        let inputs = session
-            .inputs()
-            .iter()
-            .map(|o| o.name().to_owned())
-            .collect();
-        let outputs = session
-            .outputs()
-            .iter()
-            .map(|o| o.name().to_owned())
-            .collect();
+        let input_shapes = describe(session.inputs());
+        let output_shapes = describe(session.outputs());
         Ok(Model {
             session: Mutex::new(session),
-            inputs,
-            outputs,
+            inputs: input_shapes.iter().map(|(n, _)| n.clone()).collect(),
+            outputs: output_shapes.iter().map(|(n, _)| n.clone()).collect(),
+            input_shapes,
+            output_shapes,
         })
     }
+}
+
+fn describe(outlets: &[Outlet]) -> Vec<(String, Vec<i64>)> {
+    outlets
+        .iter()
+        .map(|o| {
+            let shape = o
+                .dtype()
+                .tensor_shape()
+                .map(|s| s.to_vec())
+                .unwrap_or_default();
+            (o.name().to_owned(), shape)
+        })
+        .collect()
 }
 
 /// An opened model.
@@ -81,9 +89,24 @@ pub struct Model {
     pub inputs: Vec<String>,
     /// Its output names.
     pub outputs: Vec<String>,
+    /// Each input's name and shape (-1 for a dynamic dimension).
+    pub input_shapes: Vec<(String, Vec<i64>)>,
+    /// Each output's name and shape (-1 for a dynamic dimension).
+    pub output_shapes: Vec<(String, Vec<i64>)>,
 }
 
 impl Model {
+    /// The last dimension of the input (`input == true`) or output called `name`, if fixed.
+    pub fn width(&self, name: &str, input: bool) -> Option<usize> {
+        let list = if input {
+            &self.input_shapes
+        } else {
+            &self.output_shapes
+        };
+        let shape = &list.iter().find(|(n, _)| n == name)?.1;
+        shape.last().and_then(|d| usize::try_from(*d).ok())
+    }
+
     /// Runs the model on one f32 input tensor of `shape` and returns the output `output`
     /// (its shape and values).
     pub fn run(

@@ -1,0 +1,214 @@
+//! Model packs with the real ONNX Runtime and the shared models: real semantics (EfficientNet
+//! classifies the cat and the espresso, finds the stereo pair), the stand-in encoder feeding the
+//! real LAION head, and one clear error per kind of broken pack.
+
+use image_scorer_core::inference::{Pack, Runtime};
+use std::path::{Path, PathBuf};
+
+mod common;
+
+fn models_dir() -> PathBuf {
+    std::env::var_os("IMAGE_SCORER_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models"))
+}
+
+fn runtime() -> Runtime {
+    let lib = std::env::var_os("IMAGE_SCORER_ORT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../.cache/onnxruntime/libonnxruntime.so.1.31.1")
+        });
+    Runtime::load(&lib).expect("ONNX Runtime (cargo xtask setup fetches it)")
+}
+
+/// A pack folder with `manifest` and links to the shared models it names.
+fn pack_dir(tmp: &Path, manifest: &str, models: &[&str]) -> PathBuf {
+    let dir = tmp.join("pack");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("pack.toml"), manifest).unwrap();
+    for m in models {
+        let source = models_dir().join(m);
+        assert!(source.is_file(), "model {} is missing", source.display());
+        std::os::unix::fs::symlink(source, dir.join(m)).unwrap();
+    }
+    dir
+}
+
+const EFFICIENTNET: &str = r#"
+name = "EfficientNet-Lite0 ImageNet"
+[encoder]
+file = "efficientnet-lite0-imagenet.onnx"
+input = "pixel_values"
+output = "OUTPUT"
+size = 224
+scale = 1.9921875   # (x - 127) / 128 == x/255 * 255/128 - 127/128
+offset = -0.9921875
+width = WIDTH
+"#;
+
+fn efficientnet(tmp: &Path, output: &str, width: usize) -> Pack {
+    let manifest = EFFICIENTNET
+        .replace("OUTPUT", output)
+        .replace("WIDTH", &width.to_string());
+    let dir = pack_dir(tmp, &manifest, &["efficientnet-lite0-imagenet.onnx"]);
+    Pack::open(&runtime(), &dir, 2).unwrap()
+}
+
+fn embed(pack: &Pack, names: &[&str]) -> Vec<Vec<f32>> {
+    let tensors: Vec<Vec<f32>> = names
+        .iter()
+        .map(|n| pack.preprocess(&image::open(common::fixture_path(n)).unwrap()))
+        .collect();
+    pack.embed(&tensors).unwrap()
+}
+
+fn top(values: &[f32], k: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..values.len()).collect();
+    idx.sort_by(|a, b| values[*b].total_cmp(&values[*a]));
+    idx.truncate(k);
+    idx
+}
+
+#[test]
+fn efficientnet_classifies_the_cat_and_the_espresso() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = efficientnet(tmp.path(), "logits", 1000);
+    let logits = embed(&pack, &["chelsea.png", "coffee.png"]);
+    let cat = top(&logits[0], 3);
+    assert!(
+        cat.iter().any(|c| (281..=285).contains(c)),
+        "cat top 3: {cat:?}"
+    );
+    assert_eq!(top(&logits[1], 1), [967], "espresso");
+}
+
+#[test]
+fn efficientnet_features_rank_the_stereo_pair_most_similar() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = efficientnet(tmp.path(), "features", 1280);
+    let names = [
+        "astronaut.png",
+        "chelsea.png",
+        "coffee.png",
+        "franz-kafka.jpg",
+        "motorcycle_left.png",
+        "motorcycle_right.png",
+        "rocket.jpg",
+    ];
+    let features = embed(&pack, &names);
+    let cosine = |a: &[f32], b: &[f32]| {
+        let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        let n = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        dot / (n(a) * n(b))
+    };
+    let mut pairs = Vec::new();
+    for i in 0..names.len() {
+        for j in i + 1..names.len() {
+            pairs.push((cosine(&features[i], &features[j]), names[i], names[j]));
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    assert_eq!(
+        (pairs[0].1, pairs[0].2),
+        ("motorcycle_left.png", "motorcycle_right.png"),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs[0].0 > 0.8 && pairs[1].0 < pairs[0].0 - 0.2,
+        "{pairs:?}"
+    );
+}
+
+#[test]
+fn the_stand_in_encoder_feeds_the_real_laion_head() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = r#"
+name = "Stand-in + LAION"
+[encoder]
+file = "standin-encoder-d768.onnx"
+input = "pixel_values"
+output = "image_embeds"
+size = 224
+mean = [0.48145466, 0.4578275, 0.40821073]
+std = [0.26862954, 0.26130258, 0.27577711]
+width = 768
+normalize = true
+[head]
+file = "aesthetic-sac+logos+ava1-l14-linearMSE.onnx"
+input = "embedding"
+output = "score"
+"#;
+    let dir = pack_dir(
+        tmp.path(),
+        manifest,
+        &[
+            "standin-encoder-d768.onnx",
+            "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
+        ],
+    );
+    let pack = Pack::open(&runtime(), &dir, 2).unwrap();
+    let names = ["chelsea.png", "rocket.jpg", "coffee.png"];
+    let batch = embed(&pack, &names);
+    for (i, name) in names.iter().enumerate() {
+        let single = embed(&pack, &[name]);
+        let diff = single[0]
+            .iter()
+            .zip(&batch[i])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(diff < 1e-5, "batch and single differ by {diff} for {name}");
+        let norm: f32 = batch[i].iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "unit norm, got {norm}");
+    }
+    let scores = pack.score(&batch).unwrap().expect("the pack has a head");
+    assert_eq!(scores.len(), 3);
+    assert!(
+        scores
+            .iter()
+            .all(|s| s.is_finite() && (-5.0..15.0).contains(s)),
+        "{scores:?}"
+    );
+}
+
+#[test]
+fn each_fault_of_a_pack_has_its_own_error() {
+    let good = EFFICIENTNET
+        .replace("OUTPUT", "features")
+        .replace("WIDTH", "1280");
+    let cases: Vec<(String, Vec<&str>, &str)> = vec![
+        (good.clone(), vec![], "efficientnet-lite0-imagenet.onnx is missing"),
+        (good.replace("input = \"pixel_values\"", "input = \"pixels\""), vec!["efficientnet-lite0-imagenet.onnx"], "not \"pixels\""),
+        (good.replace("output = \"features\"", "output = \"embeds\""), vec!["efficientnet-lite0-imagenet.onnx"], "not \"embeds\""),
+        (good.replace("width = 1280", "width = 768"), vec!["efficientnet-lite0-imagenet.onnx"], "1280 wide"),
+        (
+            format!("{good}\n[head]\nfile = \"aesthetic-sac+logos+ava1-l14-linearMSE.onnx\"\ninput = \"embedding\"\noutput = \"score\"\n"),
+            vec!["efficientnet-lite0-imagenet.onnx", "aesthetic-sac+logos+ava1-l14-linearMSE.onnx"],
+            "the head takes embeddings 768 wide, but the encoder gives 1280",
+        ),
+        (good.replace("size = 224", "size = \"big\""), vec![], "pack.toml is not valid"),
+    ];
+    for (manifest, models, want) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = pack_dir(tmp.path(), &manifest, &models);
+        let err = Pack::open(&runtime(), &dir, 1)
+            .err()
+            .expect("a broken pack is refused")
+            .to_string();
+        assert!(err.contains(want), "want {want:?} in: {err}");
+    }
+    // Not an ONNX model at all.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = pack_dir(tmp.path(), &good, &[]);
+    std::fs::write(
+        dir.join("efficientnet-lite0-imagenet.onnx"),
+        b"<html>not a model</html>",
+    )
+    .unwrap();
+    let err = Pack::open(&runtime(), &dir, 1)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("not a usable ONNX model"), "{err}");
+}
