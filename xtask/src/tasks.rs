@@ -252,8 +252,71 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                     .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver")))
             })
         }
+        Some("inference") => step("bench inference", bench_inference),
         other => Err(format!(
-            "unknown benchmark {other:?}; available: library, score"
+            "unknown benchmark {other:?}; available: library, score, inference"
         )),
     }
+}
+
+/// The inference benchmark: the Rust pipeline and its parts, then the Python equivalent in a
+/// virtual environment of its own (Pillow, numpy, onnxruntime from PyPI), and their ratio.
+fn bench_inference() -> Result<(), String> {
+    setup(Needs::RUN)?;
+    let models = root().join("../shared/models");
+    let count = "96";
+    let rust = exec::output(
+        cargo()
+            .args([
+                "run",
+                "--release",
+                "-q",
+                "-p",
+                "image-scorer-core",
+                "--example",
+                "bench_inference",
+                "--",
+            ])
+            .arg(crate::setup::ort_library())
+            .arg(&models)
+            .arg(fixtures())
+            .arg(count),
+    )
+    .ok_or("the Rust benchmark failed")?;
+    print!("{rust}");
+    let venv = root().join(".cache/bench-python");
+    let python = venv.join("bin/python");
+    if !python.is_file() {
+        sh(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        sh(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "pillow",
+            "numpy",
+            &format!("onnxruntime=={}", crate::setup::ORT_VERSION),
+        ]))?;
+    }
+    let py = exec::output(
+        Command::new(&python)
+            .arg(root().join("crates/core/examples/bench_inference.py"))
+            .arg(&models)
+            .arg(fixtures())
+            .arg(count)
+            // Compare like with like: no BLAS threads beyond the two ONNX Runtime threads.
+            .env("OMP_NUM_THREADS", "1"),
+    )
+    .ok_or("the Python benchmark failed")?;
+    print!("{py}");
+    let rate = |text: &str, key: &str| -> Option<f64> {
+        text.lines().find_map(|l| l.strip_prefix(key)?.parse().ok())
+    };
+    let ours = rate(&rust, "RUST_PIPELINE_IMAGES_PER_S=").ok_or("no Rust figure")?;
+    let theirs = rate(&py, "PYTHON_PIPELINE_IMAGES_PER_S=").ok_or("no Python figure")?;
+    println!(
+        "  full pipeline vs Python pipeline: {:.2}x (goal: at least 1.5x)",
+        ours / theirs
+    );
+    Ok(())
 }

@@ -212,3 +212,59 @@ fn each_fault_of_a_pack_has_its_own_error() {
         .to_string();
     assert!(err.contains("not a usable ONNX model"), "{err}");
 }
+
+#[test]
+fn the_pipeline_embeds_files_on_every_core_and_reports_bad_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = efficientnet(tmp.path(), "features", 1280);
+    let names = [
+        "chelsea.png",
+        "coffee.png",
+        "rocket.jpg",
+        "astronaut.png",
+        "franz-kafka.jpg",
+    ];
+    let mut files: Vec<PathBuf> = names.iter().map(|n| common::fixture_path(n)).collect();
+    let broken = tmp.path().join("broken.png");
+    std::fs::write(&broken, b"\x89PNG\r\n\x1a\nnot really").unwrap();
+    files.insert(2, broken);
+
+    let mut results = vec![None; files.len()];
+    let mut batches = 0;
+    image_scorer_core::inference::embed_files(&pack, &files, 2, 2, |done| {
+        batches += 1;
+        for (i, r) in done {
+            assert!(results[i].is_none(), "file {i} reported twice");
+            results[i] = Some(r);
+        }
+        true
+    })
+    .unwrap();
+    assert!(batches >= 3, "batches of 2: {batches}");
+    let single = embed(&pack, &names);
+    let mut k = 0;
+    for (i, r) in results.into_iter().enumerate() {
+        match r.expect("every file reported") {
+            Ok(v) if i != 2 => {
+                let diff = v
+                    .iter()
+                    .zip(&single[k])
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0f32, f32::max);
+                assert!(diff < 1e-4, "file {i} differs by {diff}");
+                k += 1;
+            }
+            Err(e) if i == 2 => assert!(e.contains("cannot be decoded"), "{e}"),
+            other => panic!("file {i}: {other:?}"),
+        }
+    }
+
+    // Stopping early returns at once.
+    let mut seen = 0;
+    image_scorer_core::inference::embed_files(&pack, &files, 1, 2, |done| {
+        seen += done.len();
+        false
+    })
+    .unwrap();
+    assert!(seen >= 1 && seen < files.len(), "{seen}");
+}

@@ -2,9 +2,11 @@
 //! preprocessing, and running a model on a batch.
 
 pub mod pack;
+pub mod pipeline;
 pub mod preprocess;
 pub mod runtime;
 
 pub use pack::{Pack, PackManifest};
+pub use pipeline::{embed_files, Embedded};
 pub use preprocess::{preprocess, Layout, Preprocess};
 pub use runtime::{Model, Runtime};

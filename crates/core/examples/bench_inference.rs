@@ -1,0 +1,103 @@
+//! `cargo xtask bench inference`: images/s of the full pipeline (read, decode, preprocess, infer)
+//! against its two parts measured alone, their sum-of-parts limit, and (printed by xtask after
+//! this) a Python pipeline over the same images, threads and model.
+//!
+//! Usage: bench_inference ORT_LIBRARY MODELS_DIR FIXTURES_DIR [IMAGES]
+
+use image_scorer_core::inference::{embed_files, Pack, Runtime};
+use std::path::PathBuf;
+use std::time::Instant;
+
+const BATCH: usize = 8;
+const THREADS: usize = 2;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [ort, models, fixtures] = [&args[0], &args[1], &args[2]].map(PathBuf::from);
+    let count: usize = args.get(3).map_or(96, |s| s.parse().expect("IMAGES"));
+    let runtime = Runtime::load(&ort).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let pack_dir = tmp.path().join("pack");
+    std::fs::create_dir(&pack_dir).unwrap();
+    std::os::unix::fs::symlink(
+        models.join("efficientnet-lite0-imagenet.onnx"),
+        pack_dir.join("model.onnx"),
+    )
+    .unwrap();
+    std::fs::write(
+        pack_dir.join("pack.toml"),
+        "name = \"EfficientNet-Lite0\"\n[encoder]\nfile = \"model.onnx\"\ninput = \"pixel_values\"\n\
+         output = \"features\"\nsize = 224\nscale = 1.9921875\noffset = -0.9921875\nwidth = 1280\n",
+    )
+    .unwrap();
+    let pack = Pack::open(&runtime, &pack_dir, THREADS).unwrap();
+    let mut photos: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png" || e == "jpg"))
+        .collect();
+    photos.sort();
+    let files: Vec<PathBuf> = (0..count)
+        .map(|i| photos[i % photos.len()].clone())
+        .collect();
+    println!(
+        "{count} images ({} photos), EfficientNet-Lite0, batch {BATCH}, {THREADS} threads",
+        photos.len()
+    );
+
+    // Warm up (page cache, ONNX Runtime's first run).
+    embed_files(&pack, &files[..BATCH], BATCH, THREADS, |_| true).unwrap();
+
+    // 1. The full pipeline.
+    let start = Instant::now();
+    let mut done = 0;
+    embed_files(&pack, &files, BATCH, THREADS, |b| {
+        done += b.len();
+        true
+    })
+    .unwrap();
+    let full = count as f64 / start.elapsed().as_secs_f64();
+    assert_eq!(done, count);
+
+    // 2. Read + decode + preprocess alone, on the same threads.
+    let start = Instant::now();
+    let next = std::sync::Mutex::new(0usize);
+    let tensors: Vec<Vec<f32>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = {
+                            let mut n = next.lock().unwrap();
+                            *n += 1;
+                            *n - 1
+                        };
+                        let Some(f) = files.get(i) else { break };
+                        out.push(pack.preprocess(&image::open(f).unwrap()));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let decode = count as f64 / start.elapsed().as_secs_f64();
+
+    // 3. Bare ONNX Runtime on ready tensors.
+    let start = Instant::now();
+    for chunk in tensors.chunks(BATCH) {
+        pack.embed(chunk).unwrap();
+    }
+    let infer = count as f64 / start.elapsed().as_secs_f64();
+
+    let limit = 1.0 / (1.0 / decode + 1.0 / infer);
+    println!("  read+decode+preprocess alone: {decode:>7.1} images/s");
+    println!("  bare ONNX Runtime alone:      {infer:>7.1} images/s");
+    println!("  sum-of-parts limit:           {limit:>7.1} images/s");
+    println!("  full pipeline:                {full:>7.1} images/s = {:.2}x the limit (goal: at least 0.85x)", full / limit);
+    println!("RUST_PIPELINE_IMAGES_PER_S={full:.3}");
+}
