@@ -268,3 +268,110 @@ fn the_pipeline_embeds_files_on_every_core_and_reports_bad_ones() {
     .unwrap();
     assert!(seen >= 1 && seen < files.len(), "{seen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
+    use image_scorer_core::inference::embed_library;
+    use std::sync::atomic::AtomicBool;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("photos");
+    std::fs::create_dir(&root).unwrap();
+    let names = ["chelsea.png", "coffee.png", "rocket.jpg", "franz-kafka.jpg"];
+    for n in names {
+        std::fs::copy(common::fixture_path(n), root.join(n)).unwrap();
+    }
+    let store = image_scorer_core::Store::open(&tmp.path().join("app.db"))
+        .await
+        .unwrap();
+    let r = store.open_folder(&root).await.unwrap();
+    image_scorer_core::library::scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
+        .await
+        .unwrap();
+
+    let manifest = r#"
+name = "Stand-in + LAION"
+[encoder]
+file = "standin-encoder-d768.onnx"
+input = "pixel_values"
+output = "image_embeds"
+size = 224
+mean = [0.48145466, 0.4578275, 0.40821073]
+std = [0.26862954, 0.26130258, 0.27577711]
+width = 768
+normalize = true
+[head]
+file = "aesthetic-sac+logos+ava1-l14-linearMSE.onnx"
+input = "embedding"
+output = "score"
+"#;
+    let dir = pack_dir(
+        tmp.path(),
+        manifest,
+        &[
+            "standin-encoder-d768.onnx",
+            "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
+        ],
+    );
+    let pack = Pack::open(&runtime(), &dir, 2).unwrap();
+    let model = store
+        .model_id("standin+laion", "Stand-in + LAION")
+        .await
+        .unwrap();
+
+    let cancel = AtomicBool::new(true);
+    let cancelled = embed_library(&store, &pack, model, &cancel, |_, _| {})
+        .await
+        .unwrap();
+    assert!(
+        cancelled.cancelled && cancelled.computed == 0,
+        "{cancelled:?}"
+    );
+
+    let cancel = AtomicBool::new(false);
+    let first = embed_library(&store, &pack, model, &cancel, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.computed, first.failed, first.cancelled),
+        (4, 0, false)
+    );
+    let second = embed_library(&store, &pack, model, &cancel, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(second.computed, 0, "everything was cached");
+
+    let direct = embed(&pack, &names);
+    for (n, want) in names.iter().zip(&direct) {
+        let sha1 = common::sha1(&std::fs::read(common::fixture_path(n)).unwrap());
+        let cached = store
+            .embedding(&sha1, model)
+            .await
+            .unwrap()
+            .expect("cached");
+        let diff = cached
+            .iter()
+            .zip(want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(diff < 1e-5, "{n}: {diff}");
+        let score = store
+            .prediction(&sha1, model)
+            .await
+            .unwrap()
+            .expect("predicted");
+        assert!(score.is_finite());
+    }
+    // A new image is embedded by the next pass, alone.
+    std::fs::copy(
+        common::fixture_path("astronaut.png"),
+        root.join("astronaut.png"),
+    )
+    .unwrap();
+    image_scorer_core::library::scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
+        .await
+        .unwrap();
+    let third = embed_library(&store, &pack, model, &cancel, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(third.computed, 1);
+}

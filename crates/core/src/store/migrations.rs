@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "settings",
         include_str!("../../migrations/0004_settings.sql"),
     ),
+    (
+        5,
+        "models",
+        include_str!("../../migrations/0005_models.sql"),
+    ),
 ];
 
 /// A sqlx migrator over [`MIGRATIONS`].

@@ -2,6 +2,7 @@
 //! tools) or by the app's SQL plugin, which then hands its pool over. Both run the same
 //! migrations from [`migrations::MIGRATIONS`].
 
+mod embeddings;
 mod files;
 pub mod migrations;
 mod roots;

@@ -1,0 +1,104 @@
+//! Cached embeddings and predictions, keyed by image content and model.
+
+use super::Store;
+use crate::Result;
+use std::path::PathBuf;
+
+impl Store {
+    /// The id of the model with this content hash, recorded under `name` if new.
+    pub async fn model_id(&self, hash: &str, name: &str) -> Result<i64> {
+        sqlx::query(
+            "INSERT INTO models (hash, name) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(hash)
+        .bind(name)
+        .execute(self.pool())
+        .await?;
+        Ok(sqlx::query_scalar("SELECT id FROM models WHERE hash = ?1")
+            .bind(hash)
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    /// Images that can be shown and have no embedding for `model_id` yet: (image id, a file to
+    /// read it from), oldest first, at most `limit`.
+    pub async fn images_to_embed(&self, model_id: i64, limit: u32) -> Result<Vec<(i64, PathBuf)>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT i.id, r.path, MIN(f.rel_path)
+               FROM images i JOIN files f ON f.image_id = i.id AND f.present = 1
+               JOIN roots r ON r.id = f.root_id
+              WHERE i.status = 'ok'
+                AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.image_id = i.id AND e.model_id = ?1)
+              GROUP BY i.id ORDER BY i.id LIMIT ?2",
+        )
+        .bind(model_id)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, root, rel)| (id, std::path::Path::new(&root).join(rel)))
+            .collect())
+    }
+
+    /// Stores embeddings (and predictions, where given) for `model_id` in one transaction.
+    pub async fn store_embeddings(
+        &self,
+        model_id: i64,
+        rows: &[(i64, Vec<f32>, Option<f32>)],
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for (image_id, vector, score) in rows {
+            let blob: Vec<u8> = vector.iter().flat_map(|v| v.to_le_bytes()).collect();
+            sqlx::query(
+                "INSERT OR REPLACE INTO embeddings (image_id, model_id, vector) VALUES (?1, ?2, ?3)",
+            )
+            .bind(image_id)
+            .bind(model_id)
+            .bind(blob)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(score) = score {
+                sqlx::query(
+                    "INSERT OR REPLACE INTO predictions (image_id, model_id, score) VALUES (?1, ?2, ?3)",
+                )
+                .bind(image_id)
+                .bind(model_id)
+                .bind(f64::from(*score))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The cached embedding of the image `sha1` for `model_id`.
+    pub async fn embedding(&self, sha1: &str, model_id: i64) -> Result<Option<Vec<f32>>> {
+        let blob: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT e.vector FROM embeddings e JOIN images i ON i.id = e.image_id
+              WHERE i.sha1 = ?1 AND e.model_id = ?2",
+        )
+        .bind(sha1)
+        .bind(model_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(blob.map(|b| {
+            b.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        }))
+    }
+
+    /// The cached prediction for the image `sha1` and `model_id`.
+    pub async fn prediction(&self, sha1: &str, model_id: i64) -> Result<Option<f64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.score FROM predictions p JOIN images i ON i.id = p.image_id
+              WHERE i.sha1 = ?1 AND p.model_id = ?2",
+        )
+        .bind(sha1)
+        .bind(model_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+}
