@@ -2,35 +2,11 @@
 //! reproduces its reference outputs, preprocessing matches CLIP's, and a missing runtime is a
 //! clear error. Missing models or runtime fail these tests; they never skip.
 
+use common::{models_dir, runtime};
 use image_scorer_core::inference::{preprocess, Preprocess, Runtime};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod common;
-
-fn runtime_library() -> PathBuf {
-    std::env::var_os("IMAGE_SCORER_ORT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../.cache/onnxruntime/libonnxruntime.so.1.31.1")
-        })
-}
-
-fn models_dir() -> PathBuf {
-    std::env::var_os("IMAGE_SCORER_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models"))
-}
-
-fn runtime() -> Runtime {
-    let lib = runtime_library();
-    assert!(
-        lib.is_file(),
-        "ONNX Runtime missing at {} (cargo xtask setup fetches it)",
-        lib.display()
-    );
-    Runtime::load(&lib).unwrap()
-}
 
 #[test]
 fn the_laion_head_reproduces_its_reference_scores() {

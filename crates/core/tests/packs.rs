@@ -2,26 +2,11 @@
 //! classifies the cat and the espresso, finds the stereo pair), the stand-in encoder feeding the
 //! real LAION head, and one clear error per kind of broken pack.
 
-use image_scorer_core::inference::{Pack, Runtime};
+use common::{models_dir, runtime};
+use image_scorer_core::inference::Pack;
 use std::path::{Path, PathBuf};
 
 mod common;
-
-fn models_dir() -> PathBuf {
-    std::env::var_os("IMAGE_SCORER_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models"))
-}
-
-fn runtime() -> Runtime {
-    let lib = std::env::var_os("IMAGE_SCORER_ORT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../.cache/onnxruntime/libonnxruntime.so.1.31.1")
-        });
-    Runtime::load(&lib).expect("ONNX Runtime (cargo xtask setup fetches it)")
-}
 
 /// A pack folder with `manifest` and links to the shared models it names.
 fn pack_dir(tmp: &Path, manifest: &str, models: &[&str]) -> PathBuf {
@@ -53,6 +38,32 @@ fn efficientnet(tmp: &Path, output: &str, width: usize) -> Pack {
         .replace("OUTPUT", output)
         .replace("WIDTH", &width.to_string());
     let dir = pack_dir(tmp, &manifest, &["efficientnet-lite0-imagenet.onnx"]);
+    Pack::open(&runtime(), &dir, 2).unwrap()
+}
+
+/// The stand-in encoder (768-d, CLIP preprocessing) feeding the real LAION aesthetic head.
+fn standin_with_laion_head(tmp: &Path) -> Pack {
+    let manifest = r#"
+name = "Stand-in + LAION"
+[encoder]
+file = "standin-encoder-d768.onnx"
+input = "pixel_values"
+output = "image_embeds"
+size = 224
+mean = [0.48145466, 0.4578275, 0.40821073]
+std = [0.26862954, 0.26130258, 0.27577711]
+width = 768
+normalize = true
+[head]
+file = "aesthetic-sac+logos+ava1-l14-linearMSE.onnx"
+input = "embedding"
+output = "score"
+"#;
+    let models = [
+        "standin-encoder-d768.onnx",
+        "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
+    ];
+    let dir = pack_dir(tmp, manifest, &models);
     Pack::open(&runtime(), &dir, 2).unwrap()
 }
 
@@ -124,31 +135,7 @@ fn efficientnet_features_rank_the_stereo_pair_most_similar() {
 #[test]
 fn the_stand_in_encoder_feeds_the_real_laion_head() {
     let tmp = tempfile::tempdir().unwrap();
-    let manifest = r#"
-name = "Stand-in + LAION"
-[encoder]
-file = "standin-encoder-d768.onnx"
-input = "pixel_values"
-output = "image_embeds"
-size = 224
-mean = [0.48145466, 0.4578275, 0.40821073]
-std = [0.26862954, 0.26130258, 0.27577711]
-width = 768
-normalize = true
-[head]
-file = "aesthetic-sac+logos+ava1-l14-linearMSE.onnx"
-input = "embedding"
-output = "score"
-"#;
-    let dir = pack_dir(
-        tmp.path(),
-        manifest,
-        &[
-            "standin-encoder-d768.onnx",
-            "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
-        ],
-    );
-    let pack = Pack::open(&runtime(), &dir, 2).unwrap();
+    let pack = standin_with_laion_head(tmp.path());
     let names = ["chelsea.png", "rocket.jpg", "coffee.png"];
     let batch = embed(&pack, &names);
     for (i, name) in names.iter().enumerate() {
@@ -288,31 +275,7 @@ async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
         .await
         .unwrap();
 
-    let manifest = r#"
-name = "Stand-in + LAION"
-[encoder]
-file = "standin-encoder-d768.onnx"
-input = "pixel_values"
-output = "image_embeds"
-size = 224
-mean = [0.48145466, 0.4578275, 0.40821073]
-std = [0.26862954, 0.26130258, 0.27577711]
-width = 768
-normalize = true
-[head]
-file = "aesthetic-sac+logos+ava1-l14-linearMSE.onnx"
-input = "embedding"
-output = "score"
-"#;
-    let dir = pack_dir(
-        tmp.path(),
-        manifest,
-        &[
-            "standin-encoder-d768.onnx",
-            "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
-        ],
-    );
-    let pack = Pack::open(&runtime(), &dir, 2).unwrap();
+    let pack = standin_with_laion_head(tmp.path());
     let model = store
         .model_id("standin+laion", "Stand-in + LAION")
         .await

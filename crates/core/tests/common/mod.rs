@@ -35,3 +35,27 @@ pub fn sha1(bytes: &[u8]) -> String {
         .unwrap()
         .sha1
 }
+
+/// The shared models: `IMAGE_SCORER_MODELS`, default `../shared/models` beside the repository.
+pub fn models_dir() -> PathBuf {
+    std::env::var_os("IMAGE_SCORER_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models"))
+}
+
+/// ONNX Runtime, from `IMAGE_SCORER_ORT` or where `cargo xtask setup` puts it. Missing, it fails
+/// the test.
+pub fn runtime() -> image_scorer_core::inference::Runtime {
+    let lib = std::env::var_os("IMAGE_SCORER_ORT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../.cache/onnxruntime/libonnxruntime.so.1.31.1")
+        });
+    assert!(
+        lib.is_file(),
+        "ONNX Runtime missing at {} (cargo xtask setup fetches it)",
+        lib.display()
+    );
+    image_scorer_core::inference::Runtime::load(&lib).unwrap()
+}
