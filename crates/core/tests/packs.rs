@@ -282,7 +282,7 @@ async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
         .unwrap();
 
     let cancel = AtomicBool::new(true);
-    let cancelled = embed_library(&store, &pack, model, &cancel, |_, _| {})
+    let cancelled = embed_library(&store, &pack, model, &cancel, |_| {})
         .await
         .unwrap();
     assert!(
@@ -290,15 +290,25 @@ async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
         "{cancelled:?}"
     );
 
+    assert_eq!(store.embed_counts(model).await.unwrap(), (0, 4));
     let cancel = AtomicBool::new(false);
-    let first = embed_library(&store, &pack, model, &cancel, |_, _| {})
-        .await
-        .unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let first = embed_library(&store, &pack, model, &cancel, |r| {
+        seen.lock().unwrap().push(r.computed)
+    })
+    .await
+    .unwrap();
     assert_eq!(
         (first.computed, first.failed, first.cancelled),
         (4, 0, false)
     );
-    let second = embed_library(&store, &pack, model, &cancel, |_, _| {})
+    assert_eq!(
+        *seen.lock().unwrap().last().unwrap(),
+        4,
+        "progress reaches the end"
+    );
+    assert_eq!(store.embed_counts(model).await.unwrap(), (4, 4));
+    let second = embed_library(&store, &pack, model, &cancel, |_| {})
         .await
         .unwrap();
     assert_eq!(second.computed, 0, "everything was cached");
@@ -333,8 +343,31 @@ async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
     image_scorer_core::library::scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
         .await
         .unwrap();
-    let third = embed_library(&store, &pack, model, &cancel, |_, _| {})
+    let third = embed_library(&store, &pack, model, &cancel, |_| {})
         .await
         .unwrap();
     assert_eq!(third.computed, 1);
+    assert_eq!(store.embed_counts(model).await.unwrap(), (5, 5));
+}
+
+#[test]
+fn a_packs_fingerprint_follows_its_models_not_its_name() {
+    use image_scorer_core::inference::pack_fingerprint;
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = standin_with_laion_head(tmp.path());
+    let first = pack_fingerprint(&pack.dir, &pack.manifest).unwrap();
+    let mut renamed = pack.manifest.clone();
+    renamed.name = "Another name".into();
+    assert_eq!(pack_fingerprint(&pack.dir, &renamed).unwrap(), first);
+    let mut resized = pack.manifest.clone();
+    resized.encoder.size = 256;
+    assert_ne!(pack_fingerprint(&pack.dir, &resized).unwrap(), first);
+    // A changed model file is a new model.
+    let head = pack.dir.join("aesthetic-sac+logos+ava1-l14-linearMSE.onnx");
+    let mut bytes = std::fs::read(&head).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::remove_file(&head).unwrap();
+    std::fs::write(&head, bytes).unwrap();
+    assert_ne!(pack_fingerprint(&pack.dir, &pack.manifest).unwrap(), first);
 }

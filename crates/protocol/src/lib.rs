@@ -5,12 +5,14 @@
 
 mod error;
 mod library;
+mod predictions;
 mod scoring;
 
 pub use error::{AppError, ErrorKind};
 pub use library::{
     AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
 };
+pub use predictions::{EmbedProgress, PackInfo, PredictorState};
 pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState};
 
 /// Names of the events the app emits to the UI.
@@ -22,6 +24,9 @@ pub mod events {
     pub const SCAN_PROGRESS: &str = "scan-progress";
     /// Emitted with an [`crate::AppError`] payload when background work fails.
     pub const APP_ERROR: &str = "app-error";
+    /// Emitted with a [`crate::PredictorState`] payload when the packs, the active pack or the
+    /// embedding job's progress change.
+    pub const PREDICTOR_CHANGED: &str = "predictor-changed";
 }
 
 /// The URI scheme that serves library images to the webview, by content hash:

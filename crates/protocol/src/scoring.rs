@@ -43,6 +43,8 @@ pub struct ScoreState {
     pub mean: Option<f64>,
     /// How many raters scored it.
     pub raters: u32,
+    /// The active pack's predicted score, when it has one.
+    pub predicted: Option<f64>,
     /// How many images the current rater has scored.
     pub rated: u32,
     /// How many images can be scored.

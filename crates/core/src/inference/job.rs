@@ -21,16 +21,20 @@ pub struct EmbedReport {
 const ROUND: u32 = 256;
 
 /// Embeds every image of the library that has no embedding for `model_id` yet with `pack`.
-/// `on_progress(done, todo)` follows the run; setting `cancel` stops it after the current batch.
+/// Each batch is stored as soon as it is computed, so a stopped run loses at most one batch.
+/// `on_progress` sees the run so far after each batch; setting `cancel` stops it after the
+/// current batch. Must run on a multi-threaded Tokio runtime (the batches block a worker).
 pub async fn embed_library(
     store: &Store,
     pack: &Pack,
     model_id: i64,
     cancel: &AtomicBool,
-    on_progress: impl Fn(usize, usize),
+    on_progress: impl Fn(&EmbedReport),
 ) -> Result<EmbedReport> {
     let mut report = EmbedReport::default();
     let mut failed_ids = std::collections::HashSet::new();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let runtime = tokio::runtime::Handle::current();
     loop {
         let todo: Vec<(i64, std::path::PathBuf)> = store
             .images_to_embed(model_id, ROUND + failed_ids.len() as u32)
@@ -43,33 +47,41 @@ pub async fn embed_library(
             return Ok(report);
         }
         let files: Vec<std::path::PathBuf> = todo.iter().map(|(_, p)| p.clone()).collect();
-        let mut rows = Vec::new();
-        let mut failed = Vec::new();
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut stored: Result<()> = Ok(());
         tokio::task::block_in_place(|| {
             embed_files(pack, &files, 8, threads, |done| {
-                let embeddings: Vec<(usize, Vec<f32>)> = done
-                    .into_iter()
-                    .filter_map(|(i, r)| match r {
-                        Ok(v) => Some((i, v)),
+                let mut embeddings: Vec<(usize, Vec<f32>)> = Vec::with_capacity(done.len());
+                for (i, r) in done {
+                    match r {
+                        Ok(v) => embeddings.push((i, v)),
                         Err(_) => {
-                            failed.push(todo[i].0);
-                            None
+                            failed_ids.insert(todo[i].0);
+                            report.failed += 1;
                         }
-                    })
-                    .collect();
-                let vectors: Vec<Vec<f32>> = embeddings.iter().map(|(_, v)| v.clone()).collect();
-                let scores = pack.score(&vectors).ok().flatten();
-                for (k, (i, v)) in embeddings.into_iter().enumerate() {
-                    rows.push((todo[i].0, v, scores.as_ref().map(|s| s[k])));
+                    }
                 }
+                let vectors: Vec<Vec<f32>> = embeddings.iter().map(|(_, v)| v.clone()).collect();
+                let scores = match pack.score(&vectors) {
+                    Ok(scores) => scores,
+                    Err(e) => {
+                        stored = Err(e);
+                        return false;
+                    }
+                };
+                let rows: Vec<(i64, Vec<f32>, Option<f32>)> = embeddings
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (i, v))| (todo[i].0, v, scores.as_ref().map(|s| s[k])))
+                    .collect();
+                if let Err(e) = runtime.block_on(store.store_embeddings(model_id, &rows)) {
+                    stored = Err(e);
+                    return false;
+                }
+                report.computed += rows.len();
+                on_progress(&report);
                 !cancel.load(Ordering::Relaxed)
             })
         })?;
-        report.computed += rows.len();
-        report.failed += failed.len();
-        failed_ids.extend(failed);
-        store.store_embeddings(model_id, &rows).await?;
-        on_progress(report.computed, report.computed + todo.len() - rows.len());
+        stored?;
     }
 }

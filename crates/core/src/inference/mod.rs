@@ -1,12 +1,14 @@
 //! In-process inference with ONNX Runtime (`ort`, loaded at run time): the runtime, image
 //! preprocessing, and running a model on a batch.
 
+pub mod discover;
 pub mod job;
 pub mod pack;
 pub mod pipeline;
 pub mod preprocess;
 pub mod runtime;
 
+pub use discover::{discover_packs, find_library, library_candidates, pack_fingerprint};
 pub use job::{embed_library, EmbedReport};
 pub use pack::{Pack, PackManifest};
 pub use pipeline::{embed_files, Embedded};

@@ -41,6 +41,21 @@ impl Store {
             .collect())
     }
 
+    /// How many images that can be shown have an embedding for `model_id`, and how many there
+    /// are: the embedding job's progress.
+    pub async fn embed_counts(&self, model_id: i64) -> Result<(u32, u32)> {
+        let (done, total): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(e.image_id), COUNT(*)
+               FROM images i LEFT JOIN embeddings e ON e.image_id = i.id AND e.model_id = ?1
+              WHERE i.status = 'ok'
+                AND EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)",
+        )
+        .bind(model_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((done as u32, total as u32))
+    }
+
     /// Stores embeddings (and predictions, where given) for `model_id` in one transaction.
     pub async fn store_embeddings(
         &self,

@@ -1,0 +1,203 @@
+//! Finding what inference needs on disk: the ONNX Runtime library and the model packs.
+
+use super::pack::{PackManifest, MANIFEST};
+use crate::library::hash::hash_file;
+use crate::{CoreError, Result};
+use image_scorer_protocol::PackInfo;
+use sha1::{Digest, Sha1};
+use std::path::{Path, PathBuf};
+
+/// The ONNX Runtime library's file name on this platform.
+pub const LIBRARY_NAME: &str = if cfg!(target_os = "windows") {
+    "onnxruntime.dll"
+} else if cfg!(target_os = "macos") {
+    "libonnxruntime.dylib"
+} else {
+    "libonnxruntime.so"
+};
+
+/// Where the ONNX Runtime library is looked for, in order: beside the executable (`exe_dir`),
+/// in `../lib/image-scorer` from it (where the Linux packages put it), then the configured path
+/// (a file, or a folder holding it).
+pub fn library_candidates(exe_dir: Option<&Path>, configured: Option<&Path>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(exe) = exe_dir {
+        dirs.push(exe.to_owned());
+        dirs.push(exe.join("../lib/image-scorer"));
+    }
+    let mut candidates: Vec<PathBuf> = dirs.iter().map(|d| d.join(LIBRARY_NAME)).collect();
+    if let Some(configured) = configured {
+        if configured.is_dir() {
+            candidates.push(configured.join(LIBRARY_NAME));
+        } else {
+            candidates.push(configured.to_owned());
+        }
+    }
+    candidates
+}
+
+/// The first of `candidates` that is a file, in each folder also accepting a versioned name
+/// (`libonnxruntime.so.1.31.1`), or an error that lists where it looked.
+pub fn find_library(candidates: &[PathBuf]) -> Result<PathBuf> {
+    for candidate in candidates {
+        if candidate.is_file() {
+            return Ok(candidate.clone());
+        }
+        let (Some(dir), Some(name)) = (candidate.parent(), candidate.file_name()) else {
+            continue;
+        };
+        let prefix = format!("{}.", name.to_string_lossy());
+        let mut versioned: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        versioned.sort();
+        if let Some(found) = versioned.pop() {
+            return Ok(found);
+        }
+    }
+    let places: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+    Err(CoreError::Model(format!(
+        "ONNX Runtime ({LIBRARY_NAME}) was not found, so there are no predictions; everything \
+         else works. Looked in: {}. Put the library beside the app or set IMAGE_SCORER_ORT to it.",
+        places.join(", ")
+    )))
+}
+
+/// The packs in `sources` (each a label such as `packs` and a folder): every sub-folder with a
+/// `pack.toml`, by folder name. A manifest that cannot be read is listed with its problem; the
+/// models themselves are checked when the pack is opened.
+pub fn discover_packs(sources: &[(&str, PathBuf)]) -> Vec<(PackInfo, PathBuf)> {
+    let mut found = Vec::new();
+    for (label, folder) in sources {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            continue;
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join(MANIFEST).is_file())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let folder_name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let manifest = std::fs::read_to_string(dir.join(MANIFEST))
+                .map_err(|e| e.to_string())
+                .and_then(|t| toml::from_str::<PackManifest>(&t).map_err(|e| e.to_string()));
+            let info = match manifest {
+                Ok(m) => PackInfo {
+                    id: format!("{label}/{folder_name}"),
+                    name: m.name,
+                    source: (*label).to_owned(),
+                    has_head: m.head.is_some(),
+                    problem: None,
+                },
+                Err(e) => PackInfo {
+                    id: format!("{label}/{folder_name}"),
+                    name: folder_name.clone(),
+                    source: (*label).to_owned(),
+                    has_head: false,
+                    problem: Some(format!("{MANIFEST} is not valid: {}", e.trim())),
+                },
+            };
+            found.push((info, dir));
+        }
+    }
+    found
+}
+
+/// A hash of what a pack computes: its models' bytes and the encoder's settings (not its
+/// name), so a changed model is a new model and a renamed pack keeps its cache.
+pub fn pack_fingerprint(dir: &Path, manifest: &PackManifest) -> Result<String> {
+    let mut hasher = Sha1::new();
+    let e = &manifest.encoder;
+    let settings = format!(
+        "{}|{}|{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+        e.input,
+        e.output,
+        e.layout,
+        e.size,
+        e.channels,
+        e.mean,
+        e.std,
+        e.scale,
+        e.offset,
+        e.width,
+        e.normalize
+    );
+    hasher.update(settings.as_bytes());
+    let mut files = vec![e.file.clone()];
+    if let Some(h) = &manifest.head {
+        hasher.update(format!("|head|{}|{}", h.input, h.output).as_bytes());
+        files.push(h.file.clone());
+    }
+    for file in files {
+        let path = dir.join(&file);
+        let hashed = hash_file(&path)
+            .map_err(|err| CoreError::Model(format!("{} cannot be read: {err}", path.display())))?;
+        hasher.update(hashed.sha1.as_bytes());
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_library_is_found_beside_the_binary_before_the_configured_path() {
+        let exe = tempfile::tempdir().unwrap();
+        let configured = tempfile::tempdir().unwrap();
+        std::fs::write(configured.path().join("libonnxruntime.so.1.31.1"), b"x").unwrap();
+        let candidates = library_candidates(Some(exe.path()), Some(configured.path()));
+        let found = find_library(&candidates).unwrap();
+        assert_eq!(found, configured.path().join("libonnxruntime.so.1.31.1"));
+        std::fs::write(exe.path().join(LIBRARY_NAME), b"x").unwrap();
+        assert_eq!(
+            find_library(&candidates).unwrap(),
+            exe.path().join(LIBRARY_NAME)
+        );
+    }
+
+    #[test]
+    fn a_missing_library_says_where_it_looked() {
+        let exe = tempfile::tempdir().unwrap();
+        let err = find_library(&library_candidates(Some(exe.path()), None)).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("was not found"), "{message}");
+        assert!(
+            message.contains(&exe.path().display().to_string()),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn packs_are_listed_with_broken_manifests_named() {
+        let root = tempfile::tempdir().unwrap();
+        let good = root.path().join("b-good");
+        let bad = root.path().join("a-bad");
+        std::fs::create_dir_all(&good).unwrap();
+        std::fs::create_dir_all(&bad).unwrap();
+        std::fs::create_dir_all(root.path().join("not-a-pack")).unwrap();
+        std::fs::write(
+            good.join(MANIFEST),
+            "name = \"Good\"\n[encoder]\nfile = \"e.onnx\"\ninput = \"x\"\noutput = \"y\"\nsize = 8\nscale = 1.0\nwidth = 4\n",
+        )
+        .unwrap();
+        std::fs::write(bad.join(MANIFEST), "name = 3").unwrap();
+        let packs = discover_packs(&[("packs", root.path().to_owned())]);
+        let ids: Vec<&str> = packs.iter().map(|(p, _)| p.id.as_str()).collect();
+        assert_eq!(ids, ["packs/a-bad", "packs/b-good"]);
+        assert!(packs[0].0.problem.as_deref().unwrap().contains("not valid"));
+        assert_eq!(packs[1].0.name, "Good");
+        assert!(!packs[1].0.has_head);
+        assert_eq!(packs[1].1, good);
+    }
+}

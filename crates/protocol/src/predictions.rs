@@ -1,0 +1,51 @@
+//! Predictions: the model packs, the active one, and the background embedding job.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// A model pack the app found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PackInfo {
+    /// Its id (`<where>/<folder name>`); the only way the UI names a pack.
+    pub id: String,
+    /// Its name, from `pack.toml` (the folder's name when the manifest cannot be read).
+    pub name: String,
+    /// Where it was found: the app's packs folder (`packs`) or the development `models` folder.
+    pub source: String,
+    /// Whether it has a score head (can predict scores), not only an encoder.
+    pub has_head: bool,
+    /// Why it cannot be used, if it cannot.
+    pub problem: Option<String>,
+}
+
+/// How far the background embedding of the library with the active pack is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct EmbedProgress {
+    /// Images done (embedded, or failed to decode) with the active pack.
+    pub done: u32,
+    /// Images in the library that can be shown.
+    pub total: u32,
+    /// Whether the job is working now.
+    pub running: bool,
+    /// Whether the user paused it.
+    pub paused: bool,
+}
+
+/// Everything about predictions the UI shows (the payload of
+/// [`crate::events::PREDICTOR_CHANGED`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PredictorState {
+    /// Why predictions are off, in words for the user (no ONNX Runtime, no pack, a broken pack);
+    /// `None` when the active pack works.
+    pub problem: Option<String>,
+    /// Every pack found, in order.
+    pub packs: Vec<PackInfo>,
+    /// The id of the active pack, if any.
+    pub active: Option<String>,
+    /// Whether the active pack predicts scores (has a head).
+    pub predicts: bool,
+    /// The folder where the user puts packs.
+    pub packs_dir: String,
+    /// The background job.
+    pub progress: EmbedProgress,
+}
