@@ -37,12 +37,26 @@ export const commands = {
 	 */
 	addScore: (sha1: string, value: number | null) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("add_score", { sha1, value })),
 	/**
+	 *  Records `value` (1-10, kept to one decimal) from the Rate experiment, with the prediction
+	 *  that was on screen; answers once it is committed.
+	 */
+	addRating: (sha1: string, value: number | null, predicted: number | null) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("add_rating", { sha1, value, predicted })),
+	/**
 	 *  Undoes the current rater's newest score; answers with that image's state, or `None` when
 	 *  there is nothing to undo.
 	 */
 	undoScore: () => typedError<ScoreState_Serialize | null, AppError>(__TAURI_INVOKE("undo_score")),
 	/**  The webview could not display the image: record it as unreadable so it leaves the queues. */
 	imageFailed: (sha1: string) => typedError<null, AppError>(__TAURI_INVOKE("image_failed", { sha1 })),
+	/**  The packs found, the active one, and how far the embedding of the library is. */
+	getPredictor: () => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("get_predictor")),
+	/**
+	 *  Makes the pack `id` (as listed by [`get_predictor`]) the active one; remembered across
+	 *  restarts. Embeddings already computed with any pack stay cached.
+	 */
+	setPack: (id: string) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("set_pack", { id })),
+	/**  Pauses (`true`) or resumes the background embedding; what is done stays done. */
+	pausePredictions: (paused: boolean) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("pause_predictions", { paused })),
 };
 
 /* Types */
@@ -67,6 +81,18 @@ export type AppState = {
 	 *  to be shown to the user once.
 	 */
 	startup_errors: AppError[],
+};
+
+/**  How far the background embedding of the library with the active pack is. */
+export type EmbedProgress = {
+	/**  Images done (embedded, or failed to decode) with the active pack. */
+	done: number,
+	/**  Images in the library that can be shown. */
+	total: number,
+	/**  Whether the job is working now. */
+	running: boolean,
+	/**  Whether the user paused it. */
+	paused: boolean,
 };
 
 /**  What went wrong, as a category the UI can react to (e.g. offer "Open folder" again). */
@@ -122,6 +148,87 @@ export type LibraryState = {
 	roots: Root[],
 	/**  The images below them. */
 	counts: LibraryCounts,
+};
+
+/**  A model pack the app found. */
+export type PackInfo = PackInfo_Serialize | PackInfo_Deserialize;
+
+/**  A model pack the app found. */
+export type PackInfo_Deserialize = {
+	/**  Its id (`<where>/<folder name>`); the only way the UI names a pack. */
+	id: string,
+	/**  Its name, from `pack.toml` (the folder's name when the manifest cannot be read). */
+	name: string,
+	/**  Where it was found: the app's packs folder (`packs`) or the development `models` folder. */
+	source: string,
+	/**  Whether it has a score head (can predict scores), not only an encoder. */
+	has_head: boolean,
+	/**  Why it cannot be used, if it cannot. */
+	problem?: string | null,
+};
+
+/**  A model pack the app found. */
+export type PackInfo_Serialize = {
+	/**  Its id (`<where>/<folder name>`); the only way the UI names a pack. */
+	id: string,
+	/**  Its name, from `pack.toml` (the folder's name when the manifest cannot be read). */
+	name: string,
+	/**  Where it was found: the app's packs folder (`packs`) or the development `models` folder. */
+	source: string,
+	/**  Whether it has a score head (can predict scores), not only an encoder. */
+	has_head: boolean,
+	/**  Why it cannot be used, if it cannot. */
+	problem: string | null,
+};
+
+/**
+ *  Everything about predictions the UI shows (the payload of
+ *  [`crate::events::PREDICTOR_CHANGED`]).
+ */
+export type PredictorState = PredictorState_Serialize | PredictorState_Deserialize;
+
+/**
+ *  Everything about predictions the UI shows (the payload of
+ *  [`crate::events::PREDICTOR_CHANGED`]).
+ */
+export type PredictorState_Deserialize = {
+	/**
+	 *  Why predictions are off, in words for the user (no ONNX Runtime, no pack, a broken pack);
+	 *  `None` when the active pack works.
+	 */
+	problem?: string | null,
+	/**  Every pack found, in order. */
+	packs: PackInfo_Deserialize[],
+	/**  The id of the active pack, if any. */
+	active?: string | null,
+	/**  Whether the active pack predicts scores (has a head). */
+	predicts: boolean,
+	/**  The folder where the user puts packs. */
+	packs_dir: string,
+	/**  The background job. */
+	progress: EmbedProgress,
+};
+
+/**
+ *  Everything about predictions the UI shows (the payload of
+ *  [`crate::events::PREDICTOR_CHANGED`]).
+ */
+export type PredictorState_Serialize = {
+	/**
+	 *  Why predictions are off, in words for the user (no ONNX Runtime, no pack, a broken pack);
+	 *  `None` when the active pack works.
+	 */
+	problem: string | null,
+	/**  Every pack found, in order. */
+	packs: PackInfo_Serialize[],
+	/**  The id of the active pack, if any. */
+	active: string | null,
+	/**  Whether the active pack predicts scores (has a head). */
+	predicts: boolean,
+	/**  The folder where the user puts packs. */
+	packs_dir: string,
+	/**  The background job. */
+	progress: EmbedProgress,
 };
 
 /**  A file of the library that cannot be shown, and why. */
@@ -186,6 +293,8 @@ export type ScoreState_Deserialize = {
 	mean?: number | null,
 	/**  How many raters scored it. */
 	raters: number,
+	/**  The active pack's predicted score, when it has one. */
+	predicted?: number | null,
 	/**  How many images the current rater has scored. */
 	rated: number,
 	/**  How many images can be scored. */
@@ -202,6 +311,8 @@ export type ScoreState_Serialize = {
 	mean: number | null,
 	/**  How many raters scored it. */
 	raters: number,
+	/**  The active pack's predicted score, when it has one. */
+	predicted: number | null,
 	/**  How many images the current rater has scored. */
 	rated: number,
 	/**  How many images can be scored. */

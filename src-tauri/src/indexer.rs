@@ -92,6 +92,8 @@ pub async fn emit_library(app: &AppHandle) {
     match store.library().await {
         Ok(library) => {
             let _ = app.emit(events::LIBRARY_CHANGED, &library);
+            // New images get their embeddings and predictions.
+            app.state::<AppContext>().predictor.wake();
         }
         Err(e) => report(app, e.into()),
     }
@@ -108,7 +110,8 @@ fn emit_progress(app: &AppHandle, root_id: i32, p: ScanProgress, done: bool) {
     let _ = app.emit(events::SCAN_PROGRESS, status);
 }
 
-fn report(app: &AppHandle, error: AppError) {
+/// Tells the user about a failure in background work.
+pub fn report(app: &AppHandle, error: AppError) {
     eprintln!("image-scorer: {error}");
     let _ = app.emit(events::APP_ERROR, error);
 }

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod database;
 pub mod image_protocol;
 pub mod indexer;
+pub mod predictor;
 pub mod state;
 
 use image_scorer_protocol::AppError;
@@ -61,8 +62,15 @@ pub fn run() {
                 }
             }
             let rater = tauri::async_runtime::block_on(database::current_rater(&store))?;
-            app.manage(AppContext::new(store, rater, startup_errors));
+            let predictor = predictor::Predictor::new(app.path().app_data_dir()?.join("packs"));
+            app.manage(AppContext::new(
+                store.clone(),
+                rater,
+                predictor,
+                startup_errors,
+            ));
             tauri::async_runtime::spawn(indexer::index_and_watch(app.handle().clone()));
+            tauri::async_runtime::spawn(predictor::run(app.handle().clone(), store));
             Ok(())
         })
         .run(context);

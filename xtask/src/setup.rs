@@ -291,6 +291,18 @@ mod tests {
     }
 
     #[test]
+    fn the_deb_ships_the_onnx_runtime_that_setup_fetches() {
+        let conf =
+            std::fs::read_to_string(crate::exec::root().join("src-tauri/tauri.conf.json")).unwrap();
+        let name = format!("libonnxruntime.so.{ORT_VERSION}");
+        assert!(
+            conf.contains(&format!("\"/usr/lib/image-scorer/{name}\""))
+                && conf.contains(&format!("\"../.cache/onnxruntime/{name}\"")),
+            "src-tauri/tauri.conf.json must ship {name} in /usr/lib/image-scorer"
+        );
+    }
+
+    #[test]
     fn wasm_bindgen_is_pinned_in_the_lockfile() {
         let v = locked_version("wasm-bindgen").unwrap();
         assert!(v.starts_with("0.2."), "{v}");

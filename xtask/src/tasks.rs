@@ -152,11 +152,19 @@ fn build_ui() -> Result<(), String> {
     })
 }
 
-/// Builds the app (debug) and returns the binary's path.
+/// Builds the app (debug), puts ONNX Runtime beside it (where the app looks first, as in the
+/// .deb) and returns the binary's path.
 fn build_app() -> Result<PathBuf, String> {
     step("build the app", || {
         sh(cargo().args(["build", "-p", APP_PACKAGE]))?;
-        Ok(root().join("target/debug").join(APP_PACKAGE))
+        let dir = root().join("target/debug");
+        let library = crate::setup::ort_library();
+        let beside = dir.join(library.file_name().ok_or("no library name")?);
+        if !beside.exists() {
+            std::fs::copy(&library, &beside)
+                .map_err(|e| format!("cannot copy ONNX Runtime beside the app: {e}"))?;
+        }
+        Ok(dir.join(APP_PACKAGE))
     })
 }
 

@@ -334,20 +334,24 @@ async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
             .expect("predicted");
         assert!(score.is_finite());
     }
-    // A new image is embedded by the next pass, alone.
-    std::fs::copy(
-        common::fixture_path("astronaut.png"),
-        root.join("astronaut.png"),
-    )
-    .unwrap();
+    // New images are embedded by the next pass, alone; one damaged after it was indexed is
+    // recorded as unreadable and not tried again.
+    for n in ["astronaut.png", "motorcycle_left.png"] {
+        std::fs::copy(common::fixture_path(n), root.join(n)).unwrap();
+    }
     image_scorer_core::library::scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
         .await
         .unwrap();
+    std::fs::write(root.join("motorcycle_left.png"), b"\x89PNG damaged").unwrap();
     let third = embed_library(&store, &pack, model, &cancel, |_| {})
         .await
         .unwrap();
-    assert_eq!(third.computed, 1);
+    assert_eq!((third.computed, third.failed), (1, 1));
     assert_eq!(store.embed_counts(model).await.unwrap(), (5, 5));
+    let fourth = embed_library(&store, &pack, model, &cancel, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((fourth.computed, fourth.failed), (0, 0));
 }
 
 #[test]

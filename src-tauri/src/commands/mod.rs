@@ -2,6 +2,7 @@
 //! maps the error; no command takes a file-system path from the webview.
 
 pub mod library;
+pub mod predictions;
 pub mod scoring;
 
 use tauri_specta::{collect_commands, Builder};
@@ -20,8 +21,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         scoring::score_queue,
         scoring::score_state,
         scoring::add_score,
+        scoring::add_rating,
         scoring::undo_score,
         scoring::image_failed,
+        predictions::get_predictor,
+        predictions::set_pack,
+        predictions::pause_predictions,
     ])
 }
 

@@ -72,6 +72,26 @@ pub async fn add_score(
     state_of(&context, &sha1, rater).await
 }
 
+/// Records `value` (1-10, kept to one decimal) from the Rate experiment, with the prediction
+/// that was on screen; answers once it is committed.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_rating(
+    context: State<'_, AppContext>,
+    sha1: String,
+    value: f64,
+    predicted: Option<f64>,
+) -> Result<ScoreState, AppError> {
+    let rater = context.rater.lock().await.0;
+    let value = (value * 10.0).round() / 10.0;
+    let predicted = predicted.filter(|p| p.is_finite());
+    context
+        .store
+        .add_score(&sha1, rater, value, ScoreSource::Rate, predicted)
+        .await?;
+    state_of(&context, &sha1, rater).await
+}
+
 /// Undoes the current rater's newest score; answers with that image's state, or `None` when
 /// there is nothing to undo.
 #[tauri::command]
@@ -102,12 +122,17 @@ pub async fn image_failed(
 
 async fn state_of(context: &AppContext, sha1: &str, rater: i64) -> Result<ScoreState, AppError> {
     let summary = context.store.score_summary(sha1, rater).await?;
+    let predicted = match context.predictor.model_id() {
+        Some(model) => context.store.prediction(sha1, model).await?,
+        None => None,
+    };
     let (rated, total) = context.store.score_progress(rater).await?;
     Ok(ScoreState {
         sha1: sha1.to_owned(),
         mine: summary.mine,
         mean: summary.mean,
         raters: summary.raters,
+        predicted,
         rated,
         total,
     })

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub struct EmbedReport {
     /// Images embedded in this run.
     pub computed: usize,
-    /// Images that could not be decoded.
+    /// Images that could not be decoded (now recorded as unreadable).
     pub failed: usize,
     /// Whether the run was cancelled before the end.
     pub cancelled: bool,
@@ -51,13 +51,21 @@ pub async fn embed_library(
         tokio::task::block_in_place(|| {
             embed_files(pack, &files, 8, threads, |done| {
                 let mut embeddings: Vec<(usize, Vec<f32>)> = Vec::with_capacity(done.len());
+                let mut failed: Vec<(i64, String)> = Vec::new();
                 for (i, r) in done {
                     match r {
                         Ok(v) => embeddings.push((i, v)),
-                        Err(_) => {
+                        Err(e) => {
                             failed_ids.insert(todo[i].0);
-                            report.failed += 1;
+                            failed.push((todo[i].0, e));
                         }
+                    }
+                }
+                report.failed += failed.len();
+                if !failed.is_empty() {
+                    if let Err(e) = runtime.block_on(store.mark_unreadable_ids(&failed)) {
+                        stored = Err(e);
+                        return false;
                     }
                 }
                 let vectors: Vec<Vec<f32>> = embeddings.iter().map(|(_, v)| v.clone()).collect();

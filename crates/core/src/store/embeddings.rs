@@ -41,6 +41,21 @@ impl Store {
             .collect())
     }
 
+    /// Records images that turned out not to decode (by id, with the error) as unreadable, so
+    /// they leave the queues and are listed with the other unreadable files.
+    pub async fn mark_unreadable_ids(&self, failed: &[(i64, String)]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for (id, error) in failed {
+            sqlx::query("UPDATE images SET status = 'unreadable', error = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(error)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// How many images that can be shown have an embedding for `model_id`, and how many there
     /// are: the embedding job's progress.
     pub async fn embed_counts(&self, model_id: i64) -> Result<(u32, u32)> {
