@@ -2,8 +2,8 @@
 //! `withGlobalTauri`). Arguments and results are the `image-scorer-protocol` types.
 
 use image_scorer_protocol::{
-    events, AppError, AppState, ErrorKind, ImagePage, LibraryState, Problem, Rater, ScanStatus,
-    ScoreQueue, ScoreState, IMAGE_SCHEME,
+    events, AppError, AppState, ErrorKind, ImagePage, LibraryState, PredictorState, Problem, Rater,
+    ScanStatus, ScoreQueue, ScoreState, IMAGE_SCHEME,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -125,6 +125,52 @@ pub async fn add_score(sha1: String, value: f64) -> Result<ScoreState, AppError>
     invoke("add_score", &Args { sha1, value }).await
 }
 
+/// Records a value from the Rate page with the prediction shown; answers once it is committed.
+pub async fn add_rating(
+    sha1: String,
+    value: f64,
+    predicted: Option<f64>,
+) -> Result<ScoreState, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        sha1: String,
+        value: f64,
+        predicted: Option<f64>,
+    }
+    invoke(
+        "add_rating",
+        &Args {
+            sha1,
+            value,
+            predicted,
+        },
+    )
+    .await
+}
+
+/// The model packs, the active one, and the embedding progress.
+pub async fn get_predictor() -> Result<PredictorState, AppError> {
+    invoke("get_predictor", &NoArgs {}).await
+}
+
+/// Makes the pack `id` the active one.
+pub async fn set_pack(id: String) -> Result<PredictorState, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: String,
+    }
+    invoke("set_pack", &Args { id }).await
+}
+
+/// Pauses or resumes the background embedding.
+pub async fn pause_predictions(paused: bool) -> Result<PredictorState, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        paused: bool,
+    }
+    invoke("pause_predictions", &Args { paused }).await
+}
+
 /// Undoes the rater's newest score.
 pub async fn undo_score() -> Result<Option<ScoreState>, AppError> {
     invoke("undo_score", &NoArgs {}).await
@@ -203,6 +249,13 @@ pub async fn on_scan_progress(
     on_progress: impl Fn(ScanStatus) + 'static,
 ) -> Result<Subscription, AppError> {
     subscribe(events::SCAN_PROGRESS, on_progress).await
+}
+
+/// Calls `on_change` when the packs or the embedding progress change.
+pub async fn on_predictor_changed(
+    on_change: impl Fn(PredictorState) + 'static,
+) -> Result<Subscription, AppError> {
+    subscribe(events::PREDICTOR_CHANGED, on_change).await
 }
 
 /// Calls `on_error` when background work in the app fails.

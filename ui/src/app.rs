@@ -1,7 +1,7 @@
 //! The root component: state, router, header and global keys.
 
 use crate::api;
-use crate::components::{ErrorBanner, FolderPanel, Header, ProblemsPanel};
+use crate::components::{ErrorBanner, FolderPanel, Header, ModelsPanel, ProblemsPanel};
 use crate::hooks::use_key_down;
 use crate::keys::{global_action, GlobalAction, Modifiers};
 use crate::route::{switch, Route};
@@ -61,11 +61,13 @@ fn Shell() -> Html {
                     let shown = model.folders_panel;
                     model.dispatch(Action::ShowFolders(!shown));
                 }
-                None if event.key() == "Escape"
-                    && (model.folders_panel || model.problems_panel) =>
-                {
-                    model.dispatch(Action::ShowFolders(false));
-                    model.dispatch(Action::ShowProblems(false));
+                Some(GlobalAction::ManageModels) => {
+                    event.prevent_default();
+                    let shown = model.models_panel;
+                    model.dispatch(Action::ShowModels(!shown));
+                }
+                None if event.key() == "Escape" && model.panel_open() => {
+                    model.dispatch(Action::ClosePanels);
                 }
                 None => {}
             }
@@ -81,6 +83,9 @@ fn Shell() -> Html {
             }
             if app.model.problems_panel {
                 <ProblemsPanel />
+            }
+            if app.model.models_panel {
+                <ModelsPanel />
             }
             <main>
                 <Switch<Route> render={switch} />
@@ -104,14 +109,17 @@ fn use_load_and_follow(model: UseReducerHandle<Model>) {
                     let scan = move |s| m.dispatch(Action::Scan(s));
                     let m = model.clone();
                     let error = move |e| m.dispatch(Action::Failed(e));
-                    (library, scan, error)
+                    let m = model.clone();
+                    let predictor = move |p| m.dispatch(Action::Predictor(p));
+                    (library, scan, error, predictor)
                 };
-                let (library, scan, error) = follow(&model);
+                let (library, scan, error, predictor) = follow(&model);
                 // Subscribe first, so nothing emitted while the state loads is missed.
                 for subscription in [
                     api::on_library_changed(library).await,
                     api::on_scan_progress(scan).await,
                     api::on_app_error(error).await,
+                    api::on_predictor_changed(predictor).await,
                 ] {
                     match subscription {
                         Ok(s) => subscriptions.borrow_mut().push(s),
@@ -124,6 +132,10 @@ fn use_load_and_follow(model: UseReducerHandle<Model>) {
                 }
                 match api::get_rater().await {
                     Ok(rater) => model.dispatch(Action::RaterChanged(rater)),
+                    Err(e) => model.dispatch(Action::Failed(e)),
+                }
+                match api::get_predictor().await {
+                    Ok(p) => model.dispatch(Action::Predictor(p)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
             });

@@ -11,6 +11,8 @@ pub enum GlobalAction {
     OpenFolder,
     /// Show or hide the open folders and their settings (Ctrl+Shift+O).
     ManageFolders,
+    /// Show or hide the model packs and the embedding job (Ctrl+M).
+    ManageModels,
 }
 
 /// The modifier keys held with a key press.
@@ -40,6 +42,9 @@ pub fn global_action(key: &str, code: &str, m: Modifiers) -> Option<GlobalAction
             .get(digit.checked_sub(1)?)
             .map(|r| GlobalAction::GoTo(*r));
     }
+    if m.ctrl && !m.alt && !m.meta && !m.shift && key.eq_ignore_ascii_case("m") {
+        return Some(GlobalAction::ManageModels);
+    }
     if m.ctrl && !m.alt && !m.meta && key.eq_ignore_ascii_case("o") {
         return Some(if m.shift {
             GlobalAction::ManageFolders
@@ -67,6 +72,8 @@ pub enum ScoreAction {
     Close,
     /// Show every key.
     Help,
+    /// Show or hide the model's prediction.
+    Prediction,
 }
 
 /// The Score page's action for a key press: 1-9 and 0 (= 10) on the top row or the numpad;
@@ -95,8 +102,73 @@ pub fn score_action(key: &str, code: &str, m: Modifiers) -> Option<ScoreAction> 
         "Enter" => ScoreAction::Zoom,
         "Escape" => ScoreAction::Close,
         "?" => ScoreAction::Help,
+        "p" => ScoreAction::Prediction,
         _ => return None,
     })
+}
+
+/// An action on the Rate page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateAction {
+    /// Change the value by this many tenths (±1 or ±10).
+    Adjust(i8),
+    /// Set the value to this whole number, 1-10.
+    Set(u8),
+    /// Record the value (with the prediction shown) and move on.
+    Commit,
+    /// Back to the previous image.
+    Back,
+    /// Skip this image.
+    Skip,
+    /// Undo the last score.
+    Undo,
+    /// Show the image as large as possible, or go back.
+    Zoom,
+    /// Close what is open (zoom, help).
+    Close,
+    /// Show every key.
+    Help,
+}
+
+/// The Rate page's action for a key press: Down / `-` and Up / `+` / `=` change the value by
+/// 0.1; Page Down / Shift+Down / `[` and Page Up / Shift+Up / `]` by 1.0; digits set it (0 is
+/// 10); Enter or Space commits; Backspace / Left go back; Right / `s` skip; Ctrl+Z / `z` undo;
+/// `x` zooms; Escape closes; `?` shows the keys.
+pub fn rate_action(key: &str, code: &str, m: Modifiers) -> Option<RateAction> {
+    if m.alt || m.meta {
+        return None;
+    }
+    if m.ctrl {
+        return key.eq_ignore_ascii_case("z").then_some(RateAction::Undo);
+    }
+    let digit = code
+        .strip_prefix("Numpad")
+        .filter(|d| d.len() == 1)
+        .or_else(|| code.strip_prefix("Digit").filter(|_| !m.shift))
+        .and_then(|d| d.parse::<u8>().ok());
+    if let Some(d) = digit {
+        return Some(RateAction::Set(if d == 0 { 10 } else { d }));
+    }
+    Some(match (key, m.shift) {
+        ("ArrowDown", true) | ("PageDown", _) | ("[", _) => RateAction::Adjust(-10),
+        ("ArrowDown", false) | ("-", _) => RateAction::Adjust(-1),
+        ("ArrowUp", false) | ("+", _) | ("=", _) => RateAction::Adjust(1),
+        ("ArrowUp", true) | ("PageUp", _) | ("]", _) => RateAction::Adjust(10),
+        ("Enter", _) | (" ", _) => RateAction::Commit,
+        ("Backspace", _) | ("ArrowLeft", _) => RateAction::Back,
+        ("ArrowRight", _) | ("s", _) => RateAction::Skip,
+        ("z", _) => RateAction::Undo,
+        ("x", _) => RateAction::Zoom,
+        ("Escape", _) => RateAction::Close,
+        ("?", _) => RateAction::Help,
+        _ => return None,
+    })
+}
+
+/// `value` changed by `tenths` tenths, clamped to 1.0-10.0 and kept to one decimal.
+pub fn adjust(value: f64, tenths: i8) -> f64 {
+    let tenths_now = (value * 10.0).round() as i64 + i64::from(tenths);
+    (tenths_now.clamp(10, 100) as f64) / 10.0
 }
 
 /// How the key of [`GlobalAction::GoTo`] for `route` is written on screen.
@@ -108,6 +180,62 @@ pub fn page_key_label(route: Route) -> String {
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn rate_keys_adjust_set_commit_and_move() {
+        let none = Modifiers::default();
+        let shift = Modifiers {
+            shift: true,
+            ..none
+        };
+        assert_eq!(
+            rate_action("ArrowDown", "ArrowDown", none),
+            Some(RateAction::Adjust(-1))
+        );
+        assert_eq!(
+            rate_action("ArrowDown", "ArrowDown", shift),
+            Some(RateAction::Adjust(-10))
+        );
+        assert_eq!(
+            rate_action("+", "Equal", shift),
+            Some(RateAction::Adjust(1))
+        );
+        assert_eq!(
+            rate_action("-", "NumpadSubtract", none),
+            Some(RateAction::Adjust(-1))
+        );
+        assert_eq!(
+            rate_action("PageUp", "PageUp", none),
+            Some(RateAction::Adjust(10))
+        );
+        assert_eq!(rate_action("7", "Digit7", none), Some(RateAction::Set(7)));
+        assert_eq!(rate_action("0", "Numpad0", none), Some(RateAction::Set(10)));
+        assert_eq!(
+            rate_action("Enter", "Enter", none),
+            Some(RateAction::Commit)
+        );
+        assert_eq!(rate_action(" ", "Space", none), Some(RateAction::Commit));
+        assert_eq!(
+            rate_action("z", "KeyZ", Modifiers { ctrl: true, ..none }),
+            Some(RateAction::Undo)
+        );
+        assert_eq!(
+            rate_action("1", "Digit1", Modifiers { alt: true, ..none }),
+            None
+        );
+    }
+
+    #[test]
+    fn adjusting_clamps_to_one_to_ten_in_tenths() {
+        assert_eq!(adjust(5.5, 1), 5.6);
+        assert_eq!(adjust(5.5, -10), 4.5);
+        assert_eq!(adjust(9.5, 10), 10.0);
+        assert_eq!(adjust(1.05, -1), 1.0);
+        assert_eq!(adjust(1.0, -10), 1.0);
+        // A prediction with more decimals starts from its nearest tenth.
+        assert_eq!(adjust(6.2371, 0), 6.2);
+        assert_eq!(adjust(0.3, 0), 1.0);
+    }
 
     const ALT: Modifiers = Modifiers {
         alt: true,

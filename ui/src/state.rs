@@ -1,7 +1,7 @@
 //! The UI's state in one place: the library, the errors to show, and what is in progress.
 //! Components read it from context ([`use_app`]) and change it only through [`Action`]s.
 
-use image_scorer_protocol::{AppError, AppState, LibraryState, Rater, ScanStatus};
+use image_scorer_protocol::{AppError, AppState, LibraryState, PredictorState, Rater, ScanStatus};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -28,6 +28,19 @@ pub struct Model {
     pub rater_revision: u32,
     /// Bumped whenever the images below the folders change (pages reload what they show).
     pub revision: u32,
+    /// Model packs, the active one, and the background embedding.
+    pub predictor: PredictorState,
+    /// Whether the model packs panel is shown.
+    pub models_panel: bool,
+    /// Bumped when predictions may have changed (pages refresh the one on screen).
+    pub prediction_revision: u32,
+}
+
+impl Model {
+    /// Whether any panel under the header is open (Escape closes them first).
+    pub fn panel_open(&self) -> bool {
+        self.folders_panel || self.problems_panel || self.models_panel
+    }
 }
 
 /// A change to the [`Model`].
@@ -51,6 +64,12 @@ pub enum Action {
     ShowFolders(bool),
     /// Show (`true`) or hide the list of unreadable files.
     ShowProblems(bool),
+    /// The packs, the active pack or the embedding progress changed.
+    Predictor(PredictorState),
+    /// Show (`true`) or hide the model packs panel.
+    ShowModels(bool),
+    /// Close every panel.
+    ClosePanels,
     /// Something failed: show it.
     Failed(AppError),
     /// The user dismissed the error at this index.
@@ -91,6 +110,21 @@ impl Reducible for Model {
             }
             Action::ShowFolders(show) => next.folders_panel = show,
             Action::ShowProblems(show) => next.problems_panel = show,
+            Action::Predictor(state) => {
+                // Predictions of images on screen appear as the job reaches them.
+                if state.progress.done != next.predictor.progress.done
+                    || state.active != next.predictor.active
+                {
+                    next.prediction_revision = next.prediction_revision.wrapping_add(1);
+                }
+                next.predictor = state;
+            }
+            Action::ShowModels(show) => next.models_panel = show,
+            Action::ClosePanels => {
+                next.folders_panel = false;
+                next.problems_panel = false;
+                next.models_panel = false;
+            }
             Action::Failed(error) => next.errors.push(error),
             Action::Dismiss(index) => {
                 if index < next.errors.len() {

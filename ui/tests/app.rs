@@ -30,12 +30,21 @@ export function install_tauri_stub(state, chooseResult, chooseFails) {
         if (cmd === "score_queue") return window.__queue || { items: [], rated: 0, total: 0 };
         if (cmd === "score_state") {
           const total = window.__queue ? window.__queue.total : 0;
-          return { sha1: args.sha1, mine: null, mean: null, raters: 0, rated: (window.__scores || []).length, total };
+          const predicted = (window.__predicted || {})[args.sha1];
+          return { sha1: args.sha1, mine: null, mean: null, raters: 0, predicted: predicted === undefined ? null : predicted, rated: (window.__scores || []).length, total };
         }
         if (cmd === "add_score") {
           window.__scores = (window.__scores || []).concat([args.sha1.slice(0, 1) + ":" + args.value]);
           return { sha1: args.sha1, mine: args.value, mean: args.value, raters: 1, rated: window.__scores.length, total: 3 };
         }
+        if (cmd === "add_rating") {
+          window.__lastArgs = JSON.stringify(args);
+          window.__scores = (window.__scores || []).concat([args.sha1.slice(0, 1) + ":" + args.value + "/" + (args.predicted ?? null)]);
+          return { sha1: args.sha1, mine: args.value, mean: args.value, raters: 1, predicted: args.predicted, rated: window.__scores.length, total: 3 };
+        }
+        if (cmd === "get_predictor") return window.__predictor || { problem: "No model pack is installed.", packs: [], active: null, predicts: false, packs_dir: "/data/packs", progress: { done: 0, total: 0, running: false, paused: false } };
+        if (cmd === "set_pack") { window.__lastArgs = JSON.stringify(args); return window.__predictor; }
+        if (cmd === "pause_predictions") { window.__lastArgs = JSON.stringify(args); return window.__predictor; }
         if (cmd === "image_failed") { window.__failed = (window.__failed || 0) + 1; return null; }
         if (cmd === "list_problems") return [{ folder: "/data/My Photos", name: "cut.jpg", error: "is a truncated JPG file" }];
         if (cmd === "list_images") return { images: window.__images || [], total: (window.__images || []).length };
@@ -55,6 +64,7 @@ export function install_tauri_stub(state, chooseResult, chooseFails) {
     },
   };
 }
+export function set_predictions(predicted, predictor) { window.__predicted = predicted; window.__predictor = predictor; }
 export function emit(event, payload) { window.__handlers[event]({ event, id: 1, payload }); }
 export function set_images(images) { window.__images = images; }
 export function last_args() { return window.__lastArgs || ""; }
@@ -78,6 +88,7 @@ extern "C" {
     fn break_images();
     fn failed() -> u32;
     fn last_args() -> String;
+    fn set_predictions(predicted: JsValue, predictor: JsValue);
 }
 
 fn json(s: &str) -> JsValue {
@@ -474,5 +485,137 @@ async fn the_rater_is_switched_from_the_header() {
     sleep(100).await;
     assert_eq!(last_args(), r#"{"name":"Ana"}"#);
     assert_eq!(input.value(), "Ana");
+    handle.destroy();
+}
+
+const PREDICTOR: &str = r#"{"problem":null,"packs":[
+    {"id":"packs/clip","name":"CLIP + LAION","source":"packs","has_head":true,"problem":null},
+    {"id":"packs/effnet","name":"EfficientNet","source":"packs","has_head":false,"problem":null}],
+    "active":"packs/clip","predicts":true,"packs_dir":"/data/packs",
+    "progress":{"done":1,"total":3,"running":true,"paused":false}}"#;
+
+fn three_items() -> JsValue {
+    let item = |c: char| {
+        format!(
+            r#"{{"sha1":"{}","name":"{c}.png"}}"#,
+            c.to_string().repeat(40)
+        )
+    };
+    json(&format!(
+        r#"{{"items":[{},{},{}],"rated":0,"total":3}}"#,
+        item('a'),
+        item('b'),
+        item('c')
+    ))
+}
+
+fn attribute(root: &Element, css: &str, name: &str) -> String {
+    root.query_selector(css)
+        .unwrap()
+        .and_then(|e| e.get_attribute(name))
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn rate_starts_at_the_prediction_adjusts_with_keys_and_commits_it_with_the_value() {
+    set_queue(three_items());
+    set_predictions(
+        json(&format!(r#"{{"{}":6.31}}"#, "a".repeat(40))),
+        json(PREDICTOR),
+    );
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash("#/rate")
+        .unwrap();
+    find(&root, "#rate-prediction", "Predicted 6.3").await;
+    find(&root, "#rate-value", "6.3").await;
+    press_key("ArrowUp", "ArrowUp");
+    find(&root, "#rate-value", "6.4").await;
+    press_key("PageDown", "PageDown");
+    find(&root, "#rate-value", "5.4").await;
+    press_key("Enter", "Enter");
+    find(&root, "#rate-stage figcaption", "b.png").await;
+    assert_eq!(scores(), "a:5.4/6.31");
+    // No prediction for b: it starts at 5.5 and says why.
+    find(&root, "#rate-value", "5.5").await;
+    find(&root, "#rate-prediction", "Not predicted yet").await;
+    press_key("8", "Digit8");
+    press_key("]", "BracketRight");
+    find(&root, "#rate-value", "9.0").await;
+    press_key("]", "BracketRight");
+    press_key("]", "BracketRight");
+    find(&root, "#rate-value", "10.0").await;
+    press_key(" ", "Space");
+    find(&root, "#rate-stage figcaption", "c.png").await;
+    assert_eq!(scores(), "a:5.4/6.31,b:10/null");
+    // Back shows b again.
+    press_key("Backspace", "Backspace");
+    find(&root, "#rate-stage figcaption", "b.png").await;
+    set_queue(JsValue::NULL);
+    set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_prediction_on_score_is_hidden_until_asked_for() {
+    set_queue(three_items());
+    set_predictions(
+        json(&format!(r#"{{"{}":7.25}}"#, "a".repeat(40))),
+        json(PREDICTOR),
+    );
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-image", "").await;
+    sleep(100).await;
+    assert!(root.query_selector("#score-prediction").unwrap().is_none());
+    press_key("p", "KeyP");
+    find(&root, "#score-prediction", "Predicted 7.2").await;
+    press_key("p", "KeyP");
+    sleep(50).await;
+    assert!(root.query_selector("#score-prediction").unwrap().is_none());
+    set_queue(JsValue::NULL);
+    set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_models_panel_lists_packs_switches_and_pauses() {
+    set_predictions(JsValue::UNDEFINED, json(PREDICTOR));
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#model-chip", "Predicting 1 / 3").await;
+    press("m", true, false);
+    find(&root, "#models-panel", "CLIP + LAION").await;
+    find(&root, "#model-progress", "1 of 3 images embedded").await;
+    assert!(find(&root, "li.pack.active", "CLIP + LAION")
+        .await
+        .text_content()
+        .unwrap()
+        .contains("Active"));
+    let use_effnet = root
+        .query_selector("li[data-pack='packs/effnet'] button.use-pack")
+        .unwrap()
+        .expect("a Use button on the other pack");
+    click(&use_effnet);
+    sleep(50).await;
+    assert_eq!(last_args(), r#"{"id":"packs/effnet"}"#);
+    click(&find(&root, "#pause-predictions", "Pause").await);
+    sleep(50).await;
+    assert_eq!(last_args(), r#"{"paused":true}"#);
+    // Progress events update the chip.
+    let progressed = PREDICTOR
+        .replace(r#""done":1"#, r#""done":3"#)
+        .replace(r#""running":true"#, r#""running":false"#);
+    emit("predictor-changed", json(&progressed));
+    find(&root, "#model-chip", "CLIP + LAION").await;
+    press("Escape", false, false);
+    sleep(50).await;
+    assert!(root.query_selector("#models-panel").unwrap().is_none());
+    // Without a runtime or pack, the chip and the Rate page say so.
+    set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#model-chip", "No predictions").await;
+    assert!(attribute(&root, "#model-chip", "title").contains("No model pack is installed"));
     handle.destroy();
 }

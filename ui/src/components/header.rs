@@ -68,6 +68,39 @@ pub fn Header() -> Html {
     } else {
         html! {}
     };
+    let models = {
+        let model = app.model.clone();
+        let shown = model.models_panel;
+        Callback::from(move |_| model.dispatch(crate::state::Action::ShowModels(!shown)))
+    };
+    let predictor = &model.predictor;
+    let active_name = predictor
+        .active
+        .as_ref()
+        .and_then(|id| predictor.packs.iter().find(|p| &p.id == id))
+        .map(|p| p.name.clone());
+    let progress = predictor.progress;
+    let model_chip = match (&predictor.problem, active_name) {
+        _ if !model.loaded => html! {},
+        (Some(problem), _) => html! {
+            <button id="model-chip" class="plain model-chip off" onclick={models} title={format!("{problem} (Ctrl+M)")}>
+                { "No predictions" }
+            </button>
+        },
+        (None, name) => html! {
+            <button id="model-chip" class="plain model-chip" onclick={models}
+                title={format!("Model pack: {} (Ctrl+M)", name.clone().unwrap_or_default())}>
+                if progress.running && progress.done < progress.total {
+                    <progress max={progress.total.max(1).to_string()} value={progress.done.to_string()} />
+                    { format!("Predicting {} / {}", progress.done, progress.total) }
+                } else if progress.paused && progress.done < progress.total {
+                    { format!("Predictions paused {} / {}", progress.done, progress.total) }
+                } else {
+                    { name.unwrap_or_default() }
+                }
+            </button>
+        },
+    };
     let open = {
         let choose = app.choose_folder.clone();
         Callback::from(move |_| choose.emit(()))
@@ -81,6 +114,7 @@ pub fn Header() -> Html {
             <Nav />
             <div class="library">
                 <RaterPicker />
+                { model_chip }
                 { folders }
                 { status }
                 <button id="open-folder" class="primary" onclick={open}

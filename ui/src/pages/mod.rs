@@ -4,6 +4,7 @@ mod preference;
 mod rate;
 mod ratings;
 mod score;
+mod session;
 mod similarity;
 
 pub use preference::Preference;

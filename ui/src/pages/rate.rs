@@ -1,14 +1,260 @@
-//! The Rate page.
+//! The Rate page: the image with the model's predicted score; the value starts at your last
+//! score for the image, else the prediction, else 5.5; nudge it by ±0.1 or ±1.0 and commit,
+//! which records the value with the prediction that was shown and moves on.
 
+use super::score::prediction_text;
+use super::session::{
+    current_state, fmt_score, mark, preload, stage, undo, use_session, SessionAction,
+};
+use crate::api;
 use crate::components::EmptyState;
+use crate::hooks::use_key_down;
+use crate::keys::{adjust, rate_action, Modifiers, RateAction};
+use crate::state::{use_app, Action};
+use image_scorer_protocol::{AppError, ScoreState};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
-/// Adjusts the model's predicted score and commits it.
+/// The value shown when there is neither a score nor a prediction.
+pub const NEUTRAL: f64 = 5.5;
+
+/// Where the value starts for an image: the rater's last score, else the prediction, else 5.5,
+/// at one decimal within 1-10.
+pub fn start_value(state: Option<&ScoreState>) -> f64 {
+    let start = state
+        .and_then(|s| s.mine.or(s.predicted))
+        .unwrap_or(NEUTRAL);
+    adjust(start, 0)
+}
+
+/// The Rate page.
 #[function_component]
 pub fn Rate() -> Html {
+    let app = use_app();
+    let include_rated = use_state(|| false);
+    let session = use_session(*include_rated);
+    // The value the user set for an image (by its hash); read and written by the key handler
+    // directly, so fast key presses never see an old value.
+    let chosen: Rc<RefCell<Option<(String, f64)>>> = use_mut_ref(|| None);
+    let redraw = use_force_update();
+    let fail = {
+        let model = app.model.clone();
+        Callback::from(move |e: AppError| model.dispatch(Action::Failed(e)))
+    };
+    let current = session.items.get(session.pos).cloned();
+    let scores = current_state(&session).cloned();
+    let value_now = {
+        let chosen = chosen.clone();
+        let sha1 = current.as_ref().map(|c| c.sha1.clone());
+        let start = start_value(scores.as_ref());
+        move || match (&*chosen.borrow(), &sha1) {
+            (Some((s, v)), Some(c)) if s == c => *v,
+            _ => start,
+        }
+    };
+    let value = value_now();
+
+    let act = {
+        let session = session.clone();
+        let fail = fail.clone();
+        let chosen = chosen.clone();
+        let current = current.clone();
+        let scores = scores.clone();
+        Callback::from(move |action: RateAction| {
+            let s = &*session;
+            let set = |v: f64| {
+                if let Some(item) = &current {
+                    *chosen.borrow_mut() = Some((item.sha1.clone(), v));
+                    redraw.force_update();
+                }
+            };
+            match action {
+                RateAction::Adjust(tenths) => set(adjust(value_now(), tenths)),
+                RateAction::Set(n) => set(f64::from(n)),
+                RateAction::Commit => {
+                    let (Some(item), Some(shown)) = (current.clone(), scores.clone()) else {
+                        return;
+                    };
+                    if s.busy {
+                        return;
+                    }
+                    let value = value_now();
+                    session.dispatch(SessionAction::Busy(true));
+                    mark("score-key");
+                    let session = session.clone();
+                    let fail = fail.clone();
+                    let chosen = chosen.clone();
+                    spawn_local(async move {
+                        match api::add_rating(item.sha1, value, shown.predicted).await {
+                            Ok(state) => {
+                                *chosen.borrow_mut() = None;
+                                session.dispatch(SessionAction::Scored(state));
+                            }
+                            Err(e) => {
+                                session.dispatch(SessionAction::Busy(false));
+                                fail.emit(e);
+                            }
+                        }
+                    });
+                }
+                RateAction::Back => session.dispatch(SessionAction::Go(s.pos.saturating_sub(1))),
+                RateAction::Skip => session.dispatch(SessionAction::Go(s.pos + 1)),
+                RateAction::Undo => undo(&session, fail.clone()),
+                RateAction::Zoom => session.dispatch(SessionAction::Zoom(!s.zoom)),
+                RateAction::Close => {
+                    session.dispatch(SessionAction::Zoom(false));
+                    session.dispatch(SessionAction::Help(false));
+                }
+                RateAction::Help => session.dispatch(SessionAction::Help(!s.help)),
+            }
+        })
+    };
+    {
+        let act = act.clone();
+        let panels_open = app.model.panel_open();
+        use_key_down(Callback::from(move |e: KeyboardEvent| {
+            if panels_open && e.key() == "Escape" {
+                return;
+            }
+            let m = Modifiers {
+                alt: e.alt_key(),
+                ctrl: e.ctrl_key(),
+                shift: e.shift_key(),
+                meta: e.meta_key(),
+            };
+            if let Some(action) = rate_action(&e.key(), &e.code(), m) {
+                e.prevent_default();
+                act.emit(action);
+            }
+        }));
+    }
+
+    let predictor = &app.model.predictor;
+    if app.model.library.roots.is_empty() || (session.loaded && session.progress.1 == 0) {
+        return html! {
+            <EmptyState slug="rate" title="Rate"
+                purpose="See the model's predicted score for an image, nudge it by ±0.1 or ±1.0, and commit: fast corrections of what the model already knows."
+                then="No images to rate yet: the open folders hold no readable images, or indexing is still running." />
+        };
+    }
+    let (rated, total) = session.progress;
+    let body = match &current {
+        None if !session.loaded => html! { <p class="note">{ "Loading…" }</p> },
+        None => html! {
+            <div class="done" id="rate-done">
+                <h2>{ "Nothing left in this round" }</h2>
+                <p>{ format!("You have scored {rated} of {total} images.") }</p>
+                <p class="note">{ "Back (Backspace) returns to the last image; “Include rated” goes over the scored ones again." }</p>
+            </div>
+        },
+        Some(item) => stage(
+            "rate",
+            &session,
+            item,
+            act.reform(|_| RateAction::Zoom),
+            fail.clone(),
+        ),
+    };
+    let predicted = scores.as_ref().and_then(|s| s.predicted);
+    let button = |label: &str, key: &str, action: RateAction, class: &str| {
+        html! {
+            <button class={classes!("score-button", class.to_owned())} title={format!("{label} ({key})")}
+                onclick={act.reform(move |_| action)}>{ label.to_owned() }</button>
+        }
+    };
+    let toggle_rated = {
+        let include_rated = include_rated.clone();
+        Callback::from(move |_| include_rated.set(!*include_rated))
+    };
     html! {
-        <EmptyState slug="rate" title="Rate"
-            purpose="See the model's predicted score for an image, nudge it by ±0.1 or ±1.0, and commit: fast corrections of what the model already knows."
-            then="Rating needs a model pack (an image encoder and a score head) to predict scores; model packs come in a coming release." />
+        <section class="page score-page rate-page" id="page-rate">
+            <header class="score-bar">
+                <h1>{ "Rate" }</h1>
+                <span id="rate-progress">{ format!("{rated} / {total} rated · {} left", total.saturating_sub(rated)) }</span>
+                <span id="rate-prediction" class="prediction" data-predicted={predicted.map(|p| format!("{p:.4}"))}>
+                    { prediction_text(predictor, predicted) }
+                </span>
+                <span id="my-score">{ match scores.as_ref().and_then(|s| s.mine) {
+                    Some(v) => format!("Your score: {}", fmt_score(v)),
+                    None => "Not scored by you".into(),
+                } }</span>
+            </header>
+            if let Some(note) = &session.note {
+                <p class="score-note" id="score-note">{ note }</p>
+            }
+            { body }
+            <div class="score-toolbar rate-value" id="rate-toolbar">
+                { button("‹ Back", "Backspace, ←", RateAction::Back, "nav") }
+                { button("−−", "Page Down, Shift+↓, [", RateAction::Adjust(-10), "adjust") }
+                { button("−", "↓, -", RateAction::Adjust(-1), "adjust") }
+                <output id="rate-value" data-value={format!("{value:.1}")} aria-live="polite"
+                    title="The value to commit (digits set it)">{ format!("{value:.1}") }</output>
+                { button("+", "↑, +", RateAction::Adjust(1), "adjust") }
+                { button("++", "Page Up, Shift+↑, ]", RateAction::Adjust(10), "adjust") }
+                <button class="primary commit" id="rate-commit" disabled={session.busy || scores.is_none()}
+                    title="Record this value with the prediction shown, and go on (Enter, Space)"
+                    onclick={act.reform(|_| RateAction::Commit)}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
+                { button("Skip ›", "→, s", RateAction::Skip, "nav") }
+                { button("Undo", "Ctrl+Z, z", RateAction::Undo, "nav") }
+                { button("?", "?", RateAction::Help, "nav") }
+                <label class="include-rated" title="Also go over images you already scored">
+                    <input type="checkbox" id="rate-include-rated" checked={*include_rated} onclick={toggle_rated} />
+                    { "Include rated" }
+                </label>
+            </div>
+            { preload(&session) }
+            if session.help { { help() } }
+        </section>
+    }
+}
+
+fn help() -> Html {
+    let rows = [
+        ("↓  -", "value − 0.1"),
+        ("↑  +  =", "value + 0.1"),
+        ("Page Down, Shift+↓, [", "value − 1.0"),
+        ("Page Up, Shift+↑, ]", "value + 1.0"),
+        ("1 – 9, 0", "set the value to 1 – 9, 0 sets 10"),
+        ("Enter, Space", "commit the value and go on"),
+        ("Backspace ←", "back to the previous image"),
+        ("→ s", "skip"),
+        ("Ctrl+Z, z", "undo the last score"),
+        ("x, click", "zoom; Escape closes"),
+        ("Alt+1 … Alt+5", "switch pages"),
+        ("?", "this help"),
+    ];
+    html! {
+        <div class="help" id="rate-help" role="dialog" aria-label="Keys">
+            <h2>{ "Keys" }</h2>
+            <table>{ for rows.iter().map(|(k, what)| html! { <tr><td><kbd>{ *k }</kbd></td><td>{ *what }</td></tr> }) }</table>
+            <p class="note">{ "The value starts at your last score, else the model's prediction, else 5.5. Escape or ? closes." }</p>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn state(mine: Option<f64>, predicted: Option<f64>) -> ScoreState {
+        ScoreState {
+            mine,
+            predicted,
+            ..ScoreState::default()
+        }
+    }
+
+    #[test]
+    fn the_value_starts_at_my_score_else_the_prediction_else_neutral() {
+        assert_eq!(start_value(Some(&state(Some(8.0), Some(6.31)))), 8.0);
+        assert_eq!(start_value(Some(&state(None, Some(6.31)))), 6.3);
+        assert_eq!(start_value(Some(&state(None, None))), 5.5);
+        assert_eq!(start_value(None), 5.5);
+        // A head can predict outside 1-10; the value stays inside.
+        assert_eq!(start_value(Some(&state(None, Some(11.7)))), 10.0);
     }
 }

@@ -1,227 +1,35 @@
 //! The Score page: one image at a time, scored 1-10 from the keyboard (or the buttons). Each
 //! score is committed by the app before the next image shows; the next images are preloaded.
 
+use super::session::{
+    current_state, fmt_score, mark, preload, stage, undo, use_session, SessionAction,
+};
 use crate::api;
 use crate::components::EmptyState;
 use crate::hooks::use_key_down;
 use crate::keys::{score_action, Modifiers, ScoreAction};
 use crate::state::{use_app, Action};
-use image_scorer_protocol::{AppError, QueueItem, ScoreQueue, ScoreState};
-use std::rc::Rc;
+use image_scorer_protocol::AppError;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
-
-/// How many of the next images are loaded ahead.
-const PRELOAD: usize = 3;
-
-thread_local! {
-    /// One shuffle per app session: leaving the page and coming back keeps the order.
-    static SEED: u32 = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-}
-
-/// The scoring session.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Session {
-    /// The images, in order.
-    pub items: Vec<QueueItem>,
-    /// The index of the image on screen (`items.len()` when done).
-    pub pos: usize,
-    /// Scores of the image on screen, and the rater's progress.
-    pub state: Option<ScoreState>,
-    /// `(rated, total)` for the rater.
-    pub progress: (u32, u32),
-    /// A passing message (an image that could not load, an undo).
-    pub note: Option<String>,
-    /// Whether the first queue arrived.
-    pub loaded: bool,
-    /// Whether a score is being committed (keys wait for it).
-    pub busy: bool,
-    /// Whether the image is zoomed.
-    pub zoom: bool,
-    /// Whether the key help is shown.
-    pub help: bool,
-}
-
-/// A change to the [`Session`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum SessionAction {
-    /// A fresh queue (start over at its first image).
-    Queue(ScoreQueue),
-    /// The queue again, after the library changed: new images join at the end.
-    Merge(ScoreQueue),
-    /// The image on screen's scores.
-    State(ScoreState),
-    /// A score was committed: show the next image.
-    Scored(ScoreState),
-    /// Move to another position.
-    Go(usize),
-    /// A score was undone: show that image again.
-    Undone(ScoreState),
-    /// The image at this position could not be shown: drop it.
-    Failed(usize),
-    /// A committing score started (`true`) or ended.
-    Busy(bool),
-    /// Toggle the zoom.
-    Zoom(bool),
-    /// Toggle the key help.
-    Help(bool),
-}
-
-impl Reducible for Session {
-    type Action = SessionAction;
-
-    fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
-        let mut s = (*self).clone();
-        match action {
-            SessionAction::Queue(q) => {
-                s.items = q.items;
-                s.pos = 0;
-                s.progress = (q.rated, q.total);
-                s.loaded = true;
-                s.state = None;
-            }
-            SessionAction::Merge(q) => {
-                let known: std::collections::HashSet<String> =
-                    s.items.iter().map(|i| i.sha1.clone()).collect();
-                let present: std::collections::HashSet<&str> =
-                    q.items.iter().map(|i| i.sha1.as_str()).collect();
-                // Images that left the library go (unless on screen); new ones join at the end.
-                let current = s.items.get(s.pos).map(|i| i.sha1.clone());
-                let before = s.items[..s.pos.min(s.items.len())]
-                    .iter()
-                    .filter(|i| !present.contains(i.sha1.as_str()))
-                    .count();
-                s.items.retain(|i| {
-                    present.contains(i.sha1.as_str()) || Some(&i.sha1) == current.as_ref()
-                });
-                s.pos -= before.min(s.pos);
-                s.items
-                    .extend(q.items.into_iter().filter(|i| !known.contains(&i.sha1)));
-                s.progress = (q.rated, q.total);
-                s.loaded = true;
-            }
-            SessionAction::State(state) => {
-                s.progress = (state.rated, state.total);
-                s.state = Some(state);
-            }
-            SessionAction::Scored(state) => {
-                s.progress = (state.rated, state.total);
-                s.pos = (s.pos + 1).min(s.items.len());
-                s.state = None;
-                s.busy = false;
-                s.note = None;
-            }
-            SessionAction::Go(pos) => {
-                if pos != s.pos {
-                    s.pos = pos.min(s.items.len());
-                    s.state = None;
-                    s.note = None;
-                }
-            }
-            SessionAction::Undone(state) => {
-                s.progress = (state.rated, state.total);
-                match s.items.iter().position(|i| i.sha1 == state.sha1) {
-                    Some(p) => s.pos = p,
-                    None => {
-                        let item = QueueItem {
-                            sha1: state.sha1.clone(),
-                            name: String::new(),
-                        };
-                        s.items.insert(s.pos.min(s.items.len()), item);
-                    }
-                }
-                let name = s.items[s.pos].name.clone();
-                s.note = Some(format!(
-                    "Undid the last score ({name}); score it again or move on."
-                ));
-                s.state = Some(state);
-            }
-            SessionAction::Failed(pos) => {
-                if pos < s.items.len() {
-                    let item = s.items.remove(pos);
-                    s.note = Some(format!(
-                        "“{}” could not be displayed: skipped, and listed with the unreadable files.",
-                        item.name
-                    ));
-                    if pos < s.pos {
-                        s.pos -= 1;
-                    }
-                    s.state = None;
-                }
-            }
-            SessionAction::Busy(b) => s.busy = b,
-            SessionAction::Zoom(z) => s.zoom = z,
-            SessionAction::Help(h) => s.help = h,
-        }
-        Rc::new(s)
-    }
-}
 
 /// The Score page.
 #[function_component]
 pub fn Score() -> Html {
     let app = use_app();
-    let session = use_reducer(Session::default);
     let include_rated = use_state(|| false);
-    let seed = SEED.with(|s| *s);
+    let show_prediction = use_state(|| false);
+    let session = use_session(*include_rated);
     let fail = {
         let model = app.model.clone();
-        move |e: AppError| model.dispatch(Action::Failed(e))
+        Callback::from(move |e: AppError| model.dispatch(Action::Failed(e)))
     };
-
-    // A fresh queue when the page opens, the rater changes, or "include rated" flips.
-    {
-        let session = session.clone();
-        let fail = fail.clone();
-        use_effect_with(
-            (*include_rated, app.model.rater_revision),
-            move |(include, _)| {
-                let include = *include;
-                spawn_local(async move {
-                    match api::score_queue(include, seed).await {
-                        Ok(q) => session.dispatch(SessionAction::Queue(q)),
-                        Err(e) => fail(e),
-                    }
-                });
-            },
-        );
-    }
-    // New and vanished images, live.
-    {
-        let session = session.clone();
-        let fail = fail.clone();
-        let include = *include_rated;
-        use_effect_with(app.model.revision, move |_| {
-            spawn_local(async move {
-                match api::score_queue(include, seed).await {
-                    Ok(q) => session.dispatch(SessionAction::Merge(q)),
-                    Err(e) => fail(e),
-                }
-            });
-        });
-    }
-    // The scores of the image on screen.
     let current = session.items.get(session.pos).cloned();
-    {
-        let session = session.clone();
-        let fail = fail.clone();
-        let sha1 = current.as_ref().map(|c| c.sha1.clone());
-        let known = session.state.as_ref().map(|s| s.sha1.clone());
-        use_effect_with(sha1, move |sha1| {
-            if let Some(sha1) = sha1.clone().filter(|s| Some(s) != known.as_ref()) {
-                spawn_local(async move {
-                    match api::score_state(sha1).await {
-                        Ok(state) => session.dispatch(SessionAction::State(state)),
-                        Err(e) => fail(e),
-                    }
-                });
-            }
-        });
-    }
 
     let act = {
         let session = session.clone();
+        let show_prediction = show_prediction.clone();
         let fail = fail.clone();
         Callback::from(move |action: ScoreAction| {
             let s = &*session;
@@ -242,36 +50,27 @@ pub fn Score() -> Html {
                             Ok(state) => session.dispatch(SessionAction::Scored(state)),
                             Err(e) => {
                                 session.dispatch(SessionAction::Busy(false));
-                                fail(e);
+                                fail.emit(e);
                             }
                         }
                     });
                 }
                 ScoreAction::Back => session.dispatch(SessionAction::Go(s.pos.saturating_sub(1))),
                 ScoreAction::Skip => session.dispatch(SessionAction::Go(s.pos + 1)),
-                ScoreAction::Undo => {
-                    let session = session.clone();
-                    let fail = fail.clone();
-                    spawn_local(async move {
-                        match api::undo_score().await {
-                            Ok(Some(state)) => session.dispatch(SessionAction::Undone(state)),
-                            Ok(None) => {}
-                            Err(e) => fail(e),
-                        }
-                    });
-                }
+                ScoreAction::Undo => undo(&session, fail.clone()),
                 ScoreAction::Zoom => session.dispatch(SessionAction::Zoom(!s.zoom)),
                 ScoreAction::Close => {
                     session.dispatch(SessionAction::Zoom(false));
                     session.dispatch(SessionAction::Help(false));
                 }
                 ScoreAction::Help => session.dispatch(SessionAction::Help(!s.help)),
+                ScoreAction::Prediction => show_prediction.set(!*show_prediction),
             }
         })
     };
     {
         let act = act.clone();
-        let panels_open = app.model.folders_panel || app.model.problems_panel;
+        let panels_open = app.model.panel_open();
         use_key_down(Callback::from(move |e: KeyboardEvent| {
             if panels_open && e.key() == "Escape" {
                 return;
@@ -298,10 +97,15 @@ pub fn Score() -> Html {
     }
     let (rated, total) = session.progress;
     let remaining = total.saturating_sub(rated);
-    let toolbar = toolbar(&act, *include_rated, {
-        let include_rated = include_rated.clone();
-        Callback::from(move |_| include_rated.set(!*include_rated))
-    });
+    let toolbar = toolbar(
+        &act,
+        *include_rated,
+        {
+            let include_rated = include_rated.clone();
+            Callback::from(move |_| include_rated.set(!*include_rated))
+        },
+        *show_prediction,
+    );
     let body = match &current {
         None if !session.loaded => html! { <p class="note">{ "Loading…" }</p> },
         None => html! {
@@ -311,45 +115,16 @@ pub fn Score() -> Html {
                 <p class="note">{ "Back (Backspace) returns to the last image; “Include rated” goes over the scored ones again." }</p>
             </div>
         },
-        Some(item) => {
-            let failed = {
-                let session = session.clone();
-                let pos = session.pos;
-                let sha1 = item.sha1.clone();
-                let fail = fail.clone();
-                Callback::from(move |_| {
-                    session.dispatch(SessionAction::Failed(pos));
-                    let sha1 = sha1.clone();
-                    let fail = fail.clone();
-                    spawn_local(async move {
-                        if let Err(e) = api::image_failed(sha1).await {
-                            fail(e);
-                        }
-                    });
-                })
-            };
-            let zoom = act.reform(|_| ScoreAction::Zoom);
-            html! {
-                <figure class={classes!("stage", session.zoom.then_some("zoomed"))} id="score-stage">
-                    <img id="score-image" key={item.sha1.clone()} src={api::image_url(&item.sha1)}
-                        alt={item.name.clone()} data-sha1={item.sha1.clone()}
-                        onerror={failed} onload={Callback::from(|_| mark_after_paint("score-painted"))}
-                        onclick={zoom} />
-                    <figcaption>{ &item.name }</figcaption>
-                </figure>
-            }
-        }
+        Some(item) => stage(
+            "score",
+            &session,
+            item,
+            act.reform(|_| ScoreAction::Zoom),
+            fail.clone(),
+        ),
     };
-    let preload = session
-        .items
-        .iter()
-        .skip(session.pos + 1)
-        .take(PRELOAD)
-        .map(|i| html! { <img key={i.sha1.clone()} src={api::image_url(&i.sha1)} alt="" /> });
-    let scores = session
-        .state
-        .as_ref()
-        .filter(|s| Some(&s.sha1) == current.as_ref().map(|c| &c.sha1));
+    let scores = current_state(&session);
+    let prediction = prediction_text(&app.model.predictor, scores.and_then(|s| s.predicted));
     html! {
         <section class="page score-page" id="page-score">
             <header class="score-bar">
@@ -359,6 +134,9 @@ pub fn Score() -> Html {
                     Some(v) => format!("Your score: {}", fmt_score(v)),
                     None => "Not scored by you".into(),
                 } }</span>
+                if *show_prediction {
+                    <span id="score-prediction" class="prediction" title="The active model's predicted score (p hides it)">{ prediction }</span>
+                }
                 <span id="mean-score" class="note">{ match scores.and_then(|s| s.mean.map(|m| (m, s.raters))) {
                     Some((m, n)) => format!("Mean {} ({n} rater{})", fmt_score(m), if n == 1 { "" } else { "s" }),
                     None => String::new(),
@@ -369,39 +147,18 @@ pub fn Score() -> Html {
             }
             { body }
             { toolbar }
-            <div class="preload" aria-hidden="true">{ for preload }</div>
+            { preload(&session) }
             if session.help { { help() } }
         </section>
     }
 }
 
-fn fmt_score(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-/// A performance mark (the latency benchmark reads them).
-fn mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
-/// A performance mark at the next frame, once what is on screen now has been painted.
-fn mark_after_paint(name: &'static str) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let callback = Closure::once_into_js(move || mark(name));
-    let _ = window.request_animation_frame(callback.unchecked_ref());
-}
-
-fn toolbar(act: &Callback<ScoreAction>, include_rated: bool, toggle: Callback<MouseEvent>) -> Html {
+fn toolbar(
+    act: &Callback<ScoreAction>,
+    include_rated: bool,
+    toggle: Callback<MouseEvent>,
+    show_prediction: bool,
+) -> Html {
     let button = |label: String, key: &str, action: ScoreAction, class: &str| {
         html! {
             <button class={classes!("score-button", class.to_owned())} title={format!("{label} ({key})")}
@@ -416,6 +173,11 @@ fn toolbar(act: &Callback<ScoreAction>, include_rated: bool, toggle: Callback<Mo
             { button("Undo".into(), "Ctrl+Z, z", ScoreAction::Undo, "nav") }
             { button("Zoom".into(), "Enter, click", ScoreAction::Zoom, "nav") }
             { button("?".into(), "?", ScoreAction::Help, "nav") }
+            <label class="include-rated" title="Show the model's predicted score (p); hidden by default so it does not sway you">
+                <input type="checkbox" id="show-prediction" checked={show_prediction}
+                    onclick={act.reform(|_| ScoreAction::Prediction)} />
+                { "Prediction" }
+            </label>
             <label class="include-rated" title="Also go over images you already scored">
                 <input type="checkbox" id="include-rated" checked={include_rated} onclick={toggle} />
                 { "Include rated" }
@@ -434,6 +196,7 @@ fn help() -> Html {
         ("Space → s u j", "skip"),
         ("Ctrl+Z, z", "undo the last score"),
         ("Enter, click", "zoom; Escape closes"),
+        ("p", "show or hide the model's prediction"),
         ("Alt+1 … Alt+5", "switch pages"),
         ("?", "this help"),
     ];
@@ -443,5 +206,20 @@ fn help() -> Html {
             <table>{ for rows.iter().map(|(k, what)| html! { <tr><td><kbd>{ *k }</kbd></td><td>{ *what }</td></tr> }) }</table>
             <p class="note">{ "Escape or ? closes." }</p>
         </div>
+    }
+}
+
+/// What the Score page says of the prediction: the value, or why there is none.
+pub fn prediction_text(
+    predictor: &image_scorer_protocol::PredictorState,
+    predicted: Option<f64>,
+) -> String {
+    match predicted {
+        Some(p) => format!("Predicted {p:.1}"),
+        None if predictor.problem.is_some() || predictor.active.is_none() => {
+            "No predictions (see Ctrl+M)".into()
+        }
+        None if !predictor.predicts => "This model pack has no score head".into(),
+        None => "Not predicted yet".into(),
     }
 }

@@ -1,0 +1,310 @@
+//! What the Score and Rate pages share: the queue of images (one shuffle per session, live
+//! with the library), the position in it, the image on screen with its scores and prediction,
+//! back, skip, undo, zoom, and the image stage with preloading.
+
+use crate::api;
+use crate::state::{use_app, Action};
+use image_scorer_protocol::{AppError, QueueItem, ScoreQueue, ScoreState};
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+/// How many of the next images are loaded ahead.
+pub const PRELOAD: usize = 3;
+
+thread_local! {
+    /// One shuffle per app session: leaving the page and coming back keeps the order.
+    pub static SEED: u32 = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+}
+
+/// The scoring session.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Session {
+    /// The images, in order.
+    pub items: Vec<QueueItem>,
+    /// The index of the image on screen (`items.len()` when done).
+    pub pos: usize,
+    /// Scores of the image on screen, and the rater's progress.
+    pub state: Option<ScoreState>,
+    /// `(rated, total)` for the rater.
+    pub progress: (u32, u32),
+    /// A passing message (an image that could not load, an undo).
+    pub note: Option<String>,
+    /// Whether the first queue arrived.
+    pub loaded: bool,
+    /// Whether a score is being committed (keys wait for it).
+    pub busy: bool,
+    /// Whether the image is zoomed.
+    pub zoom: bool,
+    /// Whether the key help is shown.
+    pub help: bool,
+}
+
+/// A change to the [`Session`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionAction {
+    /// A fresh queue (start over at its first image).
+    Queue(ScoreQueue),
+    /// The queue again, after the library changed: new images join at the end.
+    Merge(ScoreQueue),
+    /// The image on screen's scores.
+    State(ScoreState),
+    /// A score was committed: show the next image.
+    Scored(ScoreState),
+    /// Move to another position.
+    Go(usize),
+    /// A score was undone: show that image again.
+    Undone(ScoreState),
+    /// The image at this position could not be shown: drop it.
+    Failed(usize),
+    /// A committing score started (`true`) or ended.
+    Busy(bool),
+    /// Toggle the zoom.
+    Zoom(bool),
+    /// Toggle the key help.
+    Help(bool),
+}
+
+impl Reducible for Session {
+    type Action = SessionAction;
+
+    fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            SessionAction::Queue(q) => {
+                s.items = q.items;
+                s.pos = 0;
+                s.progress = (q.rated, q.total);
+                s.loaded = true;
+                // The scores on hand stay: they are only shown for their own image, and the
+                // image on screen may be the same one (a merge can arrive before the queue).
+            }
+            SessionAction::Merge(q) => {
+                let known: std::collections::HashSet<String> =
+                    s.items.iter().map(|i| i.sha1.clone()).collect();
+                let present: std::collections::HashSet<&str> =
+                    q.items.iter().map(|i| i.sha1.as_str()).collect();
+                // Images that left the library go (unless on screen); new ones join at the end.
+                let current = s.items.get(s.pos).map(|i| i.sha1.clone());
+                let before = s.items[..s.pos.min(s.items.len())]
+                    .iter()
+                    .filter(|i| !present.contains(i.sha1.as_str()))
+                    .count();
+                s.items.retain(|i| {
+                    present.contains(i.sha1.as_str()) || Some(&i.sha1) == current.as_ref()
+                });
+                s.pos -= before.min(s.pos);
+                s.items
+                    .extend(q.items.into_iter().filter(|i| !known.contains(&i.sha1)));
+                s.progress = (q.rated, q.total);
+                s.loaded = true;
+            }
+            SessionAction::State(state) => {
+                s.progress = (state.rated, state.total);
+                s.state = Some(state);
+            }
+            SessionAction::Scored(state) => {
+                s.progress = (state.rated, state.total);
+                s.pos = (s.pos + 1).min(s.items.len());
+                s.state = None;
+                s.busy = false;
+                s.note = None;
+            }
+            SessionAction::Go(pos) => {
+                if pos != s.pos {
+                    s.pos = pos.min(s.items.len());
+                    s.state = None;
+                    s.note = None;
+                }
+            }
+            SessionAction::Undone(state) => {
+                s.progress = (state.rated, state.total);
+                match s.items.iter().position(|i| i.sha1 == state.sha1) {
+                    Some(p) => s.pos = p,
+                    None => {
+                        let item = QueueItem {
+                            sha1: state.sha1.clone(),
+                            name: String::new(),
+                        };
+                        s.items.insert(s.pos.min(s.items.len()), item);
+                    }
+                }
+                let name = s.items[s.pos].name.clone();
+                s.note = Some(format!(
+                    "Undid the last score ({name}); score it again or move on."
+                ));
+                s.state = Some(state);
+            }
+            SessionAction::Failed(pos) => {
+                if pos < s.items.len() {
+                    let item = s.items.remove(pos);
+                    s.note = Some(format!(
+                        "“{}” could not be displayed: skipped, and listed with the unreadable files.",
+                        item.name
+                    ));
+                    if pos < s.pos {
+                        s.pos -= 1;
+                    }
+                    s.state = None;
+                }
+            }
+            SessionAction::Busy(b) => s.busy = b,
+            SessionAction::Zoom(z) => s.zoom = z,
+            SessionAction::Help(h) => s.help = h,
+        }
+        Rc::new(s)
+    }
+}
+
+/// The session of a page that goes through the queue: loads it when the page opens, the rater
+/// changes or `include_rated` flips; merges library changes; fetches the scores of the image on
+/// screen (again when predictions progress and it has none yet).
+#[hook]
+pub fn use_session(include_rated: bool) -> UseReducerHandle<Session> {
+    let app = use_app();
+    let session = use_reducer(Session::default);
+    let seed = SEED.with(|s| *s);
+    let fail = {
+        let model = app.model.clone();
+        move |e: AppError| model.dispatch(Action::Failed(e))
+    };
+    {
+        let session = session.clone();
+        let fail = fail.clone();
+        use_effect_with(
+            (include_rated, app.model.rater_revision),
+            move |(include, _)| {
+                let include = *include;
+                spawn_local(async move {
+                    match api::score_queue(include, seed).await {
+                        Ok(q) => session.dispatch(SessionAction::Queue(q)),
+                        Err(e) => fail(e),
+                    }
+                });
+            },
+        );
+    }
+    {
+        let session = session.clone();
+        let fail = fail.clone();
+        use_effect_with(app.model.revision, move |_| {
+            spawn_local(async move {
+                match api::score_queue(include_rated, seed).await {
+                    Ok(q) => session.dispatch(SessionAction::Merge(q)),
+                    Err(e) => fail(e),
+                }
+            });
+        });
+    }
+    {
+        let sha1 = session.items.get(session.pos).map(|c| c.sha1.clone());
+        let known = session.state.clone();
+        let session = session.clone();
+        use_effect_with((sha1, app.model.prediction_revision), move |(sha1, _)| {
+            let stale = |s: &String| match &known {
+                Some(k) => &k.sha1 != s || k.predicted.is_none(),
+                None => true,
+            };
+            if let Some(sha1) = sha1.clone().filter(stale) {
+                spawn_local(async move {
+                    match api::score_state(sha1).await {
+                        Ok(state) => session.dispatch(SessionAction::State(state)),
+                        Err(e) => fail(e),
+                    }
+                });
+            }
+        });
+    }
+    session
+}
+
+/// Undoes the rater's newest score and shows that image again.
+pub fn undo(session: &UseReducerHandle<Session>, fail: Callback<AppError>) {
+    let session = session.clone();
+    spawn_local(async move {
+        match api::undo_score().await {
+            Ok(Some(state)) => session.dispatch(SessionAction::Undone(state)),
+            Ok(None) => {}
+            Err(e) => fail.emit(e),
+        }
+    });
+}
+
+/// The scores of the image on screen, once they arrived.
+pub fn current_state(session: &Session) -> Option<&ScoreState> {
+    let current = session.items.get(session.pos)?;
+    session.state.as_ref().filter(|s| s.sha1 == current.sha1)
+}
+
+/// The image on screen (`id_prefix`-stage / -image), zoomable by a click; an image the webview
+/// cannot display is dropped from the session and reported.
+pub fn stage(
+    id_prefix: &str,
+    session: &UseReducerHandle<Session>,
+    item: &QueueItem,
+    zoom: Callback<MouseEvent>,
+    fail: Callback<AppError>,
+) -> Html {
+    let failed = {
+        let session = session.clone();
+        let pos = session.pos;
+        let sha1 = item.sha1.clone();
+        Callback::from(move |_| {
+            session.dispatch(SessionAction::Failed(pos));
+            let sha1 = sha1.clone();
+            let fail = fail.clone();
+            spawn_local(async move {
+                if let Err(e) = api::image_failed(sha1).await {
+                    fail.emit(e);
+                }
+            });
+        })
+    };
+    html! {
+        <figure class={classes!("stage", session.zoom.then_some("zoomed"))} id={format!("{id_prefix}-stage")}>
+            <img id={format!("{id_prefix}-image")} key={item.sha1.clone()} src={api::image_url(&item.sha1)}
+                alt={item.name.clone()} data-sha1={item.sha1.clone()}
+                onerror={failed} onload={Callback::from(|_| mark_after_paint("score-painted"))}
+                onclick={zoom} />
+            <figcaption>{ &item.name }</figcaption>
+        </figure>
+    }
+}
+
+/// The next images, loaded ahead out of sight.
+pub fn preload(session: &Session) -> Html {
+    let images = session
+        .items
+        .iter()
+        .skip(session.pos + 1)
+        .take(PRELOAD)
+        .map(|i| html! { <img key={i.sha1.clone()} src={api::image_url(&i.sha1)} alt="" /> });
+    html! { <div class="preload" aria-hidden="true">{ for images }</div> }
+}
+
+/// A score as people write it: `7`, `6.4`.
+pub fn fmt_score(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A performance mark (the latency benchmark reads them).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// A performance mark at the next frame, once what is on screen now has been painted.
+fn mark_after_paint(name: &'static str) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = Closure::once_into_js(move || mark(name));
+    let _ = window.request_animation_frame(callback.unchecked_ref());
+}
