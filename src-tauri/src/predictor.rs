@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::Notify;
 
-/// The setting that remembers the active pack's id.
-const ACTIVE_SETTING: &str = "pack";
+/// The setting that remembers the pack the user chose.
+pub const ACTIVE_SETTING: &str = "pack";
 /// The environment variable naming the ONNX Runtime library (or its folder).
 pub const ORT_VARIABLE: &str = "IMAGE_SCORER_ORT";
 
@@ -182,8 +182,8 @@ fn load_runtime() -> Result<Runtime, String> {
     Runtime::load(&library).map_err(|e| e.to_string())
 }
 
-/// Opens the pack the user wants (the remembered one, else the first found) unless it is
-/// already open.
+/// Opens the pack the user wants (the one chosen now or before, else the first usable one with
+/// a score head, else the first usable one) unless it is already open.
 async fn open_wanted(
     app: &AppHandle,
     store: &Store,
@@ -201,7 +201,17 @@ async fn open_wanted(
     let id = asked
         .or(remembered)
         .filter(|id| packs.iter().any(|(p, _)| &p.id == id))
-        .or_else(|| packs.first().map(|(p, _)| p.id.clone()));
+        .or_else(|| {
+            // Unchosen: the first usable pack that predicts scores, else the first usable one.
+            let usable = |p: &&(PackInfo, PathBuf)| p.0.problem.is_none();
+            packs
+                .iter()
+                .filter(usable)
+                .find(|(p, _)| p.has_head)
+                .or_else(|| packs.iter().find(usable))
+                .or(packs.first())
+                .map(|(p, _)| p.id.clone())
+        });
     let Some(id) = id else {
         return Err(format!(
             "No model pack is installed, so there are no predictions; everything else works. \
@@ -220,7 +230,6 @@ async fn open_wanted(
         s.active = Some(id.clone());
         s.problem = Some(format!("Opening the model pack “{}”…", info.name));
     });
-    let _ = store.set_setting(ACTIVE_SETTING, &id).await;
     let runtime = runtime.clone();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let opened = tauri::async_runtime::spawn_blocking(move || {

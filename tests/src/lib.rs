@@ -45,6 +45,30 @@ impl Home {
             .join("image-scorer.db")
     }
 
+    /// Installs a model pack called `name` in the app's packs folder: `manifest` as its
+    /// `pack.toml`, and links to the shared `models` (from [`models_dir`]).
+    pub fn install_pack(&self, name: &str, manifest: &str, models: &[&str]) -> PathBuf {
+        let dir = self
+            .dir
+            .path()
+            .join("data")
+            .join(IDENTIFIER)
+            .join("packs")
+            .join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pack.toml"), manifest).unwrap();
+        for model in models {
+            let source = models_dir().join(model);
+            assert!(
+                source.is_file(),
+                "model {} is missing (set IMAGE_SCORER_MODELS)",
+                source.display()
+            );
+            std::os::unix::fs::symlink(&source, dir.join(model)).unwrap();
+        }
+        dir
+    }
+
     fn env(&self) -> [(&'static str, PathBuf); 3] {
         [
             ("XDG_CONFIG_HOME", self.dir.path().join("config")),
@@ -306,4 +330,11 @@ pub fn fixture(name: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// The shared models (`IMAGE_SCORER_MODELS`, default `../shared/models` beside the repository).
+pub fn models_dir() -> PathBuf {
+    std::env::var_os("IMAGE_SCORER_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"))
 }

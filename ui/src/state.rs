@@ -32,8 +32,10 @@ pub struct Model {
     pub predictor: PredictorState,
     /// Whether the model packs panel is shown.
     pub models_panel: bool,
-    /// Bumped when predictions may have changed (pages refresh the one on screen).
+    /// Bumped as the embedding job progresses (pages fetch a prediction still missing).
     pub prediction_revision: u32,
+    /// Bumped when the active pack changes (pages fetch the prediction on screen again).
+    pub pack_revision: u32,
 }
 
 impl Model {
@@ -111,11 +113,16 @@ impl Reducible for Model {
             Action::ShowFolders(show) => next.folders_panel = show,
             Action::ShowProblems(show) => next.problems_panel = show,
             Action::Predictor(state) => {
-                // Predictions of images on screen appear as the job reaches them.
-                if state.progress.done != next.predictor.progress.done
-                    || state.active != next.predictor.active
-                {
+                // Predictions of images on screen appear as the job reaches them; another pack
+                // (or the same one opened or failed) means other predictions altogether.
+                if state.progress.done != next.predictor.progress.done {
                     next.prediction_revision = next.prediction_revision.wrapping_add(1);
+                }
+                if state.active != next.predictor.active
+                    || state.predicts != next.predictor.predicts
+                    || state.problem.is_some() != next.predictor.problem.is_some()
+                {
+                    next.pack_revision = next.pack_revision.wrapping_add(1);
                 }
                 next.predictor = state;
             }

@@ -25,6 +25,10 @@ pub async fn set_pack(
             format!("There is no model pack “{id}” (it may have been removed)."),
         ));
     }
+    context
+        .store
+        .set_setting(crate::predictor::ACTIVE_SETTING, &id)
+        .await?;
     context.predictor.choose(id);
     Ok(context.predictor.state())
 }

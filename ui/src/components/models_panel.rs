@@ -61,10 +61,12 @@ pub fn ModelsPanel() -> Html {
                 <progress max={progress.total.max(1).to_string()} value={progress.done.to_string()} />
                 { format!("{} of {} images embedded{}", progress.done, progress.total,
                     if progress.paused { " (paused)" } else if progress.running { "…" } else { "" }) }
+                if progress.running || progress.paused || progress.done < progress.total {
                 <button id="pause-predictions" onclick={pause}
                     title="Pause or resume the background work; what is done stays done">
                     { if progress.paused { "Resume" } else { "Pause" } }
                 </button>
+                }
             </p>
         }
     };

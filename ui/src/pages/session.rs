@@ -200,9 +200,13 @@ pub fn use_session(include_rated: bool) -> UseReducerHandle<Session> {
         let sha1 = session.items.get(session.pos).map(|c| c.sha1.clone());
         let known = session.state.clone();
         let session = session.clone();
-        use_effect_with((sha1, app.model.prediction_revision), move |(sha1, _)| {
+        let pack_seen = use_mut_ref(|| app.model.pack_revision);
+        let pack = app.model.pack_revision;
+        let deps = (sha1, app.model.prediction_revision, pack);
+        use_effect_with(deps, move |(sha1, _, pack)| {
+            let new_pack = std::mem::replace(&mut *pack_seen.borrow_mut(), *pack) != *pack;
             let stale = |s: &String| match &known {
-                Some(k) => &k.sha1 != s || k.predicted.is_none(),
+                Some(k) => &k.sha1 != s || k.predicted.is_none() || new_pack,
                 None => true,
             };
             if let Some(sha1) = sha1.clone().filter(stale) {
