@@ -43,6 +43,8 @@ const TEST_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "chromium",
     "chromium-driver",
+    // Virtual environments for the model export scripts' tests.
+    "python3-venv",
 ];
 
 /// A cargo-installed tool at a pinned version.

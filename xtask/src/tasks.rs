@@ -85,9 +85,10 @@ pub fn test(options: TestOptions) -> Result<(), String> {
                 E2E_PACKAGE,
             ])
             .env("IMAGE_SCORER_ORT", crate::setup::ort_library())
-            .env("IMAGE_SCORER_MODELS", root().join("../shared/models"))
+            .env("IMAGE_SCORER_MODELS", models())
             .env("IMAGE_SCORER_FIXTURES", fixtures()))
     })?;
+    step("model export scripts (Python)", test_export_scripts)?;
     step("UI tests in headless Chromium", || {
         sh(cargo()
             .args(["test", "-p", UI_PACKAGE, "--target", WASM])
@@ -107,6 +108,31 @@ pub fn test(options: TestOptions) -> Result<(), String> {
         start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Runs models/export/test_export.py in a virtual environment of its own (numpy, onnx,
+/// safetensors, onnxruntime from PyPI), made once.
+fn test_export_scripts() -> Result<(), String> {
+    let venv = root().join(".cache/export-python");
+    let python = venv.join("bin/python");
+    let ready = venv.join(".installed");
+    if !ready.is_file() {
+        sh(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        sh(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "numpy",
+            "onnx",
+            "safetensors",
+            &format!("onnxruntime=={}", crate::setup::ORT_VERSION),
+        ]))?;
+        std::fs::write(&ready, b"").map_err(|e| e.to_string())?;
+    }
+    sh(Command::new(&python)
+        .arg(root().join("models/export/test_export.py"))
+        .arg(models()))
 }
 
 /// `cargo xtask bundle`: build the release .deb and return its path.
@@ -182,6 +208,7 @@ fn e2e(app: &Path, filter: Option<&str>) -> Result<(), String> {
         .args(filter)
         .args(["--test-threads=1"])
         .env("IMAGE_SCORER_APP", app)
+        .env("IMAGE_SCORER_MODELS", models())
         .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver"));
     sh(&mut command)
 }
@@ -215,6 +242,13 @@ fn newest_file(dir: &Path, ext: &str) -> Result<PathBuf, String> {
         .filter(|p| p.extension().is_some_and(|x| x == ext))
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
         .ok_or_else(|| format!("no .{ext} in {}", dir.display()))
+}
+
+/// The shared models: `IMAGE_SCORER_MODELS`, else `../shared/models`.
+fn models() -> PathBuf {
+    std::env::var_os("IMAGE_SCORER_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/models"))
 }
 
 /// The shared photo fixtures: `IMAGE_SCORER_FIXTURES`, else `../shared/fixtures/images`.
