@@ -26,9 +26,10 @@ export const commands = {
 	setRater: (name: string) => typedError<Rater, AppError>(__TAURI_INVOKE("set_rater", { name })),
 	/**
 	 *  The images to score: unrated by the current rater first, shuffled by `seed` (one per
-	 *  session), then the rated ones when `include_rated`.
+	 *  session), then the rated ones when `include_rated`. With `predicted_first` (the Rate page),
+	 *  unrated images the active pack has predicted come before the others.
 	 */
-	scoreQueue: (includeRated: boolean, seed: number) => typedError<ScoreQueue, AppError>(__TAURI_INVOKE("score_queue", { includeRated, seed })),
+	scoreQueue: (includeRated: boolean, seed: number, predictedFirst: boolean) => typedError<ScoreQueue, AppError>(__TAURI_INVOKE("score_queue", { includeRated, seed, predictedFirst })),
 	/**  The image's scores (the current rater's and the mean) and the rater's progress. */
 	scoreState: (sha1: string) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("score_state", { sha1 })),
 	/**

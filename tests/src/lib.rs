@@ -156,14 +156,21 @@ impl App {
             .map_err(|e| format!("{locator:?} did not appear: {e}"))
     }
 
-    /// The visible text of the first element matching `css`.
+    /// The visible text of the first element matching `css`. An element the page replaced
+    /// between finding and reading it (a stale reference) is found again.
     pub async fn text(&self, css: &str) -> String {
-        self.wait_for(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let element = self.wait_for(Locator::Css(css)).await.unwrap();
+            match element.text().await {
+                Ok(text) => return text,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("reading {css} again: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("cannot read {css}: {e}"),
+            }
+        }
     }
 
     /// Waits (up to 10 s) until the first element matching `css` has text containing `want`;

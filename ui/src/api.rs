@@ -87,19 +87,25 @@ pub async fn set_rater(name: String) -> Result<Rater, AppError> {
     invoke("set_rater", &Args { name }).await
 }
 
-/// The scoring queue for this session's `seed`.
-pub async fn score_queue(include_rated: bool, seed: u32) -> Result<ScoreQueue, AppError> {
+/// The scoring queue for this session's `seed`; with `predicted_first`, predicted images first.
+pub async fn score_queue(
+    include_rated: bool,
+    seed: u32,
+    predicted_first: bool,
+) -> Result<ScoreQueue, AppError> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Args {
         include_rated: bool,
         seed: u32,
+        predicted_first: bool,
     }
     invoke(
         "score_queue",
         &Args {
             include_rated,
             seed,
+            predicted_first,
         },
     )
     .await

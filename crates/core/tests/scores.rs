@@ -24,7 +24,7 @@ async fn library(tmp: &Path) -> (Store, Vec<String>) {
         .unwrap();
     let mut hashes = sha1s(
         store
-            .score_queue(store.rater("x").await.unwrap(), true, 1)
+            .score_queue(store.rater("x").await.unwrap(), true, 1, None)
             .await
             .unwrap(),
     );
@@ -133,25 +133,62 @@ async fn the_queue_puts_unrated_first_in_a_stable_shuffle() {
         .unwrap();
     assert_eq!(store.score_progress(ana).await.unwrap(), (2, 7));
 
-    let queue = sha1s(store.score_queue(ana, false, 42).await.unwrap());
+    let queue = sha1s(store.score_queue(ana, false, 42, None).await.unwrap());
     assert_eq!(queue.len(), 5);
     assert!(!queue.contains(&images[2]) && !queue.contains(&images[5]));
     assert_eq!(
-        sha1s(store.score_queue(ana, false, 42).await.unwrap()),
+        sha1s(store.score_queue(ana, false, 42, None).await.unwrap()),
         queue,
         "same seed, same order"
     );
     let mut orders = std::collections::HashSet::new();
     for seed in 0..20 {
-        orders.insert(sha1s(store.score_queue(ana, false, seed).await.unwrap()));
+        orders.insert(sha1s(
+            store.score_queue(ana, false, seed, None).await.unwrap(),
+        ));
     }
     assert!(orders.len() > 1, "different sessions shuffle differently");
 
-    let all = sha1s(store.score_queue(ana, true, 42).await.unwrap());
+    let all = sha1s(store.score_queue(ana, true, 42, None).await.unwrap());
     assert_eq!(all.len(), 7);
     assert_eq!(&all[..5], &queue[..]);
     let tail: std::collections::HashSet<_> = all[5..].iter().collect();
     assert_eq!(tail, [&images[2], &images[5]].into_iter().collect());
+}
+
+#[tokio::test]
+async fn with_a_model_the_unscored_images_it_predicted_come_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let ana = store.rater("ana").await.unwrap();
+    let model = store.model_id("m", "M").await.unwrap();
+    let predicted = [&images[1], &images[4], &images[6]];
+    let mut rows = Vec::new();
+    for sha1 in predicted {
+        let id = store.image_id(sha1).await.unwrap().unwrap();
+        rows.push((id, vec![0.0f32; 4], Some(5.0f32)));
+    }
+    store.store_embeddings(model, &rows).await.unwrap();
+    // A scored image stays behind, predicted or not.
+    store
+        .add_score(&images[4], ana, 3.0, ScoreSource::Rate, Some(5.0))
+        .await
+        .unwrap();
+    for seed in 0..5 {
+        let queue = sha1s(
+            store
+                .score_queue(ana, true, seed, Some(model))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(queue.len(), 7);
+        let first: std::collections::HashSet<_> = queue[..2].iter().collect();
+        assert_eq!(first, [&images[1], &images[6]].into_iter().collect());
+        assert_eq!(queue[6], images[4], "the scored image comes last");
+        // Without a model the order is the plain shuffle.
+        let plain = sha1s(store.score_queue(ana, true, seed, None).await.unwrap());
+        assert_eq!(plain.len(), 7);
+    }
 }
 
 #[test]

@@ -23,18 +23,21 @@ pub async fn set_rater(context: State<'_, AppContext>, name: String) -> Result<R
 }
 
 /// The images to score: unrated by the current rater first, shuffled by `seed` (one per
-/// session), then the rated ones when `include_rated`.
+/// session), then the rated ones when `include_rated`. With `predicted_first` (the Rate page),
+/// unrated images the active pack has predicted come before the others.
 #[tauri::command]
 #[specta::specta]
 pub async fn score_queue(
     context: State<'_, AppContext>,
     include_rated: bool,
     seed: u32,
+    predicted_first: bool,
 ) -> Result<ScoreQueue, AppError> {
     let rater = context.rater.lock().await.0;
+    let model = context.predictor.model_id().filter(|_| predicted_first);
     let items = context
         .store
-        .score_queue(rater, include_rated, u64::from(seed))
+        .score_queue(rater, include_rated, u64::from(seed), model)
         .await?;
     let (rated, total) = context.store.score_progress(rater).await?;
     Ok(ScoreQueue {

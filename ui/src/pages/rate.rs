@@ -35,7 +35,7 @@ pub fn start_value(state: Option<&ScoreState>) -> f64 {
 pub fn Rate() -> Html {
     let app = use_app();
     let include_rated = use_state(|| false);
-    let session = use_session(*include_rated);
+    let session = use_session(*include_rated, true);
     // The value the user set for an image (by its hash); read and written by the key handler
     // directly, so fast key presses never see an old value.
     let chosen: Rc<RefCell<Option<(String, f64)>>> = use_mut_ref(|| None);

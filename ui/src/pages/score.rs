@@ -20,7 +20,7 @@ pub fn Score() -> Html {
     let app = use_app();
     let include_rated = use_state(|| false);
     let show_prediction = use_state(|| false);
-    let session = use_session(*include_rated);
+    let session = use_session(*include_rated, false);
     let fail = {
         let model = app.model.clone();
         Callback::from(move |e: AppError| model.dispatch(Action::Failed(e)))

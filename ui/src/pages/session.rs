@@ -158,9 +158,10 @@ impl Reducible for Session {
 
 /// The session of a page that goes through the queue: loads it when the page opens, the rater
 /// changes or `include_rated` flips; merges library changes; fetches the scores of the image on
-/// screen (again when predictions progress and it has none yet).
+/// screen (again when predictions progress and it has none yet). With `predicted_first`,
+/// unrated images that have a prediction come first.
 #[hook]
-pub fn use_session(include_rated: bool) -> UseReducerHandle<Session> {
+pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHandle<Session> {
     let app = use_app();
     let session = use_reducer(Session::default);
     let seed = SEED.with(|s| *s);
@@ -171,12 +172,14 @@ pub fn use_session(include_rated: bool) -> UseReducerHandle<Session> {
     {
         let session = session.clone();
         let fail = fail.clone();
+        // Another pack predicts other images: the Rate page starts over with them first.
+        let pack = predicted_first.then_some(app.model.pack_revision);
         use_effect_with(
-            (include_rated, app.model.rater_revision),
-            move |(include, _)| {
+            (include_rated, app.model.rater_revision, pack),
+            move |(include, _, _)| {
                 let include = *include;
                 spawn_local(async move {
-                    match api::score_queue(include, seed).await {
+                    match api::score_queue(include, seed, predicted_first).await {
                         Ok(q) => session.dispatch(SessionAction::Queue(q)),
                         Err(e) => fail(e),
                     }
@@ -189,7 +192,7 @@ pub fn use_session(include_rated: bool) -> UseReducerHandle<Session> {
         let fail = fail.clone();
         use_effect_with(app.model.revision, move |_| {
             spawn_local(async move {
-                match api::score_queue(include_rated, seed).await {
+                match api::score_queue(include_rated, seed, predicted_first).await {
                     Ok(q) => session.dispatch(SessionAction::Merge(q)),
                     Err(e) => fail(e),
                 }

@@ -160,37 +160,47 @@ impl Store {
 
     /// The images to score, by SHA-1: those `rater_id` has not scored first, then (with
     /// `include_rated`) the rest; each group shuffled by `seed`, so one session keeps one order.
-    /// Only images that can be shown and have a file present take part.
+    /// Only images that can be shown and have a file present take part. With `predicted_by`
+    /// (a model id), unscored images with that model's prediction come before those without
+    /// (the Rate page shows predictions).
     pub async fn score_queue(
         &self,
         rater_id: i64,
         include_rated: bool,
         seed: u64,
+        predicted_by: Option<i64>,
     ) -> Result<Vec<QueueItem>> {
-        let rows: Vec<(String, String, bool)> = sqlx::query_as(
+        let rows: Vec<(String, String, bool, bool)> = sqlx::query_as(
             "SELECT i.sha1,
                     (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = i.id AND f.present = 1),
                     EXISTS (SELECT 1 FROM scores s
-                             WHERE s.image_id = i.id AND s.rater_id = ?1 AND s.undone = 0)
+                             WHERE s.image_id = i.id AND s.rater_id = ?1 AND s.undone = 0),
+                    EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = i.id AND p.model_id = ?2)
                FROM images i
               WHERE i.status = 'ok'
                 AND EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)
               ORDER BY i.id",
         )
         .bind(rater_id)
+        .bind(predicted_by)
         .fetch_all(self.pool())
         .await?;
         let mut rng = fastrand::Rng::with_seed(seed);
-        let (mut rated, mut unrated): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, _, r)| *r);
+        let (mut rated, mut unrated): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|(_, _, r, _)| *r);
         rng.shuffle(&mut unrated);
         rng.shuffle(&mut rated);
+        if predicted_by.is_some() {
+            // Stable: each group keeps its shuffled order.
+            unrated.sort_by_key(|(_, _, _, predicted)| !*predicted);
+        }
         if !include_rated {
             rated.clear();
         }
         Ok(unrated
             .into_iter()
             .chain(rated)
-            .map(|(sha1, name, _)| QueueItem { sha1, name })
+            .map(|(sha1, name, _, _)| QueueItem { sha1, name })
             .collect())
     }
 
