@@ -17,6 +17,8 @@ use tokio::sync::Notify;
 
 /// The setting that remembers the pack the user chose.
 pub const ACTIVE_SETTING: &str = "pack";
+/// How often the UI hears of the embedding's progress at most.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 /// The environment variable naming the ONNX Runtime library (or its folder).
 pub const ORT_VARIABLE: &str = "IMAGE_SCORER_ORT";
 
@@ -274,12 +276,22 @@ async fn embed(app: &AppHandle, store: &Store, active: &Active) {
     if done >= total {
         return;
     }
+    let last_update = Mutex::new(std::time::Instant::now());
     let result = embed_library(
         store,
         &active.pack,
         active.model_id,
         &predictor.cancel,
         |report| {
+            // A fast model finishes dozens of batches a second: tell the UI a few times a second.
+            let now = std::time::Instant::now();
+            {
+                let mut last = last_update.lock().unwrap_or_else(|e| e.into_inner());
+                if now.duration_since(*last) < PROGRESS_EVERY {
+                    return;
+                }
+                *last = now;
+            }
             let done = done + (report.computed + report.failed) as u32;
             predictor.update(app, |s| s.progress.done = done.min(s.progress.total));
         },

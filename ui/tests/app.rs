@@ -553,6 +553,11 @@ async fn rate_starts_at_the_prediction_adjusts_with_keys_and_commits_it_with_the
     // Back shows b again.
     press_key("Backspace", "Backspace");
     find(&root, "#rate-stage figcaption", "b.png").await;
+    press_key("?", "Slash");
+    find(&root, "#rate-help", "value + 1.0").await;
+    press_key("Escape", "Escape");
+    sleep(50).await;
+    assert!(root.query_selector("#rate-help").unwrap().is_none());
     set_queue(JsValue::NULL);
     set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
     handle.destroy();
