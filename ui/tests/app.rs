@@ -558,6 +558,21 @@ async fn rate_starts_at_the_prediction_adjusts_with_keys_and_commits_it_with_the
     press_key("Escape", "Escape");
     sleep(50).await;
     assert!(root.query_selector("#rate-help").unwrap().is_none());
+    // Enter on a button reached with Tab presses that button only: no commit on top.
+    let undo = root
+        .query_selector("#rate-toolbar button[title^='Undo']")
+        .unwrap()
+        .unwrap();
+    undo.dyn_ref::<HtmlElement>().unwrap().focus().unwrap();
+    let init = KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_code("Enter");
+    init.set_bubbles(true);
+    let enter = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    undo.dispatch_event(&enter).unwrap();
+    sleep(100).await;
+    assert_eq!(scores(), "a:5.4/6.31,b:10/null", "Enter on a button committed");
+    undo.dyn_ref::<HtmlElement>().unwrap().blur().unwrap();
     set_queue(JsValue::NULL);
     set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
     handle.destroy();

@@ -2,4 +2,4 @@
 
 mod use_key_down;
 
-pub use use_key_down::use_key_down;
+pub use use_key_down::{keep_focus, use_key_down};

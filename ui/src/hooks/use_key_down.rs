@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::KeyboardEvent;
+use web_sys::{KeyboardEvent, MouseEvent};
 use yew::prelude::*;
 
 /// Calls `on_key` for every `keydown` on the window while the component is mounted.
@@ -26,6 +26,8 @@ pub fn use_key_down(on_key: Callback<KeyboardEvent>) {
     });
 }
 
+/// Whether the key belongs to the focused control: typing in a field, or Enter / Space on a
+/// button reached with Tab (which presses that button, and must not also act on the page).
 fn typing_in_a_field(event: &KeyboardEvent) -> bool {
     event
         .target()
@@ -33,5 +35,13 @@ fn typing_in_a_field(event: &KeyboardEvent) -> bool {
         .is_some_and(|el| {
             matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
                 || el.has_attribute("contenteditable")
+                || (el.tag_name() == "BUTTON" && matches!(event.key().as_str(), "Enter" | " "))
         })
+}
+
+/// For `onmousedown` of toolbar buttons: a click does not move the keyboard focus to the
+/// button, so the page's keys keep working after a click (Space after clicking Skip skips once,
+/// not twice).
+pub fn keep_focus(event: MouseEvent) {
+    event.prevent_default();
 }

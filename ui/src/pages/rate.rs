@@ -162,7 +162,7 @@ pub fn Rate() -> Html {
     let button = |label: &str, key: &str, action: RateAction, class: &str| {
         html! {
             <button class={classes!("score-button", class.to_owned())} title={format!("{label} ({key})")}
-                onclick={act.reform(move |_| action)}>{ label.to_owned() }</button>
+                onclick={act.reform(move |_| action)} onmousedown={crate::hooks::keep_focus}>{ label.to_owned() }</button>
         }
     };
     let toggle_rated = {
@@ -196,7 +196,7 @@ pub fn Rate() -> Html {
                 { button("++", "Page Up, Shift+↑, ]", RateAction::Adjust(10), "adjust") }
                 <button class="primary commit" id="rate-commit" disabled={session.busy || scores.is_none()}
                     title="Record this value with the prediction shown, and go on (Enter, Space)"
-                    onclick={act.reform(|_| RateAction::Commit)}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
+                    onclick={act.reform(|_| RateAction::Commit)} onmousedown={crate::hooks::keep_focus}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
                 { button("Skip ›", "→, s", RateAction::Skip, "nav") }
                 { button("Undo", "Ctrl+Z, z", RateAction::Undo, "nav") }
                 { button("?", "?", RateAction::Help, "nav") }

@@ -162,7 +162,7 @@ fn toolbar(
     let button = |label: String, key: &str, action: ScoreAction, class: &str| {
         html! {
             <button class={classes!("score-button", class.to_owned())} title={format!("{label} ({key})")}
-                onclick={act.reform(move |_| action)}>{ label }</button>
+                onclick={act.reform(move |_| action)} onmousedown={crate::hooks::keep_focus}>{ label }</button>
         }
     };
     html! {
