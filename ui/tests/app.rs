@@ -571,7 +571,11 @@ async fn rate_starts_at_the_prediction_adjusts_with_keys_and_commits_it_with_the
     let enter = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     undo.dispatch_event(&enter).unwrap();
     sleep(100).await;
-    assert_eq!(scores(), "a:5.4/6.31,b:10/null", "Enter on a button committed");
+    assert_eq!(
+        scores(),
+        "a:5.4/6.31,b:10/null",
+        "Enter on a button committed"
+    );
     undo.dyn_ref::<HtmlElement>().unwrap().blur().unwrap();
     set_queue(JsValue::NULL);
     set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
