@@ -47,6 +47,10 @@ pub enum SessionAction {
     Queue(ScoreQueue),
     /// The queue again, after the library changed: new images join at the end.
     Merge(ScoreQueue),
+    /// The queue again, in the app's current order: the images not reached yet take that order
+    /// (on Rate, images predicted since the queue was loaded move ahead). Images already seen
+    /// stay where they are.
+    Reorder(ScoreQueue),
     /// The image on screen's scores.
     State(ScoreState),
     /// A score was committed: show the next image.
@@ -78,6 +82,25 @@ impl Reducible for Session {
                 s.loaded = true;
                 // The scores on hand stay: they are only shown for their own image, and the
                 // image on screen may be the same one (a merge can arrive before the queue).
+            }
+            SessionAction::Reorder(q) => {
+                let seen = (s.pos + 1).min(s.items.len());
+                let kept: std::collections::HashSet<String> =
+                    s.items[..seen].iter().map(|i| i.sha1.clone()).collect();
+                let queued: std::collections::HashSet<&str> =
+                    q.items.iter().map(|i| i.sha1.as_str()).collect();
+                let ahead = s.items.split_off(seen);
+                // Images ahead that the queue no longer lists (scored ones after going back)
+                // stay next, so going forward again finds them.
+                s.items.extend(
+                    ahead
+                        .into_iter()
+                        .filter(|i| !queued.contains(i.sha1.as_str())),
+                );
+                s.items
+                    .extend(q.items.into_iter().filter(|i| !kept.contains(&i.sha1)));
+                s.progress = (q.rated, q.total);
+                s.loaded = true;
             }
             SessionAction::Merge(q) => {
                 let known: std::collections::HashSet<String> =
@@ -203,6 +226,7 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
         let sha1 = session.items.get(session.pos).map(|c| c.sha1.clone());
         let known = session.state.clone();
         let session = session.clone();
+        let fail = fail.clone();
         let pack_seen = use_mut_ref(|| app.model.pack_revision);
         let pack = app.model.pack_revision;
         let deps = (sha1, app.model.prediction_revision, pack);
@@ -216,6 +240,23 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
                 spawn_local(async move {
                     match api::score_state(sha1).await {
                         Ok(state) => session.dispatch(SessionAction::State(state)),
+                        Err(e) => fail(e),
+                    }
+                });
+            }
+        });
+    }
+    // On Rate, while predictions are being computed, the images ahead are put in the app's
+    // order again after each move, so those predicted meanwhile come first.
+    {
+        let session = session.clone();
+        let running = app.model.predictor.progress.running;
+        let fail = fail.clone();
+        use_effect_with(session.pos, move |pos| {
+            if predicted_first && running && *pos > 0 {
+                spawn_local(async move {
+                    match api::score_queue(include_rated, seed, true).await {
+                        Ok(q) => session.dispatch(SessionAction::Reorder(q)),
                         Err(e) => fail(e),
                     }
                 });
@@ -314,4 +355,50 @@ fn mark_after_paint(name: &'static str) {
     };
     let callback = Closure::once_into_js(move || mark(name));
     let _ = window.request_animation_frame(callback.unchecked_ref());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn item(c: char) -> QueueItem {
+        QueueItem {
+            sha1: c.to_string().repeat(40),
+            name: format!("{c}.png"),
+        }
+    }
+
+    fn queue(names: &str) -> ScoreQueue {
+        ScoreQueue {
+            items: names.chars().map(item).collect(),
+            rated: 0,
+            total: names.len() as u32,
+        }
+    }
+
+    fn names(s: &Session) -> String {
+        s.items
+            .iter()
+            .map(|i| i.name.chars().next().unwrap())
+            .collect()
+    }
+
+    fn reduce(s: Session, action: SessionAction) -> Session {
+        (*Rc::new(s).reduce(action)).clone()
+    }
+
+    #[test]
+    fn reordering_moves_only_the_images_ahead() {
+        let mut s = reduce(Session::default(), SessionAction::Queue(queue("abcde")));
+        s = reduce(s, SessionAction::Go(1));
+        // a was scored; the app now lists d and e (predicted meanwhile) first.
+        s = reduce(s, SessionAction::Reorder(queue("debc")));
+        assert_eq!(names(&s), "abdec");
+        assert_eq!(s.pos, 1, "b stays on screen");
+        // After going back to a scored image, what was ahead stays reachable.
+        s = reduce(s, SessionAction::Go(0));
+        s = reduce(s, SessionAction::Reorder(queue("ecd")));
+        assert_eq!(names(&s), "abecd");
+    }
 }
