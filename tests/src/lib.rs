@@ -84,6 +84,9 @@ impl Default for Home {
     }
 }
 
+/// How long starting the app and opening a WebDriver session on it may take.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// A running app with a WebDriver session on its main window.
 pub struct App {
     /// The WebDriver client.
@@ -96,43 +99,38 @@ impl App {
     pub async fn start(home: &Home, args: &[&str]) -> App {
         let app = required_path("IMAGE_SCORER_APP", "the app binary under test");
         let tauri_driver = required_path("TAURI_DRIVER", "tauri-driver");
-        let port = free_port();
-        let native_port = free_port();
-        let driver = Command::new(&tauri_driver)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .envs(home.env())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver.display()));
-        // tauri-driver listens first and starts WebKitWebDriver beside it: wait for both.
-        wait_for_port(port);
-        wait_for_port(native_port);
-
         let capabilities = serde_json::json!({
             "browserName": "wry",
             "tauri:options": { "application": app, "args": args },
         });
         let mut attempt = 0;
-        let client = loop {
+        let (client, driver) = loop {
             attempt += 1;
-            let connected =
+            let (mut driver, port) = spawn_driver(&tauri_driver, home);
+            // An app that dies while starting leaves WebKitWebDriver waiting for it forever:
+            // each attempt has a deadline, and a failed one takes its drivers down with it.
+            let connected = tokio::time::timeout(
+                SESSION_TIMEOUT,
                 ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
                     .capabilities(capabilities.as_object().unwrap().clone())
-                    .connect(&format!("http://127.0.0.1:{port}"))
-                    .await;
+                    .connect(&format!("http://127.0.0.1:{port}")),
+            )
+            .await
+            .map_err(|_| format!("the app did not open a window within {SESSION_TIMEOUT:?}"))
+            .and_then(|r| r.map_err(|e| e.to_string()));
             match connected {
-                Ok(client) => break client,
-                // A loaded machine can drop the very first request; a real fault repeats.
+                Ok(client) => break (client, driver),
+                // A loaded machine can drop the very first request, or fail to start the app
+                // once (GTK once failed to initialise under xvfb-run); a real fault repeats.
                 Err(e) if attempt < 3 => {
                     eprintln!("WebDriver session attempt {attempt} failed ({e}); retrying");
+                    stop_driver(&mut driver);
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
-                Err(e) => panic!("no WebDriver session with the app after {attempt} attempts: {e}"),
+                Err(e) => {
+                    stop_driver(&mut driver);
+                    panic!("no WebDriver session with the app after {attempt} attempts: {e}")
+                }
             }
         };
         let app = App { client, driver };
@@ -247,19 +245,47 @@ impl Drop for App {
     /// Stops tauri-driver, also when a test fails half-way. SIGTERM lets it stop
     /// WebKitWebDriver (and with it the app) too; SIGKILL would leave them running.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.driver.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.driver.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_driver(&mut self.driver);
     }
+}
+
+/// Starts tauri-driver on free ports with `home`'s folders and waits until it and
+/// WebKitWebDriver listen; returns it and its WebDriver port.
+fn spawn_driver(tauri_driver: &Path, home: &Home) -> (Child, u16) {
+    let port = free_port();
+    let native_port = free_port();
+    let driver = Command::new(tauri_driver)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .envs(home.env())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver.display()));
+    // tauri-driver listens first and starts WebKitWebDriver beside it: wait for both.
+    wait_for_port(port);
+    wait_for_port(native_port);
+    (driver, port)
+}
+
+/// Stops tauri-driver with SIGTERM, which lets it stop WebKitWebDriver (and with it the app);
+/// SIGKILL only after 5 s.
+fn stop_driver(driver: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &driver.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = driver.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 fn required_path(var: &str, what: &str) -> PathBuf {
