@@ -4,8 +4,8 @@
 
 use crate::state::AppContext;
 use image_scorer_core::inference::{
-    discover_packs, embed_library, find_library, library_candidates, pack_fingerprint, Pack,
-    Runtime,
+    discover_packs, embed_library_blocking, find_library, library_candidates, pack_fingerprint,
+    Pack, Runtime,
 };
 use image_scorer_core::Store;
 use image_scorer_protocol::{events, EmbedProgress, PackInfo, PredictorState};
@@ -234,13 +234,13 @@ async fn open_wanted(
     });
     let runtime = runtime.clone();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let opened = tauri::async_runtime::spawn_blocking(move || {
+    // Opened on a low-priority thread: ONNX Runtime's worker threads, created now, inherit it.
+    let opened = in_background(move || {
         let pack = Pack::open(&runtime, &dir, threads).map_err(|e| e.to_string())?;
         let hash = pack_fingerprint(&pack.dir, &pack.manifest).map_err(|e| e.to_string())?;
         Ok::<_, String>((pack, hash))
     })
-    .await
-    .map_err(|e| e.to_string())??;
+    .await?;
     let (pack, hash) = opened;
     let model_id = store
         .model_id(&hash, &pack.manifest.name)
@@ -276,26 +276,41 @@ async fn embed(app: &AppHandle, store: &Store, active: &Active) {
     if done >= total {
         return;
     }
-    let last_update = Mutex::new(std::time::Instant::now());
-    let result = embed_library(
-        store,
-        &active.pack,
+    let handle = tokio::runtime::Handle::current();
+    let (thread_app, thread_store, pack, model_id) = (
+        app.clone(),
+        store.clone(),
+        active.pack.clone(),
         active.model_id,
-        &predictor.cancel,
-        |report| {
-            // A fast model finishes dozens of batches a second: tell the UI a few times a second.
-            let now = std::time::Instant::now();
-            {
-                let mut last = last_update.lock().unwrap_or_else(|e| e.into_inner());
-                if now.duration_since(*last) < PROGRESS_EVERY {
-                    return;
+    );
+    // Decoding and inference run on a low-priority thread (and the decoders it starts), so
+    // they use idle CPU and yield it to the window and the commands.
+    let result = in_background(move || {
+        let app = &thread_app;
+        let predictor = &app.state::<AppContext>().predictor;
+        let last_update = Mutex::new(std::time::Instant::now());
+        embed_library_blocking(
+            &handle,
+            &thread_store,
+            &pack,
+            model_id,
+            &predictor.cancel,
+            |report| {
+                // A fast model finishes dozens of batches a second: tell the UI a few times a second.
+                let now = std::time::Instant::now();
+                {
+                    let mut last = last_update.lock().unwrap_or_else(|e| e.into_inner());
+                    if now.duration_since(*last) < PROGRESS_EVERY {
+                        return;
+                    }
+                    *last = now;
                 }
-                *last = now;
-            }
-            let done = done + (report.computed + report.failed) as u32;
-            predictor.update(app, |s| s.progress.done = done.min(s.progress.total));
-        },
-    )
+                let done = done + (report.computed + report.failed) as u32;
+                predictor.update(app, |s| s.progress.done = done.min(s.progress.total));
+            },
+        )
+        .map_err(|e| e.to_string())
+    })
     .await;
     let counts = store.embed_counts(active.model_id).await;
     predictor.update(app, |s| {
@@ -321,6 +336,39 @@ async fn embed(app: &AppHandle, store: &Store, active: &Active) {
             crate::indexer::emit_library(app).await;
         }
         Ok(_) => {}
-        Err(e) => crate::indexer::report(app, e.into()),
+        Err(e) => crate::indexer::report(
+            app,
+            image_scorer_protocol::AppError::new(image_scorer_protocol::ErrorKind::Model, e),
+        ),
+    }
+}
+
+/// Runs `work` on a thread of its own at low CPU priority and waits for its answer.
+async fn in_background<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("predictions".into())
+        .spawn(move || {
+            lower_priority();
+            let _ = tx.send(work());
+        })
+        .map_err(|e| format!("cannot start the predictions thread: {e}"))?;
+    rx.await
+        .map_err(|_| "the predictions thread stopped unexpectedly".to_owned())?
+}
+
+/// Lowers the calling thread's CPU priority as far as it goes: Linux's idle scheduling class
+/// (it runs only when nothing else wants the CPU), else nice 19. On Linux both belong to the
+/// thread, and threads started from it inherit them.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: both calls only read their arguments; pid / who 0 is the calling thread.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+        }
     }
 }

@@ -23,8 +23,26 @@ const ROUND: u32 = 256;
 /// Embeds every image of the library that has no embedding for `model_id` yet with `pack`.
 /// Each batch is stored as soon as it is computed, so a stopped run loses at most one batch.
 /// `on_progress` sees the run so far after each batch; setting `cancel` stops it after the
-/// current batch. Must run on a multi-threaded Tokio runtime (the batches block a worker).
+/// current batch. Must run on a multi-threaded Tokio runtime (the batches block a worker);
+/// see [`embed_library_blocking`] to run it on a thread of one's own.
 pub async fn embed_library(
+    store: &Store,
+    pack: &Pack,
+    model_id: i64,
+    cancel: &AtomicBool,
+    on_progress: impl Fn(&EmbedReport),
+) -> Result<EmbedReport> {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::block_in_place(|| {
+        embed_library_blocking(&runtime, store, pack, model_id, cancel, on_progress)
+    })
+}
+
+/// [`embed_library`] for a plain thread (not a runtime's): the database is reached through
+/// `runtime`, the decoding and inference run on this thread and threads it starts (which
+/// inherit its scheduling priority, so the caller can make the whole job yield to the UI).
+pub fn embed_library_blocking(
+    runtime: &tokio::runtime::Handle,
     store: &Store,
     pack: &Pack,
     model_id: i64,
@@ -34,11 +52,9 @@ pub async fn embed_library(
     let mut report = EmbedReport::default();
     let mut failed_ids = std::collections::HashSet::new();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let runtime = tokio::runtime::Handle::current();
     loop {
-        let todo: Vec<(i64, std::path::PathBuf)> = store
-            .images_to_embed(model_id, ROUND + failed_ids.len() as u32)
-            .await?
+        let todo: Vec<(i64, std::path::PathBuf)> = runtime
+            .block_on(store.images_to_embed(model_id, ROUND + failed_ids.len() as u32))?
             .into_iter()
             .filter(|(id, _)| !failed_ids.contains(id))
             .collect();
@@ -48,7 +64,7 @@ pub async fn embed_library(
         }
         let files: Vec<std::path::PathBuf> = todo.iter().map(|(_, p)| p.clone()).collect();
         let mut stored: Result<()> = Ok(());
-        tokio::task::block_in_place(|| {
+        {
             embed_files(pack, &files, 8, threads, |done| {
                 let mut embeddings: Vec<(usize, Vec<f32>)> = Vec::with_capacity(done.len());
                 let mut failed: Vec<(i64, String)> = Vec::new();
@@ -88,8 +104,8 @@ pub async fn embed_library(
                 report.computed += rows.len();
                 on_progress(&report);
                 !cancel.load(Ordering::Relaxed)
-            })
-        })?;
+            })?;
+        }
         stored?;
     }
 }

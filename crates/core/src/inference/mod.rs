@@ -9,7 +9,7 @@ pub mod preprocess;
 pub mod runtime;
 
 pub use discover::{discover_packs, find_library, library_candidates, pack_fingerprint};
-pub use job::{embed_library, EmbedReport};
+pub use job::{embed_library, embed_library_blocking, EmbedReport};
 pub use pack::{Pack, PackManifest};
 pub use pipeline::{embed_files, Embedded};
 pub use preprocess::{preprocess, Layout, Preprocess};
