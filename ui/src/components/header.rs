@@ -88,10 +88,9 @@ pub fn Header() -> Html {
             </button>
         },
         (None, name) => html! {
-            <button id="model-chip" class="plain model-chip" onclick={models}
+            <button id="model-chip" class={classes!("plain", "model-chip", (progress.running && progress.done < progress.total).then_some("running"))} onclick={models}
                 title={format!("Model pack: {} (Ctrl+M)", name.clone().unwrap_or_default())}>
                 if progress.running && progress.done < progress.total {
-                    <progress max={progress.total.max(1).to_string()} value={progress.done.to_string()} />
                     { format!("Predicting {} / {}", progress.done, progress.total) }
                 } else if progress.paused && progress.done < progress.total {
                     { format!("Predictions paused {} / {}", progress.done, progress.total) }
