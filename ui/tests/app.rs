@@ -607,7 +607,8 @@ async fn the_prediction_on_score_is_hidden_until_asked_for() {
 async fn the_models_panel_lists_packs_switches_and_pauses() {
     set_predictions(JsValue::UNDEFINED, json(PREDICTOR));
     let (root, handle) = mount(ONE_FOLDER, "null", false);
-    find(&root, "#model-chip", "Predicting 1 / 3").await;
+    find(&root, "#model-chip", "Predicting 33%").await;
+    assert!(attribute(&root, "#model-chip", "title").contains("Predicting 1 / 3 with CLIP + LAION"));
     press("m", true, false);
     find(&root, "#models-panel", "CLIP + LAION").await;
     find(&root, "#model-progress", "1 of 3 images embedded").await;

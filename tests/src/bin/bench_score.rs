@@ -144,14 +144,14 @@ async fn measure(presses: usize, images: usize, embedding: bool) -> (f64, f64) {
     (pct(50.0), pct(95.0))
 }
 
-/// How many images the job has embedded, if it is running now (the header's chip says
-/// "Predicting n / m"); waits up to 60 s for it to start.
+/// How many images the job has embedded, if it is running now (the header chip's tooltip says
+/// "Predicting n / m …"); waits up to 60 s for it to start.
 async fn predicting(app: &App) -> Option<u32> {
     for _ in 0..600 {
         let title = app
             .client
             .execute(
-                "const c = document.getElementById('model-chip'); return c ? c.textContent : '';",
+                "const c = document.getElementById('model-chip'); return c ? c.title : '';",
                 vec![],
             )
             .await
@@ -160,7 +160,7 @@ async fn predicting(app: &App) -> Option<u32> {
         if let Some(rest) = text.strip_prefix("Predicting ") {
             return rest.split(" / ").next()?.trim().parse().ok();
         }
-        if text.contains("EfficientNet") {
+        if text.starts_with("Model pack: EfficientNet") {
             return None; // done (the chip names the pack)
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

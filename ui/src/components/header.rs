@@ -87,18 +87,34 @@ pub fn Header() -> Html {
                 { "No predictions" }
             </button>
         },
-        (None, name) => html! {
-            <button id="model-chip" class={classes!("plain", "model-chip", (progress.running && progress.done < progress.total).then_some("running"))} onclick={models}
-                title={format!("Model pack: {} (Ctrl+M)", name.clone().unwrap_or_default())}>
-                if progress.running && progress.done < progress.total {
-                    { format!("Predicting {} / {}", progress.done, progress.total) }
-                } else if progress.paused && progress.done < progress.total {
-                    { format!("Predictions paused {} / {}", progress.done, progress.total) }
-                } else {
-                    { name.unwrap_or_default() }
-                }
-            </button>
-        },
+        (None, name) => {
+            let name = name.unwrap_or_default();
+            let left = progress.done < progress.total;
+            let percent = u64::from(progress.done) * 100 / u64::from(progress.total.max(1));
+            let (text, title) = if progress.running && left {
+                (
+                    format!("Predicting {percent}%"),
+                    format!(
+                        "Predicting {} / {} with {name} (Ctrl+M)",
+                        progress.done, progress.total
+                    ),
+                )
+            } else if progress.paused && left {
+                (
+                    format!("Paused {percent}%"),
+                    format!(
+                        "Predictions paused at {} / {} with {name}; Ctrl+M to resume",
+                        progress.done, progress.total
+                    ),
+                )
+            } else {
+                (name.clone(), format!("Model pack: {name} (Ctrl+M)"))
+            };
+            html! {
+                <button id="model-chip" class={classes!("plain", "model-chip", (progress.running && left).then_some("running"))}
+                    onclick={models} {title}>{ text }</button>
+            }
+        }
     };
     let open = {
         let choose = app.choose_folder.clone();
