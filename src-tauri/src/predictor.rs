@@ -5,7 +5,7 @@
 use crate::state::AppContext;
 use image_scorer_core::inference::{
     discover_packs, embed_library_blocking, find_library, library_candidates, pack_fingerprint,
-    Pack, Runtime,
+    pack_stat_key, Pack, Runtime,
 };
 use image_scorer_core::Store;
 use image_scorer_protocol::{events, EmbedProgress, PackInfo, PredictorState};
@@ -235,9 +235,11 @@ async fn open_wanted(
     let runtime = runtime.clone();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     // Opened on a low-priority thread: ONNX Runtime's worker threads, created now, inherit it.
+    let handle = tokio::runtime::Handle::current();
+    let thread_store = store.clone();
     let opened = in_background(move || {
         let pack = Pack::open(&runtime, &dir, threads).map_err(|e| e.to_string())?;
-        let hash = pack_fingerprint(&pack.dir, &pack.manifest).map_err(|e| e.to_string())?;
+        let hash = fingerprint(&handle, &thread_store, &pack)?;
         Ok::<_, String>((pack, hash))
     })
     .await?;
@@ -341,6 +343,24 @@ async fn embed(app: &AppHandle, store: &Store, active: &Active) {
             image_scorer_protocol::AppError::new(image_scorer_protocol::ErrorKind::Model, e),
         ),
     }
+}
+
+/// The pack's fingerprint, computed once per version of its files: hashing a CLIP ViT-L/14
+/// tower reads over a gigabyte, so it is remembered under the files' path, size and time.
+fn fingerprint(
+    handle: &tokio::runtime::Handle,
+    store: &Store,
+    pack: &Pack,
+) -> Result<String, String> {
+    let key = pack_stat_key(&pack.dir, &pack.manifest)
+        .map(|k| format!("fingerprint:{k}"))
+        .map_err(|e| e.to_string())?;
+    if let Ok(Some(known)) = handle.block_on(store.setting(&key)) {
+        return Ok(known);
+    }
+    let hash = pack_fingerprint(&pack.dir, &pack.manifest).map_err(|e| e.to_string())?;
+    let _ = handle.block_on(store.set_setting(&key, &hash));
+    Ok(hash)
 }
 
 /// Runs `work` on a thread of its own at low CPU priority and waits for its answer.

@@ -366,6 +366,11 @@ fn a_packs_fingerprint_follows_its_models_not_its_name() {
     let mut resized = pack.manifest.clone();
     resized.encoder.size = 256;
     assert_ne!(pack_fingerprint(&pack.dir, &resized).unwrap(), first);
+    // The cheap key stays while nothing changes, and changes with the settings and the files.
+    use image_scorer_core::inference::pack_stat_key;
+    let key = pack_stat_key(&pack.dir, &pack.manifest).unwrap();
+    assert_eq!(pack_stat_key(&pack.dir, &renamed).unwrap(), key);
+    assert_ne!(pack_stat_key(&pack.dir, &resized).unwrap(), key);
     // A changed model file is a new model.
     let head = pack.dir.join("aesthetic-sac+logos+ava1-l14-linearMSE.onnx");
     let mut bytes = std::fs::read(&head).unwrap();
@@ -374,4 +379,5 @@ fn a_packs_fingerprint_follows_its_models_not_its_name() {
     std::fs::remove_file(&head).unwrap();
     std::fs::write(&head, bytes).unwrap();
     assert_ne!(pack_fingerprint(&pack.dir, &pack.manifest).unwrap(), first);
+    assert_ne!(pack_stat_key(&pack.dir, &pack.manifest).unwrap(), key);
 }

@@ -114,11 +114,45 @@ pub fn discover_packs(sources: &[(&str, PathBuf)]) -> Vec<(PackInfo, PathBuf)> {
 }
 
 /// A hash of what a pack computes: its models' bytes and the encoder's settings (not its
-/// name), so a changed model is a new model and a renamed pack keeps its cache.
+/// name), so a changed model is a new model and a renamed pack keeps its cache. Reads every
+/// model file in full (a CLIP ViT-L/14 tower is over a gigabyte): [`pack_stat_key`] says when a
+/// fingerprint computed before still holds.
 pub fn pack_fingerprint(dir: &Path, manifest: &PackManifest) -> Result<String> {
     let mut hasher = Sha1::new();
+    hasher.update(settings(manifest).as_bytes());
+    for path in model_files(dir, manifest) {
+        let hashed = hash_file(&path)
+            .map_err(|err| CoreError::Model(format!("{} cannot be read: {err}", path.display())))?;
+        hasher.update(hashed.sha1.as_bytes());
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// A cheap key for a pack as it is on disk now: its settings and each model file's resolved
+/// path, size and modification time. While it is unchanged, so is [`pack_fingerprint`].
+pub fn pack_stat_key(dir: &Path, manifest: &PackManifest) -> Result<String> {
+    let mut hasher = Sha1::new();
+    hasher.update(settings(manifest).as_bytes());
+    for path in model_files(dir, manifest) {
+        let fault = |err: std::io::Error| {
+            CoreError::Model(format!("{} cannot be read: {err}", path.display()))
+        };
+        let resolved = path.canonicalize().map_err(fault)?;
+        let meta = std::fs::metadata(&resolved).map_err(fault)?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        hasher.update(format!("|{}|{}|{modified}", resolved.display(), meta.len()).as_bytes());
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// What of the manifest changes the numbers a pack computes (not its name or file names).
+fn settings(manifest: &PackManifest) -> String {
     let e = &manifest.encoder;
-    let settings = format!(
+    let mut settings = format!(
         "{}|{}|{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}|{}",
         e.input,
         e.output,
@@ -132,19 +166,17 @@ pub fn pack_fingerprint(dir: &Path, manifest: &PackManifest) -> Result<String> {
         e.width,
         e.normalize
     );
-    hasher.update(settings.as_bytes());
-    let mut files = vec![e.file.clone()];
     if let Some(h) = &manifest.head {
-        hasher.update(format!("|head|{}|{}", h.input, h.output).as_bytes());
-        files.push(h.file.clone());
+        settings.push_str(&format!("|head|{}|{}", h.input, h.output));
     }
-    for file in files {
-        let path = dir.join(&file);
-        let hashed = hash_file(&path)
-            .map_err(|err| CoreError::Model(format!("{} cannot be read: {err}", path.display())))?;
-        hasher.update(hashed.sha1.as_bytes());
-    }
-    Ok(hex::encode(hasher.finalize()))
+    settings
+}
+
+fn model_files(dir: &Path, manifest: &PackManifest) -> Vec<PathBuf> {
+    std::iter::once(&manifest.encoder.file)
+        .chain(manifest.head.as_ref().map(|h| &h.file))
+        .map(|f| dir.join(f))
+        .collect()
 }
 
 #[cfg(test)]

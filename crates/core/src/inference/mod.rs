@@ -8,7 +8,9 @@ pub mod pipeline;
 pub mod preprocess;
 pub mod runtime;
 
-pub use discover::{discover_packs, find_library, library_candidates, pack_fingerprint};
+pub use discover::{
+    discover_packs, find_library, library_candidates, pack_fingerprint, pack_stat_key,
+};
 pub use job::{embed_library, embed_library_blocking, EmbedReport};
 pub use pack::{Pack, PackManifest};
 pub use pipeline::{embed_files, Embedded};
