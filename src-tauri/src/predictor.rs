@@ -4,8 +4,8 @@
 
 use crate::state::AppContext;
 use image_scorer_core::inference::{
-    discover_packs, embed_library_blocking, find_library, library_candidates, pack_fingerprint,
-    pack_stat_key, Pack, Runtime,
+    choose_pack, discover_packs, embed_library_blocking, find_library, library_candidates,
+    pack_fingerprint, pack_stat_key, Pack, Runtime,
 };
 use image_scorer_core::Store;
 use image_scorer_protocol::{events, EmbedProgress, PackInfo, PredictorState};
@@ -200,34 +200,17 @@ async fn open_wanted(
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     let remembered = store.setting(ACTIVE_SETTING).await.ok().flatten();
-    let id = asked
-        .or(remembered)
-        .filter(|id| packs.iter().any(|(p, _)| &p.id == id))
-        .or_else(|| {
-            // Unchosen: the first usable pack that predicts scores, else the first usable one.
-            let usable = |p: &&(PackInfo, PathBuf)| p.0.problem.is_none();
-            packs
-                .iter()
-                .filter(usable)
-                .find(|(p, _)| p.has_head)
-                .or_else(|| packs.iter().find(usable))
-                .or(packs.first())
-                .map(|(p, _)| p.id.clone())
-        });
-    let Some(id) = id else {
+    let Some((info, dir)) = choose_pack(&packs, asked.or(remembered).as_deref()).cloned() else {
         return Err(format!(
             "No model pack is installed, so there are no predictions; everything else works. \
              Put a pack (a folder with pack.toml) in {}.",
             predictor.packs_dir.display()
         ));
     };
+    let id = info.id.clone();
     if active.as_ref().is_some_and(|a| a.id == id) {
         return Ok(());
     }
-    let (info, dir) = packs
-        .into_iter()
-        .find(|(p, _)| p.id == id)
-        .expect("chosen from the list");
     predictor.update(app, |s| {
         s.active = Some(id.clone());
         s.problem = Some(format!("Opening the model pack “{}”…", info.name));

@@ -45,6 +45,15 @@ impl Home {
             .join("image-scorer.db")
     }
 
+    /// A scratch folder `shoot` holding copies of the fixture photos `names`.
+    pub fn photos(&self, names: &[&str]) -> PathBuf {
+        let dir = self.scratch("shoot");
+        for name in names {
+            std::fs::copy(fixture(name), dir.join(name)).unwrap();
+        }
+        dir
+    }
+
     /// Installs a model pack called `name` in the app's packs folder: `manifest` as its
     /// `pack.toml`, and links to the shared `models` (from [`models_dir`]).
     pub fn install_pack(&self, name: &str, manifest: &str, models: &[&str]) -> PathBuf {
@@ -139,6 +148,15 @@ impl App {
             .await
             .expect("the UI loaded");
         app
+    }
+
+    /// Presses one key (a character or a [`fantoccini::key::Key`] code) on the page.
+    pub async fn press(&self, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(actions).await.unwrap();
     }
 
     /// Waits (up to 10 s) for an element.

@@ -27,15 +27,6 @@ input = "embedding"
 output = "score"
 "#;
 
-/// Presses one key (a character or a [`Key`] code).
-async fn press(app: &App, key: char) {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let actions = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: key })
-        .then(KeyAction::Up { value: key });
-    app.client.perform_actions(actions).await.unwrap();
-}
-
 /// Waits (up to 20 s) until the attribute `name` of `css` is `Some` and passes `ok`.
 async fn wait_for_attr(app: &App, css: &str, name: &str, ok: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -80,14 +71,6 @@ async fn count(db: &Path, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
 }
 
-fn photos(home: &Home, names: &[&str]) -> std::path::PathBuf {
-    let dir = home.scratch("shoot");
-    for name in names {
-        std::fs::copy(fixture(name), dir.join(name)).unwrap();
-    }
-    dir
-}
-
 #[tokio::test]
 async fn rate_shows_the_prediction_and_records_the_adjusted_value_with_it() {
     let home = Home::new();
@@ -99,7 +82,7 @@ async fn rate_shows_the_prediction_and_records_the_adjusted_value_with_it() {
             "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
         ],
     );
-    let dir = photos(&home, &["chelsea.png", "coffee.png", "rocket.jpg"]);
+    let dir = home.photos(&["chelsea.png", "coffee.png", "rocket.jpg"]);
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
     // The header names the active pack once the library is embedded.
     wait_for_attr(&app, "#model-chip", "title", |t| {
@@ -126,12 +109,12 @@ async fn rate_shows_the_prediction_and_records_the_adjusted_value_with_it() {
 
     // ↑ ↑ (+0.2), Page Up (+1.0), ↓ (-0.1): +1.1 in all, clamped to 1-10.
     let want = (start + 1.1).clamp(1.0, 10.0);
-    press(&app, Key::Up.into()).await;
-    press(&app, Key::Up.into()).await;
-    press(&app, Key::PageUp.into()).await;
-    press(&app, Key::Down.into()).await;
+    app.press(Key::Up.into()).await;
+    app.press(Key::Up.into()).await;
+    app.press(Key::PageUp.into()).await;
+    app.press(Key::Down.into()).await;
     wait_for_attr(&app, "#rate-value", "data-value", |v| v == value(want)).await;
-    press(&app, Key::Enter.into()).await;
+    app.press(Key::Enter.into()).await;
     app.wait_for_text("#rate-progress", "1 / 3 rated").await;
 
     let rows = score_rows(&home.database()).await;
@@ -164,7 +147,7 @@ async fn rate_shows_the_prediction_and_records_the_adjusted_value_with_it() {
 #[tokio::test]
 async fn without_a_pack_the_app_says_so_and_rate_still_records() {
     let home = Home::new();
-    let dir = photos(&home, &["coffee.png"]);
+    let dir = home.photos(&["coffee.png"]);
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
     let title = wait_for_attr(&app, "#model-chip", "title", |t| t.contains("model pack")).await;
     assert!(title.contains("No model pack is installed"), "{title}");
@@ -179,9 +162,9 @@ async fn without_a_pack_the_app_says_so_and_rate_still_records() {
         .unwrap();
     assert_eq!(prediction, None);
     // The key help, then commit the neutral value with ']' (+1.0).
-    press(&app, ']').await;
+    app.press(']').await;
     wait_for_attr(&app, "#rate-value", "data-value", |v| v == "6.5").await;
-    press(&app, ' ').await;
+    app.press(' ').await;
     app.wait_for_text("#rate-progress", "1 / 1 rated").await;
     assert_eq!(
         score_rows(&home.database()).await,

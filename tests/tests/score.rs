@@ -8,15 +8,6 @@ use image_scorer_e2e::{fixture, App, Home};
 use sqlx::ConnectOptions;
 use std::path::Path;
 
-/// Presses one key (a character or a [`Key`] code) on the page.
-async fn press(app: &App, key: char) {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let actions = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: key })
-        .then(KeyAction::Up { value: key });
-    app.client.perform_actions(actions).await.unwrap();
-}
-
 /// The name of the image on screen.
 async fn shown(app: &App) -> String {
     app.wait_for(Locator::Id("score-image"))
@@ -61,27 +52,16 @@ async fn score_rows(db: &Path) -> Vec<(String, String, f64, bool)> {
     .unwrap()
 }
 
-fn photos(home: &Home, names: &[&str]) -> std::path::PathBuf {
-    let dir = home.scratch("shoot");
-    for name in names {
-        std::fs::copy(fixture(name), dir.join(name)).unwrap();
-    }
-    dir
-}
-
 #[tokio::test]
 async fn a_scoring_session_records_exactly_what_was_done() {
     let home = Home::new();
-    let dir = photos(
-        &home,
-        &[
-            "astronaut.png",
-            "chelsea.png",
-            "coffee.png",
-            "franz-kafka.jpg",
-            "rocket.jpg",
-        ],
-    );
+    let dir = home.photos(&[
+        "astronaut.png",
+        "chelsea.png",
+        "coffee.png",
+        "franz-kafka.jpg",
+        "rocket.jpg",
+    ]);
     let jpeg = std::fs::read(fixture("rocket.jpg")).unwrap();
     std::fs::write(dir.join("broken.jpg"), &jpeg[..jpeg.len() / 3]).unwrap();
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
@@ -106,7 +86,7 @@ async fn a_scoring_session_records_exactly_what_was_done() {
         ('5', 5.0),
     ];
     for (i, (key, _)) in keys.iter().enumerate() {
-        press(&app, *key).await;
+        app.press(*key).await;
         app.wait_for_text("#score-progress", &format!("{} / 5 rated", i + 1))
             .await;
         if i < 4 {
@@ -122,12 +102,12 @@ async fn a_scoring_session_records_exactly_what_was_done() {
     app.wait_for_text("#unreadable-count", "1 unreadable").await;
 
     // Back to the last image and re-rate it, then undo that.
-    press(&app, Key::Backspace.into()).await;
+    app.press(Key::Backspace.into()).await;
     assert_eq!(shown(&app).await, order[4]);
     app.wait_for_text("#my-score", "Your score: 5").await;
-    press(&app, '4').await;
+    app.press('4').await;
     app.wait_for_text("#score-done", "Nothing left").await;
-    press(&app, 'z').await;
+    app.press('z').await;
     app.wait_for_text("#score-note", "Undid the last score")
         .await;
     assert_eq!(shown(&app).await, order[4]);
@@ -140,9 +120,9 @@ async fn a_scoring_session_records_exactly_what_was_done() {
     )
     .unwrap();
     app.wait_for_text("#score-progress", "5 / 6 rated").await;
-    press(&app, 's').await;
+    app.press('s').await;
     assert_eq!(next_after(&app, &order[4]).await, "motorcycle_left.png");
-    press(&app, Key::NumPad8.into()).await;
+    app.press(Key::NumPad8.into()).await;
     app.wait_for_text("#score-progress", "6 / 6 rated").await;
     app.stop().await;
 
@@ -160,22 +140,19 @@ async fn a_scoring_session_records_exactly_what_was_done() {
 #[tokio::test]
 async fn acknowledged_scores_survive_sigkill() {
     let home = Home::new();
-    let dir = photos(
-        &home,
-        &[
-            "astronaut.png",
-            "chelsea.png",
-            "coffee.png",
-            "franz-kafka.jpg",
-            "rocket.jpg",
-            "motorcycle_left.png",
-        ],
-    );
+    let dir = home.photos(&[
+        "astronaut.png",
+        "chelsea.png",
+        "coffee.png",
+        "franz-kafka.jpg",
+        "rocket.jpg",
+        "motorcycle_left.png",
+    ]);
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
     app.wait_for_text("#score-progress", "0 / 6 rated").await;
     // A burst: each key as soon as the previous score is acknowledged on screen.
     for (i, key) in ['6', '2', '9', '4', '8'].into_iter().enumerate() {
-        press(&app, key).await;
+        app.press(key).await;
         app.wait_for_text("#score-progress", &format!("{} / 6 rated", i + 1))
             .await;
     }

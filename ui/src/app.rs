@@ -39,12 +39,7 @@ fn Shell() -> Html {
         let choose_folder = app.choose_folder.clone();
         let model = app.model.clone();
         Callback::from(move |event: KeyboardEvent| {
-            let modifiers = Modifiers {
-                alt: event.alt_key(),
-                ctrl: event.ctrl_key(),
-                shift: event.shift_key(),
-                meta: event.meta_key(),
-            };
+            let modifiers = Modifiers::of(&event);
             match global_action(&event.key(), &event.code(), modifiers) {
                 Some(GlobalAction::GoTo(route)) => {
                     event.prevent_default();

@@ -28,6 +28,18 @@ pub struct Modifiers {
     pub meta: bool,
 }
 
+impl Modifiers {
+    /// The modifiers held with `event`.
+    pub fn of(event: &web_sys::KeyboardEvent) -> Self {
+        Self {
+            alt: event.alt_key(),
+            ctrl: event.ctrl_key(),
+            shift: event.shift_key(),
+            meta: event.meta_key(),
+        }
+    }
+}
+
 /// The global action for a key press, if any. `key` is `KeyboardEvent.key`, `code` is
 /// `KeyboardEvent.code`; the digit is read from `code` too, because Alt+digit types other
 /// characters on some layouts.
@@ -86,12 +98,11 @@ pub fn score_action(key: &str, code: &str, m: Modifiers) -> Option<ScoreAction> 
     if m.ctrl {
         return key.eq_ignore_ascii_case("z").then_some(ScoreAction::Undo);
     }
-    let digit = code
-        .strip_prefix("Numpad")
-        .filter(|d| d.len() == 1)
-        .or_else(|| code.strip_prefix("Digit").filter(|_| !m.shift))
-        .or(Some(key).filter(|k| k.len() == 1))
-        .and_then(|d| d.parse::<u8>().ok());
+    let digit = digit_key(code, m).or_else(|| {
+        Some(key)
+            .filter(|k| k.len() == 1)
+            .and_then(|d| d.parse::<u8>().ok())
+    });
     if let Some(d) = digit {
         return Some(ScoreAction::Score(if d == 0 { 10 } else { d }));
     }
@@ -105,6 +116,15 @@ pub fn score_action(key: &str, code: &str, m: Modifiers) -> Option<ScoreAction> 
         "p" => ScoreAction::Prediction,
         _ => return None,
     })
+}
+
+/// The digit of a key on the numpad, or on the number row without Shift, read from `code`
+/// (which does not depend on the keyboard layout).
+fn digit_key(code: &str, m: Modifiers) -> Option<u8> {
+    code.strip_prefix("Numpad")
+        .filter(|d| d.len() == 1)
+        .or_else(|| code.strip_prefix("Digit").filter(|_| !m.shift))
+        .and_then(|d| d.parse::<u8>().ok())
 }
 
 /// An action on the Rate page.
@@ -141,12 +161,7 @@ pub fn rate_action(key: &str, code: &str, m: Modifiers) -> Option<RateAction> {
     if m.ctrl {
         return key.eq_ignore_ascii_case("z").then_some(RateAction::Undo);
     }
-    let digit = code
-        .strip_prefix("Numpad")
-        .filter(|d| d.len() == 1)
-        .or_else(|| code.strip_prefix("Digit").filter(|_| !m.shift))
-        .and_then(|d| d.parse::<u8>().ok());
-    if let Some(d) = digit {
+    if let Some(d) = digit_key(code, m) {
         return Some(RateAction::Set(if d == 0 { 10 } else { d }));
     }
     Some(match (key, m.shift) {

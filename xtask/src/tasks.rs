@@ -111,28 +111,29 @@ pub fn test(options: TestOptions) -> Result<(), String> {
 }
 
 /// Runs models/export/test_export.py in a virtual environment of its own (numpy, onnx,
-/// safetensors, onnxruntime from PyPI), made once.
+/// safetensors, onnxruntime from PyPI).
 fn test_export_scripts() -> Result<(), String> {
-    let venv = root().join(".cache/export-python");
+    let python = python_env("export-python", &["numpy", "onnx", "safetensors"])?;
+    sh(Command::new(&python)
+        .arg(root().join("models/export/test_export.py"))
+        .arg(models()))
+}
+
+/// The Python of the virtual environment `.cache/<name>`, made once with `packages` and the
+/// onnxruntime release whose library the app uses, from PyPI.
+fn python_env(name: &str, packages: &[&str]) -> Result<PathBuf, String> {
+    let venv = root().join(".cache").join(name);
     let python = venv.join("bin/python");
     let ready = venv.join(".installed");
     if !ready.is_file() {
         sh(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        sh(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "numpy",
-            "onnx",
-            "safetensors",
-            &format!("onnxruntime=={}", crate::setup::ORT_VERSION),
-        ]))?;
+        sh(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(packages)
+            .arg(format!("onnxruntime=={}", crate::setup::ORT_VERSION)))?;
         std::fs::write(&ready, b"").map_err(|e| e.to_string())?;
     }
-    sh(Command::new(&python)
-        .arg(root().join("models/export/test_export.py"))
-        .arg(models()))
+    Ok(python)
 }
 
 /// `cargo xtask bundle`: build the release .deb and return its path.
@@ -305,7 +306,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 /// virtual environment of its own (Pillow, numpy, onnxruntime from PyPI), and their ratio.
 fn bench_inference() -> Result<(), String> {
     setup(Needs::RUN)?;
-    let models = root().join("../shared/models");
+    let models = models();
     let count = "96";
     let rust = exec::output(
         cargo()
@@ -326,20 +327,7 @@ fn bench_inference() -> Result<(), String> {
     )
     .ok_or("the Rust benchmark failed")?;
     print!("{rust}");
-    let venv = root().join(".cache/bench-python");
-    let python = venv.join("bin/python");
-    if !python.is_file() {
-        sh(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        sh(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "pillow",
-            "numpy",
-            &format!("onnxruntime=={}", crate::setup::ORT_VERSION),
-        ]))?;
-    }
+    let python = python_env("bench-python", &["pillow", "numpy"])?;
     let py = exec::output(
         Command::new(&python)
             .arg(root().join("crates/core/examples/bench_inference.py"))

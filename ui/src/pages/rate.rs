@@ -119,12 +119,7 @@ pub fn Rate() -> Html {
             if panels_open && e.key() == "Escape" {
                 return;
             }
-            let m = Modifiers {
-                alt: e.alt_key(),
-                ctrl: e.ctrl_key(),
-                shift: e.shift_key(),
-                meta: e.meta_key(),
-            };
+            let m = Modifiers::of(&e);
             if let Some(action) = rate_action(&e.key(), &e.code(), m) {
                 e.prevent_default();
                 act.emit(action);

@@ -113,6 +113,21 @@ pub fn discover_packs(sources: &[(&str, PathBuf)]) -> Vec<(PackInfo, PathBuf)> {
     found
 }
 
+/// The pack to use among `packs` (from [`discover_packs`]): the one with id `wanted` if it is
+/// there, else the first usable pack with a score head, else the first usable one, else the
+/// first (which then reports its problem).
+pub fn choose_pack<'a>(
+    packs: &'a [(PackInfo, PathBuf)],
+    wanted: Option<&str>,
+) -> Option<&'a (PackInfo, PathBuf)> {
+    let usable = |p: &&(PackInfo, PathBuf)| p.0.problem.is_none();
+    wanted
+        .and_then(|id| packs.iter().find(|(p, _)| p.id == id))
+        .or_else(|| packs.iter().filter(usable).find(|(p, _)| p.has_head))
+        .or_else(|| packs.iter().find(usable))
+        .or(packs.first())
+}
+
 /// A hash of what a pack computes: its models' bytes and the encoder's settings (not its
 /// name), so a changed model is a new model and a renamed pack keeps its cache. Reads every
 /// model file in full (a CLIP ViT-L/14 tower is over a gigabyte): [`pack_stat_key`] says when a
@@ -196,6 +211,43 @@ mod tests {
             find_library(&candidates).unwrap(),
             exe.path().join(LIBRARY_NAME)
         );
+    }
+
+    #[test]
+    fn the_wanted_pack_else_a_usable_one_with_a_head_is_chosen() {
+        let pack = |id: &str, head: bool, problem: bool| {
+            let info = PackInfo {
+                id: id.into(),
+                name: id.into(),
+                source: "packs".into(),
+                has_head: head,
+                problem: problem.then(|| "broken".to_owned()),
+            };
+            (info, PathBuf::from(id))
+        };
+        let packs = [
+            pack("a-broken", true, true),
+            pack("b-encoder", false, false),
+            pack("c-head", true, false),
+        ];
+        let chosen = |wanted| choose_pack(&packs, wanted).map(|(p, _)| p.id.as_str());
+        assert_eq!(chosen(None), Some("c-head"));
+        assert_eq!(chosen(Some("b-encoder")), Some("b-encoder"));
+        assert_eq!(chosen(Some("gone")), Some("c-head"));
+        assert_eq!(
+            chosen(Some("a-broken")),
+            Some("a-broken"),
+            "asked for, it says why it fails"
+        );
+        assert_eq!(
+            choose_pack(&packs[..2], None).map(|(p, _)| p.id.as_str()),
+            Some("b-encoder")
+        );
+        assert_eq!(
+            choose_pack(&packs[..1], None).map(|(p, _)| p.id.as_str()),
+            Some("a-broken")
+        );
+        assert!(choose_pack(&[], None).is_none());
     }
 
     #[test]

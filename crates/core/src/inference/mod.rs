@@ -9,7 +9,7 @@ pub mod preprocess;
 pub mod runtime;
 
 pub use discover::{
-    discover_packs, find_library, library_candidates, pack_fingerprint, pack_stat_key,
+    choose_pack, discover_packs, find_library, library_candidates, pack_fingerprint, pack_stat_key,
 };
 pub use job::{embed_library, embed_library_blocking, EmbedReport};
 pub use pack::{Pack, PackManifest};

@@ -1,0 +1,166 @@
+//! The Score and Rate pages in headless Chromium against the stubbed app: keys, the queue,
+//! images that cannot be shown, predictions and the committed values.
+
+mod common;
+
+use common::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn score_keys_score_skip_and_go_back_in_queue_order() {
+    let item = |c: char| {
+        format!(
+            r#"{{"sha1":"{}","name":"{c}.png"}}"#,
+            c.to_string().repeat(40)
+        )
+    };
+    set_queue(json(&format!(
+        r#"{{"items":[{},{},{}],"rated":0,"total":3}}"#,
+        item('a'),
+        item('b'),
+        item('c')
+    )));
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-image", "").await;
+    find(&root, "#score-progress", "0 / 3 rated").await;
+    sleep(50).await;
+    let shown = |root: &Element| {
+        root.query_selector("#score-image")
+            .unwrap()
+            .unwrap()
+            .get_attribute("alt")
+            .unwrap()
+    };
+    assert_eq!(shown(&root), "a.png");
+    press_key("7", "Digit7");
+    find(&root, "#score-stage figcaption", "b.png").await;
+    press_key("0", "Numpad0"); // 10
+    find(&root, "#score-stage figcaption", "c.png").await;
+    press_key("b", "KeyB"); // back
+    find(&root, "#score-stage figcaption", "b.png").await;
+    press_key(" ", "Space"); // skip
+    find(&root, "#score-stage figcaption", "c.png").await;
+    press_key("?", "Slash");
+    find(&root, "#score-help", "undo the last score").await;
+    press_key("Escape", "Escape");
+    sleep(50).await;
+    assert!(root.query_selector("#score-help").unwrap().is_none());
+    assert_eq!(scores(), "a:7,b:10");
+    find(&root, "#score-progress", "2 / 3 rated").await;
+    set_queue(JsValue::NULL);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn images_that_cannot_be_displayed_are_skipped_with_a_note_and_reported() {
+    let item = |c: char| {
+        format!(
+            r#"{{"sha1":"{}","name":"{c}.png"}}"#,
+            c.to_string().repeat(40)
+        )
+    };
+    set_queue(json(&format!(
+        r#"{{"items":[{},{}],"rated":0,"total":2}}"#,
+        item('d'),
+        item('e')
+    )));
+    break_images();
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-note", "could not be displayed").await;
+    find(&root, "#score-done", "Nothing left").await;
+    assert_eq!(failed(), 2, "both reported to the app");
+    set_queue(JsValue::NULL);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn rate_starts_at_the_prediction_adjusts_with_keys_and_commits_it_with_the_value() {
+    set_queue(three_items());
+    set_predictions(
+        json(&format!(r#"{{"{}":6.31}}"#, "a".repeat(40))),
+        json(PREDICTOR),
+    );
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash("#/rate")
+        .unwrap();
+    find(&root, "#rate-prediction", "Predicted 6.3").await;
+    find(&root, "#rate-value", "6.3").await;
+    press_key("ArrowUp", "ArrowUp");
+    find(&root, "#rate-value", "6.4").await;
+    press_key("PageDown", "PageDown");
+    find(&root, "#rate-value", "5.4").await;
+    press_key("Enter", "Enter");
+    find(&root, "#rate-stage figcaption", "b.png").await;
+    assert_eq!(scores(), "a:5.4/6.31");
+    // No prediction for b: it starts at 5.5 and says why.
+    find(&root, "#rate-value", "5.5").await;
+    find(&root, "#rate-prediction", "Not predicted yet").await;
+    press_key("8", "Digit8");
+    press_key("]", "BracketRight");
+    find(&root, "#rate-value", "9.0").await;
+    press_key("]", "BracketRight");
+    press_key("]", "BracketRight");
+    find(&root, "#rate-value", "10.0").await;
+    press_key(" ", "Space");
+    find(&root, "#rate-stage figcaption", "c.png").await;
+    assert_eq!(scores(), "a:5.4/6.31,b:10/null");
+    // Back shows b again.
+    press_key("Backspace", "Backspace");
+    find(&root, "#rate-stage figcaption", "b.png").await;
+    press_key("?", "Slash");
+    find(&root, "#rate-help", "value + 1.0").await;
+    press_key("Escape", "Escape");
+    sleep(50).await;
+    assert!(root.query_selector("#rate-help").unwrap().is_none());
+    // Enter on a button reached with Tab presses that button only: no commit on top.
+    let undo = root
+        .query_selector("#rate-toolbar button[title^='Undo']")
+        .unwrap()
+        .unwrap();
+    undo.dyn_ref::<HtmlElement>().unwrap().focus().unwrap();
+    let init = KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_code("Enter");
+    init.set_bubbles(true);
+    let enter = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    undo.dispatch_event(&enter).unwrap();
+    sleep(100).await;
+    assert_eq!(
+        scores(),
+        "a:5.4/6.31,b:10/null",
+        "Enter on a button committed"
+    );
+    undo.dyn_ref::<HtmlElement>().unwrap().blur().unwrap();
+    set_queue(JsValue::NULL);
+    set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_prediction_on_score_is_hidden_until_asked_for() {
+    set_queue(three_items());
+    set_predictions(
+        json(&format!(r#"{{"{}":7.25}}"#, "a".repeat(40))),
+        json(PREDICTOR),
+    );
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-image", "").await;
+    sleep(100).await;
+    assert!(root.query_selector("#score-prediction").unwrap().is_none());
+    press_key("p", "KeyP");
+    find(&root, "#score-prediction", "Predicted 7.2").await;
+    press_key("p", "KeyP");
+    sleep(50).await;
+    assert!(root.query_selector("#score-prediction").unwrap().is_none());
+    set_queue(JsValue::NULL);
+    set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+}
