@@ -5,62 +5,92 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
-	/**  The library and any problem met while starting; the UI calls this once when it loads. */
-	getState: () => typedError<AppState, AppError>(__TAURI_INVOKE("get_state")),
-	/**
-	 *  Shows the system folder picker and opens the chosen folder. Returns `None` when the user
-	 *  cancels. The path comes from the native dialog, never from the webview.
-	 */
-	chooseFolder: () => typedError<LibraryState | null, AppError>(__TAURI_INVOKE("choose_folder")),
-	/**  The first `limit` images of the library that can be shown, by file path, and the total. */
-	listImages: (limit: number) => typedError<ImagePage, AppError>(__TAURI_INVOKE("list_images", { limit })),
-	/**  The first `limit` files that cannot be shown, with what is wrong with each. */
-	listProblems: (limit: number) => typedError<Problem[], AppError>(__TAURI_INVOKE("list_problems", { limit })),
-	/**  Closes the folder `root_id`: its files leave the library; images and judgements stay. */
-	removeFolder: (rootId: number) => typedError<LibraryState, AppError>(__TAURI_INVOKE("remove_folder", { rootId })),
-	/**  Sets the exclusion patterns of the folder `root_id` (one glob per line) and re-indexes it. */
-	setExcludes: (rootId: number, patterns: string) => typedError<LibraryState, AppError>(__TAURI_INVOKE("set_excludes", { rootId, patterns })),
-	/**  The current rater and every known rater. */
-	getRater: () => typedError<Rater, AppError>(__TAURI_INVOKE("get_rater")),
-	/**  Switches to the rater `name`, adding them if new; remembered across restarts. */
-	setRater: (name: string) => typedError<Rater, AppError>(__TAURI_INVOKE("set_rater", { name })),
-	/**
-	 *  The images to score: unrated by the current rater first, shuffled by `seed` (one per
-	 *  session), then the rated ones when `include_rated`. With `predicted_first` (the Rate page),
-	 *  unrated images the active pack has predicted come before the others.
-	 */
-	scoreQueue: (includeRated: boolean, seed: number, predictedFirst: boolean) => typedError<ScoreQueue, AppError>(__TAURI_INVOKE("score_queue", { includeRated, seed, predictedFirst })),
-	/**  The image's scores (the current rater's and the mean) and the rater's progress. */
-	scoreState: (sha1: string) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("score_state", { sha1 })),
-	/**
-	 *  Records `value` (1-10) as the current rater's score of the image; answers once it is
-	 *  committed.
-	 */
-	addScore: (sha1: string, value: number | null) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("add_score", { sha1, value })),
-	/**
-	 *  Records `value` (1-10, kept to one decimal) from the Rate experiment, with the prediction
-	 *  that was on screen; answers once it is committed.
-	 */
-	addRating: (sha1: string, value: number | null, predicted: number | null) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("add_rating", { sha1, value, predicted })),
-	/**
-	 *  Undoes the current rater's newest score; answers with that image's state, or `None` when
-	 *  there is nothing to undo.
-	 */
-	undoScore: () => typedError<ScoreState_Serialize | null, AppError>(__TAURI_INVOKE("undo_score")),
-	/**  The webview could not display the image: record it as unreadable so it leaves the queues. */
-	imageFailed: (sha1: string) => typedError<null, AppError>(__TAURI_INVOKE("image_failed", { sha1 })),
-	/**  The packs found, the active one, and how far the embedding of the library is. */
-	getPredictor: () => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("get_predictor")),
-	/**
-	 *  Makes the pack `id` (as listed by [`get_predictor`]) the active one; remembered across
-	 *  restarts. Embeddings already computed with any pack stay cached.
-	 */
-	setPack: (id: string) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("set_pack", { id })),
-	/**  Pauses (`true`) or resumes the background embedding; what is done stays done. */
-	pausePredictions: (paused: boolean) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("pause_predictions", { paused })),
+	/**  See [`GetState`]. */
+	getState: (request: GetState) => typedError<AppState, AppError>(__TAURI_INVOKE("get_state", { request })),
+	/**  See [`ChooseFolder`]: shows the system folder picker and opens the chosen folder. */
+	chooseFolder: (request: ChooseFolder) => typedError<LibraryState | null, AppError>(__TAURI_INVOKE("choose_folder", { request })),
+	/**  See [`ListImages`]. */
+	listImages: (request: ListImages) => typedError<ImagePage, AppError>(__TAURI_INVOKE("list_images", { request })),
+	/**  See [`ListProblems`]. */
+	listProblems: (request: ListProblems) => typedError<Problem[], AppError>(__TAURI_INVOKE("list_problems", { request })),
+	/**  See [`RemoveFolder`]. */
+	removeFolder: (request: RemoveFolder) => typedError<LibraryState, AppError>(__TAURI_INVOKE("remove_folder", { request })),
+	/**  See [`SetExcludes`]. */
+	setExcludes: (request: SetExcludes) => typedError<LibraryState, AppError>(__TAURI_INVOKE("set_excludes", { request })),
+	/**  See [`GetRater`]. */
+	getRater: (request: GetRater) => typedError<Rater, AppError>(__TAURI_INVOKE("get_rater", { request })),
+	/**  See [`SetRater`]. */
+	setRater: (request: SetRater) => typedError<Rater, AppError>(__TAURI_INVOKE("set_rater", { request })),
+	/**  See [`GetScoreQueue`]. */
+	scoreQueue: (request: GetScoreQueue) => typedError<ScoreQueue, AppError>(__TAURI_INVOKE("score_queue", { request })),
+	/**  See [`GetScoreState`]. */
+	scoreState: (request: GetScoreState) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("score_state", { request })),
+	/**  See [`AddScore`]. */
+	addScore: (request: AddScore) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("add_score", { request })),
+	/**  See [`AddRating`]. */
+	addRating: (request: AddRating_Deserialize) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("add_rating", { request })),
+	/**  See [`Undo`]. */
+	undo: (request: Undo) => typedError<Undone_Serialize | null, AppError>(__TAURI_INVOKE("undo", { request })),
+	/**  See [`ImageFailed`]. */
+	imageFailed: (request: ImageFailed) => typedError<null, AppError>(__TAURI_INVOKE("image_failed", { request })),
+	/**  See [`GetPredictor`]. */
+	getPredictor: (request: GetPredictor) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("get_predictor", { request })),
+	/**  See [`SetPack`]. */
+	setPack: (request: SetPack) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("set_pack", { request })),
+	/**  See [`PausePredictions`]. */
+	pausePredictions: (request: PausePredictions) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("pause_predictions", { request })),
 };
 
 /* Types */
+/**
+ *  Records `value` (1-10, kept to one decimal) from the Rate experiment, with the prediction
+ *  that was on screen; answers once it is committed.
+ */
+export type AddRating = AddRating_Serialize | AddRating_Deserialize;
+
+/**
+ *  Records `value` (1-10, kept to one decimal) from the Rate experiment, with the prediction
+ *  that was on screen; answers once it is committed.
+ */
+export type AddRating_Deserialize = {
+	/**  Who rates. */
+	rater: string,
+	/**  The image. */
+	sha1: string,
+	/**  1 to 10, one decimal. */
+	value: number | null,
+	/**  The prediction shown, if any. */
+	predicted?: number | null,
+};
+
+/**
+ *  Records `value` (1-10, kept to one decimal) from the Rate experiment, with the prediction
+ *  that was on screen; answers once it is committed.
+ */
+export type AddRating_Serialize = {
+	/**  Who rates. */
+	rater: string,
+	/**  The image. */
+	sha1: string,
+	/**  1 to 10, one decimal. */
+	value: number | null,
+	/**  The prediction shown, if any. */
+	predicted: number | null,
+};
+
+/**
+ *  Records `value` (1-10) as `rater`'s score of the image (the Score experiment); answers
+ *  once it is committed.
+ */
+export type AddScore = {
+	/**  Who scores. */
+	rater: string,
+	/**  The image. */
+	sha1: string,
+	/**  1 to 10. */
+	value: number | null,
+};
+
 /**
  *  An error as the UI sees it: `{ "kind": "not_found", "message": "…" }`.
  * 
@@ -83,6 +113,21 @@ export type AppState = {
 	 */
 	startup_errors: AppError[],
 };
+
+/**
+ *  Shows the system folder picker and opens the chosen folder; `None` when the user cancels.
+ *  The path comes from the native dialog, never from the webview.
+ */
+export type ChooseFolder = Record<string, never>;
+
+/**  How a comparison ended. */
+export type ComparisonOutcome = 
+/**  One image was picked (its role is [`ImageRole::Winner`]). */
+"pick" | 
+/**  "Equally good". */
+"tie" | 
+/**  "None of these is good": a win for nobody. */
+"none";
 
 /**  How far the background embedding of the library with the active pack is. */
 export type EmbedProgress = {
@@ -115,6 +160,48 @@ export type ErrorKind =
 /**  A bug or an unexpected state in the app. */
 "internal";
 
+/**  The packs found, the active one, and how far the embedding of the library is. */
+export type GetPredictor = Record<string, never>;
+
+/**
+ *  The rater this door starts with (the one chosen last, else the operating-system user) and
+ *  every known rater.
+ */
+export type GetRater = Record<string, never>;
+
+/**
+ *  The images for `rater` to score: those they have not scored first, shuffled by `seed` (one
+ *  per session), then the scored ones when `include_rated`. With `predicted_first` (the Rate
+ *  page), unscored images the active pack has predicted come before the others.
+ */
+export type GetScoreQueue = {
+	/**  Who is rating. */
+	rater: string,
+	/**  Also the images they scored already. */
+	include_rated: boolean,
+	/**  The session's shuffle. */
+	seed: number,
+	/**  Predicted images first. */
+	predicted_first: boolean,
+};
+
+/**  An image's scores (the rater's, the mean), its prediction, and the rater's progress. */
+export type GetScoreState = {
+	/**  Who is asking. */
+	rater: string,
+	/**  The image. */
+	sha1: string,
+};
+
+/**  The library and any problem met while starting; the UI asks once when it loads. */
+export type GetState = Record<string, never>;
+
+/**  The webview could not display the image: it is recorded as unreadable and leaves the queues. */
+export type ImageFailed = {
+	/**  The image. */
+	sha1: string,
+};
+
 /**  A page of the library's images. */
 export type ImagePage = {
 	/**  The images, by file path. */
@@ -122,6 +209,19 @@ export type ImagePage = {
 	/**  How many images there are in all. */
 	total: number,
 };
+
+/**  The part an image plays in a judgement. */
+export type ImageRole = 
+/**  The one image a score is about. */
+"subject" | 
+/**  Shown in a comparison or a similarity pair, not picked. */
+"shown" | 
+/**  Picked as the best of a comparison. */
+"winner" | 
+/**  Kept: the original of a group of duplicates. */
+"kept" | 
+/**  Marked as a duplicate of the kept image. */
+"duplicate";
 
 /**  One image of the library, as a gallery shows it. */
 export type ImageSummary = {
@@ -133,6 +233,82 @@ export type ImageSummary = {
 	width: number,
 	/**  Height in pixels. */
 	height: number,
+};
+
+/**  An image in a judgement: which, where it was on screen, and its part. */
+export type JudgedImage = {
+	/**  Its SHA-1. */
+	sha1: string,
+	/**  Its screen position, 0 first (left, or top-left, then reading order). */
+	position: number,
+	/**  Its part. */
+	role: ImageRole,
+};
+
+/**  One judgement from the log. */
+export type Judgement = Judgement_Serialize | Judgement_Deserialize;
+
+/**  What kind of judgement, i.e. which experiment made it. */
+export type JudgementKind = 
+/**  A 1-10 score typed on the Score page. */
+"score" | 
+/**  A 1-10 value set on the Rate page, starting from the model's prediction. */
+"rate" | 
+/**  A pick among two or four images (or a tie, or "none of these"). */
+"comparison" | 
+/**  How alike two images look, 1-5. */
+"similarity" | 
+/**  One image kept, the others marked as its duplicates. */
+"duplicate" | 
+/**  A 1-10 score imported from another tool. */
+"imported";
+
+/**  One judgement from the log. */
+export type Judgement_Deserialize = {
+	/**  Its place in the log (later judgements have larger ids). */
+	id: number,
+	/**  Which experiment made it. */
+	kind: JudgementKind,
+	/**  Who made it. */
+	rater: string,
+	/**  When, as an RFC 3339 UTC time with milliseconds. */
+	created: string,
+	/**  The images, in screen order. */
+	images: JudgedImage[],
+	/**  The score (1-10) or the likeness (1-5), for kinds that have a value. */
+	value?: number | null,
+	/**  How a comparison ended. */
+	outcome?: ComparisonOutcome | null,
+	/**  The prediction that was on screen, if any. */
+	shown_prediction?: number | null,
+	/**  The cosine similarity that was on screen, if any. */
+	shown_cosine?: number | null,
+	/**  Whether it was undone (it then counts for nothing). */
+	undone: boolean,
+};
+
+/**  One judgement from the log. */
+export type Judgement_Serialize = {
+	/**  Its place in the log (later judgements have larger ids). */
+	id: number,
+	/**  Which experiment made it. */
+	kind: JudgementKind,
+	/**  Who made it. */
+	rater: string,
+	/**  When, as an RFC 3339 UTC time with milliseconds. */
+	created: string,
+	/**  The images, in screen order. */
+	images: JudgedImage[],
+	/**  The score (1-10) or the likeness (1-5), for kinds that have a value. */
+	value: number | null,
+	/**  How a comparison ended. */
+	outcome: ComparisonOutcome | null,
+	/**  The prediction that was on screen, if any. */
+	shown_prediction: number | null,
+	/**  The cosine similarity that was on screen, if any. */
+	shown_cosine: number | null,
+	/**  Whether it was undone (it then counts for nothing). */
+	undone: boolean,
 };
 
 /**  How many images the library holds (only images with a file present count). */
@@ -149,6 +325,18 @@ export type LibraryState = {
 	roots: Root[],
 	/**  The images below them. */
 	counts: LibraryCounts,
+};
+
+/**  The first `limit` images that can be shown, by file path, and how many there are. */
+export type ListImages = {
+	/**  At most this many (the app caps it at 10,000). */
+	limit: number,
+};
+
+/**  The first `limit` files that cannot be shown, with what is wrong with each. */
+export type ListProblems = {
+	/**  At most this many (the app caps it at 10,000). */
+	limit: number,
 };
 
 /**  A model pack the app found. */
@@ -180,6 +368,12 @@ export type PackInfo_Serialize = {
 	has_head: boolean,
 	/**  Why it cannot be used, if it cannot. */
 	problem: string | null,
+};
+
+/**  Pauses (`true`) or resumes the background embedding; what is done stays done. */
+export type PausePredictions = {
+	/**  Pause or resume. */
+	paused: boolean,
 };
 
 /**
@@ -252,10 +446,16 @@ export type QueueItem = {
 
 /**  Who is rating. */
 export type Rater = {
-	/**  The current rater's name. */
+	/**  The rater this door starts with (the one chosen last, else the operating-system user). */
 	name: string,
 	/**  Every rater known, oldest first. */
 	all: string[],
+};
+
+/**  Closes a folder: its files leave the library; images and judgements stay. */
+export type RemoveFolder = {
+	/**  The folder's id. */
+	root_id: number,
 };
 
 /**  A folder the user opened; every image below it belongs to the library. */
@@ -275,7 +475,7 @@ export type Root = {
 export type ScoreQueue = {
 	/**  Unrated first (shuffled once per session), then the rated ones if asked for. */
 	items: QueueItem[],
-	/**  How many images the current rater has scored. */
+	/**  How many images the rater has scored. */
 	rated: number,
 	/**  How many images can be scored. */
 	total: number,
@@ -288,7 +488,7 @@ export type ScoreState = ScoreState_Serialize | ScoreState_Deserialize;
 export type ScoreState_Deserialize = {
 	/**  The image. */
 	sha1: string,
-	/**  The current rater's score. */
+	/**  The asking rater's current score. */
 	mine?: number | null,
 	/**  The mean of every rater's current score. */
 	mean?: number | null,
@@ -296,7 +496,7 @@ export type ScoreState_Deserialize = {
 	raters: number,
 	/**  The active pack's predicted score, when it has one. */
 	predicted?: number | null,
-	/**  How many images the current rater has scored. */
+	/**  How many images the rater has scored. */
 	rated: number,
 	/**  How many images can be scored. */
 	total: number,
@@ -306,7 +506,7 @@ export type ScoreState_Deserialize = {
 export type ScoreState_Serialize = {
 	/**  The image. */
 	sha1: string,
-	/**  The current rater's score. */
+	/**  The asking rater's current score. */
 	mine: number | null,
 	/**  The mean of every rater's current score. */
 	mean: number | null,
@@ -314,10 +514,61 @@ export type ScoreState_Serialize = {
 	raters: number,
 	/**  The active pack's predicted score, when it has one. */
 	predicted: number | null,
-	/**  How many images the current rater has scored. */
+	/**  How many images the rater has scored. */
 	rated: number,
 	/**  How many images can be scored. */
 	total: number,
+};
+
+/**  Sets a folder's exclusion patterns (one glob per line) and indexes it again. */
+export type SetExcludes = {
+	/**  The folder's id. */
+	root_id: number,
+	/**  One glob per line. */
+	patterns: string,
+};
+
+/**
+ *  Makes the pack `id` (as listed in [`PredictorState::packs`]) the active one; remembered
+ *  across restarts. Embeddings computed with any pack stay cached.
+ */
+export type SetPack = {
+	/**  The pack's id. */
+	id: string,
+};
+
+/**  Adds the rater `name` if new and remembers them as the one this door starts with. */
+export type SetRater = {
+	/**  1 to 64 characters; surrounding spaces are trimmed. */
+	name: string,
+};
+
+/**
+ *  Undoes `rater`'s newest judgement that is not undone yet, whatever its kind; `None` when
+ *  there is nothing to undo.
+ */
+export type Undo = {
+	/**  Whose judgement. */
+	rater: string,
+};
+
+/**  What an undo took back. */
+export type Undone = Undone_Serialize | Undone_Deserialize;
+
+/**  What an undo took back. */
+export type Undone_Deserialize = {
+	/**  The judgement, now flagged undone. */
+	judgement: Judgement_Deserialize,
+	/**  For a score or a rating, its image's state now (so the page can show it again). */
+	score?: ScoreState_Deserialize | null,
+};
+
+/**  What an undo took back. */
+export type Undone_Serialize = {
+	/**  The judgement, now flagged undone. */
+	judgement: Judgement_Serialize,
+	/**  For a score or a rating, its image's state now (so the page can show it again). */
+	score: ScoreState_Serialize | null,
 };
 
 /* Tauri Specta runtime */

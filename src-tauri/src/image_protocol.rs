@@ -1,37 +1,23 @@
-//! The `image://` URI scheme: library images by content hash, and nothing else.
+//! The `image://` URI scheme: core answers with library images by content hash, and nothing
+//! else; this turns its answer into an HTTP response for the webview.
 
-use crate::state::AppContext;
-use image_scorer_core::library::serve::{parse_request, serve};
+use image_scorer_core::App;
 use tauri::http::{header, Response, StatusCode};
-use tauri::{AppHandle, Manager};
 
 /// Answers one request for `path` (the URI's path; the query is ignored).
-pub async fn respond(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
-    let Some(request) = parse_request(path) else {
-        return status(StatusCode::NOT_FOUND, "not an image address");
-    };
-    let context = app.state::<AppContext>();
-    let cache = match app.path().app_cache_dir() {
-        Ok(dir) => dir,
-        Err(e) => return status(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    };
-    match serve(&context.store, &cache, &request).await {
-        Ok(Some(served)) => Response::builder()
-            .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, served.content_type)
-            // The address is the content's hash: the answer never changes.
-            .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
-            .body(served.bytes)
-            .unwrap_or_else(|e| status(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
-        Ok(None) => status(StatusCode::NOT_FOUND, "no such image in the library"),
-        Err(e) => status(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+pub async fn respond(app: &App, path: &str) -> Response<Vec<u8>> {
+    let answer = app.serve_image(path).await;
+    let mut response = Response::builder()
+        .status(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header(header::CONTENT_TYPE, answer.content_type);
+    if answer.status == 200 {
+        // The address is the content's hash: the answer never changes.
+        response = response.header(header::CACHE_CONTROL, "max-age=31536000, immutable");
     }
-}
-
-fn status(code: StatusCode, message: &str) -> Response<Vec<u8>> {
-    Response::builder()
-        .status(code)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .body(message.as_bytes().to_vec())
-        .expect("a static response")
+    response.body(answer.body).unwrap_or_else(|e| {
+        Response::builder()
+            .status(StatusCode::INTERNAL_SERVER_ERROR)
+            .body(e.to_string().into_bytes())
+            .expect("a static response")
+    })
 }

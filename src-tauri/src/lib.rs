@@ -1,81 +1,72 @@
-//! The Image Scorer desktop and mobile shell: Tauri wiring around `image-scorer-core`.
+//! The Image Scorer desktop and mobile shell: the window around core's [`App`].
 //!
 //! [`run`] is the one entry point (desktop `main` and the mobile runtime both call it). The shell
-//! stays thin: commands in [`commands`] parse arguments, call core, and map errors.
+//! keeps only OS glue: the window, the native folder dialog, the image scheme's registration,
+//! the plugins, and the event sink over Tauri's `AppHandle`. Every command is a line over
+//! [`App`] ([`commands`]).
 
 pub mod cli;
 pub mod commands;
-pub mod database;
 pub mod image_protocol;
-pub mod indexer;
-pub mod predictor;
-pub mod state;
+pub mod sink;
 
-use image_scorer_protocol::AppError;
-use state::AppContext;
+use image_scorer_core::{App, AppConfig};
+use std::sync::Arc;
 use tauri::Manager;
 
-/// Starts the app: opens (or repairs) the database, registers plugins and commands, opens the
-/// folder given on the command line, and shows the main window.
+/// Starts the app: opens (or repairs) the database, registers the plugins and commands, opens
+/// the folder given on the command line, starts the background work, and shows the main window.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let args = cli::Args::parse(std::env::args_os().skip(1));
-    let mut context = tauri::generate_context!();
-    let mut startup_errors: Vec<AppError> = args.errors.clone();
-
-    let db = match database::prepare(&context.config().identifier) {
-        Ok(db) => db,
-        Err(message) => {
-            eprintln!("image-scorer: {message}");
-            std::process::exit(1);
-        }
+    let context = tauri::generate_context!();
+    let mut config = match AppConfig::for_identifier(&context.config().identifier) {
+        Ok(config) => config,
+        Err(e) => fail(&e.to_string()),
     };
-    startup_errors.extend(db.notice.clone());
-    database::configure_sql_plugin(context.config_mut(), &db.url);
+    if cfg!(debug_assertions) {
+        // Development builds also offer the repository's packs.
+        let models = concat!(env!("CARGO_MANIFEST_DIR"), "/../models");
+        config.extra_packs.push(("models".into(), models.into()));
+    }
 
     let specta = commands::specta_builder();
     let result = tauri::Builder::default()
-        .plugin(
-            tauri_plugin_sql::Builder::new()
-                .add_migrations(&db.url, database::plugin_migrations())
-                .build(),
-        )
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
         .register_asynchronous_uri_scheme_protocol(
             image_scorer_protocol::IMAGE_SCHEME,
             |context, request, responder| {
-                let app = context.app_handle().clone();
+                let app = context.app_handle().state::<App>().inner().clone();
                 let path = request.uri().path().to_owned();
                 tauri::async_runtime::spawn(async move {
                     responder.respond(image_protocol::respond(&app, &path).await);
                 });
             },
         )
-        .setup(move |app| {
-            specta.mount_events(app);
-            let store =
-                tauri::async_runtime::block_on(database::store_from_plugin(app.handle(), &db.url))?;
+        .setup(move |tauri_app| {
+            specta.mount_events(tauri_app);
+            let sink = Arc::new(sink::WindowSink(tauri_app.handle().clone()));
+            let app = tauri::async_runtime::block_on(App::open(config, sink))?;
+            for error in args.errors {
+                app.add_startup_error(error);
+            }
             if let Some(folder) = &args.folder {
-                if let Err(e) = tauri::async_runtime::block_on(store.open_folder(folder)) {
-                    startup_errors.push(e.into());
+                if let Err(e) = tauri::async_runtime::block_on(app.open_folder(folder)) {
+                    app.add_startup_error(e);
                 }
             }
-            let rater = tauri::async_runtime::block_on(database::current_rater(&store))?;
-            let predictor = predictor::Predictor::new(app.path().app_data_dir()?.join("packs"));
-            app.manage(AppContext::new(
-                store.clone(),
-                rater,
-                predictor,
-                startup_errors,
-            ));
-            tauri::async_runtime::spawn(indexer::index_and_watch(app.handle().clone()));
-            tauri::async_runtime::spawn(predictor::run(app.handle().clone(), store));
+            tauri::async_runtime::block_on(async { app.start() });
+            tauri_app.manage(app);
             Ok(())
         })
         .run(context);
     if let Err(e) = result {
-        eprintln!("image-scorer: {e}");
-        std::process::exit(1);
+        fail(&e.to_string());
     }
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("image-scorer: {message}");
+    std::process::exit(1);
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 pub struct Needs {
     /// Tools to run the tests (Xvfb, WebKitWebDriver, Chromium, tauri-driver).
     pub test: bool,
-    /// tauri-cli, to build the .deb.
+    /// The Tauri CLI (from npm), to build the .deb.
     pub bundle: bool,
 }
 
@@ -85,15 +85,11 @@ pub fn setup(needs: Needs) -> Result<(), String> {
                 locked: true,
             });
         }
-        if needs.bundle {
-            tools.push(Tool {
-                krate: "tauri-cli",
-                version: "^2".into(),
-                locked: true,
-            });
-        }
         cargo_install(&tools)
     })?;
+    if needs.bundle {
+        step("setup: Tauri CLI (npm)", tauri_cli)?;
+    }
     step("setup: ONNX Runtime library", onnxruntime)?;
     // Children (trunk, cargo tauri, tests) find the tools even where ~/.cargo/bin is not on PATH.
     prepend_path(&cargo_bin());
@@ -206,6 +202,42 @@ fn prepend_path(dir: &std::path::Path) {
             unsafe { std::env::set_var("PATH", joined) };
         }
     }
+}
+
+/// The Tauri CLI release, prebuilt from npm (compiling tauri-cli takes about 15 minutes here).
+pub const TAURI_CLI_VERSION: &str = "2.12.5";
+
+/// The Tauri CLI that setup installs (`.cache/tauri-cli`, ignored by git).
+pub fn tauri_cli_bin() -> std::path::PathBuf {
+    exec::root().join(".cache/tauri-cli/node_modules/.bin/tauri")
+}
+
+/// Installs `@tauri-apps/cli` at [`TAURI_CLI_VERSION`] from npm unless it is there already.
+fn tauri_cli() -> Result<(), String> {
+    let bin = tauri_cli_bin();
+    let have = output(Command::new(&bin).arg("--version"));
+    if have
+        .as_deref()
+        .is_some_and(|v| v.split_whitespace().last() == Some(TAURI_CLI_VERSION))
+    {
+        println!("tauri-cli {TAURI_CLI_VERSION} present");
+        return Ok(());
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    let prefix = exec::root().join(".cache/tauri-cli");
+    std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&prefix)
+        .arg(format!("@tauri-apps/cli@{TAURI_CLI_VERSION}")))
 }
 
 /// The ONNX Runtime release the app loads at run time (`ort` with `load-dynamic`, API 30).

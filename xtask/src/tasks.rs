@@ -149,13 +149,9 @@ pub fn bundle() -> Result<PathBuf, String> {
 /// Builds the release .deb from the UI already in `ui/dist`.
 fn build_deb() -> Result<PathBuf, String> {
     step("bundle the .deb", || {
-        sh(cargo().current_dir(root().join("src-tauri")).args([
-            "tauri",
-            "build",
-            "--ci",
-            "--bundles",
-            "deb",
-        ]))?;
+        sh(Command::new(crate::setup::tauri_cli_bin())
+            .current_dir(root().join("src-tauri"))
+            .args(["build", "--ci", "--bundles", "deb"]))?;
         newest_file(&root().join("target/release/bundle/deb"), "deb")
     })
 }

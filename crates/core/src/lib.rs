@@ -1,14 +1,17 @@
-//! The Image Scorer domain, independent of any UI: the library of images, the SQLite store,
-//! and (in later modules) inference, ranking, similarity, export and import.
+//! The Image Scorer domain and the app itself, independent of any UI: the library of images,
+//! the SQLite store with its judgement log, inference, and [`App`], the service that ties them
+//! together behind the commands of `image-scorer-protocol`.
 //!
 //! Everything here runs in plain `cargo test -p image-scorer-core` on real temp folders and a
-//! real SQLite file; the Tauri app only calls into it.
+//! real SQLite file; the Tauri shell, and any other door, only calls into it.
 
+pub mod app;
 pub mod error;
 pub mod folder;
 pub mod inference;
 pub mod library;
 pub mod store;
 
+pub use app::{App, AppConfig};
 pub use error::{CoreError, Result};
 pub use store::Store;

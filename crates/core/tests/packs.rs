@@ -2,7 +2,7 @@
 //! classifies the cat and the espresso, finds the stereo pair), the stand-in encoder feeding the
 //! real LAION head, and one clear error per kind of broken pack.
 
-use common::{models_dir, runtime};
+use common::runtime;
 use image_scorer_core::inference::Pack;
 use std::path::{Path, PathBuf};
 
@@ -10,15 +10,7 @@ mod common;
 
 /// A pack folder with `manifest` and links to the shared models it names.
 fn pack_dir(tmp: &Path, manifest: &str, models: &[&str]) -> PathBuf {
-    let dir = tmp.join("pack");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("pack.toml"), manifest).unwrap();
-    for m in models {
-        let source = models_dir().join(m);
-        assert!(source.is_file(), "model {} is missing", source.display());
-        std::os::unix::fs::symlink(source, dir.join(m)).unwrap();
-    }
-    dir
+    common::install_pack(&tmp.join("pack"), manifest, models)
 }
 
 const EFFICIENTNET: &str = r#"
@@ -43,27 +35,7 @@ fn efficientnet(tmp: &Path, output: &str, width: usize) -> Pack {
 
 /// The stand-in encoder (768-d, CLIP preprocessing) feeding the real LAION aesthetic head.
 fn standin_with_laion_head(tmp: &Path) -> Pack {
-    let manifest = r#"
-name = "Stand-in + LAION"
-[encoder]
-file = "standin-encoder-d768.onnx"
-input = "pixel_values"
-output = "image_embeds"
-size = 224
-mean = [0.48145466, 0.4578275, 0.40821073]
-std = [0.26862954, 0.26130258, 0.27577711]
-width = 768
-normalize = true
-[head]
-file = "aesthetic-sac+logos+ava1-l14-linearMSE.onnx"
-input = "embedding"
-output = "score"
-"#;
-    let models = [
-        "standin-encoder-d768.onnx",
-        "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
-    ];
-    let dir = pack_dir(tmp, manifest, &models);
+    let dir = pack_dir(tmp, common::STANDIN_LAION, common::STANDIN_LAION_MODELS);
     Pack::open(&runtime(), &dir, 2).unwrap()
 }
 

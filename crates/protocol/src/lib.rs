@@ -1,33 +1,28 @@
-//! The types that cross the IPC boundary between the Yew UI (wasm32) and the Tauri app (native).
+//! The types that cross between the Yew UI (wasm32) and the app (native), whatever carries them:
+//! Tauri's IPC today, HTTP for a tablet's browser next.
 //!
-//! Everything here is plain data with serde and specta derives: no I/O, no platform code, so the
-//! same definitions compile on both sides and generate the committed TypeScript bindings.
+//! Every command is defined once, in [`commands`]: its name, its request type and its response
+//! type ([`Command`]). Every event likewise, in [`events`] ([`Event`]). Everything here is plain
+//! data with serde and specta derives: no I/O, no platform code, so the same definitions compile
+//! on both sides and generate the committed TypeScript bindings.
 
+pub mod commands;
 mod error;
+pub mod events;
+mod judgements;
 mod library;
 mod predictions;
 mod scoring;
 
+pub use commands::{Command, COMMAND_NAMES};
 pub use error::{AppError, ErrorKind};
+pub use events::{AppEvent, Event};
+pub use judgements::{ComparisonOutcome, ImageRole, JudgedImage, Judgement, JudgementKind};
 pub use library::{
     AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
 };
 pub use predictions::{EmbedProgress, PackInfo, PredictorState};
-pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState};
-
-/// Names of the events the app emits to the UI.
-pub mod events {
-    /// Emitted with a [`crate::LibraryState`] payload whenever the open folders or the images
-    /// below them change.
-    pub const LIBRARY_CHANGED: &str = "library-changed";
-    /// Emitted with a [`crate::ScanStatus`] payload while a folder is being indexed.
-    pub const SCAN_PROGRESS: &str = "scan-progress";
-    /// Emitted with an [`crate::AppError`] payload when background work fails.
-    pub const APP_ERROR: &str = "app-error";
-    /// Emitted with a [`crate::PredictorState`] payload when the packs, the active pack or the
-    /// embedding job's progress change.
-    pub const PREDICTOR_CHANGED: &str = "predictor-changed";
-}
+pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState, Undone};
 
 /// The URI scheme that serves library images to the webview, by content hash:
 /// `image://localhost/<sha1>` (the original) and `image://localhost/thumb/<sha1>` (a thumbnail).

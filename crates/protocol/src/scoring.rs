@@ -1,4 +1,4 @@
-//! The Score experiment: raters, the queue, and an image's scores.
+//! The Score and Rate experiments: raters, the queue, an image's scores, and undo.
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -6,7 +6,7 @@ use specta::Type;
 /// Who is rating.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct Rater {
-    /// The current rater's name.
+    /// The rater this door starts with (the one chosen last, else the operating-system user).
     pub name: String,
     /// Every rater known, oldest first.
     pub all: Vec<String>,
@@ -26,7 +26,7 @@ pub struct QueueItem {
 pub struct ScoreQueue {
     /// Unrated first (shuffled once per session), then the rated ones if asked for.
     pub items: Vec<QueueItem>,
-    /// How many images the current rater has scored.
+    /// How many images the rater has scored.
     pub rated: u32,
     /// How many images can be scored.
     pub total: u32,
@@ -37,7 +37,7 @@ pub struct ScoreQueue {
 pub struct ScoreState {
     /// The image.
     pub sha1: String,
-    /// The current rater's score.
+    /// The asking rater's current score.
     pub mine: Option<f64>,
     /// The mean of every rater's current score.
     pub mean: Option<f64>,
@@ -45,8 +45,17 @@ pub struct ScoreState {
     pub raters: u32,
     /// The active pack's predicted score, when it has one.
     pub predicted: Option<f64>,
-    /// How many images the current rater has scored.
+    /// How many images the rater has scored.
     pub rated: u32,
     /// How many images can be scored.
     pub total: u32,
+}
+
+/// What an undo took back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct Undone {
+    /// The judgement, now flagged undone.
+    pub judgement: crate::Judgement,
+    /// For a score or a rating, its image's state now (so the page can show it again).
+    pub score: Option<ScoreState>,
 }

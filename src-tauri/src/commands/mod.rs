@@ -1,32 +1,199 @@
-//! The commands the UI can invoke, one file per area. Each parses its arguments, calls core and
-//! maps the error; no command takes a file-system path from the webview.
+//! The commands the webview can invoke: one handler per command of `image-scorer-protocol`,
+//! each a line over core's [`App`]. No command takes a file-system path from the webview; the
+//! only one with OS glue, [`choose_folder`], gets its path from the native dialog.
 
-pub mod library;
-pub mod predictions;
-pub mod scoring;
-
+use image_scorer_core::App;
+use image_scorer_protocol::commands::*;
+use image_scorer_protocol::{
+    AppError, AppState, ErrorKind, ImagePage, LibraryState, PredictorState, Problem, Rater,
+    ScoreQueue, ScoreState, Undone,
+};
+use tauri::State;
+use tauri_plugin_dialog::DialogExt;
 use tauri_specta::{collect_commands, Builder};
+
+/// See [`GetState`].
+#[tauri::command]
+#[specta::specta]
+pub async fn get_state(app: State<'_, App>, request: GetState) -> Result<AppState, AppError> {
+    app.call(request).await
+}
+
+/// See [`ChooseFolder`]: shows the system folder picker and opens the chosen folder.
+#[tauri::command]
+#[specta::specta]
+pub async fn choose_folder(
+    window: tauri::AppHandle,
+    app: State<'_, App>,
+    request: ChooseFolder,
+) -> Result<Option<LibraryState>, AppError> {
+    let ChooseFolder {} = request;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_title("Open a folder of images")
+        .pick_folder(move |folder| {
+            let _ = tx.send(folder);
+        });
+    let Some(folder) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = folder.into_path().map_err(|e| {
+        AppError::new(
+            ErrorKind::InvalidInput,
+            format!("The folder picker returned something that is not a folder: {e}"),
+        )
+    })?;
+    app.open_folder(&path).await.map(Some)
+}
+
+/// See [`ListImages`].
+#[tauri::command]
+#[specta::specta]
+pub async fn list_images(app: State<'_, App>, request: ListImages) -> Result<ImagePage, AppError> {
+    app.call(request).await
+}
+
+/// See [`ListProblems`].
+#[tauri::command]
+#[specta::specta]
+pub async fn list_problems(
+    app: State<'_, App>,
+    request: ListProblems,
+) -> Result<Vec<Problem>, AppError> {
+    app.call(request).await
+}
+
+/// See [`RemoveFolder`].
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_folder(
+    app: State<'_, App>,
+    request: RemoveFolder,
+) -> Result<LibraryState, AppError> {
+    app.call(request).await
+}
+
+/// See [`SetExcludes`].
+#[tauri::command]
+#[specta::specta]
+pub async fn set_excludes(
+    app: State<'_, App>,
+    request: SetExcludes,
+) -> Result<LibraryState, AppError> {
+    app.call(request).await
+}
+
+/// See [`GetRater`].
+#[tauri::command]
+#[specta::specta]
+pub async fn get_rater(app: State<'_, App>, request: GetRater) -> Result<Rater, AppError> {
+    app.call(request).await
+}
+
+/// See [`SetRater`].
+#[tauri::command]
+#[specta::specta]
+pub async fn set_rater(app: State<'_, App>, request: SetRater) -> Result<Rater, AppError> {
+    app.call(request).await
+}
+
+/// See [`GetScoreQueue`].
+#[tauri::command]
+#[specta::specta]
+pub async fn score_queue(
+    app: State<'_, App>,
+    request: GetScoreQueue,
+) -> Result<ScoreQueue, AppError> {
+    app.call(request).await
+}
+
+/// See [`GetScoreState`].
+#[tauri::command]
+#[specta::specta]
+pub async fn score_state(
+    app: State<'_, App>,
+    request: GetScoreState,
+) -> Result<ScoreState, AppError> {
+    app.call(request).await
+}
+
+/// See [`AddScore`].
+#[tauri::command]
+#[specta::specta]
+pub async fn add_score(app: State<'_, App>, request: AddScore) -> Result<ScoreState, AppError> {
+    app.call(request).await
+}
+
+/// See [`AddRating`].
+#[tauri::command]
+#[specta::specta]
+pub async fn add_rating(app: State<'_, App>, request: AddRating) -> Result<ScoreState, AppError> {
+    app.call(request).await
+}
+
+/// See [`Undo`].
+#[tauri::command]
+#[specta::specta]
+pub async fn undo(app: State<'_, App>, request: Undo) -> Result<Option<Undone>, AppError> {
+    app.call(request).await
+}
+
+/// See [`ImageFailed`].
+#[tauri::command]
+#[specta::specta]
+pub async fn image_failed(app: State<'_, App>, request: ImageFailed) -> Result<(), AppError> {
+    app.call(request).await
+}
+
+/// See [`GetPredictor`].
+#[tauri::command]
+#[specta::specta]
+pub async fn get_predictor(
+    app: State<'_, App>,
+    request: GetPredictor,
+) -> Result<PredictorState, AppError> {
+    app.call(request).await
+}
+
+/// See [`SetPack`].
+#[tauri::command]
+#[specta::specta]
+pub async fn set_pack(app: State<'_, App>, request: SetPack) -> Result<PredictorState, AppError> {
+    app.call(request).await
+}
+
+/// See [`PausePredictions`].
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_predictions(
+    app: State<'_, App>,
+    request: PausePredictions,
+) -> Result<PredictorState, AppError> {
+    app.call(request).await
+}
 
 /// Every command, registered for Tauri and for the TypeScript bindings.
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![
-        library::get_state,
-        library::choose_folder,
-        library::list_images,
-        library::list_problems,
-        library::remove_folder,
-        library::set_excludes,
-        scoring::get_rater,
-        scoring::set_rater,
-        scoring::score_queue,
-        scoring::score_state,
-        scoring::add_score,
-        scoring::add_rating,
-        scoring::undo_score,
-        scoring::image_failed,
-        predictions::get_predictor,
-        predictions::set_pack,
-        predictions::pause_predictions,
+        get_state,
+        choose_folder,
+        list_images,
+        list_problems,
+        remove_folder,
+        set_excludes,
+        get_rater,
+        set_rater,
+        score_queue,
+        score_state,
+        add_score,
+        add_rating,
+        undo,
+        image_failed,
+        get_predictor,
+        set_pack,
+        pause_predictions,
     ])
 }
 
@@ -62,5 +229,23 @@ mod tests {
             "src-tauri/bindings.ts is out of date with the commands: run `cargo xtask bindings` \
              and commit the result"
         );
+    }
+
+    /// Every command of the protocol has its handler here, registered under the protocol's
+    /// name with one `request` argument, and there is no handler outside the protocol.
+    #[test]
+    fn every_protocol_command_has_a_handler_under_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bindings.ts");
+        super::export_bindings(&path).unwrap();
+        let bindings = std::fs::read_to_string(path).unwrap();
+        for name in image_scorer_protocol::COMMAND_NAMES {
+            assert!(
+                bindings.contains(&format!("__TAURI_INVOKE(\"{name}\", {{ request }})")),
+                "no handler for the command {name} (with one `request` argument)"
+            );
+        }
+        let registered = bindings.matches("__TAURI_INVOKE(\"").count();
+        assert_eq!(registered, image_scorer_protocol::COMMAND_NAMES.len());
     }
 }

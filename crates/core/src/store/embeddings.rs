@@ -24,12 +24,11 @@ impl Store {
     /// read it from), oldest first, at most `limit`.
     pub async fn images_to_embed(&self, model_id: i64, limit: u32) -> Result<Vec<(i64, PathBuf)>> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT i.id, r.path, MIN(f.rel_path)
-               FROM images i JOIN files f ON f.image_id = i.id AND f.present = 1
+            "SELECT s.id, r.path, MIN(f.rel_path)
+               FROM shown_images s JOIN files f ON f.image_id = s.id AND f.present = 1
                JOIN roots r ON r.id = f.root_id
-              WHERE i.status = 'ok'
-                AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.image_id = i.id AND e.model_id = ?1)
-              GROUP BY i.id ORDER BY i.id LIMIT ?2",
+              WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.image_id = s.id AND e.model_id = ?1)
+              GROUP BY s.id ORDER BY s.id LIMIT ?2",
         )
         .bind(model_id)
         .bind(i64::from(limit))
@@ -61,9 +60,7 @@ impl Store {
     pub async fn embed_counts(&self, model_id: i64) -> Result<(u32, u32)> {
         let (done, total): (i64, i64) = sqlx::query_as(
             "SELECT COUNT(e.image_id), COUNT(*)
-               FROM images i LEFT JOIN embeddings e ON e.image_id = i.id AND e.model_id = ?1
-              WHERE i.status = 'ok'
-                AND EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)",
+               FROM shown_images s LEFT JOIN embeddings e ON e.image_id = s.id AND e.model_id = ?1",
         )
         .bind(model_id)
         .fetch_one(self.pool())

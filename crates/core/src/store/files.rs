@@ -165,8 +165,7 @@ impl Store {
     pub async fn counts(&self) -> Result<Counts> {
         let (ok, bad_images, bad_files): (i64, i64, i64) = sqlx::query_as(
             "SELECT
-                (SELECT COUNT(DISTINCT i.id) FROM images i JOIN files f ON f.image_id = i.id
-                  WHERE f.present = 1 AND i.status = 'ok'),
+                (SELECT COUNT(*) FROM shown_images),
                 (SELECT COUNT(DISTINCT i.id) FROM images i JOIN files f ON f.image_id = i.id
                   WHERE f.present = 1 AND i.status <> 'ok'),
                 (SELECT COUNT(*) FROM files WHERE present = 1 AND image_id IS NULL)",
@@ -247,10 +246,10 @@ impl Store {
     /// open folders, oldest first. Empty when the image is not in the library.
     pub async fn image_files(&self, sha1: &str) -> Result<Vec<std::path::PathBuf>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT r.path, f.rel_path FROM images i
-               JOIN files f ON f.image_id = i.id AND f.present = 1
+            "SELECT r.path, f.rel_path FROM shown_images s
+               JOIN files f ON f.image_id = s.id AND f.present = 1
                JOIN roots r ON r.id = f.root_id
-             WHERE i.sha1 = ?1 AND i.status = 'ok' ORDER BY f.id",
+             WHERE s.sha1 = ?1 ORDER BY f.id",
         )
         .bind(sha1)
         .fetch_all(self.pool())
@@ -281,10 +280,7 @@ impl Store {
     pub async fn image_page(&self, limit: u32) -> Result<image_scorer_protocol::ImagePage> {
         use image_scorer_protocol::{ImagePage, ImageSummary};
         let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT i.sha1, MIN(f.rel_path) AS name, i.width, i.height
-               FROM images i JOIN files f ON f.image_id = i.id AND f.present = 1
-              WHERE i.status = 'ok'
-              GROUP BY i.id ORDER BY name LIMIT ?1",
+            "SELECT sha1, name, width, height FROM shown_images ORDER BY name LIMIT ?1",
         )
         .bind(i64::from(limit))
         .fetch_all(self.pool())

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "models",
         include_str!("../../migrations/0005_models.sql"),
     ),
+    (
+        6,
+        "judgements",
+        include_str!("../../migrations/0006_judgements.sql"),
+    ),
 ];
 
 /// A sqlx migrator over [`MIGRATIONS`].

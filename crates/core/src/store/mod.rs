@@ -4,12 +4,14 @@
 
 mod embeddings;
 mod files;
+mod judgements;
 pub mod migrations;
 mod roots;
 mod scores;
 
 pub use files::{Counts, FileRecord, KnownFile, Outcome};
-pub use scores::{default_rater_name, ScoreEvent, ScoreSource, ScoreSummary};
+pub use judgements::NewJudgement;
+pub use scores::{default_rater_name, ScoreSummary};
 
 use crate::Result;
 use sqlx::sqlite::SqliteSynchronous;

@@ -1,38 +1,11 @@
-//! Raters and scores: an append-only log of judgements with undo. Current state is derived from
-//! the log, never overwritten.
+//! Raters, and what the judgement log says of scores: an image's current score per rater, the
+//! mean, the queue of images to score and a rater's progress. Current scores come from the
+//! `current_scores` view and the images that can be shown from `shown_images`, the one place
+//! each rule is written (migration 0006).
 
 use super::Store;
 use crate::{CoreError, Result};
 use image_scorer_protocol::QueueItem;
-
-/// Where a score came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScoreSource {
-    /// The Score experiment: a value typed directly.
-    Score,
-    /// The Rate experiment: the model's prediction, adjusted.
-    Rate,
-}
-
-impl ScoreSource {
-    fn as_str(self) -> &'static str {
-        match self {
-            ScoreSource::Score => "score",
-            ScoreSource::Rate => "rate",
-        }
-    }
-}
-
-/// One recorded score.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScoreEvent {
-    /// Row id (events are ordered by it).
-    pub id: i64,
-    /// The image's SHA-1.
-    pub sha1: String,
-    /// The value, 1.0-10.0.
-    pub value: f64,
-}
 
 /// What is known of one image's scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -84,70 +57,17 @@ impl Store {
             .await?)
     }
 
-    /// Records a score for the image `sha1` by `rater_id`. The write is committed when this
-    /// returns. `predicted` is the prediction that was on screen, if any.
-    pub async fn add_score(
-        &self,
-        sha1: &str,
-        rater_id: i64,
-        value: f64,
-        source: ScoreSource,
-        predicted: Option<f64>,
-    ) -> Result<ScoreEvent> {
-        if !(1.0..=10.0).contains(&value) {
-            return Err(CoreError::InvalidInput(format!(
-                "A score must be between 1 and 10, not {value}."
-            )));
-        }
-        let image_id = self
-            .image_id(sha1)
-            .await?
-            .ok_or_else(|| CoreError::InvalidInput("That image is not in the library.".into()))?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO scores (image_id, rater_id, value, source, predicted)
-             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-        )
-        .bind(image_id)
-        .bind(rater_id)
-        .bind(value)
-        .bind(source.as_str())
-        .bind(predicted)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(ScoreEvent {
-            id,
-            sha1: sha1.to_owned(),
-            value,
-        })
-    }
-
-    /// Marks `rater_id`'s newest score that is not undone as undone, and returns it.
-    pub async fn undo_last_score(&self, rater_id: i64) -> Result<Option<ScoreEvent>> {
-        let row: Option<(i64, String, f64)> = sqlx::query_as(
-            "UPDATE scores SET undone = 1
-              WHERE id = (SELECT id FROM scores WHERE rater_id = ?1 AND undone = 0
-                          ORDER BY id DESC LIMIT 1)
-             RETURNING id, (SELECT sha1 FROM images WHERE images.id = scores.image_id), value",
-        )
-        .bind(rater_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|(id, sha1, value)| ScoreEvent { id, sha1, value }))
-    }
-
     /// The image's current score by `rater_id`, and the mean over every rater.
     pub async fn score_summary(&self, sha1: &str, rater_id: i64) -> Result<ScoreSummary> {
-        let rows: Vec<(i64, f64)> = sqlx::query_as(
-            "SELECT rater_id, value FROM (
-                 SELECT s.rater_id, s.value,
-                        ROW_NUMBER() OVER (PARTITION BY s.rater_id ORDER BY s.id DESC) AS n
-                   FROM scores s JOIN images i ON i.id = s.image_id
-                  WHERE i.sha1 = ?1 AND s.undone = 0)
-             WHERE n = 1",
-        )
-        .bind(sha1)
-        .fetch_all(self.pool())
-        .await?;
+        let Some(image_id) = self.image_id(sha1).await? else {
+            return Ok(ScoreSummary::default());
+        };
+        // Bound to a plain id, the view reads only this image's partition.
+        let rows: Vec<(i64, f64)> =
+            sqlx::query_as("SELECT rater_id, value FROM current_scores WHERE image_id = ?1")
+                .bind(image_id)
+                .fetch_all(self.pool())
+                .await?;
         let mine = rows.iter().find(|(r, _)| *r == rater_id).map(|(_, v)| *v);
         let mean = (!rows.is_empty())
             .then(|| rows.iter().map(|(_, v)| v).sum::<f64>() / rows.len() as f64);
@@ -171,15 +91,11 @@ impl Store {
         predicted_by: Option<i64>,
     ) -> Result<Vec<QueueItem>> {
         let rows: Vec<(String, String, bool, bool)> = sqlx::query_as(
-            "SELECT i.sha1,
-                    (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = i.id AND f.present = 1),
-                    EXISTS (SELECT 1 FROM scores s
-                             WHERE s.image_id = i.id AND s.rater_id = ?1 AND s.undone = 0),
-                    EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = i.id AND p.model_id = ?2)
-               FROM images i
-              WHERE i.status = 'ok'
-                AND EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)
-              ORDER BY i.id",
+            "SELECT s.sha1, s.name,
+                    s.id IN (SELECT image_id FROM current_scores WHERE rater_id = ?1),
+                    EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = s.id AND p.model_id = ?2)
+               FROM shown_images s
+              ORDER BY s.id",
         )
         .bind(rater_id)
         .bind(predicted_by)
@@ -204,16 +120,29 @@ impl Store {
             .collect())
     }
 
+    /// `(score events, shown)`: how many score judgements (not undone) `rater_id` gave the image
+    /// `sha1`, and whether it can be shown.
+    pub async fn score_standing(&self, sha1: &str, rater_id: i64) -> Result<(i64, bool)> {
+        let Some(image_id) = self.image_id(sha1).await? else {
+            return Ok((0, false));
+        };
+        Ok(sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM score_events WHERE image_id = ?1 AND rater_id = ?2),
+                    EXISTS (SELECT 1 FROM shown_images WHERE id = ?1)",
+        )
+        .bind(image_id)
+        .bind(rater_id)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     /// `(rated, total)`: how many of the images that can be scored `rater_id` has scored.
     pub async fn score_progress(&self, rater_id: i64) -> Result<(u32, u32)> {
         let (rated, total): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM scores s
-                                                    WHERE s.image_id = i.id AND s.rater_id = ?1
-                                                      AND s.undone = 0)),
+            "SELECT COUNT(*) FILTER (WHERE s.id IN (SELECT image_id FROM current_scores
+                                                     WHERE rater_id = ?1)),
                     COUNT(*)
-               FROM images i
-              WHERE i.status = 'ok'
-                AND EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)",
+               FROM shown_images s",
         )
         .bind(rater_id)
         .fetch_one(self.pool())

@@ -43,9 +43,9 @@ pub fn models_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models"))
 }
 
-/// ONNX Runtime, from `IMAGE_SCORER_ORT` or where `cargo xtask setup` puts it. Missing, it fails
-/// the test.
-pub fn runtime() -> image_scorer_core::inference::Runtime {
+/// The ONNX Runtime library, from `IMAGE_SCORER_ORT` or where `cargo xtask setup` puts it.
+/// Missing, it fails the test.
+pub fn ort_library() -> PathBuf {
     let lib = std::env::var_os("IMAGE_SCORER_ORT")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -57,5 +57,60 @@ pub fn runtime() -> image_scorer_core::inference::Runtime {
         "ONNX Runtime missing at {} (cargo xtask setup fetches it)",
         lib.display()
     );
-    image_scorer_core::inference::Runtime::load(&lib).unwrap()
+    lib
 }
+
+/// ONNX Runtime, loaded from [`ort_library`].
+pub fn runtime() -> image_scorer_core::inference::Runtime {
+    image_scorer_core::inference::Runtime::load(&ort_library()).unwrap()
+}
+
+/// Makes the pack folder `dir`: `manifest` as its `pack.toml`, and links to the shared
+/// `models` it names (a missing model fails the test).
+pub fn install_pack(dir: &Path, manifest: &str, models: &[&str]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("pack.toml"), manifest).unwrap();
+    for m in models {
+        let source = models_dir().join(m);
+        assert!(source.is_file(), "model {} is missing", source.display());
+        std::os::unix::fs::symlink(source, dir.join(m)).unwrap();
+    }
+    dir.to_owned()
+}
+
+/// The stand-in encoder (768-d, CLIP preprocessing) feeding the real LAION aesthetic head.
+pub const STANDIN_LAION: &str = r#"
+name = "Stand-in + LAION"
+[encoder]
+file = "standin-encoder-d768.onnx"
+input = "pixel_values"
+output = "image_embeds"
+size = 224
+mean = [0.48145466, 0.4578275, 0.40821073]
+std = [0.26862954, 0.26130258, 0.27577711]
+width = 768
+normalize = true
+[head]
+file = "aesthetic-sac+logos+ava1-l14-linearMSE.onnx"
+input = "embedding"
+output = "score"
+"#;
+
+/// The models [`STANDIN_LAION`] names.
+pub const STANDIN_LAION_MODELS: &[&str] = &[
+    "standin-encoder-d768.onnx",
+    "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
+];
+
+/// EfficientNet-Lite0's 1280 features, no head: an encoder-only pack.
+pub const EFFICIENTNET_FEATURES: &str = r#"
+name = "EfficientNet-Lite0"
+[encoder]
+file = "efficientnet-lite0-imagenet.onnx"
+input = "pixel_values"
+output = "features"
+size = 224
+scale = 1.9921875
+offset = -0.9921875
+width = 1280
+"#;

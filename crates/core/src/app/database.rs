@@ -1,0 +1,93 @@
+//! Where the app's database lives and how it is opened: created or migrated at start, and a
+//! file that is not a usable database moved aside (never deleted), the app then starting on a
+//! fresh one with a notice for the user.
+
+use crate::{CoreError, Store};
+use image_scorer_protocol::{AppError, ErrorKind};
+use std::path::{Path, PathBuf};
+
+/// The database file's name inside the app's data folder.
+pub const FILE_NAME: &str = "image-scorer.db";
+
+/// Opens `dir/image-scorer.db` (creating `dir` and the database if needed). A damaged file is
+/// renamed to `image-scorer.db.damaged-<unix time>` and a new database started; the notice
+/// says where the old one went.
+pub async fn open_in(dir: &Path) -> Result<(Store, Option<AppError>), CoreError> {
+    std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
+    let path = dir.join(FILE_NAME);
+    match Store::open(&path).await {
+        Ok(store) => Ok((store, None)),
+        Err(error) => {
+            let aside = move_aside(&path)?;
+            let store = Store::open(&path).await.map_err(|e| {
+                CoreError::Internal(format!(
+                    "cannot create a new database at {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let notice = AppError::new(
+                ErrorKind::Database,
+                format!(
+                    "The database could not be opened ({error}). It was kept as “{}” and a new, \
+                     empty one was started; your images are untouched.",
+                    aside.display()
+                ),
+            );
+            Ok((store, Some(notice)))
+        }
+    }
+}
+
+/// Renames the database and its WAL files to `<name>.damaged-<unix time>[-wal|-shm]`.
+fn move_aside(path: &Path) -> Result<PathBuf, CoreError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let aside = path.with_file_name(format!("{FILE_NAME}.damaged-{stamp}"));
+    std::fs::rename(path, &aside).map_err(|e| CoreError::io(path, e))?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
+        }
+    }
+    Ok(aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_new_database_is_created_with_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, notice) = open_in(&dir.path().join("data")).await.unwrap();
+        assert!(notice.is_none());
+        assert!(dir.path().join("data").join(FILE_NAME).is_file());
+        assert!(store.library().await.unwrap().roots.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_damaged_database_is_kept_aside_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let garbage = b"this is not a database, but it is somebody's file".repeat(100);
+        std::fs::write(&path, &garbage).unwrap();
+
+        let (store, notice) = open_in(dir.path()).await.unwrap();
+
+        let notice = notice.expect("a notice about the damaged file");
+        assert_eq!(notice.kind, ErrorKind::Database);
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".damaged-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(std::fs::read(&kept[0]).unwrap(), garbage);
+        assert!(notice.message.contains(&*kept[0].to_string_lossy()));
+        // And the new database is usable.
+        assert!(store.library().await.unwrap().roots.is_empty());
+    }
+}

@@ -1,0 +1,151 @@
+//! Keeping the library current in the background: index every open folder, then watch them.
+//! Whoever changes the library tells the [`Indexer`] ([`Indexer::changed`]): the UI hears of
+//! it through the event sink, and the app's other services through the channel
+//! [`Indexer::new`] hands back (the predictor embeds new images from it).
+
+use super::events::{report, EventSink};
+use crate::library::{scan_root, watch, watched_root, LibraryWatcher, ScanProgress, WatchEvent};
+use crate::{CoreError, Store};
+use image_scorer_protocol::{AppError, AppEvent, ErrorKind, ScanStatus};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+use tokio::sync::watch as channel;
+
+/// How often the UI hears of live changes at most.
+const LIBRARY_EVERY: Duration = Duration::from_millis(150);
+
+/// Indexes and watches the open folders, and announces every change of the library.
+pub struct Indexer {
+    store: Store,
+    sink: Arc<dyn EventSink>,
+    changes: channel::Sender<u64>,
+    watcher: tokio::sync::Mutex<Option<LibraryWatcher>>,
+    /// Held while indexing runs, so runs never overlap.
+    running: tokio::sync::Mutex<()>,
+}
+
+impl Indexer {
+    /// An indexer over `store` reporting to `sink`, and the receiving end of its changes: the
+    /// value counts the changes so far (a receiver sees only that there were some).
+    pub fn new(store: Store, sink: Arc<dyn EventSink>) -> (Arc<Self>, channel::Receiver<u64>) {
+        let (changes, receiver) = channel::channel(0);
+        let indexer = Arc::new(Self {
+            store,
+            sink,
+            changes,
+            watcher: tokio::sync::Mutex::new(None),
+            running: tokio::sync::Mutex::new(()),
+        });
+        (indexer, receiver)
+    }
+
+    /// How many changes there have been (bumped by every [`Indexer::changed`]).
+    pub fn revision(&self) -> u64 {
+        *self.changes.borrow()
+    }
+
+    /// The library changed: tells the UI (with the folders and counts) and the services.
+    pub async fn changed(&self) {
+        match self.store.library().await {
+            Ok(library) => {
+                self.changes.send_modify(|n| *n += 1);
+                self.sink.emit(AppEvent::LibraryChanged(library));
+            }
+            Err(e) => report(&*self.sink, e.into()),
+        }
+    }
+
+    /// Stops watching (indexing that runs finishes its folder).
+    pub async fn stop(&self) {
+        *self.watcher.lock().await = None;
+    }
+
+    /// Indexes every open folder (only what changed since last time is read), then (re)starts
+    /// the watcher over them. Runs are serialised; call it again whenever the set of folders
+    /// or their patterns change.
+    pub async fn index_and_watch(self: &Arc<Self>) {
+        let _one_at_a_time = self.running.lock().await;
+        let store = &self.store;
+        let roots = match store.library().await {
+            Ok(library) => library.roots,
+            Err(e) => return report(&*self.sink, e.into()),
+        };
+        // Stop watching while scanning: the scan sees everything anyway.
+        *self.watcher.lock().await = None;
+        let mut watched = Vec::new();
+        for root in &roots {
+            let id = i64::from(root.id);
+            let path = Path::new(&root.path);
+            let progress = |p: ScanProgress| self.progress(id, p, false);
+            match scan_root(store, id, path, progress).await {
+                Ok(report) => self.progress(
+                    id,
+                    ScanProgress {
+                        found: report.found,
+                        to_hash: report.hashed + report.changing,
+                        hashed: report.hashed + report.changing,
+                    },
+                    true,
+                ),
+                Err(e @ CoreError::FolderNotFound(_)) => {
+                    self.progress(id, ScanProgress::default(), true);
+                    report(&*self.sink, e.into());
+                    continue;
+                }
+                Err(e) => report(&*self.sink, e.into()),
+            }
+            match watched_root(store, id, path).await {
+                Ok(w) => watched.push(w),
+                Err(e) => report(&*self.sink, e.into()),
+            }
+            self.changed().await;
+        }
+        let on_event = self.on_watch_event();
+        match watch(store.clone(), watched, on_event) {
+            Ok(watcher) => *self.watcher.lock().await = Some(watcher),
+            Err(e) => report(&*self.sink, e.into()),
+        }
+        self.changed().await;
+    }
+
+    /// What the watcher's reports become: a burst of changes one announcement every
+    /// [`LIBRARY_EVERY`], so the UI never drowns.
+    fn on_watch_event(self: &Arc<Self>) -> impl Fn(WatchEvent) + Send + Sync + 'static {
+        let indexer: Weak<Self> = Arc::downgrade(self);
+        let scheduled = Arc::new(AtomicBool::new(false));
+        move |event: WatchEvent| {
+            let Some(this) = indexer.upgrade() else {
+                return;
+            };
+            match event {
+                WatchEvent::Changed(_) => {
+                    if !scheduled.swap(true, Ordering::AcqRel) {
+                        let scheduled = scheduled.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(LIBRARY_EVERY).await;
+                            scheduled.store(false, Ordering::Release);
+                            this.changed().await;
+                        });
+                    }
+                }
+                WatchEvent::Scanning(root, p) => this.progress(root, p, false),
+                WatchEvent::Scanned(root) => this.progress(root, ScanProgress::default(), true),
+                WatchEvent::Error(message) => {
+                    report(&*this.sink, AppError::new(ErrorKind::Io, message))
+                }
+            }
+        }
+    }
+
+    fn progress(&self, root_id: i64, p: ScanProgress, done: bool) {
+        self.sink.emit(AppEvent::ScanProgress(ScanStatus {
+            root_id: root_id as i32,
+            found: p.found as u32,
+            to_hash: p.to_hash as u32,
+            hashed: p.hashed as u32,
+            done,
+        }));
+    }
+}

@@ -1,0 +1,310 @@
+//! The application service: everything the app does, behind one [`App`], whatever door it is
+//! reached through (the desktop window, a command line, a tablet's browser). It opens the
+//! database at its location, indexes and watches the open folders ([`Indexer`]), runs
+//! predictions ([`Predictor`]), answers every command of the protocol ([`Handler`]) and
+//! reports through an [`EventSink`] that the door provides.
+//!
+//! The services receive what they use explicitly: the store, the sink, and the indexer's
+//! channel of library changes, from which the predictor learns that there is something new to
+//! embed.
+
+mod commands;
+pub mod database;
+pub mod events;
+mod indexer;
+mod predictor;
+mod progress;
+pub mod settings;
+
+pub use commands::Handler;
+pub use events::{ChannelSink, EventSink, NullSink};
+pub use indexer::Indexer;
+pub use predictor::{Predictor, PredictorConfig};
+
+use crate::inference::library_candidates;
+use crate::library::serve::{parse_request, serve};
+use crate::{CoreError, Store};
+use image_scorer_protocol::{AppError, Command, LibraryState};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The environment variable naming the ONNX Runtime library (or its folder).
+pub const ORT_VARIABLE: &str = "IMAGE_SCORER_ORT";
+/// The environment variable that makes the app print each command's start and end time to
+/// standard error (`cargo xtask bench score` reads them).
+pub const TIMINGS_VARIABLE: &str = "IMAGE_SCORER_TIMINGS";
+
+/// Where the app keeps its things and where it looks for the rest.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The database and the `packs` folder.
+    pub data_dir: PathBuf,
+    /// Thumbnails.
+    pub cache_dir: PathBuf,
+    /// More folders with model packs, each with its label.
+    pub extra_packs: Vec<(String, PathBuf)>,
+    /// Where ONNX Runtime is looked for, in order.
+    pub onnx_runtime: Vec<PathBuf>,
+    /// Run the embedding job at the operating system's idle priority.
+    pub low_priority: bool,
+    /// Print every command's timing to standard error.
+    pub log_timings: bool,
+}
+
+impl AppConfig {
+    /// The app's folders for `identifier` on this machine (on Linux
+    /// `~/.local/share/<identifier>` and `~/.cache/<identifier>`), ONNX Runtime looked for
+    /// beside the executable, in `../lib/image-scorer` from it, then at [`ORT_VARIABLE`].
+    pub fn for_identifier(identifier: &str) -> Result<Self, CoreError> {
+        let missing =
+            || CoreError::Internal("cannot find the user's folders (is HOME set?)".into());
+        let data_dir = dirs::data_dir().ok_or_else(missing)?.join(identifier);
+        let cache_dir = dirs::cache_dir().ok_or_else(missing)?.join(identifier);
+        Ok(Self::in_folders(data_dir, cache_dir))
+    }
+
+    /// The app with its data in `data_dir` and its cache in `cache_dir`, with the default
+    /// lookup for ONNX Runtime.
+    pub fn in_folders(data_dir: PathBuf, cache_dir: PathBuf) -> Self {
+        let exe_dir = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(PathBuf::from));
+        let configured = std::env::var_os(ORT_VARIABLE).map(PathBuf::from);
+        Self {
+            data_dir,
+            cache_dir,
+            extra_packs: Vec::new(),
+            onnx_runtime: library_candidates(exe_dir.as_deref(), configured.as_deref()),
+            low_priority: true,
+            log_timings: std::env::var_os(TIMINGS_VARIABLE).is_some(),
+        }
+    }
+
+    /// The database file.
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join(database::FILE_NAME)
+    }
+
+    /// The folder where users put model packs.
+    pub fn packs_dir(&self) -> PathBuf {
+        self.data_dir.join("packs")
+    }
+}
+
+/// The app. Cheap to clone; every clone is the same app.
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+struct Inner {
+    store: Store,
+    indexer: Arc<Indexer>,
+    predictor: Arc<Predictor>,
+    library_changes: Mutex<Option<tokio::sync::watch::Receiver<u64>>>,
+    cache_dir: PathBuf,
+    raters: Mutex<HashMap<String, i64>>,
+    progress: progress::ProgressCache,
+    startup_errors: Mutex<Vec<AppError>>,
+    tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    log_timings: bool,
+}
+
+/// An image for the webview, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageResponse {
+    /// The HTTP status: 200, 404 (not an image address, or not in the library) or 500.
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The body: the image, or a sentence saying why not.
+    pub body: Vec<u8>,
+}
+
+impl App {
+    /// Opens the app's database (moving a damaged one aside, which [`App::startup_errors`]
+    /// then reports) and prepares its services; nothing runs in the background until
+    /// [`App::start`]. Must be called inside a Tokio runtime.
+    pub async fn open(config: AppConfig, sink: Arc<dyn EventSink>) -> Result<Self, CoreError> {
+        let (store, notice) = database::open_in(&config.data_dir).await?;
+        let (indexer, library_changes) = Indexer::new(store.clone(), sink.clone());
+        let predictor = Predictor::new(
+            PredictorConfig {
+                packs_dir: config.packs_dir(),
+                extra_packs: config.extra_packs.clone(),
+                onnx_runtime: config.onnx_runtime.clone(),
+                low_priority: config.low_priority,
+            },
+            store.clone(),
+            sink.clone(),
+            indexer.clone(),
+        );
+        Ok(Self(Arc::new(Inner {
+            store,
+            indexer,
+            predictor,
+            library_changes: Mutex::new(Some(library_changes)),
+            cache_dir: config.cache_dir,
+            raters: Mutex::new(HashMap::new()),
+            progress: progress::ProgressCache::default(),
+            startup_errors: Mutex::new(notice.into_iter().collect()),
+            tasks: Mutex::new(Vec::new()),
+            log_timings: config.log_timings,
+        })))
+    }
+
+    /// Starts the background work: indexing and then watching the open folders, and the
+    /// predictor. Calling it again does nothing.
+    pub fn start(&self) {
+        let Some(library) = self
+            .0
+            .library_changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        else {
+            return;
+        };
+        let indexer = self.0.indexer.clone();
+        let predictor = self.0.predictor.clone();
+        let mut tasks = self.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        tasks.push(tokio::spawn(async move { indexer.index_and_watch().await }));
+        tasks.push(tokio::spawn(predictor.run(library)));
+    }
+
+    /// Stops the background work and waits for the database to close.
+    pub async fn close(self) {
+        let tasks: Vec<_> =
+            std::mem::take(&mut *self.0.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        for task in &tasks {
+            task.abort();
+        }
+        for task in tasks {
+            let _ = task.await;
+        }
+        self.0.indexer.stop().await;
+        self.0.store.clone().close().await;
+    }
+
+    /// Answers one command of the protocol.
+    pub async fn call<C: Command>(&self, request: C) -> Result<C::Response, AppError>
+    where
+        Self: Handler<C>,
+    {
+        if !self.0.log_timings {
+            return self.handle(request).await;
+        }
+        let start = epoch_ms();
+        let reply = self.handle(request).await;
+        eprintln!(
+            "image-scorer timing {} {start:.3} {:.3}",
+            C::NAME,
+            epoch_ms()
+        );
+        reply
+    }
+
+    /// Opens the folder at `path` (from the native dialog or the command line, never from the
+    /// webview) and indexes it in the background.
+    pub async fn open_folder(&self, path: &Path) -> Result<LibraryState, AppError> {
+        self.0.store.open_folder(path).await?;
+        self.folders_changed().await
+    }
+
+    /// Records a problem met while starting, for [`App::startup_errors`].
+    pub fn add_startup_error(&self, error: AppError) {
+        self.0
+            .startup_errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(error);
+    }
+
+    /// The problems met while starting (the UI shows them once it loads).
+    pub fn startup_errors(&self) -> Vec<AppError> {
+        self.0
+            .startup_errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Answers a request for an image by the path of its address (`/<sha1>` or
+    /// `/thumb/<sha1>`): only images in the library, checked against their hash, are served.
+    pub async fn serve_image(&self, path: &str) -> ImageResponse {
+        let text = |status: u16, message: &str| ImageResponse {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: message.as_bytes().to_vec(),
+        };
+        let Some(request) = parse_request(path) else {
+            return text(404, "not an image address");
+        };
+        match serve(&self.0.store, &self.0.cache_dir, &request).await {
+            Ok(Some(served)) => ImageResponse {
+                status: 200,
+                content_type: served.content_type,
+                body: served.bytes,
+            },
+            Ok(None) => text(404, "no such image in the library"),
+            Err(e) => text(500, &e.to_string()),
+        }
+    }
+
+    /// The database (for tests and tools; the app's own work goes through commands).
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    /// The predictor.
+    pub fn predictor(&self) -> &Predictor {
+        &self.0.predictor
+    }
+
+    /// After the set of folders or their patterns changed: tell everyone, index again (once
+    /// started; [`App::start`] indexes everything anyway).
+    async fn folders_changed(&self) -> Result<LibraryState, AppError> {
+        let library = self.0.store.library().await?;
+        self.0.indexer.changed().await;
+        if self.started() {
+            let indexer = self.0.indexer.clone();
+            tokio::spawn(async move { indexer.index_and_watch().await });
+        }
+        Ok(library)
+    }
+
+    /// Whether [`App::start`] ran.
+    fn started(&self) -> bool {
+        self.0
+            .library_changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none()
+    }
+
+    /// The id of the rater `name`, added if new.
+    async fn rater_id(&self, name: &str) -> Result<i64, CoreError> {
+        let key = name.trim();
+        if let Some(id) = self
+            .0
+            .raters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+        {
+            return Ok(*id);
+        }
+        let id = self.0.store.rater(key).await?;
+        self.0
+            .raters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_owned(), id);
+        Ok(id)
+    }
+}
+
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}

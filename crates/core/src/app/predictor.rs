@@ -1,0 +1,401 @@
+//! Predictions in the background: find ONNX Runtime and the model packs, open the active pack,
+//! and embed (and score) every image of the library with it, reporting how far it is. Rating
+//! never waits for this; without a runtime or a pack the predictor says why and the rest of
+//! the app works on.
+//!
+//! The predictor wakes when the library changes (through the indexer's channel), when the
+//! user switches packs and when they resume; a switch or a pause stops the running job after
+//! its current batch.
+
+use super::events::{report, EventSink};
+use super::indexer::Indexer;
+use super::settings;
+use crate::inference::{
+    choose_pack, discover_packs, embed_library_blocking, find_library, pack_fingerprint,
+    pack_stat_key, Pack, Runtime,
+};
+use crate::Store;
+use image_scorer_protocol::{
+    AppError, AppEvent, EmbedProgress, ErrorKind, PackInfo, PredictorState,
+};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{watch, Notify};
+
+/// How often progress is reported at most while the job runs.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Where the predictor looks for things.
+#[derive(Debug, Clone)]
+pub struct PredictorConfig {
+    /// Where users put packs (created if missing); listed first, as `packs/<folder>`.
+    pub packs_dir: PathBuf,
+    /// More places with packs, each with its label (e.g. the repository's `models` folder in
+    /// development builds).
+    pub extra_packs: Vec<(String, PathBuf)>,
+    /// Where ONNX Runtime is looked for, in order (see
+    /// [`crate::inference::library_candidates`]).
+    pub onnx_runtime: Vec<PathBuf>,
+    /// Run the background job in the operating system's idle scheduling class, so that it only
+    /// takes CPU time the window and the commands leave.
+    pub low_priority: bool,
+}
+
+/// The active pack, opened.
+struct Active {
+    id: String,
+    pack: Arc<Pack>,
+    model_id: i64,
+}
+
+/// The predictions side of the app.
+pub struct Predictor {
+    config: PredictorConfig,
+    store: Store,
+    sink: Arc<dyn EventSink>,
+    indexer: Arc<Indexer>,
+    state: Mutex<PredictorState>,
+    model_id: Mutex<Option<i64>>,
+    /// The pack the user asked for (`None`: the remembered one, else the first found).
+    wanted: Mutex<Option<String>>,
+    /// Stops the running job after its current batch (a switch, a pause).
+    cancel: AtomicBool,
+    paused: AtomicBool,
+    control: Notify,
+}
+
+impl Predictor {
+    /// A predictor over `store`; it reports to `sink`, and tells `indexer` when images turn out
+    /// not to decode.
+    pub fn new(
+        config: PredictorConfig,
+        store: Store,
+        sink: Arc<dyn EventSink>,
+        indexer: Arc<Indexer>,
+    ) -> Arc<Self> {
+        let _ = std::fs::create_dir_all(&config.packs_dir);
+        let state = PredictorState {
+            problem: Some("Predictions are starting…".into()),
+            packs_dir: config.packs_dir.display().to_string(),
+            ..PredictorState::default()
+        };
+        Arc::new(Self {
+            config,
+            store,
+            sink,
+            indexer,
+            state: Mutex::new(state),
+            model_id: Mutex::new(None),
+            wanted: Mutex::new(None),
+            cancel: AtomicBool::new(false),
+            paused: AtomicBool::new(false),
+            control: Notify::new(),
+        })
+    }
+
+    /// What the UI shows, with the list of packs read afresh.
+    pub fn state(&self) -> PredictorState {
+        let packs = self.packs().into_iter().map(|(p, _)| p).collect();
+        let mut state = self.lock_state();
+        state.packs = packs;
+        state.clone()
+    }
+
+    /// The database id of the active pack's model, once it is open.
+    pub fn model_id(&self) -> Option<i64> {
+        *self.model_id.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes `id` the active pack if it names a pack that exists now; remembered across
+    /// restarts.
+    pub async fn choose(&self, id: &str) -> crate::Result<()> {
+        if !self.packs().iter().any(|(p, _)| p.id == id) {
+            return Err(crate::CoreError::InvalidInput(format!(
+                "There is no model pack “{id}” (it may have been removed)."
+            )));
+        }
+        self.store.set_setting(settings::PACK, id).await?;
+        *self.wanted.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.to_owned());
+        self.cancel.store(true, Ordering::Release);
+        self.control.notify_one();
+        Ok(())
+    }
+
+    /// Pauses (`true`) or resumes the background job.
+    pub fn pause(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Release);
+        if paused {
+            self.cancel.store(true, Ordering::Release);
+        }
+        self.lock_state().progress.paused = paused;
+        self.control.notify_one();
+    }
+
+    fn packs(&self) -> Vec<(PackInfo, PathBuf)> {
+        let mut sources = vec![("packs".to_owned(), self.config.packs_dir.clone())];
+        sources.extend(self.config.extra_packs.iter().cloned());
+        let sources: Vec<(&str, PathBuf)> = sources
+            .iter()
+            .map(|(l, p)| (l.as_str(), p.clone()))
+            .collect();
+        discover_packs(&sources)
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, PredictorState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn update(&self, change: impl FnOnce(&mut PredictorState)) {
+        let packs = self.packs().into_iter().map(|(p, _)| p).collect();
+        let snapshot = {
+            let mut state = self.lock_state();
+            state.packs = packs;
+            change(&mut state);
+            state.clone()
+        };
+        self.sink.emit(AppEvent::PredictorChanged(snapshot));
+    }
+
+    /// Runs until the task is dropped: loads ONNX Runtime, opens the active pack, embeds the
+    /// library, then sleeps until the library changes (`library`) or the user switches packs
+    /// or resumes.
+    pub async fn run(self: Arc<Self>, mut library: watch::Receiver<u64>) {
+        let candidates = self.config.onnx_runtime.clone();
+        let runtime = tokio::task::spawn_blocking(move || load_runtime(&candidates))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+        let mut active: Option<Active> = None;
+        let mut library_open = true;
+        loop {
+            library.borrow_and_update();
+            self.cancel.store(false, Ordering::Release);
+            match &runtime {
+                Err(problem) => self.update(|s| s.problem = Some(problem.clone())),
+                Ok(runtime) => {
+                    if let Err(problem) = self.open_wanted(runtime, &mut active).await {
+                        active = None;
+                        *self.model_id.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                        self.update(|s| {
+                            s.problem = Some(problem);
+                            s.predicts = false;
+                            s.progress = EmbedProgress {
+                                paused: s.progress.paused,
+                                ..EmbedProgress::default()
+                            };
+                        });
+                    }
+                }
+            }
+            if let Some(a) = &active {
+                if !self.paused.load(Ordering::Acquire) {
+                    self.embed(a).await;
+                } else if let Ok((done, total)) = self.store.embed_counts(a.model_id).await {
+                    self.update(|s| {
+                        s.progress.done = done;
+                        s.progress.total = total;
+                        s.progress.running = false;
+                    });
+                }
+            }
+            tokio::select! {
+                _ = self.control.notified() => {}
+                changed = library.changed(), if library_open => {
+                    library_open = changed.is_ok();
+                }
+            }
+        }
+    }
+
+    /// Opens the pack the user wants (the one chosen now or before, else the first usable one
+    /// with a score head, else the first usable one) unless it is already open.
+    async fn open_wanted(
+        &self,
+        runtime: &Runtime,
+        active: &mut Option<Active>,
+    ) -> Result<(), String> {
+        let packs = self.packs();
+        let asked = self
+            .wanted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let remembered = self.store.setting(settings::PACK).await.ok().flatten();
+        let Some((info, dir)) = choose_pack(&packs, asked.or(remembered).as_deref()).cloned()
+        else {
+            return Err(format!(
+                "No model pack is installed, so there are no predictions; everything else works. \
+                 Put a pack (a folder with pack.toml) in {}.",
+                self.config.packs_dir.display()
+            ));
+        };
+        let id = info.id.clone();
+        if active.as_ref().is_some_and(|a| a.id == id) {
+            return Ok(());
+        }
+        self.update(|s| {
+            s.active = Some(id.clone());
+            s.problem = Some(format!("Opening the model pack “{}”…", info.name));
+        });
+        let runtime = runtime.clone();
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // Opened on the background thread: ONNX Runtime's worker threads, created now,
+        // inherit its priority.
+        let handle = tokio::runtime::Handle::current();
+        let store = self.store.clone();
+        let (pack, hash) = self
+            .in_background(move || {
+                let pack = Pack::open(&runtime, &dir, threads).map_err(|e| e.to_string())?;
+                let hash = fingerprint(&handle, &store, &pack)?;
+                Ok::<_, String>((pack, hash))
+            })
+            .await?;
+        let model_id = self
+            .store
+            .model_id(&hash, &pack.manifest.name)
+            .await
+            .map_err(|e| e.to_string())?;
+        let predicts = pack.manifest.head.is_some();
+        *active = Some(Active {
+            id: id.clone(),
+            pack: Arc::new(pack),
+            model_id,
+        });
+        *self.model_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(model_id);
+        self.update(|s| {
+            s.active = Some(id);
+            s.predicts = predicts;
+            s.problem = None;
+        });
+        Ok(())
+    }
+
+    /// Embeds what is missing with the active pack, reporting each batch.
+    async fn embed(self: &Arc<Self>, active: &Active) {
+        let (done, total) = match self.store.embed_counts(active.model_id).await {
+            Ok(counts) => counts,
+            Err(e) => return report(&*self.sink, e.into()),
+        };
+        self.update(|s| {
+            s.progress.done = done;
+            s.progress.total = total;
+            s.progress.running = done < total;
+        });
+        if done >= total {
+            return;
+        }
+        let handle = tokio::runtime::Handle::current();
+        let (this, pack, model_id) = (self.clone(), active.pack.clone(), active.model_id);
+        let result = self
+            .in_background(move || {
+                let last_update = Mutex::new(std::time::Instant::now());
+                embed_library_blocking(
+                    &handle,
+                    &this.store,
+                    &pack,
+                    model_id,
+                    &this.cancel,
+                    |report| {
+                        // A fast model finishes dozens of batches a second: tell the UI a few
+                        // times a second.
+                        let now = std::time::Instant::now();
+                        {
+                            let mut last = last_update.lock().unwrap_or_else(|e| e.into_inner());
+                            if now.duration_since(*last) < PROGRESS_EVERY {
+                                return;
+                            }
+                            *last = now;
+                        }
+                        let done = done + (report.computed + report.failed) as u32;
+                        this.update(|s| s.progress.done = done.min(s.progress.total));
+                    },
+                )
+                .map_err(|e| e.to_string())
+            })
+            .await;
+        let counts = self.store.embed_counts(active.model_id).await;
+        self.update(|s| {
+            if let Ok((done, total)) = counts {
+                s.progress.done = done;
+                s.progress.total = total;
+            }
+            s.progress.running = false;
+        });
+        match result {
+            Ok(run) if run.failed > 0 => {
+                report(
+                    &*self.sink,
+                    AppError::new(
+                        ErrorKind::Model,
+                        format!(
+                            "{} image(s) could not be decoded for predictions; they are now \
+                             listed with the unreadable files.",
+                            run.failed
+                        ),
+                    ),
+                );
+                self.indexer.changed().await;
+            }
+            Ok(_) => {}
+            Err(e) => report(&*self.sink, AppError::new(ErrorKind::Model, e)),
+        }
+    }
+
+    /// Runs `work` on a thread of its own (at low CPU priority when so configured) and waits
+    /// for its answer.
+    async fn in_background<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        let low = self.config.low_priority;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("predictions".into())
+            .spawn(move || {
+                if low {
+                    lower_priority();
+                }
+                let _ = tx.send(work());
+            })
+            .map_err(|e| format!("cannot start the predictions thread: {e}"))?;
+        rx.await
+            .map_err(|_| "the predictions thread stopped unexpectedly".to_owned())?
+    }
+}
+
+fn load_runtime(candidates: &[PathBuf]) -> Result<Runtime, String> {
+    let library = find_library(candidates).map_err(|e| e.to_string())?;
+    Runtime::load(&library).map_err(|e| e.to_string())
+}
+
+/// The pack's fingerprint, computed once per version of its files: hashing a CLIP ViT-L/14
+/// tower reads over a gigabyte, so it is remembered under the files' path, size and time.
+fn fingerprint(
+    handle: &tokio::runtime::Handle,
+    store: &Store,
+    pack: &Pack,
+) -> Result<String, String> {
+    let key = pack_stat_key(&pack.dir, &pack.manifest)
+        .map(|k| settings::fingerprint(&k))
+        .map_err(|e| e.to_string())?;
+    if let Ok(Some(hash)) = handle.block_on(store.setting(&key)) {
+        return Ok(hash);
+    }
+    let hash = pack_fingerprint(&pack.dir, &pack.manifest).map_err(|e| e.to_string())?;
+    let _ = handle.block_on(store.set_setting(&key, &hash));
+    Ok(hash)
+}
+
+/// Lowers the calling thread's CPU priority as far as it goes: Linux's idle scheduling class
+/// (it runs only when nothing else wants the CPU), else nice 19. On Linux both belong to the
+/// thread, and threads started from it inherit them.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: both calls only read their arguments; pid / who 0 is the calling thread.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+        }
+    }
+}

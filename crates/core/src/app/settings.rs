@@ -1,0 +1,12 @@
+//! The keys of the app's settings (the `settings` table), in one place.
+
+/// The rater the desktop window starts with: the one chosen last.
+pub const RATER: &str = "rater";
+/// The model pack the user chose (its id).
+pub const PACK: &str = "pack";
+
+/// The remembered fingerprint of a pack's files as they are on disk now
+/// (see [`crate::inference::pack_stat_key`]).
+pub fn fingerprint(stat_key: &str) -> String {
+    format!("fingerprint:{stat_key}")
+}

@@ -1,0 +1,368 @@
+//! The judgement log on a real SQLite file: scores supersede, undo restores, several raters,
+//! the queue; every kind of judgement in one log, and undo takes back the newest of any kind.
+
+use image_scorer_core::library::scan_root;
+use image_scorer_core::store::NewJudgement;
+use image_scorer_core::Store;
+use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgementKind};
+use std::path::Path;
+
+mod common;
+
+/// Records a score-kind judgement (`kind`) of `sha1` by `rater`.
+async fn score(
+    store: &Store,
+    kind: JudgementKind,
+    sha1: &str,
+    rater: i64,
+    value: f64,
+    predicted: Option<f64>,
+) -> image_scorer_core::Result<i64> {
+    store
+        .record(&NewJudgement::score(kind, rater, sha1, value).shown_prediction(predicted, None))
+        .await
+}
+
+/// Undoes `rater`'s newest judgement; returns `(first image, value)` of what was undone.
+async fn undo(store: &Store, rater: i64) -> Option<(String, Option<f64>)> {
+    store
+        .undo_last(rater)
+        .await
+        .unwrap()
+        .map(|j| (j.images[0].sha1.clone(), j.value))
+}
+
+/// A library of the seven fixture photos; returns the store and their hashes (sorted).
+async fn library(tmp: &Path) -> (Store, Vec<String>) {
+    let root = tmp.join("photos");
+    std::fs::create_dir(&root).unwrap();
+    for entry in std::fs::read_dir(common::fixtures_dir()).expect("fixtures present") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "png" || e == "jpg") {
+            std::fs::copy(&path, root.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let store = Store::open(&tmp.join("app.db")).await.unwrap();
+    let r = store.open_folder(&root).await.unwrap();
+    scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
+        .await
+        .unwrap();
+    let mut hashes = sha1s(
+        store
+            .score_queue(store.rater("x").await.unwrap(), true, 1, None)
+            .await
+            .unwrap(),
+    );
+    hashes.sort();
+    assert_eq!(hashes.len(), 7);
+    (store, hashes)
+}
+
+#[tokio::test]
+async fn rescoring_supersedes_and_undo_restores_the_previous_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let ana = store.rater("ana").await.unwrap();
+    let a = &images[0];
+    score(&store, JudgementKind::Score, a, ana, 5.0, None)
+        .await
+        .unwrap();
+    score(&store, JudgementKind::Score, a, ana, 7.0, None)
+        .await
+        .unwrap();
+    assert_eq!(store.score_summary(a, ana).await.unwrap().mine, Some(7.0));
+
+    let undone = undo(&store, ana).await.unwrap();
+    assert_eq!(undone, (a.clone(), Some(7.0)));
+    assert_eq!(
+        store.score_summary(a, ana).await.unwrap().mine,
+        Some(5.0),
+        "the older event counts again"
+    );
+    undo(&store, ana).await.unwrap();
+    assert_eq!(store.score_summary(a, ana).await.unwrap().mine, None);
+    assert!(undo(&store, ana).await.is_none(), "nothing left to undo");
+}
+
+#[tokio::test]
+async fn each_rater_has_their_own_score_and_the_mean_covers_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let (ana, ben) = (
+        store.rater("ana").await.unwrap(),
+        store.rater(" ben ").await.unwrap(),
+    );
+    assert_eq!(store.rater("ben").await.unwrap(), ben, "names are trimmed");
+    let a = &images[1];
+    score(&store, JudgementKind::Score, a, ana, 4.0, None)
+        .await
+        .unwrap();
+    score(&store, JudgementKind::Rate, a, ben, 8.0, Some(6.3))
+        .await
+        .unwrap();
+    score(&store, JudgementKind::Score, a, ben, 9.0, None)
+        .await
+        .unwrap();
+    let summary = store.score_summary(a, ana).await.unwrap();
+    assert_eq!(summary.mine, Some(4.0));
+    assert_eq!(summary.mean, Some(6.5));
+    assert_eq!(summary.raters, 2);
+    // Undo is per rater: ana's undo does not touch ben's newest.
+    undo(&store, ana).await.unwrap();
+    assert_eq!(store.score_summary(a, ben).await.unwrap().mine, Some(9.0));
+    assert_eq!(store.raters().await.unwrap(), ["x", "ana", "ben"]);
+}
+
+#[tokio::test]
+async fn bad_values_are_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let ana = store.rater("ana").await.unwrap();
+    for value in [0.0, 0.99, 10.01, f64::NAN, f64::INFINITY] {
+        assert!(
+            score(&store, JudgementKind::Score, &images[0], ana, value, None)
+                .await
+                .is_err(),
+            "{value}"
+        );
+    }
+    assert!(score(
+        &store,
+        JudgementKind::Score,
+        &"0".repeat(40),
+        ana,
+        5.0,
+        None
+    )
+    .await
+    .is_err());
+    assert!(store.rater("   ").await.is_err());
+    assert_eq!(store.score_progress(ana).await.unwrap(), (0, 7));
+}
+
+#[tokio::test]
+async fn the_queue_puts_unrated_first_in_a_stable_shuffle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let ana = store.rater("ana").await.unwrap();
+    score(&store, JudgementKind::Score, &images[2], ana, 3.0, None)
+        .await
+        .unwrap();
+    score(&store, JudgementKind::Score, &images[5], ana, 6.0, None)
+        .await
+        .unwrap();
+    assert_eq!(store.score_progress(ana).await.unwrap(), (2, 7));
+
+    let queue = sha1s(store.score_queue(ana, false, 42, None).await.unwrap());
+    assert_eq!(queue.len(), 5);
+    assert!(!queue.contains(&images[2]) && !queue.contains(&images[5]));
+    assert_eq!(
+        sha1s(store.score_queue(ana, false, 42, None).await.unwrap()),
+        queue,
+        "same seed, same order"
+    );
+    let mut orders = std::collections::HashSet::new();
+    for seed in 0..20 {
+        orders.insert(sha1s(
+            store.score_queue(ana, false, seed, None).await.unwrap(),
+        ));
+    }
+    assert!(orders.len() > 1, "different sessions shuffle differently");
+
+    let all = sha1s(store.score_queue(ana, true, 42, None).await.unwrap());
+    assert_eq!(all.len(), 7);
+    assert_eq!(&all[..5], &queue[..]);
+    let tail: std::collections::HashSet<_> = all[5..].iter().collect();
+    assert_eq!(tail, [&images[2], &images[5]].into_iter().collect());
+}
+
+#[tokio::test]
+async fn with_a_model_the_unscored_images_it_predicted_come_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let ana = store.rater("ana").await.unwrap();
+    let model = store.model_id("m", "M").await.unwrap();
+    let predicted = [&images[1], &images[4], &images[6]];
+    let mut rows = Vec::new();
+    for sha1 in predicted {
+        let id = store.image_id(sha1).await.unwrap().unwrap();
+        rows.push((id, vec![0.0f32; 4], Some(5.0f32)));
+    }
+    store.store_embeddings(model, &rows).await.unwrap();
+    // A scored image stays behind, predicted or not.
+    score(&store, JudgementKind::Rate, &images[4], ana, 3.0, Some(5.0))
+        .await
+        .unwrap();
+    for seed in 0..5 {
+        let queue = sha1s(
+            store
+                .score_queue(ana, true, seed, Some(model))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(queue.len(), 7);
+        let first: std::collections::HashSet<_> = queue[..2].iter().collect();
+        assert_eq!(first, [&images[1], &images[6]].into_iter().collect());
+        assert_eq!(queue[6], images[4], "the scored image comes last");
+        // Without a model the order is the plain shuffle.
+        let plain = sha1s(store.score_queue(ana, true, seed, None).await.unwrap());
+        assert_eq!(plain.len(), 7);
+    }
+}
+
+#[tokio::test]
+async fn every_kind_of_judgement_is_one_log_and_undo_takes_the_newest_of_any_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let ana = store.rater("ana").await.unwrap();
+    let ben = store.rater("ben").await.unwrap();
+    score(&store, JudgementKind::Score, &images[0], ana, 6.0, None)
+        .await
+        .unwrap();
+    let model = store.model_id("m", "M").await.unwrap();
+    // Best of four: the third on screen wins; positions and roles are kept as shown.
+    let shown = [&images[3], &images[1], &images[0], &images[2]];
+    let comparison = NewJudgement {
+        kind: JudgementKind::Comparison,
+        rater_id: ana,
+        images: shown
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let role = if i == 2 {
+                    ImageRole::Winner
+                } else {
+                    ImageRole::Shown
+                };
+                ((*s).clone(), role)
+            })
+            .collect(),
+        value: None,
+        outcome: Some(ComparisonOutcome::Pick),
+        shown_prediction: None,
+        shown_cosine: None,
+        model_id: None,
+    };
+    store.record(&comparison).await.unwrap();
+    let similarity = NewJudgement {
+        kind: JudgementKind::Similarity,
+        rater_id: ben,
+        images: vec![
+            (images[4].clone(), ImageRole::Shown),
+            (images[5].clone(), ImageRole::Shown),
+        ],
+        value: Some(4.0),
+        outcome: None,
+        shown_prediction: None,
+        shown_cosine: Some(0.83),
+        model_id: Some(model),
+    };
+    store.record(&similarity).await.unwrap();
+    let duplicate = NewJudgement {
+        kind: JudgementKind::Duplicate,
+        rater_id: ana,
+        images: vec![
+            (images[5].clone(), ImageRole::Kept),
+            (images[6].clone(), ImageRole::Duplicate),
+        ],
+        value: None,
+        outcome: None,
+        shown_prediction: None,
+        shown_cosine: None,
+        model_id: None,
+    };
+    store.record(&duplicate).await.unwrap();
+
+    let log = store.judgements_by(ana).await.unwrap();
+    let kinds: Vec<_> = log.iter().map(|j| j.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            JudgementKind::Score,
+            JudgementKind::Comparison,
+            JudgementKind::Duplicate
+        ]
+    );
+    let pick = &log[1];
+    assert_eq!(pick.outcome, Some(ComparisonOutcome::Pick));
+    let order: Vec<(&str, u32, ImageRole)> = pick
+        .images
+        .iter()
+        .map(|i| (i.sha1.as_str(), i.position, i.role))
+        .collect();
+    assert_eq!(order[2], (images[0].as_str(), 2, ImageRole::Winner));
+    assert_eq!(order[0], (images[3].as_str(), 0, ImageRole::Shown));
+    assert!(log.iter().all(|j| j.rater == "ana" && !j.undone));
+    assert!(log[0].created <= log[2].created && log[2].created.ends_with('Z'));
+    let about = store.judgements_about(&images[5]).await.unwrap();
+    assert_eq!(about.len(), 2, "the similarity pair and the duplicate mark");
+    assert_eq!(about[0].shown_cosine, Some(0.83));
+    assert_eq!(about[0].rater, "ben");
+
+    // Undo is "my last judgement", whatever its kind: the duplicate mark, then the comparison;
+    // the score stays until it is the newest.
+    let undone = store.undo_last(ana).await.unwrap().unwrap();
+    assert_eq!(
+        (undone.kind, undone.undone),
+        (JudgementKind::Duplicate, true)
+    );
+    let undone = store.undo_last(ana).await.unwrap().unwrap();
+    assert_eq!(undone.kind, JudgementKind::Comparison);
+    assert_eq!(
+        store.score_summary(&images[0], ana).await.unwrap().mine,
+        Some(6.0)
+    );
+    assert_eq!(
+        store.undo_last(ana).await.unwrap().unwrap().kind,
+        JudgementKind::Score
+    );
+    assert_eq!(
+        store.score_summary(&images[0], ana).await.unwrap().mine,
+        None
+    );
+    // Ben's judgement was never touched; undone ones stay in the log, flagged.
+    assert!(!store.judgements_by(ben).await.unwrap()[0].undone);
+    assert!(store
+        .judgements_by(ana)
+        .await
+        .unwrap()
+        .iter()
+        .all(|j| j.undone));
+}
+
+#[tokio::test]
+async fn a_judgement_naming_an_image_outside_the_library_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let ana = store.rater("ana").await.unwrap();
+    let comparison = NewJudgement {
+        kind: JudgementKind::Comparison,
+        rater_id: ana,
+        images: vec![
+            (images[0].clone(), ImageRole::Winner),
+            ("f".repeat(40), ImageRole::Shown),
+        ],
+        value: None,
+        outcome: Some(ComparisonOutcome::Pick),
+        shown_prediction: None,
+        shown_cosine: None,
+        model_id: None,
+    };
+    let err = store.record(&comparison).await.unwrap_err();
+    assert!(err.to_string().contains("not in the library"), "{err}");
+    assert!(store.judgements_by(ana).await.unwrap().is_empty());
+    assert!(store.judgements_about(&images[0]).await.unwrap().is_empty());
+}
+
+#[test]
+fn the_default_rater_is_a_usable_name() {
+    let name = image_scorer_core::store::default_rater_name();
+    assert!(
+        !name.trim().is_empty() && name.chars().count() <= 64,
+        "{name:?}"
+    );
+}
+
+fn sha1s(items: Vec<image_scorer_protocol::QueueItem>) -> Vec<String> {
+    items.into_iter().map(|i| i.sha1).collect()
+}

@@ -1,0 +1,234 @@
+//! Every command the UI can send, defined once: its name, its request (the command's
+//! arguments, as one struct) and its response. The Tauri shell registers one handler per
+//! command, the UI calls them through its transport with [`Command::NAME`], and the browser
+//! tests' stub answers them with the same types.
+//!
+//! A command that acts for a person (a judgement, a queue, an undo) names its `rater`: the
+//! app has no current rater of its own, so two devices can rate as two people at once.
+
+use crate::{
+    AppError, AppState, ImagePage, LibraryState, PredictorState, Problem, Rater, ScoreQueue,
+    ScoreState, Undone,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// A command: a request type that knows its name and the type of its answer. Failures are
+/// always an [`AppError`].
+pub trait Command: Serialize + DeserializeOwned + Send + 'static {
+    /// The command's name on every transport (snake_case).
+    const NAME: &'static str;
+    /// What the command answers with.
+    type Response: Serialize + DeserializeOwned + Send + 'static;
+}
+
+/// What a command answers: its response, or an error for the user.
+pub type Reply<C> = Result<<C as Command>::Response, AppError>;
+
+macro_rules! commands {
+    ($($name:literal => $request:ident -> $response:ty;)*) => {
+        $(
+            impl Command for $request {
+                const NAME: &'static str = $name;
+                type Response = $response;
+            }
+        )*
+        /// The name of every command, in the order of the table.
+        pub const COMMAND_NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+commands! {
+    "get_state" => GetState -> AppState;
+    "choose_folder" => ChooseFolder -> Option<LibraryState>;
+    "list_images" => ListImages -> ImagePage;
+    "list_problems" => ListProblems -> Vec<Problem>;
+    "remove_folder" => RemoveFolder -> LibraryState;
+    "set_excludes" => SetExcludes -> LibraryState;
+    "get_rater" => GetRater -> Rater;
+    "set_rater" => SetRater -> Rater;
+    "score_queue" => GetScoreQueue -> ScoreQueue;
+    "score_state" => GetScoreState -> ScoreState;
+    "add_score" => AddScore -> ScoreState;
+    "add_rating" => AddRating -> ScoreState;
+    "undo" => Undo -> Option<Undone>;
+    "image_failed" => ImageFailed -> ();
+    "get_predictor" => GetPredictor -> PredictorState;
+    "set_pack" => SetPack -> PredictorState;
+    "pause_predictions" => PausePredictions -> PredictorState;
+}
+
+/// The library and any problem met while starting; the UI asks once when it loads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct GetState {}
+
+/// Shows the system folder picker and opens the chosen folder; `None` when the user cancels.
+/// The path comes from the native dialog, never from the webview.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ChooseFolder {}
+
+/// The first `limit` images that can be shown, by file path, and how many there are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ListImages {
+    /// At most this many (the app caps it at 10,000).
+    pub limit: u32,
+}
+
+/// The first `limit` files that cannot be shown, with what is wrong with each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ListProblems {
+    /// At most this many (the app caps it at 10,000).
+    pub limit: u32,
+}
+
+/// Closes a folder: its files leave the library; images and judgements stay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct RemoveFolder {
+    /// The folder's id.
+    pub root_id: i32,
+}
+
+/// Sets a folder's exclusion patterns (one glob per line) and indexes it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct SetExcludes {
+    /// The folder's id.
+    pub root_id: i32,
+    /// One glob per line.
+    pub patterns: String,
+}
+
+/// The rater this door starts with (the one chosen last, else the operating-system user) and
+/// every known rater.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct GetRater {}
+
+/// Adds the rater `name` if new and remembers them as the one this door starts with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct SetRater {
+    /// 1 to 64 characters; surrounding spaces are trimmed.
+    pub name: String,
+}
+
+/// The images for `rater` to score: those they have not scored first, shuffled by `seed` (one
+/// per session), then the scored ones when `include_rated`. With `predicted_first` (the Rate
+/// page), unscored images the active pack has predicted come before the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct GetScoreQueue {
+    /// Who is rating.
+    pub rater: String,
+    /// Also the images they scored already.
+    pub include_rated: bool,
+    /// The session's shuffle.
+    pub seed: u32,
+    /// Predicted images first.
+    pub predicted_first: bool,
+}
+
+/// An image's scores (the rater's, the mean), its prediction, and the rater's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct GetScoreState {
+    /// Who is asking.
+    pub rater: String,
+    /// The image.
+    pub sha1: String,
+}
+
+/// Records `value` (1-10) as `rater`'s score of the image (the Score experiment); answers
+/// once it is committed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AddScore {
+    /// Who scores.
+    pub rater: String,
+    /// The image.
+    pub sha1: String,
+    /// 1 to 10.
+    pub value: f64,
+}
+
+/// Records `value` (1-10, kept to one decimal) from the Rate experiment, with the prediction
+/// that was on screen; answers once it is committed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AddRating {
+    /// Who rates.
+    pub rater: String,
+    /// The image.
+    pub sha1: String,
+    /// 1 to 10, one decimal.
+    pub value: f64,
+    /// The prediction shown, if any.
+    pub predicted: Option<f64>,
+}
+
+/// Undoes `rater`'s newest judgement that is not undone yet, whatever its kind; `None` when
+/// there is nothing to undo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Undo {
+    /// Whose judgement.
+    pub rater: String,
+}
+
+/// The webview could not display the image: it is recorded as unreadable and leaves the queues.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ImageFailed {
+    /// The image.
+    pub sha1: String,
+}
+
+/// The packs found, the active one, and how far the embedding of the library is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct GetPredictor {}
+
+/// Makes the pack `id` (as listed in [`PredictorState::packs`]) the active one; remembered
+/// across restarts. Embeddings computed with any pack stay cached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct SetPack {
+    /// The pack's id.
+    pub id: String,
+}
+
+/// Pauses (`true`) or resumes the background embedding; what is done stays done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PausePredictions {
+    /// Pause or resume.
+    pub paused: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_names_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for name in COMMAND_NAMES {
+            assert!(seen.insert(name), "{name} is listed twice");
+            assert!(
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name} is not snake_case"
+            );
+        }
+        assert_eq!(AddScore::NAME, "add_score");
+    }
+
+    #[test]
+    fn requests_travel_as_plain_objects() {
+        let request = AddRating {
+            rater: "ana".into(),
+            sha1: "a".repeat(40),
+            value: 6.4,
+            predicted: None,
+        };
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"rater": "ana", "sha1": "a".repeat(40), "value": 6.4, "predicted": null})
+        );
+        assert_eq!(serde_json::from_value::<AddRating>(json).unwrap(), request);
+        // An empty request is an empty object, which is what a transport sends for no arguments.
+        assert_eq!(
+            serde_json::from_value::<GetState>(serde_json::json!({})).unwrap(),
+            GetState {}
+        );
+    }
+}
