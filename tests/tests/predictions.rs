@@ -43,7 +43,7 @@ async fn wait_for_attr(app: &App, css: &str, name: &str, ok: impl Fn(&str) -> bo
     }
 }
 
-/// `(file, value, source, predicted)` of every score, in order.
+/// `(file, value, kind, prediction shown)` of every judgement, in order.
 async fn score_rows(db: &Path) -> Vec<(String, f64, String, Option<f64>)> {
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(db)
@@ -52,9 +52,10 @@ async fn score_rows(db: &Path) -> Vec<(String, f64, String, Option<f64>)> {
         .await
         .unwrap();
     sqlx::query_as(
-        "SELECT (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = s.image_id),
-                s.value, s.source, s.predicted
-           FROM scores s ORDER BY s.id",
+        "SELECT (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = ji.image_id),
+                j.value, j.kind, j.shown_prediction
+           FROM judgements j JOIN judgement_images ji ON ji.judgement_id = j.id
+          ORDER BY j.id",
     )
     .fetch_all(&mut conn)
     .await

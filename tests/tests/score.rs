@@ -34,7 +34,7 @@ async fn next_after(app: &App, previous: &str) -> String {
     panic!("the image stayed {previous}");
 }
 
-/// `(file name, rater, value, undone)` of every score, in order.
+/// `(file name, rater, value, undone)` of every judgement (all are scores here), in order.
 async fn score_rows(db: &Path) -> Vec<(String, String, f64, bool)> {
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(db)
@@ -43,9 +43,10 @@ async fn score_rows(db: &Path) -> Vec<(String, String, f64, bool)> {
         .await
         .unwrap();
     sqlx::query_as(
-        "SELECT (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = s.image_id),
-                r.name, s.value, s.undone
-           FROM scores s JOIN raters r ON r.id = s.rater_id ORDER BY s.id",
+        "SELECT (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = ji.image_id),
+                r.name, j.value, j.undone
+           FROM judgements j JOIN judgement_images ji ON ji.judgement_id = j.id
+           JOIN raters r ON r.id = j.rater_id ORDER BY j.id",
     )
     .fetch_all(&mut conn)
     .await

@@ -6,6 +6,10 @@ use crate::hooks::use_key_down;
 use crate::keys::{global_action, GlobalAction, Modifiers};
 use crate::route::{switch, Route};
 use crate::state::{Action, AppContext, Model};
+use image_scorer_protocol::commands::{ChooseFolder, GetPredictor, GetRater, GetState};
+use image_scorer_protocol::events::{
+    BackgroundError, LibraryChanged, PredictorChanged, ScanProgress,
+};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
@@ -111,25 +115,25 @@ fn use_load_and_follow(model: UseReducerHandle<Model>) {
                 let (library, scan, error, predictor) = follow(&model);
                 // Subscribe first, so nothing emitted while the state loads is missed.
                 for subscription in [
-                    api::on_library_changed(library).await,
-                    api::on_scan_progress(scan).await,
-                    api::on_app_error(error).await,
-                    api::on_predictor_changed(predictor).await,
+                    api::listen::<LibraryChanged>(library).await,
+                    api::listen::<ScanProgress>(scan).await,
+                    api::listen::<BackgroundError>(error).await,
+                    api::listen::<PredictorChanged>(predictor).await,
                 ] {
                     match subscription {
                         Ok(s) => subscriptions.borrow_mut().push(s),
                         Err(e) => model.dispatch(Action::Failed(e)),
                     }
                 }
-                match api::get_state().await {
+                match api::call(GetState {}).await {
                     Ok(state) => model.dispatch(Action::Loaded(state)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
-                match api::get_rater().await {
+                match api::call(GetRater {}).await {
                     Ok(rater) => model.dispatch(Action::RaterChanged(rater)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
-                match api::get_predictor().await {
+                match api::call(GetPredictor {}).await {
                     Ok(p) => model.dispatch(Action::Predictor(p)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
@@ -149,7 +153,7 @@ fn use_choose_folder(model: UseReducerHandle<Model>) -> Callback<()> {
         let model = model.clone();
         model.dispatch(Action::ChoosingFolder(true));
         spawn_local(async move {
-            match api::choose_folder().await {
+            match api::call(ChooseFolder {}).await {
                 Ok(Some(library)) => model.dispatch(Action::RootsChanged(library.roots)),
                 Ok(None) => {}
                 Err(e) => model.dispatch(Action::Failed(e)),

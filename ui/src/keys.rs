@@ -67,6 +67,163 @@ pub fn global_action(key: &str, code: &str, m: Modifiers) -> Option<GlobalAction
     None
 }
 
+/// A key, as a binding of a [`KeyTable`] matches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// `KeyboardEvent.key`, with or without Shift, without Ctrl, Alt or the Windows key.
+    Plain(&'static str),
+    /// The key without Shift.
+    Unshifted(&'static str),
+    /// The key with Shift.
+    Shift(&'static str),
+    /// The letter with Ctrl (either case).
+    Ctrl(&'static str),
+    /// A digit on the number row or the numpad: 1-9, and 0 for 10.
+    Digits,
+}
+
+impl Key {
+    /// Whether the key press (`key`, `code`, modifiers) is this key; for [`Key::Digits`], the
+    /// value 1-10 of the digit pressed.
+    fn matches(self, key: &str, code: &str, m: Modifiers) -> Option<u8> {
+        if m.alt || m.meta {
+            return None;
+        }
+        let hit = match self {
+            Key::Ctrl(letter) => m.ctrl && key.eq_ignore_ascii_case(letter),
+            _ if m.ctrl => false,
+            Key::Plain(k) => key == k,
+            Key::Unshifted(k) => !m.shift && key == k,
+            Key::Shift(k) => m.shift && key == k,
+            Key::Digits => {
+                let digit = digit_key(code, m).or_else(|| {
+                    Some(key)
+                        .filter(|k| k.len() == 1)
+                        .and_then(|d| d.parse::<u8>().ok())
+                })?;
+                return Some(if digit == 0 { 10 } else { digit });
+            }
+        };
+        hit.then_some(0)
+    }
+
+    /// How the key is written on screen.
+    pub fn label(self) -> String {
+        let name = |k: &str| {
+            match k {
+                " " => "Space",
+                "ArrowLeft" => "←",
+                "ArrowRight" => "→",
+                "ArrowUp" => "↑",
+                "ArrowDown" => "↓",
+                "PageUp" => "Page Up",
+                "PageDown" => "Page Down",
+                other => other,
+            }
+            .to_owned()
+        };
+        match self {
+            Key::Plain(k) | Key::Unshifted(k) => name(k),
+            Key::Shift(k) => format!("Shift+{}", name(k)),
+            Key::Ctrl(k) => format!("Ctrl+{}", k.to_uppercase()),
+            Key::Digits => "1 – 9, 0".to_owned(),
+        }
+    }
+}
+
+/// What a binding does.
+#[derive(Debug, Clone, Copy)]
+pub enum Does<A: 'static> {
+    /// This action.
+    Act(A),
+    /// The action for the digit's value, 1-10.
+    Digit(fn(u8) -> A),
+}
+
+/// One line of a page's key table: the keys, what they do, and what the help says.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding<A: 'static> {
+    /// The keys, in the order the help lists them.
+    pub keys: &'static [Key],
+    /// The action.
+    pub does: Does<A>,
+    /// Other ways to do it, for the help ("click").
+    pub also: &'static str,
+    /// What it does, for the help; empty to leave it out of the help.
+    pub help: &'static str,
+}
+
+/// A page's keys: the one table from which its key handling, its help overlay and its buttons'
+/// titles are made.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyTable<A: 'static> {
+    /// The bindings; the first that matches a key press wins.
+    pub bindings: &'static [Binding<A>],
+}
+
+impl<A: Copy + PartialEq + 'static> KeyTable<A> {
+    /// The action for a key press, if any. `key` is `KeyboardEvent.key`, `code` is
+    /// `KeyboardEvent.code` (digits are read from it, whatever the layout).
+    pub fn action(&self, key: &str, code: &str, m: Modifiers) -> Option<A> {
+        self.bindings.iter().find_map(|b| {
+            let value = b.keys.iter().find_map(|k| k.matches(key, code, m))?;
+            Some(match b.does {
+                Does::Act(a) => a,
+                Does::Digit(f) => f(value),
+            })
+        })
+    }
+
+    /// The keys that do `action`, as the help and the buttons write them.
+    pub fn keys_of(&self, action: A) -> String {
+        for b in self.bindings {
+            match b.does {
+                Does::Act(a) if a == action => {
+                    let mut keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                    if !b.also.is_empty() {
+                        keys.push(b.also.to_owned());
+                    }
+                    return keys.join(", ");
+                }
+                Does::Digit(f) => {
+                    if let Some(v) = (1..=10).find(|v| f(*v) == action) {
+                        return if v == 10 { "0".into() } else { v.to_string() };
+                    }
+                }
+                Does::Act(_) => {}
+            }
+        }
+        String::new()
+    }
+
+    /// A button's title: its label and its keys.
+    pub fn title(&self, label: &str, action: A) -> String {
+        match self.keys_of(action) {
+            keys if keys.is_empty() => label.to_owned(),
+            keys => format!("{label} ({keys})"),
+        }
+    }
+
+    /// The help's rows: (keys, what they do), then the keys every page has.
+    pub fn help_rows(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self
+            .bindings
+            .iter()
+            .filter(|b| !b.help.is_empty())
+            .map(|b| {
+                let mut keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                if !b.also.is_empty() {
+                    keys.push(b.also.to_owned());
+                }
+                (keys.join(", "), b.help.to_owned())
+            })
+            .collect();
+        let last = Route::ALL.len();
+        rows.push((format!("Alt+1 … Alt+{last}"), "switch pages".into()));
+        rows
+    }
+}
+
 /// An action on the Score page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScoreAction {
@@ -76,7 +233,7 @@ pub enum ScoreAction {
     Back,
     /// Skip this image.
     Skip,
-    /// Undo the last score.
+    /// Undo the last judgement.
     Undo,
     /// Show the image as large as possible, or go back.
     Zoom,
@@ -88,34 +245,73 @@ pub enum ScoreAction {
     Prediction,
 }
 
-/// The Score page's action for a key press: 1-9 and 0 (= 10) on the top row or the numpad;
-/// Backspace, Left, `-`, `b`, `d`, `f` go back; Space, Right, `s`, `u`, `j` skip; Ctrl+Z and
-/// `z` undo; Enter zooms; Escape closes; `?` shows the keys.
+const fn bind<A>(keys: &'static [Key], action: A, help: &'static str) -> Binding<A> {
+    Binding {
+        keys,
+        does: Does::Act(action),
+        also: "",
+        help,
+    }
+}
+
+/// The Score page's keys: 1-9 and 0 (= 10) on the top row or the numpad; Backspace, Left,
+/// `-`, `b`, `d`, `f` go back; Space, Right, `s`, `u`, `j` skip; Ctrl+Z and `z` undo; Enter
+/// zooms; Escape closes; `?` shows the keys; `p` shows the prediction.
+pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
+    bindings: &[
+        Binding {
+            keys: &[Key::Digits],
+            does: Does::Digit(ScoreAction::Score),
+            also: "",
+            help: "score 1 – 9, 0 scores 10 (top row or numpad)",
+        },
+        bind(
+            &[Key::Ctrl("z"), Key::Plain("z")],
+            ScoreAction::Undo,
+            "undo the last score (or your last judgement of another kind)",
+        ),
+        bind(
+            &[
+                Key::Plain("Backspace"),
+                Key::Plain("ArrowLeft"),
+                Key::Plain("-"),
+                Key::Plain("b"),
+                Key::Plain("d"),
+                Key::Plain("f"),
+            ],
+            ScoreAction::Back,
+            "back to the previous image, to score it again",
+        ),
+        bind(
+            &[
+                Key::Plain(" "),
+                Key::Plain("ArrowRight"),
+                Key::Plain("s"),
+                Key::Plain("u"),
+                Key::Plain("j"),
+            ],
+            ScoreAction::Skip,
+            "skip",
+        ),
+        Binding {
+            keys: &[Key::Plain("Enter")],
+            does: Does::Act(ScoreAction::Zoom),
+            also: "click",
+            help: "zoom; Escape closes",
+        },
+        bind(&[Key::Plain("Escape")], ScoreAction::Close, ""),
+        bind(
+            &[Key::Plain("p")],
+            ScoreAction::Prediction,
+            "show or hide the model's prediction",
+        ),
+        bind(&[Key::Plain("?")], ScoreAction::Help, "this help"),
+    ],
+};
+
+/// The Score page's action for a key press (see [`SCORE_KEYS`]).
 pub fn score_action(key: &str, code: &str, m: Modifiers) -> Option<ScoreAction> {
-    if m.alt || m.meta {
-        return None;
-    }
-    if m.ctrl {
-        return key.eq_ignore_ascii_case("z").then_some(ScoreAction::Undo);
-    }
-    let digit = digit_key(code, m).or_else(|| {
-        Some(key)
-            .filter(|k| k.len() == 1)
-            .and_then(|d| d.parse::<u8>().ok())
-    });
-    if let Some(d) = digit {
-        return Some(ScoreAction::Score(if d == 0 { 10 } else { d }));
-    }
-    Some(match key {
-        "Backspace" | "ArrowLeft" | "-" | "b" | "d" | "f" => ScoreAction::Back,
-        " " | "ArrowRight" | "s" | "u" | "j" => ScoreAction::Skip,
-        "z" => ScoreAction::Undo,
-        "Enter" => ScoreAction::Zoom,
-        "Escape" => ScoreAction::Close,
-        "?" => ScoreAction::Help,
-        "p" => ScoreAction::Prediction,
-        _ => return None,
-    })
+    SCORE_KEYS.action(key, code, m)
 }
 
 /// The digit of a key on the numpad, or on the number row without Shift, read from `code`
@@ -140,7 +336,7 @@ pub enum RateAction {
     Back,
     /// Skip this image.
     Skip,
-    /// Undo the last score.
+    /// Undo the last judgement.
     Undo,
     /// Show the image as large as possible, or go back.
     Zoom,
@@ -150,34 +346,76 @@ pub enum RateAction {
     Help,
 }
 
-/// The Rate page's action for a key press: Down / `-` and Up / `+` / `=` change the value by
-/// 0.1; Page Down / Shift+Down / `[` and Page Up / Shift+Up / `]` by 1.0; digits set it (0 is
-/// 10); Enter or Space commits; Backspace / Left go back; Right / `s` skip; Ctrl+Z / `z` undo;
-/// `x` zooms; Escape closes; `?` shows the keys.
+/// The Rate page's keys: Down / `-` and Up / `+` / `=` change the value by 0.1; Page Down /
+/// Shift+Down / `[` and Page Up / Shift+Up / `]` by 1.0; digits set it (0 is 10); Enter or
+/// Space commits; Backspace / Left go back; Right / `s` skip; Ctrl+Z / `z` undo; `x` zooms;
+/// Escape closes; `?` shows the keys.
+pub const RATE_KEYS: KeyTable<RateAction> = KeyTable {
+    bindings: &[
+        Binding {
+            keys: &[Key::Digits],
+            does: Does::Digit(RateAction::Set),
+            also: "",
+            help: "set the value to 1 – 9, 0 sets 10",
+        },
+        bind(
+            &[Key::Unshifted("ArrowDown"), Key::Plain("-")],
+            RateAction::Adjust(-1),
+            "value − 0.1",
+        ),
+        bind(
+            &[Key::Unshifted("ArrowUp"), Key::Plain("+"), Key::Plain("=")],
+            RateAction::Adjust(1),
+            "value + 0.1",
+        ),
+        bind(
+            &[
+                Key::Plain("PageDown"),
+                Key::Shift("ArrowDown"),
+                Key::Plain("["),
+            ],
+            RateAction::Adjust(-10),
+            "value − 1.0",
+        ),
+        bind(
+            &[Key::Plain("PageUp"), Key::Shift("ArrowUp"), Key::Plain("]")],
+            RateAction::Adjust(10),
+            "value + 1.0",
+        ),
+        bind(
+            &[Key::Plain("Enter"), Key::Plain(" ")],
+            RateAction::Commit,
+            "commit the value and go on",
+        ),
+        bind(
+            &[Key::Plain("Backspace"), Key::Plain("ArrowLeft")],
+            RateAction::Back,
+            "back to the previous image",
+        ),
+        bind(
+            &[Key::Plain("ArrowRight"), Key::Plain("s")],
+            RateAction::Skip,
+            "skip",
+        ),
+        bind(
+            &[Key::Ctrl("z"), Key::Plain("z")],
+            RateAction::Undo,
+            "undo the last score (or your last judgement of another kind)",
+        ),
+        Binding {
+            keys: &[Key::Plain("x")],
+            does: Does::Act(RateAction::Zoom),
+            also: "click",
+            help: "zoom; Escape closes",
+        },
+        bind(&[Key::Plain("Escape")], RateAction::Close, ""),
+        bind(&[Key::Plain("?")], RateAction::Help, "this help"),
+    ],
+};
+
+/// The Rate page's action for a key press (see [`RATE_KEYS`]).
 pub fn rate_action(key: &str, code: &str, m: Modifiers) -> Option<RateAction> {
-    if m.alt || m.meta {
-        return None;
-    }
-    if m.ctrl {
-        return key.eq_ignore_ascii_case("z").then_some(RateAction::Undo);
-    }
-    if let Some(d) = digit_key(code, m) {
-        return Some(RateAction::Set(if d == 0 { 10 } else { d }));
-    }
-    Some(match (key, m.shift) {
-        ("ArrowDown", true) | ("PageDown", _) | ("[", _) => RateAction::Adjust(-10),
-        ("ArrowDown", false) | ("-", _) => RateAction::Adjust(-1),
-        ("ArrowUp", false) | ("+", _) | ("=", _) => RateAction::Adjust(1),
-        ("ArrowUp", true) | ("PageUp", _) | ("]", _) => RateAction::Adjust(10),
-        ("Enter", _) | (" ", _) => RateAction::Commit,
-        ("Backspace", _) | ("ArrowLeft", _) => RateAction::Back,
-        ("ArrowRight", _) | ("s", _) => RateAction::Skip,
-        ("z", _) => RateAction::Undo,
-        ("x", _) => RateAction::Zoom,
-        ("Escape", _) => RateAction::Close,
-        ("?", _) => RateAction::Help,
-        _ => return None,
-    })
+    RATE_KEYS.action(key, code, m)
 }
 
 /// `value` changed by `tenths` tenths, clamped to 1.0-10.0 and kept to one decimal.
@@ -348,6 +586,39 @@ mod tests {
         assert_eq!(score_action("1", "Digit1", ALT), None);
         assert_eq!(score_action("1", "Digit1", ctrl), None);
         assert_eq!(score_action("x", "KeyX", none), None);
+    }
+
+    #[test]
+    fn the_tables_make_the_help_and_the_titles() {
+        assert_eq!(
+            SCORE_KEYS.title("Skip ›", ScoreAction::Skip),
+            "Skip › (Space, →, s, u, j)"
+        );
+        assert_eq!(SCORE_KEYS.title("10", ScoreAction::Score(10)), "10 (0)");
+        assert_eq!(
+            SCORE_KEYS.title("Zoom", ScoreAction::Zoom),
+            "Zoom (Enter, click)"
+        );
+        assert_eq!(
+            RATE_KEYS.title("++", RateAction::Adjust(10)),
+            "++ (Page Up, Shift+↑, ])"
+        );
+        assert_eq!(RATE_KEYS.keys_of(RateAction::Undo), "Ctrl+Z, z");
+        let help = SCORE_KEYS.help_rows();
+        assert!(help.contains(&(
+            "1 – 9, 0".into(),
+            "score 1 – 9, 0 scores 10 (top row or numpad)".into()
+        )));
+        assert!(
+            help.iter().all(|(_, what)| !what.is_empty()),
+            "Close is not listed"
+        );
+        assert_eq!(help.last().unwrap().0, "Alt+1 … Alt+5");
+        // Every action a key does is listed: the help and the handling are one table.
+        for (key, code) in [("b", "KeyB"), ("j", "KeyJ"), ("p", "KeyP"), ("?", "Slash")] {
+            let action = score_action(key, code, Modifiers::default()).unwrap();
+            assert!(SCORE_KEYS.keys_of(action).contains(key), "{key}");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The Image Scorer user interface: a Yew app compiled to wasm32 and shown in the Tauri webview.
 //!
-//! [`App`] is exported so the browser tests can mount it with a stubbed `window.__TAURI__`.
+//! [`App`] is exported so the browser tests can mount it over a stub [`transport`].
 
 pub mod api;
 pub mod app;
@@ -10,6 +10,7 @@ pub mod keys;
 pub mod pages;
 pub mod route;
 pub mod state;
+pub mod transport;
 
 pub use app::App;
 

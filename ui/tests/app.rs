@@ -197,7 +197,10 @@ async fn folder_panel_edits_patterns_and_removes_a_folder_after_confirmation() {
     sleep(50).await; // the Save button enables on the next render
     click(&find(&root, "#folder-1 .save", "Save").await);
     sleep(100).await;
-    assert_eq!(last_args(), r#"{"rootId":1,"patterns":"*mask*\ndrafts"}"#);
+    assert_eq!(
+        args_of("set_excludes"),
+        r#"{"root_id":1,"patterns":"*mask*\ndrafts"}"#
+    );
 
     let remove = find(&root, "#folder-1 .remove", "Remove").await;
     click(&remove);
@@ -208,7 +211,7 @@ async fn folder_panel_edits_patterns_and_removes_a_folder_after_confirmation() {
     );
     click(&remove);
     find(&root, "#no-folders", "No folder open").await;
-    assert_eq!(last_args(), r#"{"rootId":1}"#);
+    assert_eq!(args_of("remove_folder"), r#"{"root_id":1}"#);
 
     // Escape closes the panel.
     press("Escape", false, false);
@@ -249,8 +252,14 @@ async fn the_rater_is_switched_from_the_header() {
         )
         .unwrap();
     sleep(100).await;
-    assert_eq!(last_args(), r#"{"name":"Ana"}"#);
+    assert_eq!(args_of("set_rater"), r#"{"name":"Ana"}"#);
     assert_eq!(input.value(), "Ana");
+    // Every judgement and queue from now on names the new rater.
+    assert!(
+        args_of("score_queue").contains(r#""rater":"Ana""#),
+        "{}",
+        args_of("score_queue")
+    );
     handle.destroy();
 }
 
@@ -274,10 +283,10 @@ async fn the_models_panel_lists_packs_switches_and_pauses() {
         .expect("a Use button on the other pack");
     click(&use_effnet);
     sleep(50).await;
-    assert_eq!(last_args(), r#"{"id":"packs/effnet"}"#);
+    assert_eq!(args_of("set_pack"), r#"{"id":"packs/effnet"}"#);
     click(&find(&root, "#pause-predictions", "Pause").await);
     sleep(50).await;
-    assert_eq!(last_args(), r#"{"paused":true}"#);
+    assert_eq!(args_of("pause_predictions"), r#"{"paused":true}"#);
     // Progress events update the chip.
     let progressed = PREDICTOR
         .replace(r#""done":1"#, r#""done":3"#)
@@ -294,4 +303,13 @@ async fn the_models_panel_lists_packs_switches_and_pauses() {
     find(&root, "#model-chip", "No predictions").await;
     assert!(attribute(&root, "#model-chip", "title").contains("No model pack is installed"));
     handle.destroy();
+}
+
+#[wasm_bindgen_test]
+fn the_stub_answers_every_command_of_the_protocol_and_no_other() {
+    let mut stub = stub_commands();
+    let mut protocol = image_scorer_protocol::COMMAND_NAMES.to_vec();
+    stub.sort_unstable();
+    protocol.sort_unstable();
+    assert_eq!(stub, protocol);
 }

@@ -164,3 +164,98 @@ async fn the_prediction_on_score_is_hidden_until_asked_for() {
     set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
     handle.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn a_trial_shows_four_images_by_position_zooms_one_and_reports_the_one_that_fails() {
+    use image_scorer_protocol::QueueItem;
+    use image_scorer_ui::components::{Trial, TrialProps};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use yew::Callback;
+    install_stub();
+    set_queue(three_items()); // every image is a small stand-in…
+    let bad = "c".repeat(40);
+    break_image(&bad); // …but this one does not decode
+    let images: Vec<QueueItem> = "abcd"
+        .chars()
+        .map(|c| QueueItem {
+            sha1: c.to_string().repeat(40),
+            name: format!("{c}.png"),
+        })
+        .collect();
+    let clicked = Rc::new(RefCell::new(Vec::new()));
+    let failures = Rc::new(RefCell::new(Vec::new()));
+    let props = |zoomed: Option<usize>| TrialProps {
+        id: "pick".into(),
+        images: images.clone(),
+        zoomed,
+        preload: vec!["e".repeat(40)],
+        on_click: {
+            let clicked = clicked.clone();
+            Callback::from(move |p| clicked.borrow_mut().push(p))
+        },
+        on_failed: {
+            let failures = failures.clone();
+            Callback::from(move |p| failures.borrow_mut().push(p))
+        },
+    };
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let mut handle =
+        yew::Renderer::<Trial>::with_root_and_props(root.clone(), props(None)).render();
+    let grid = find(&root, "#pick-stage.trial-4", "").await;
+    let positions: Vec<String> = (1..=4)
+        .map(|n| {
+            let figure = grid
+                .query_selector(&format!("#pick-figure-{n}"))
+                .unwrap()
+                .unwrap();
+            figure
+                .query_selector(".position")
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(positions, ["1", "2", "3", "4"]);
+    assert_eq!(attribute(&root, "#pick-image-3", "alt"), "c.png");
+    assert_eq!(
+        root.query_selector_all(".preload img").unwrap().length(),
+        1,
+        "the next image loads ahead"
+    );
+    for _ in 0..100 {
+        if !failures.borrow().is_empty() && failed() > 0 {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(
+        *failures.borrow(),
+        [2],
+        "the third image failed, by its position"
+    );
+    assert_eq!(failed(), 1, "and the app was told");
+    click(&root.query_selector("#pick-image-2").unwrap().unwrap());
+    assert_eq!(*clicked.borrow(), [1]);
+
+    handle.update(props(Some(1)));
+    sleep(50).await;
+    let zoomed = root.query_selector("#pick-figure-2").unwrap().unwrap();
+    assert!(zoomed.class_name().split_whitespace().any(|c| c == "zoomed"));
+    assert!(!zoomed.has_attribute("hidden"));
+    for n in [1, 3, 4] {
+        let other = root
+            .query_selector(&format!("#pick-figure-{n}"))
+            .unwrap()
+            .unwrap();
+        assert!(
+            other.has_attribute("hidden"),
+            "figure {n} hides while 2 is zoomed"
+        );
+    }
+    handle.destroy();
+    set_queue(JsValue::NULL);
+}

@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::state::{use_app, Action};
+use image_scorer_protocol::commands::{RemoveFolder, SetExcludes};
 use image_scorer_protocol::Root;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlTextAreaElement;
@@ -55,7 +56,12 @@ fn FolderRow(props: &FolderRowProps) -> Html {
         Callback::from(move |()| {
             let (model, patterns) = (model.clone(), (*draft).clone());
             spawn_local(async move {
-                match api::set_excludes(id, patterns).await {
+                match api::call(SetExcludes {
+                    root_id: id,
+                    patterns,
+                })
+                .await
+                {
                     Ok(library) => model.dispatch(Action::RootsChanged(library.roots)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
@@ -88,7 +94,7 @@ fn FolderRow(props: &FolderRowProps) -> Html {
             }
             let model = model.clone();
             spawn_local(async move {
-                match api::remove_folder(id).await {
+                match api::call(RemoveFolder { root_id: id }).await {
                     Ok(library) => model.dispatch(Action::RootsChanged(library.roots)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }

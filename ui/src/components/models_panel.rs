@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::state::{use_app, Action};
+use image_scorer_protocol::commands::{GetPredictor, PausePredictions, SetPack};
 use image_scorer_protocol::PackInfo;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -17,7 +18,7 @@ pub fn ModelsPanel() -> Html {
         let model = app.model.clone();
         use_effect_with((), move |_| {
             spawn_local(async move {
-                match api::get_predictor().await {
+                match api::call(GetPredictor {}).await {
                     Ok(p) => model.dispatch(Action::Predictor(p)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
@@ -33,7 +34,7 @@ pub fn ModelsPanel() -> Html {
         Callback::from(move |id: String| {
             let model = model.clone();
             spawn_local(async move {
-                match api::set_pack(id).await {
+                match api::call(SetPack { id }).await {
                     Ok(p) => model.dispatch(Action::Predictor(p)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }
@@ -46,7 +47,11 @@ pub fn ModelsPanel() -> Html {
         Callback::from(move |_| {
             let model = model.clone();
             spawn_local(async move {
-                match api::pause_predictions(!progress.paused).await {
+                match api::call(PausePredictions {
+                    paused: !progress.paused,
+                })
+                .await
+                {
                     Ok(p) => model.dispatch(Action::Predictor(p)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }

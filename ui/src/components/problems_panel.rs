@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::state::{use_app, Action};
+use image_scorer_protocol::commands::ListProblems;
 use image_scorer_protocol::Problem;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -20,7 +21,7 @@ pub fn ProblemsPanel() -> Html {
         let model = app.model.clone();
         use_effect_with(app.model.revision, move |_| {
             spawn_local(async move {
-                match api::list_problems(LIMIT).await {
+                match api::call(ListProblems { limit: LIMIT }).await {
                     Ok(list) => problems.set(Some(list)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }

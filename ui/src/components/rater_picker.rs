@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::state::{use_app, Action};
+use image_scorer_protocol::commands::SetRater;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -27,7 +28,7 @@ pub fn RaterPicker() -> Html {
             }
             let model = model.clone();
             spawn_local(async move {
-                match api::set_rater(name).await {
+                match api::call(SetRater { name }).await {
                     Ok(r) => model.dispatch(Action::RaterChanged(r)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }

@@ -3,14 +3,13 @@
 //! which records the value with the prediction that was shown and moves on.
 
 use super::score::prediction_text;
-use super::session::{
-    current_state, fmt_score, mark, preload, stage, undo, use_session, SessionAction,
-};
+use super::session::{current_state, fmt_score, stage, undo, use_session, SessionAction};
 use crate::api;
-use crate::components::EmptyState;
+use crate::components::{key_button, key_help, mark, mark_key, EmptyState};
 use crate::hooks::use_key_down;
-use crate::keys::{adjust, rate_action, Modifiers, RateAction};
+use crate::keys::{adjust, Modifiers, RateAction, RATE_KEYS};
 use crate::state::{use_app, Action};
+use image_scorer_protocol::commands::AddRating;
 use image_scorer_protocol::{AppError, ScoreState};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -63,6 +62,7 @@ pub fn Rate() -> Html {
         let chosen = chosen.clone();
         let current = current.clone();
         let scores = scores.clone();
+        let rater = app.model.rater.name.clone();
         Callback::from(move |action: RateAction| {
             let s = &*session;
             let set = |v: f64| {
@@ -83,12 +83,20 @@ pub fn Rate() -> Html {
                     }
                     let value = value_now();
                     session.dispatch(SessionAction::Busy(true));
-                    mark("score-key");
                     let session = session.clone();
                     let fail = fail.clone();
                     let chosen = chosen.clone();
+                    let request = AddRating {
+                        rater: rater.clone(),
+                        sha1: item.sha1,
+                        value,
+                        predicted: shown.predicted,
+                    };
                     spawn_local(async move {
-                        match api::add_rating(item.sha1, value, shown.predicted).await {
+                        mark("trial-invoke");
+                        let answer = api::call(request).await;
+                        mark("trial-reply");
+                        match answer {
                             Ok(state) => {
                                 *chosen.borrow_mut() = None;
                                 session.dispatch(SessionAction::Scored(state));
@@ -102,7 +110,7 @@ pub fn Rate() -> Html {
                 }
                 RateAction::Back => session.dispatch(SessionAction::Go(s.pos.saturating_sub(1))),
                 RateAction::Skip => session.dispatch(SessionAction::Go(s.pos + 1)),
-                RateAction::Undo => undo(&session, fail.clone()),
+                RateAction::Undo => undo(&session, rater.clone(), fail.clone()),
                 RateAction::Zoom => session.dispatch(SessionAction::Zoom(!s.zoom)),
                 RateAction::Close => {
                     session.dispatch(SessionAction::Zoom(false));
@@ -120,8 +128,11 @@ pub fn Rate() -> Html {
                 return;
             }
             let m = Modifiers::of(&e);
-            if let Some(action) = rate_action(&e.key(), &e.code(), m) {
+            if let Some(action) = RATE_KEYS.action(&e.key(), &e.code(), m) {
                 e.prevent_default();
+                if action == RateAction::Commit {
+                    mark_key(e.time_stamp());
+                }
                 act.emit(action);
             }
         }));
@@ -145,20 +156,11 @@ pub fn Rate() -> Html {
                 <p class="note">{ "Back (Backspace) returns to the last image; “Include rated” goes over the scored ones again." }</p>
             </div>
         },
-        Some(item) => stage(
-            "rate",
-            &session,
-            item,
-            act.reform(|_| RateAction::Zoom),
-            fail.clone(),
-        ),
+        Some(item) => stage("rate", &session, item, act.reform(|_| RateAction::Zoom)),
     };
     let predicted = scores.as_ref().and_then(|s| s.predicted);
-    let button = |label: &str, key: &str, action: RateAction, class: &str| {
-        html! {
-            <button class={classes!("score-button", class.to_owned())} title={format!("{label} ({key})")}
-                onclick={act.reform(move |_| action)} onmousedown={crate::hooks::keep_focus}>{ label.to_owned() }</button>
-        }
+    let button = |label: &str, action: RateAction, class: &str| {
+        key_button(&RATE_KEYS, label, action, class, &act)
     };
     let toggle_rated = {
         let include_rated = include_rated.clone();
@@ -182,51 +184,27 @@ pub fn Rate() -> Html {
             }
             { body }
             <div class="score-toolbar rate-value" id="rate-toolbar">
-                { button("‹ Back", "Backspace, ←", RateAction::Back, "nav") }
-                { button("−−", "Page Down, Shift+↓, [", RateAction::Adjust(-10), "adjust") }
-                { button("−", "↓, -", RateAction::Adjust(-1), "adjust") }
+                { button("‹ Back", RateAction::Back, "nav") }
+                { button("−−", RateAction::Adjust(-10), "adjust") }
+                { button("−", RateAction::Adjust(-1), "adjust") }
                 <output id="rate-value" data-value={format!("{value:.1}")} aria-live="polite"
                     title="The value to commit (digits set it)">{ format!("{value:.1}") }</output>
-                { button("+", "↑, +", RateAction::Adjust(1), "adjust") }
-                { button("++", "Page Up, Shift+↑, ]", RateAction::Adjust(10), "adjust") }
+                { button("+", RateAction::Adjust(1), "adjust") }
+                { button("++", RateAction::Adjust(10), "adjust") }
                 <button class="primary commit" id="rate-commit" disabled={session.busy || scores.is_none()}
-                    title="Record this value with the prediction shown, and go on (Enter, Space)"
+                    title={RATE_KEYS.title("Record this value with the prediction shown, and go on", RateAction::Commit)}
                     onclick={act.reform(|_| RateAction::Commit)} onmousedown={crate::hooks::keep_focus}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
-                { button("Skip ›", "→, s", RateAction::Skip, "nav") }
-                { button("Undo", "Ctrl+Z, z", RateAction::Undo, "nav") }
-                { button("?", "?", RateAction::Help, "nav") }
+                { button("Skip ›", RateAction::Skip, "nav") }
+                { button("Undo", RateAction::Undo, "nav") }
+                { button("?", RateAction::Help, "nav") }
                 <label class="include-rated" title="Also go over images you already scored">
                     <input type="checkbox" id="rate-include-rated" checked={*include_rated} onclick={toggle_rated} />
                     { "Include rated" }
                 </label>
             </div>
-            { preload(&session) }
-            if session.help { { help() } }
+            if session.help { { key_help("rate-help", &RATE_KEYS,
+                "The value starts at your last score, else the model's prediction, else 5.5. Escape or ? closes.") } }
         </section>
-    }
-}
-
-fn help() -> Html {
-    let rows = [
-        ("↓  -", "value − 0.1"),
-        ("↑  +  =", "value + 0.1"),
-        ("Page Down, Shift+↓, [", "value − 1.0"),
-        ("Page Up, Shift+↑, ]", "value + 1.0"),
-        ("1 – 9, 0", "set the value to 1 – 9, 0 sets 10"),
-        ("Enter, Space", "commit the value and go on"),
-        ("Backspace ←", "back to the previous image"),
-        ("→ s", "skip"),
-        ("Ctrl+Z, z", "undo the last score"),
-        ("x, click", "zoom; Escape closes"),
-        ("Alt+1 … Alt+5", "switch pages"),
-        ("?", "this help"),
-    ];
-    html! {
-        <div class="help" id="rate-help" role="dialog" aria-label="Keys">
-            <h2>{ "Keys" }</h2>
-            <table>{ for rows.iter().map(|(k, what)| html! { <tr><td><kbd>{ *k }</kbd></td><td>{ *what }</td></tr> }) }</table>
-            <p class="note">{ "The value starts at your last score, else the model's prediction, else 5.5. Escape or ? closes." }</p>
-        </div>
     }
 }
 

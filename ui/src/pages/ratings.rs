@@ -4,6 +4,7 @@
 use crate::api;
 use crate::components::EmptyState;
 use crate::state::{use_app, Action};
+use image_scorer_protocol::commands::ListImages;
 use image_scorer_protocol::ImagePage;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -22,7 +23,11 @@ pub fn Ratings() -> Html {
         // Reload whenever the library's images change.
         use_effect_with(app.model.revision, move |_| {
             spawn_local(async move {
-                match api::list_images(GALLERY_LIMIT).await {
+                match api::call(ListImages {
+                    limit: GALLERY_LIMIT,
+                })
+                .await
+                {
                     Ok(p) => page.set(Some(p)),
                     Err(e) => model.dispatch(Action::Failed(e)),
                 }

@@ -1,14 +1,13 @@
 //! The Score page: one image at a time, scored 1-10 from the keyboard (or the buttons). Each
 //! score is committed by the app before the next image shows; the next images are preloaded.
 
-use super::session::{
-    current_state, fmt_score, mark, preload, stage, undo, use_session, SessionAction,
-};
+use super::session::{current_state, fmt_score, stage, undo, use_session, SessionAction};
 use crate::api;
-use crate::components::EmptyState;
+use crate::components::{key_button, key_help, mark, mark_key, EmptyState};
 use crate::hooks::use_key_down;
-use crate::keys::{score_action, Modifiers, ScoreAction};
+use crate::keys::{Modifiers, ScoreAction, SCORE_KEYS};
 use crate::state::{use_app, Action};
+use image_scorer_protocol::commands::AddScore;
 use image_scorer_protocol::AppError;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::KeyboardEvent;
@@ -31,6 +30,7 @@ pub fn Score() -> Html {
         let session = session.clone();
         let show_prediction = show_prediction.clone();
         let fail = fail.clone();
+        let rater = app.model.rater.name.clone();
         Callback::from(move |action: ScoreAction| {
             let s = &*session;
             match action {
@@ -42,11 +42,18 @@ pub fn Score() -> Html {
                         return;
                     }
                     session.dispatch(SessionAction::Busy(true));
-                    mark("score-key");
                     let session = session.clone();
                     let fail = fail.clone();
+                    let request = AddScore {
+                        rater: rater.clone(),
+                        sha1: item.sha1,
+                        value: f64::from(value),
+                    };
                     spawn_local(async move {
-                        match api::add_score(item.sha1, f64::from(value)).await {
+                        mark("trial-invoke");
+                        let answer = api::call(request).await;
+                        mark("trial-reply");
+                        match answer {
                             Ok(state) => session.dispatch(SessionAction::Scored(state)),
                             Err(e) => {
                                 session.dispatch(SessionAction::Busy(false));
@@ -57,7 +64,7 @@ pub fn Score() -> Html {
                 }
                 ScoreAction::Back => session.dispatch(SessionAction::Go(s.pos.saturating_sub(1))),
                 ScoreAction::Skip => session.dispatch(SessionAction::Go(s.pos + 1)),
-                ScoreAction::Undo => undo(&session, fail.clone()),
+                ScoreAction::Undo => undo(&session, rater.clone(), fail.clone()),
                 ScoreAction::Zoom => session.dispatch(SessionAction::Zoom(!s.zoom)),
                 ScoreAction::Close => {
                     session.dispatch(SessionAction::Zoom(false));
@@ -76,8 +83,11 @@ pub fn Score() -> Html {
                 return;
             }
             let m = Modifiers::of(&e);
-            if let Some(action) = score_action(&e.key(), &e.code(), m) {
+            if let Some(action) = SCORE_KEYS.action(&e.key(), &e.code(), m) {
                 e.prevent_default();
+                if matches!(action, ScoreAction::Score(_)) {
+                    mark_key(e.time_stamp());
+                }
                 act.emit(action);
             }
         }));
@@ -110,13 +120,7 @@ pub fn Score() -> Html {
                 <p class="note">{ "Back (Backspace) returns to the last image; “Include rated” goes over the scored ones again." }</p>
             </div>
         },
-        Some(item) => stage(
-            "score",
-            &session,
-            item,
-            act.reform(|_| ScoreAction::Zoom),
-            fail.clone(),
-        ),
+        Some(item) => stage("score", &session, item, act.reform(|_| ScoreAction::Zoom)),
     };
     let scores = current_state(&session);
     let prediction = prediction_text(&app.model.predictor, scores.and_then(|s| s.predicted));
@@ -142,8 +146,7 @@ pub fn Score() -> Html {
             }
             { body }
             { toolbar }
-            { preload(&session) }
-            if session.help { { help() } }
+            if session.help { { key_help("score-help", &SCORE_KEYS, "Escape or ? closes.") } }
         </section>
     }
 }
@@ -154,21 +157,18 @@ fn toolbar(
     toggle: Callback<MouseEvent>,
     show_prediction: bool,
 ) -> Html {
-    let button = |label: String, key: &str, action: ScoreAction, class: &str| {
-        html! {
-            <button class={classes!("score-button", class.to_owned())} title={format!("{label} ({key})")}
-                onclick={act.reform(move |_| action)} onmousedown={crate::hooks::keep_focus}>{ label }</button>
-        }
+    let button = |label: &str, action: ScoreAction, class: &str| {
+        key_button(&SCORE_KEYS, label, action, class, act)
     };
     html! {
         <div class="score-toolbar" id="score-toolbar">
-            { button("‹ Back".into(), "Backspace, ←, -, b, d, f", ScoreAction::Back, "nav") }
-            { for (1..=10u8).map(|v| button(v.to_string(), if v == 10 { "0" } else { "" }, ScoreAction::Score(v), "value")) }
-            { button("Skip ›".into(), "Space, →, s, u, j", ScoreAction::Skip, "nav") }
-            { button("Undo".into(), "Ctrl+Z, z", ScoreAction::Undo, "nav") }
-            { button("Zoom".into(), "Enter, click", ScoreAction::Zoom, "nav") }
-            { button("?".into(), "?", ScoreAction::Help, "nav") }
-            <label class="include-rated" title="Show the model's predicted score (p); hidden by default so it does not sway you">
+            { button("‹ Back", ScoreAction::Back, "nav") }
+            { for (1..=10u8).map(|v| button(&v.to_string(), ScoreAction::Score(v), "value")) }
+            { button("Skip ›", ScoreAction::Skip, "nav") }
+            { button("Undo", ScoreAction::Undo, "nav") }
+            { button("Zoom", ScoreAction::Zoom, "nav") }
+            { button("?", ScoreAction::Help, "nav") }
+            <label class="include-rated" title={SCORE_KEYS.title("Show the model's predicted score; hidden by default so it does not sway you", ScoreAction::Prediction)}>
                 <input type="checkbox" id="show-prediction" checked={show_prediction}
                     onclick={act.reform(|_| ScoreAction::Prediction)} />
                 { "Prediction" }
@@ -177,29 +177,6 @@ fn toolbar(
                 <input type="checkbox" id="include-rated" checked={include_rated} onclick={toggle} />
                 { "Include rated" }
             </label>
-        </div>
-    }
-}
-
-fn help() -> Html {
-    let rows = [
-        ("1 – 9, 0", "score 1 – 9, 0 scores 10 (top row or numpad)"),
-        (
-            "Backspace ← - b d f",
-            "back to the previous image, to score it again",
-        ),
-        ("Space → s u j", "skip"),
-        ("Ctrl+Z, z", "undo the last score"),
-        ("Enter, click", "zoom; Escape closes"),
-        ("p", "show or hide the model's prediction"),
-        ("Alt+1 … Alt+5", "switch pages"),
-        ("?", "this help"),
-    ];
-    html! {
-        <div class="help" id="score-help" role="dialog" aria-label="Keys">
-            <h2>{ "Keys" }</h2>
-            <table>{ for rows.iter().map(|(k, what)| html! { <tr><td><kbd>{ *k }</kbd></td><td>{ *what }</td></tr> }) }</table>
-            <p class="note">{ "Escape or ? closes." }</p>
         </div>
     }
 }

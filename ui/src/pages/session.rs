@@ -1,10 +1,12 @@
 //! What the Score and Rate pages share: the queue of images (one shuffle per session, live
 //! with the library), the position in it, the image on screen with its scores and prediction,
-//! back, skip, undo, zoom, and the image stage with preloading.
+//! back, skip, undo and zoom. The image itself is shown by the [`Trial`] component.
 
 use crate::api;
+use crate::components::Trial;
 use crate::state::{use_app, Action};
-use image_scorer_protocol::{AppError, QueueItem, ScoreQueue, ScoreState};
+use image_scorer_protocol::commands::{GetScoreQueue, GetScoreState, Undo};
+use image_scorer_protocol::{AppError, QueueItem, ScoreQueue, ScoreState, Undone};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -59,6 +61,8 @@ pub enum SessionAction {
     Go(usize),
     /// A score was undone: show that image again.
     Undone(ScoreState),
+    /// Say something in passing (e.g. what an undo took back).
+    Note(String),
     /// The image at this position could not be shown: drop it.
     Failed(usize),
     /// A committing score started (`true`) or ended.
@@ -158,6 +162,7 @@ impl Reducible for Session {
                 ));
                 s.state = Some(state);
             }
+            SessionAction::Note(note) => s.note = Some(note),
             SessionAction::Failed(pos) => {
                 if pos < s.items.len() {
                     let item = s.items.remove(pos);
@@ -182,12 +187,23 @@ impl Reducible for Session {
 /// The session of a page that goes through the queue: loads it when the page opens, the rater
 /// changes or `include_rated` flips; merges library changes; fetches the scores of the image on
 /// screen (again when predictions progress and it has none yet). With `predicted_first`,
-/// unrated images that have a prediction come first.
+/// unrated images that have a prediction come first. Nothing is asked before the rater is
+/// known.
 #[hook]
 pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHandle<Session> {
     let app = use_app();
     let session = use_reducer(Session::default);
     let seed = SEED.with(|s| *s);
+    let rater = app.model.rater.name.clone();
+    let queue = {
+        let rater = rater.clone();
+        move |include_rated: bool, predicted_first: bool| GetScoreQueue {
+            rater: rater.clone(),
+            include_rated,
+            seed,
+            predicted_first,
+        }
+    };
     let fail = {
         let model = app.model.clone();
         move |e: AppError| model.dispatch(Action::Failed(e))
@@ -197,25 +213,32 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
         let fail = fail.clone();
         // Another pack predicts other images: the Rate page starts over with them first.
         let pack = predicted_first.then_some(app.model.pack_revision);
-        use_effect_with(
-            (include_rated, app.model.rater_revision, pack),
+        use_effect_with((include_rated, app.model.rater_revision, pack), {
+            let queue = queue.clone();
             move |(include, _, _)| {
-                let include = *include;
+                let request = queue(*include, predicted_first);
                 spawn_local(async move {
-                    match api::score_queue(include, seed, predicted_first).await {
+                    if request.rater.is_empty() {
+                        return;
+                    }
+                    match api::call(request).await {
                         Ok(q) => session.dispatch(SessionAction::Queue(q)),
                         Err(e) => fail(e),
                     }
                 });
-            },
-        );
+            }
+        });
     }
     {
         let session = session.clone();
         let fail = fail.clone();
+        let request = queue(include_rated, predicted_first);
         use_effect_with(app.model.revision, move |_| {
             spawn_local(async move {
-                match api::score_queue(include_rated, seed, predicted_first).await {
+                if request.rater.is_empty() {
+                    return;
+                }
+                match api::call(request).await {
                     Ok(q) => session.dispatch(SessionAction::Merge(q)),
                     Err(e) => fail(e),
                 }
@@ -227,18 +250,19 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
         let known = session.state.clone();
         let session = session.clone();
         let fail = fail.clone();
-        let pack_seen = use_mut_ref(|| app.model.pack_revision);
-        let pack = app.model.pack_revision;
-        let deps = (sha1, app.model.prediction_revision, pack);
-        use_effect_with(deps, move |(sha1, _, pack)| {
-            let new_pack = std::mem::replace(&mut *pack_seen.borrow_mut(), *pack) != *pack;
+        let seen = use_mut_ref(|| (app.model.pack_revision, app.model.rater_revision));
+        let now = (app.model.pack_revision, app.model.rater_revision);
+        let deps = (sha1, app.model.prediction_revision, now);
+        use_effect_with(deps, move |(sha1, _, now)| {
+            // Another pack or another rater: what is on hand is someone else's view.
+            let changed = std::mem::replace(&mut *seen.borrow_mut(), *now) != *now;
             let stale = |s: &String| match &known {
-                Some(k) => &k.sha1 != s || k.predicted.is_none() || new_pack,
+                Some(k) => &k.sha1 != s || k.predicted.is_none() || changed,
                 None => true,
             };
-            if let Some(sha1) = sha1.clone().filter(stale) {
+            if let Some(sha1) = sha1.clone().filter(stale).filter(|_| !rater.is_empty()) {
                 spawn_local(async move {
-                    match api::score_state(sha1).await {
+                    match api::call(GetScoreState { rater, sha1 }).await {
                         Ok(state) => session.dispatch(SessionAction::State(state)),
                         Err(e) => fail(e),
                     }
@@ -252,10 +276,11 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
         let session = session.clone();
         let running = app.model.predictor.progress.running;
         let fail = fail.clone();
+        let request = queue(include_rated, true);
         use_effect_with(session.pos, move |pos| {
-            if predicted_first && running && *pos > 0 {
+            if predicted_first && running && *pos > 0 && !request.rater.is_empty() {
                 spawn_local(async move {
-                    match api::score_queue(include_rated, seed, true).await {
+                    match api::call(request).await {
                         Ok(q) => session.dispatch(SessionAction::Reorder(q)),
                         Err(e) => fail(e),
                     }
@@ -266,13 +291,19 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
     session
 }
 
-/// Undoes the rater's newest score and shows that image again.
-pub fn undo(session: &UseReducerHandle<Session>, fail: Callback<AppError>) {
+/// Undoes `rater`'s newest judgement: a score's image is shown again; anything else is named.
+pub fn undo(session: &UseReducerHandle<Session>, rater: String, fail: Callback<AppError>) {
     let session = session.clone();
     spawn_local(async move {
-        match api::undo_score().await {
-            Ok(Some(state)) => session.dispatch(SessionAction::Undone(state)),
-            Ok(None) => {}
+        match api::call(Undo { rater }).await {
+            Ok(Some(Undone {
+                score: Some(state), ..
+            })) => session.dispatch(SessionAction::Undone(state)),
+            Ok(Some(Undone { judgement, .. })) => session.dispatch(SessionAction::Note(format!(
+                "Undid your last {} (made on another page).",
+                judgement.kind.noun()
+            ))),
+            Ok(None) => session.dispatch(SessionAction::Note("Nothing to undo.".into())),
             Err(e) => fail.emit(e),
         }
     });
@@ -284,50 +315,32 @@ pub fn current_state(session: &Session) -> Option<&ScoreState> {
     session.state.as_ref().filter(|s| s.sha1 == current.sha1)
 }
 
-/// The image on screen (`id_prefix`-stage / -image), zoomable by a click; an image the webview
-/// cannot display is dropped from the session and reported.
+/// The image on screen as a one-image [`Trial`] (`id_prefix`-stage / -image), with the next
+/// ones loaded ahead; a click zooms; an image the webview cannot display is dropped from the
+/// session.
 pub fn stage(
     id_prefix: &str,
     session: &UseReducerHandle<Session>,
     item: &QueueItem,
-    zoom: Callback<MouseEvent>,
-    fail: Callback<AppError>,
+    zoom: Callback<()>,
 ) -> Html {
     let failed = {
         let session = session.clone();
         let pos = session.pos;
-        let sha1 = item.sha1.clone();
-        Callback::from(move |_| {
-            session.dispatch(SessionAction::Failed(pos));
-            let sha1 = sha1.clone();
-            let fail = fail.clone();
-            spawn_local(async move {
-                if let Err(e) = api::image_failed(sha1).await {
-                    fail.emit(e);
-                }
-            });
-        })
+        Callback::from(move |_| session.dispatch(SessionAction::Failed(pos)))
     };
-    html! {
-        <figure class={classes!("stage", session.zoom.then_some("zoomed"))} id={format!("{id_prefix}-stage")}>
-            <img id={format!("{id_prefix}-image")} key={item.sha1.clone()} src={api::image_url(&item.sha1)}
-                alt={item.name.clone()} data-sha1={item.sha1.clone()}
-                onerror={failed} onload={Callback::from(|_| mark_after_paint("score-painted"))}
-                onclick={zoom} />
-            <figcaption>{ &item.name }</figcaption>
-        </figure>
-    }
-}
-
-/// The next images, loaded ahead out of sight.
-pub fn preload(session: &Session) -> Html {
-    let images = session
+    let preload: Vec<String> = session
         .items
         .iter()
         .skip(session.pos + 1)
         .take(PRELOAD)
-        .map(|i| html! { <img key={i.sha1.clone()} src={api::image_url(&i.sha1)} alt="" /> });
-    html! { <div class="preload" aria-hidden="true">{ for images }</div> }
+        .map(|i| i.sha1.clone())
+        .collect();
+    html! {
+        <Trial id={id_prefix.to_owned()} images={vec![item.clone()]}
+            zoomed={session.zoom.then_some(0)} {preload}
+            on_click={zoom.reform(|_| ())} on_failed={failed} />
+    }
 }
 
 /// A score as people write it: `7`, `6.4`.
@@ -337,24 +350,6 @@ pub fn fmt_score(v: f64) -> String {
     } else {
         format!("{v:.1}")
     }
-}
-
-/// A performance mark (the latency benchmark reads them).
-pub fn mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
-/// A performance mark at the next frame, once what is on screen now has been painted.
-fn mark_after_paint(name: &'static str) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let callback = Closure::once_into_js(move || mark(name));
-    let _ = window.request_animation_frame(callback.unchecked_ref());
 }
 
 #[cfg(test)]

@@ -1,92 +1,319 @@
-//! What the browser tests share: a stub of `window.__TAURI__` that answers like the app, and
-//! helpers to mount the App, wait for elements and press keys.
+//! What the browser tests share: a stub transport that answers like the app, typed by the
+//! protocol's own command and event definitions, and helpers to mount the App, wait for
+//! elements and press keys.
 #![allow(dead_code)] // each test binary uses its own subset
 
+use image_scorer_protocol::commands::*;
+use image_scorer_protocol::events::{
+    BackgroundError, LibraryChanged, PredictorChanged, ScanProgress,
+};
+use image_scorer_protocol::*;
+use image_scorer_ui::api::{from_js, to_js};
+use image_scorer_ui::transport::{self, scheme_url, LocalFuture, Subscription, Transport};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
 
-#[wasm_bindgen(inline_js = r#"
-export function install_tauri_stub(state, chooseResult, chooseFails) {
-  window.__calls = [];
-  window.__TAURI__ = {
-    core: {
-      invoke: async (cmd, args) => {
-        window.__calls.push(cmd);
-        if (cmd === "get_state") return state;
-        if (cmd === "set_excludes") {
-          window.__lastArgs = JSON.stringify(args);
-          return { roots: [{ id: args.rootId, path: "/data/My Photos", excludes: args.patterns }], counts: { ok: 1, unreadable: 0 } };
-        }
-        if (cmd === "remove_folder") {
-          window.__lastArgs = JSON.stringify(args);
-          return { roots: [], counts: { ok: 0, unreadable: 0 } };
-        }
-        if (cmd === "get_rater") return { name: "tester", all: ["tester"] };
-        if (cmd === "set_rater") { window.__lastArgs = JSON.stringify(args); return { name: args.name, all: ["tester", args.name] }; }
-        if (cmd === "score_queue") return window.__queue || { items: [], rated: 0, total: 0 };
-        if (cmd === "score_state") {
-          const total = window.__queue ? window.__queue.total : 0;
-          const predicted = (window.__predicted || {})[args.sha1];
-          return { sha1: args.sha1, mine: null, mean: null, raters: 0, predicted: predicted === undefined ? null : predicted, rated: (window.__scores || []).length, total };
-        }
-        if (cmd === "add_score") {
-          window.__scores = (window.__scores || []).concat([args.sha1.slice(0, 1) + ":" + args.value]);
-          return { sha1: args.sha1, mine: args.value, mean: args.value, raters: 1, rated: window.__scores.length, total: 3 };
-        }
-        if (cmd === "add_rating") {
-          window.__lastArgs = JSON.stringify(args);
-          window.__scores = (window.__scores || []).concat([args.sha1.slice(0, 1) + ":" + args.value + "/" + (args.predicted ?? null)]);
-          return { sha1: args.sha1, mine: args.value, mean: args.value, raters: 1, predicted: args.predicted, rated: window.__scores.length, total: 3 };
-        }
-        if (cmd === "get_predictor") return window.__predictor || { problem: "No model pack is installed.", packs: [], active: null, predicts: false, packs_dir: "/data/packs", progress: { done: 0, total: 0, running: false, paused: false } };
-        if (cmd === "set_pack") { window.__lastArgs = JSON.stringify(args); return window.__predictor; }
-        if (cmd === "pause_predictions") { window.__lastArgs = JSON.stringify(args); return window.__predictor; }
-        if (cmd === "image_failed") { window.__failed = (window.__failed || 0) + 1; return null; }
-        if (cmd === "list_problems") return [{ folder: "/data/My Photos", name: "cut.jpg", error: "is a truncated JPG file" }];
-        if (cmd === "list_images") return { images: window.__images || [], total: (window.__images || []).length };
-        if (cmd === "choose_folder") {
-          if (chooseFails) throw { kind: "not_found", message: "The folder “/gone” does not exist." };
-          return chooseResult;
-        }
-        throw "unknown command " + cmd;
-      },
-    },
-    event: {
-      listen: async (event, handler) => {
-        window.__handlers = window.__handlers || {};
-        window.__handlers[event] = handler;
-        return () => { delete window.__handlers[event]; };
-      },
-    },
-  };
+/// The app as the browser tests see it: a [`Transport`] that answers every command of the
+/// protocol with its own request and response types, from a state the tests set up.
+struct Stub;
+
+/// What the stub knows and what it saw.
+#[derive(Default)]
+struct StubState {
+    state: AppState,
+    choose_result: Option<LibraryState>,
+    choose_fails: bool,
+    calls: Vec<&'static str>,
+    args: HashMap<&'static str, String>,
+    queue: Option<ScoreQueue>,
+    scores: Vec<String>,
+    predicted: HashMap<String, f64>,
+    predictor: Option<PredictorState>,
+    images: Vec<ImageSummary>,
+    stand_in: Option<String>,
+    broken: std::collections::HashSet<String>,
+    failed: u32,
+    listeners: HashMap<&'static str, Rc<dyn Fn(JsValue)>>,
 }
-export function set_predictions(predicted, predictor) { window.__predicted = predicted; window.__predictor = predictor; }
-export function emit(event, payload) { window.__handlers[event]({ event, id: 1, payload }); }
-export function set_images(images) { window.__images = images; }
-export function last_args() { return window.__lastArgs || ""; }
-export function set_queue(q) {
-  window.__queue = q;
-  window.__scores = [];
-  window.__IMAGE_SCORER_STAND_IN__ = q ? "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" : undefined;
+
+thread_local! {
+    static STUB: RefCell<StubState> = RefCell::new(StubState::default());
 }
-export function break_images() { window.__IMAGE_SCORER_STAND_IN__ = "data:image/png;base64,AAAA"; window.__failed = 0; }
-export function failed() { return window.__failed || 0; }
-export function scores() { return (window.__scores || []).join(","); }
-export function calls() { return window.__calls.join(","); }
-"#)]
-extern "C" {
-    pub fn install_tauri_stub(state: JsValue, choose_result: JsValue, choose_fails: bool);
-    pub fn emit(event: &str, payload: JsValue);
-    pub fn set_images(images: JsValue);
-    pub fn calls() -> String;
-    pub fn set_queue(q: JsValue);
-    pub fn scores() -> String;
-    pub fn break_images();
-    pub fn failed() -> u32;
-    pub fn last_args() -> String;
-    pub fn set_predictions(predicted: JsValue, predictor: JsValue);
+
+fn with<T>(f: impl FnOnce(&mut StubState) -> T) -> T {
+    STUB.with(|s| f(&mut s.borrow_mut()))
+}
+
+/// How the stub answers one command.
+type Handler = Box<dyn Fn(JsValue) -> Result<JsValue, AppError>>;
+
+/// The stub's handler for the command `C`: decodes the request as `C`, answers it with
+/// `answer`, and encodes the response.
+fn on<C: Command>(
+    answer: impl Fn(C, &mut StubState) -> Result<C::Response, AppError> + 'static,
+) -> (&'static str, Handler) {
+    let handler = move |request: JsValue| {
+        let request: C = from_js(request)
+            .unwrap_or_else(|e| panic!("the UI sent {} a request it cannot hold: {e:?}", C::NAME));
+        let response = with(|s| answer(request, s))?;
+        to_js(&response)
+    };
+    (C::NAME, Box::new(handler))
+}
+
+fn no_pack() -> PredictorState {
+    PredictorState {
+        problem: Some("No model pack is installed.".into()),
+        packs_dir: "/data/packs".into(),
+        ..PredictorState::default()
+    }
+}
+
+/// The stub's handlers, one per command.
+fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        on(|_: GetState, s| Ok(s.state.clone())),
+        on(|_: ChooseFolder, s| {
+            if s.choose_fails {
+                return Err(AppError::new(
+                    ErrorKind::NotFound,
+                    "The folder “/gone” does not exist.",
+                ));
+            }
+            Ok(s.choose_result.clone())
+        }),
+        on(|_: ListImages, s| {
+            Ok(ImagePage {
+                images: s.images.clone(),
+                total: s.images.len() as u32,
+            })
+        }),
+        on(|_: ListProblems, _| {
+            Ok(vec![Problem {
+                folder: "/data/My Photos".into(),
+                name: "cut.jpg".into(),
+                error: "is a truncated JPG file".into(),
+            }])
+        }),
+        on(|_: RemoveFolder, _| Ok(LibraryState::default())),
+        on(|r: SetExcludes, _| {
+            Ok(LibraryState {
+                roots: vec![Root {
+                    id: r.root_id,
+                    path: "/data/My Photos".into(),
+                    excludes: r.patterns,
+                }],
+                counts: LibraryCounts {
+                    ok: 1,
+                    unreadable: 0,
+                },
+            })
+        }),
+        on(|_: GetRater, _| {
+            Ok(Rater {
+                name: "tester".into(),
+                all: vec!["tester".into()],
+            })
+        }),
+        on(|r: SetRater, _| {
+            Ok(Rater {
+                all: vec!["tester".into(), r.name.clone()],
+                name: r.name,
+            })
+        }),
+        on(|_: GetScoreQueue, s| Ok(s.queue.clone().unwrap_or_default())),
+        on(|r: GetScoreState, s| {
+            Ok(ScoreState {
+                predicted: s.predicted.get(&r.sha1).copied(),
+                sha1: r.sha1,
+                rated: s.scores.len() as u32,
+                total: s.queue.as_ref().map_or(0, |q| q.total),
+                ..ScoreState::default()
+            })
+        }),
+        on(|r: AddScore, s| {
+            s.scores.push(format!("{}:{}", &r.sha1[..1], r.value));
+            Ok(ScoreState {
+                sha1: r.sha1,
+                mine: Some(r.value),
+                mean: Some(r.value),
+                raters: 1,
+                predicted: None,
+                rated: s.scores.len() as u32,
+                total: 3,
+            })
+        }),
+        on(|r: AddRating, s| {
+            let predicted = r.predicted.map_or("null".into(), |p| p.to_string());
+            s.scores
+                .push(format!("{}:{}/{predicted}", &r.sha1[..1], r.value));
+            Ok(ScoreState {
+                sha1: r.sha1,
+                mine: Some(r.value),
+                mean: Some(r.value),
+                raters: 1,
+                predicted: r.predicted,
+                rated: s.scores.len() as u32,
+                total: 3,
+            })
+        }),
+        on(|_: Undo, _| Ok(None)),
+        on(|_: ImageFailed, s| {
+            s.failed += 1;
+            Ok(())
+        }),
+        on(|_: GetPredictor, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
+        on(|_: SetPack, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
+        on(|_: PausePredictions, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
+    ]
+}
+
+/// The stub's answer to the command `name`.
+fn answer(name: &str, request: JsValue) -> Result<JsValue, AppError> {
+    let handlers = handlers();
+    let (_, handler) = handlers
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("the stub does not know the command {name}"));
+    handler(request)
+}
+
+impl Transport for Stub {
+    fn invoke(
+        &self,
+        name: &'static str,
+        request: JsValue,
+    ) -> LocalFuture<Result<JsValue, AppError>> {
+        let args = js_sys::JSON::stringify(&request)
+            .map(String::from)
+            .unwrap_or_default();
+        with(|s| {
+            s.calls.push(name);
+            s.args.insert(name, args);
+        });
+        let answer = answer(name, request);
+        Box::pin(async move { answer })
+    }
+
+    fn listen(
+        &self,
+        name: &'static str,
+        handler: Rc<dyn Fn(JsValue)>,
+    ) -> LocalFuture<Result<Subscription, AppError>> {
+        with(|s| s.listeners.insert(name, handler));
+        Box::pin(async move {
+            Ok(Subscription::new(move || {
+                with(|s| s.listeners.remove(name));
+            }))
+        })
+    }
+
+    fn image_url(&self, sha1: &str, thumbnail: bool) -> String {
+        if with(|s| s.broken.contains(sha1)) {
+            return "data:image/png;base64,AAAA".into();
+        }
+        with(|s| s.stand_in.clone()).unwrap_or_else(|| scheme_url(sha1, thumbnail))
+    }
+}
+
+/// The commands the stub answers.
+pub fn stub_commands() -> Vec<&'static str> {
+    handlers().into_iter().map(|(name, _)| name).collect()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> Option<T> {
+    if value.is_null() || value.is_undefined() {
+        None
+    } else {
+        Some(from_js(value).expect("a test's value of the protocol's type"))
+    }
+}
+
+/// Sends the event `name` with `payload`, which must be that event's payload type.
+pub fn emit(name: &str, payload: JsValue) {
+    let valid = match name {
+        LibraryChanged::NAME => decode::<LibraryState>(payload.clone()).is_some(),
+        ScanProgress::NAME => decode::<ScanStatus>(payload.clone()).is_some(),
+        BackgroundError::NAME => decode::<AppError>(payload.clone()).is_some(),
+        PredictorChanged::NAME => decode::<PredictorState>(payload.clone()).is_some(),
+        other => panic!("there is no event {other}"),
+    };
+    assert!(valid, "a {name} event needs a payload");
+    let handler = with(|s| s.listeners.get(name).cloned())
+        .unwrap_or_else(|| panic!("nothing listens to {name}"));
+    handler(payload);
+}
+
+/// The gallery's images (`null` for none).
+pub fn set_images(images: JsValue) {
+    with(|s| s.images = decode(images).unwrap_or_default());
+}
+
+/// The commands sent so far, comma-separated.
+pub fn calls() -> String {
+    with(|s| s.calls.join(","))
+}
+
+/// The scoring queue (`null` for none); with a queue, every image is a small stand-in.
+pub fn set_queue(queue: JsValue) {
+    with(|s| {
+        s.queue = decode(queue);
+        s.scores.clear();
+        s.stand_in = s.queue.as_ref().map(|_| {
+            "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7".into()
+        });
+    });
+}
+
+/// The scores committed, as `a:7` (first letter of the hash, value) or `a:5.4/6.31` (with the
+/// prediction shown), comma-separated.
+pub fn scores() -> String {
+    with(|s| s.scores.join(","))
+}
+
+/// From now on every image fails to display.
+pub fn break_images() {
+    with(|s| {
+        s.stand_in = Some("data:image/png;base64,AAAA".into());
+        s.failed = 0;
+    });
+}
+
+/// The image `sha1` fails to display from now on.
+pub fn break_image(sha1: &str) {
+    with(|s| s.broken.insert(sha1.to_owned()));
+}
+
+/// Installs the stub transport with no app state (for mounting a component alone).
+pub fn install_stub() {
+    with(|s| {
+        s.calls.clear();
+        s.failed = 0;
+    });
+    transport::install(Rc::new(Stub));
+}
+
+/// How many images the UI reported as undisplayable.
+pub fn failed() -> u32 {
+    with(|s| s.failed)
+}
+
+/// The last request sent to the command `name`, as JSON.
+pub fn args_of(name: &str) -> String {
+    with(|s| s.args.get(name).cloned().unwrap_or_default())
+}
+
+/// Predictions by hash (`undefined` for none), and the predictor's state.
+pub fn set_predictions(predicted: JsValue, predictor: JsValue) {
+    with(|s| {
+        s.predicted = decode(predicted).unwrap_or_default();
+        s.predictor = decode(predictor);
+    });
 }
 
 pub fn json(s: &str) -> JsValue {
@@ -105,7 +332,15 @@ pub fn mount(
     choose_result: &str,
     choose_fails: bool,
 ) -> (Element, yew::AppHandle<image_scorer_ui::App>) {
-    install_tauri_stub(json(state), json(choose_result), choose_fails);
+    with(|s| {
+        s.state = decode(json(state)).expect("an app state");
+        s.choose_result = decode(json(choose_result));
+        s.choose_fails = choose_fails;
+        s.calls.clear();
+        s.args.clear();
+        s.listeners.clear();
+    });
+    transport::install(Rc::new(Stub));
     let window = web_sys::window().unwrap();
     window.location().set_hash("#/").unwrap();
     let document = window.document().unwrap();

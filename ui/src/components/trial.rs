@@ -1,0 +1,141 @@
+//! One trial: the one, two or four images a person judges at once, as large as the window
+//! allows, numbered by screen position when there are several. The next images are loaded
+//! ahead; one image can be zoomed; an image the webview cannot display is reported to the app
+//! (it becomes unreadable and leaves every queue) and to the page, which replaces it.
+
+use crate::api;
+use crate::state::{Action, AppContext};
+use image_scorer_protocol::commands::ImageFailed;
+use image_scorer_protocol::QueueItem;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+/// Properties of [`Trial`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct TrialProps {
+    /// The prefix of the element ids: `<id>-stage`, and `<id>-image` for one image or
+    /// `<id>-image-<n>` (n from 1) for several.
+    pub id: AttrValue,
+    /// The images in screen order: one, two, or four (a 2 × 2 grid in reading order).
+    pub images: Vec<QueueItem>,
+    /// The position of the zoomed image, if one is.
+    #[prop_or_default]
+    pub zoomed: Option<usize>,
+    /// The images to load ahead, by SHA-1.
+    #[prop_or_default]
+    pub preload: Vec<String>,
+    /// A click on the image at this position.
+    #[prop_or_default]
+    pub on_click: Callback<usize>,
+    /// The image at this position could not be displayed (already reported to the app).
+    #[prop_or_default]
+    pub on_failed: Callback<usize>,
+}
+
+/// Shows a trial; see the module.
+#[function_component]
+pub fn Trial(props: &TrialProps) -> Html {
+    let context = use_context::<AppContext>();
+    let several = props.images.len() > 1;
+    let figures = props.images.iter().enumerate().map(|(position, item)| {
+        let failed = {
+            let on_failed = props.on_failed.clone();
+            let sha1 = item.sha1.clone();
+            let context = context.clone();
+            Callback::from(move |_| {
+                on_failed.emit(position);
+                let sha1 = sha1.clone();
+                let context = context.clone();
+                spawn_local(async move {
+                    if let Err(e) = api::call(ImageFailed { sha1 }).await {
+                        if let Some(c) = context {
+                            c.model.dispatch(Action::Failed(e));
+                        }
+                    }
+                });
+            })
+        };
+        let click = props.on_click.reform(move |_: MouseEvent| position);
+        let zoomed = props.zoomed == Some(position);
+        let hidden = several && props.zoomed.is_some() && !zoomed;
+        let (figure_id, image_id) = if several {
+            (
+                format!("{}-figure-{}", props.id, position + 1),
+                format!("{}-image-{}", props.id, position + 1),
+            )
+        } else {
+            (format!("{}-stage", props.id), format!("{}-image", props.id))
+        };
+        html! {
+            <figure key={item.sha1.clone()} id={figure_id} hidden={hidden}
+                class={classes!("stage", zoomed.then_some("zoomed"))} data-position={position.to_string()}>
+                <img id={image_id} src={api::image_url(&item.sha1)}
+                    alt={item.name.clone()} data-sha1={item.sha1.clone()}
+                    onerror={failed} onload={Callback::from(|_| image_ready())}
+                    onclick={click} />
+                <figcaption>
+                    if several { <span class="position">{ position + 1 }</span> }
+                    { &item.name }
+                </figcaption>
+            </figure>
+        }
+    });
+    let preload = props
+        .preload
+        .iter()
+        .map(|sha1| html! { <img key={sha1.clone()} src={api::image_url(sha1)} alt="" /> });
+    html! {
+        <>
+            if several {
+                <div class={classes!("trial", format!("trial-{}", props.images.len()),
+                        props.zoomed.is_some().then_some("zoomed"))} id={format!("{}-stage", props.id)}>
+                    { for figures }
+                </div>
+            } else {
+                { for figures }
+            }
+            <div class="preload" aria-hidden="true">{ for preload }</div>
+        </>
+    }
+}
+
+/// A performance mark (the latency benchmark reads them).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// Marks a key press: `trial-key-event` at the time the browser created the event, and
+/// `trial-key` now, when the page handles it (the benchmark splits the time there).
+pub fn mark_key(event_time: f64) {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"startTime".into(), &event_time.into());
+    if let Ok(mark) = js_sys::Reflect::get(&performance, &"mark".into()) {
+        if let Some(mark) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&mark) {
+            let _ = mark.call2(&performance, &"trial-key-event".into(), &options);
+        }
+    }
+    mark("trial-key");
+}
+
+/// The image loaded: `trial-image-ready` now, and `trial-painted` once the frame that shows it
+/// has been painted. A `requestAnimationFrame` callback runs before the frame's paint, so the
+/// mark waits for the callback of the frame after it.
+fn image_ready() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    mark("trial-image-ready");
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let next = window.clone();
+    let after_paint = Closure::once_into_js(move || {
+        let painted = Closure::once_into_js(|| mark("trial-painted"));
+        let _ = next.request_animation_frame(painted.unchecked_ref());
+    });
+    let _ = window.request_animation_frame(after_paint.unchecked_ref());
+}
