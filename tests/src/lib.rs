@@ -17,6 +17,8 @@ pub const IDENTIFIER: &str = "org.imagescorer.ImageScorer";
 /// Isolated XDG folders for one app "installation": its database and settings live here.
 pub struct Home {
     dir: tempfile::TempDir,
+    /// More environment for the app.
+    extra_env: Vec<(&'static str, PathBuf)>,
 }
 
 impl Home {
@@ -26,7 +28,18 @@ impl Home {
         for sub in ["config", "data", "cache"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
-        Self { dir }
+        Self {
+            dir,
+            extra_env: Vec::new(),
+        }
+    }
+
+    /// Makes the app append every command's timing to a file of this home (see
+    /// `IMAGE_SCORER_TIMINGS`); returns the file.
+    pub fn record_timings(&mut self) -> PathBuf {
+        let file = self.dir.path().join("timings.log");
+        self.extra_env.push(("IMAGE_SCORER_TIMINGS", file.clone()));
+        file
     }
 
     /// A scratch folder inside this home, for photo folders the test makes.
@@ -78,12 +91,14 @@ impl Home {
         dir
     }
 
-    fn env(&self) -> [(&'static str, PathBuf); 3] {
-        [
+    fn env(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut env = vec![
             ("XDG_CONFIG_HOME", self.dir.path().join("config")),
             ("XDG_DATA_HOME", self.dir.path().join("data")),
             ("XDG_CACHE_HOME", self.dir.path().join("cache")),
-        ]
+        ];
+        env.extend(self.extra_env.iter().cloned());
+        env
     }
 }
 
@@ -104,9 +119,15 @@ pub struct App {
 }
 
 impl App {
-    /// Starts the app under test with `args`, in `home`, and waits until its UI has loaded.
+    /// Starts the app under test (`IMAGE_SCORER_APP`) with `args`, in `home`, and waits until
+    /// its UI has loaded.
     pub async fn start(home: &Home, args: &[&str]) -> App {
         let app = required_path("IMAGE_SCORER_APP", "the app binary under test");
+        Self::start_binary(&app, home, args).await
+    }
+
+    /// Starts the app binary `app` with `args`, in `home`, and waits until its UI has loaded.
+    pub async fn start_binary(app: &Path, home: &Home, args: &[&str]) -> App {
         let tauri_driver = required_path("TAURI_DRIVER", "tauri-driver");
         let capabilities = serde_json::json!({
             "browserName": "wry",
@@ -388,4 +409,16 @@ pub fn models_dir() -> PathBuf {
     std::env::var_os("IMAGE_SCORER_MODELS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"))
+}
+
+/// A benchmark's verdict on one goal, in the form scripts read:
+/// `goal: <name> = <value> (target <op> <bound>): met` (or `missed`). `op` is `<` or `>=`.
+pub fn goal_line(name: &str, value: f64, op: &str, bound: f64) -> String {
+    let met = match op {
+        "<" => value < bound,
+        ">=" => value >= bound,
+        _ => panic!("unknown goal operator {op}"),
+    };
+    let verdict = if met { "met" } else { "missed" };
+    format!("goal: {name} = {value:.2} (target {op} {bound}): {verdict}")
 }

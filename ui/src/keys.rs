@@ -196,6 +196,17 @@ impl<A: Copy + PartialEq + 'static> KeyTable<A> {
         String::new()
     }
 
+    /// What the help says `action` does (empty when it is not listed).
+    pub fn help_of(&self, action: A) -> &'static str {
+        self.bindings
+            .iter()
+            .find(|b| match b.does {
+                Does::Act(a) => a == action,
+                Does::Digit(f) => (1..=10).any(|v| f(v) == action),
+            })
+            .map_or("", |b| b.help)
+    }
+
     /// A button's title: its label and its keys.
     pub fn title(&self, label: &str, action: A) -> String {
         match self.keys_of(action) {
@@ -604,6 +615,7 @@ mod tests {
             "++ (Page Up, Shift+↑, ])"
         );
         assert_eq!(RATE_KEYS.keys_of(RateAction::Undo), "Ctrl+Z, z");
+        assert_eq!(RATE_KEYS.help_of(RateAction::Adjust(1)), "value + 0.1");
         let help = SCORE_KEYS.help_rows();
         assert!(help.contains(&(
             "1 – 9, 0".into(),

@@ -244,7 +244,10 @@ async fn a_trial_shows_four_images_by_position_zooms_one_and_reports_the_one_tha
     handle.update(props(Some(1)));
     sleep(50).await;
     let zoomed = root.query_selector("#pick-figure-2").unwrap().unwrap();
-    assert!(zoomed.class_name().split_whitespace().any(|c| c == "zoomed"));
+    assert!(zoomed
+        .class_name()
+        .split_whitespace()
+        .any(|c| c == "zoomed"));
     assert!(!zoomed.has_attribute("hidden"));
     for n in [1, 3, 4] {
         let other = root

@@ -3,6 +3,10 @@
 //!
 //! Usage: bench_library FIXTURES_DIR [FILES] [WATCH_FILES]
 
+#[path = "common/goal.rs"]
+mod goal;
+
+use goal::goal_line;
 use image_scorer_core::library::{scan_root, watch, watched_root};
 use image_scorer_core::Store;
 use std::path::{Path, PathBuf};
@@ -87,6 +91,15 @@ fn main() {
         ms(p50),
         ms(p95),
         ms(max)
+    );
+    println!();
+    println!(
+        "{}",
+        goal_line("indexing_vs_sha1sum", o_mb / b_mb, ">=", 0.8)
+    );
+    println!(
+        "{}",
+        goal_line("watcher_pickup_p95_ms", ms(p95), "<", 250.0)
     );
 }
 

@@ -354,6 +354,56 @@ async fn a_judgement_naming_an_image_outside_the_library_writes_nothing() {
     assert!(store.judgements_about(&images[0]).await.unwrap().is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judgements_are_recorded_while_another_writer_commits() {
+    // The embedding job commits a batch every few milliseconds while a person scores: a
+    // judgement must wait its turn, never fail with "database is locked".
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, images) = library(tmp.path()).await;
+    let ana = store.rater("ana").await.unwrap();
+    let model = store.model_id("m", "M").await.unwrap();
+    let ids: Vec<i64> = {
+        let mut ids = Vec::new();
+        for sha1 in &images {
+            ids.push(store.image_id(sha1).await.unwrap().unwrap());
+        }
+        ids
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (store, stop) = (store.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut n = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let rows: Vec<(i64, Vec<f32>, Option<f32>)> = ids
+                    .iter()
+                    .map(|id| (*id, vec![n as f32; 64], Some(5.0)))
+                    .collect();
+                store.store_embeddings(model, &rows).await.unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    for i in 0..150 {
+        let sha1 = &images[i % images.len()];
+        score(
+            &store,
+            JudgementKind::Score,
+            sha1,
+            ana,
+            1.0 + (i % 10) as f64,
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("judgement {i}: {e}"));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let batches = writer.await.unwrap();
+    assert!(batches > 10, "the other writer ran ({batches} batches)");
+    assert_eq!(store.judgements_by(ana).await.unwrap().len(), 150);
+}
+
 #[test]
 fn the_default_rater_is_a_usable_name() {
     let name = image_scorer_core::store::default_rater_name();

@@ -19,7 +19,8 @@ pub fn key_help<A: Copy + PartialEq + 'static>(id: &str, table: &KeyTable<A>, no
     }
 }
 
-/// A toolbar button for `action`, titled with its keys from `table`. A click does not take
+/// A toolbar button for `action`, titled with its keys from `table` (a button labelled with a
+/// symbol, like `?` or `+`, is titled with what the help says it does). A click does not take
 /// the keyboard focus, so the page's keys keep working after it.
 pub fn key_button<A: Copy + PartialEq + 'static>(
     table: &KeyTable<A>,
@@ -28,8 +29,18 @@ pub fn key_button<A: Copy + PartialEq + 'static>(
     class: &str,
     on: &Callback<A>,
 ) -> Html {
+    let name = if label.chars().any(char::is_alphanumeric) {
+        label.to_owned()
+    } else {
+        let help = table.help_of(action);
+        let mut chars = help.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_else(|| label.to_owned())
+    };
     html! {
-        <button class={classes!("score-button", class.to_owned())} title={table.title(label, action)}
+        <button class={classes!("score-button", class.to_owned())} title={table.title(&name, action)}
             onclick={on.reform(move |_| action)} onmousedown={crate::hooks::keep_focus}>{ label.to_owned() }</button>
     }
 }

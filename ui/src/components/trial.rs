@@ -122,9 +122,9 @@ pub fn mark_key(event_time: f64) {
     mark("trial-key");
 }
 
-/// The image loaded: `trial-image-ready` now, and `trial-painted` once the frame that shows it
-/// has been painted. A `requestAnimationFrame` callback runs before the frame's paint, so the
-/// mark waits for the callback of the frame after it.
+/// The image loaded: `trial-image-ready` now, `trial-frame` when the frame that shows it starts,
+/// and `trial-painted` once that frame has been painted. A `requestAnimationFrame` callback runs
+/// before its frame's paint, so the last mark waits for the callback of the frame after it.
 fn image_ready() {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
@@ -134,6 +134,7 @@ fn image_ready() {
     };
     let next = window.clone();
     let after_paint = Closure::once_into_js(move || {
+        mark("trial-frame");
         let painted = Closure::once_into_js(|| mark("trial-painted"));
         let _ = next.request_animation_frame(painted.unchecked_ref());
     });

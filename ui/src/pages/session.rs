@@ -252,12 +252,20 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
         let fail = fail.clone();
         let seen = use_mut_ref(|| (app.model.pack_revision, app.model.rater_revision));
         let now = (app.model.pack_revision, app.model.rater_revision);
-        let deps = (sha1, app.model.prediction_revision, now);
-        use_effect_with(deps, move |(sha1, _, now)| {
+        // While the job runs, a prediction still missing may have arrived; only a pack with a
+        // score head makes any.
+        let predictions = app
+            .model
+            .predictor
+            .predicts
+            .then_some(app.model.prediction_revision);
+        let deps = (sha1, predictions, now);
+        use_effect_with(deps, move |(sha1, predictions, now)| {
             // Another pack or another rater: what is on hand is someone else's view.
             let changed = std::mem::replace(&mut *seen.borrow_mut(), *now) != *now;
+            let missing = |k: &ScoreState| k.predicted.is_none() && predictions.is_some();
             let stale = |s: &String| match &known {
-                Some(k) => &k.sha1 != s || k.predicted.is_none() || changed,
+                Some(k) => &k.sha1 != s || missing(k) || changed,
                 None => true,
             };
             if let Some(sha1) = sha1.clone().filter(stale).filter(|_| !rater.is_empty()) {

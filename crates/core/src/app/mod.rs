@@ -31,8 +31,8 @@ use std::sync::{Arc, Mutex};
 
 /// The environment variable naming the ONNX Runtime library (or its folder).
 pub const ORT_VARIABLE: &str = "IMAGE_SCORER_ORT";
-/// The environment variable that makes the app print each command's start and end time to
-/// standard error (`cargo xtask bench score` reads them).
+/// The environment variable naming a file to which the app appends each command's name, start
+/// and end (ms since the Unix epoch), one line per command (`cargo xtask bench score` reads it).
 pub const TIMINGS_VARIABLE: &str = "IMAGE_SCORER_TIMINGS";
 
 /// Where the app keeps its things and where it looks for the rest.
@@ -48,8 +48,8 @@ pub struct AppConfig {
     pub onnx_runtime: Vec<PathBuf>,
     /// Run the embedding job at the operating system's idle priority.
     pub low_priority: bool,
-    /// Print every command's timing to standard error.
-    pub log_timings: bool,
+    /// A file to append every command's timing to ([`TIMINGS_VARIABLE`]).
+    pub timings: Option<PathBuf>,
 }
 
 impl AppConfig {
@@ -77,7 +77,7 @@ impl AppConfig {
             extra_packs: Vec::new(),
             onnx_runtime: library_candidates(exe_dir.as_deref(), configured.as_deref()),
             low_priority: true,
-            log_timings: std::env::var_os(TIMINGS_VARIABLE).is_some(),
+            timings: std::env::var_os(TIMINGS_VARIABLE).map(PathBuf::from),
         }
     }
 
@@ -106,7 +106,7 @@ struct Inner {
     progress: progress::ProgressCache,
     startup_errors: Mutex<Vec<AppError>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
-    log_timings: bool,
+    timings: Option<PathBuf>,
 }
 
 /// An image for the webview, or why there is none.
@@ -148,7 +148,7 @@ impl App {
             progress: progress::ProgressCache::default(),
             startup_errors: Mutex::new(notice.into_iter().collect()),
             tasks: Mutex::new(Vec::new()),
-            log_timings: config.log_timings,
+            timings: config.timings,
         })))
     }
 
@@ -173,6 +173,7 @@ impl App {
 
     /// Stops the background work and waits for the database to close.
     pub async fn close(self) {
+        self.0.predictor.stop();
         let tasks: Vec<_> =
             std::mem::take(&mut *self.0.tasks.lock().unwrap_or_else(|e| e.into_inner()));
         for task in &tasks {
@@ -190,16 +191,23 @@ impl App {
     where
         Self: Handler<C>,
     {
-        if !self.0.log_timings {
+        let Some(timings) = &self.0.timings else {
             return self.handle(request).await;
-        }
+        };
         let start = epoch_ms();
         let reply = self.handle(request).await;
-        eprintln!(
-            "image-scorer timing {} {start:.3} {:.3}",
-            C::NAME,
-            epoch_ms()
-        );
+        let line = format!("{} {start:.3} {:.3}\n", C::NAME, epoch_ms());
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(timings)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+        if let Err(e) = written {
+            eprintln!(
+                "image-scorer: cannot write timings to {}: {e}",
+                timings.display()
+            );
+        }
         reply
     }
 

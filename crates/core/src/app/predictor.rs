@@ -132,6 +132,12 @@ impl Predictor {
         self.control.notify_one();
     }
 
+    /// Stops the running job after its current batch, for good (the app is closing).
+    pub fn stop(&self) {
+        self.paused.store(true, Ordering::Release);
+        self.cancel.store(true, Ordering::Release);
+    }
+
     fn packs(&self) -> Vec<(PackInfo, PathBuf)> {
         let mut sources = vec![("packs".to_owned(), self.config.packs_dir.clone())];
         sources.extend(self.config.extra_packs.iter().cloned());

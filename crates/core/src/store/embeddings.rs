@@ -43,7 +43,7 @@ impl Store {
     /// Records images that turned out not to decode (by id, with the error) as unreadable, so
     /// they leave the queues and are listed with the other unreadable files.
     pub async fn mark_unreadable_ids(&self, failed: &[(i64, String)]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         for (id, error) in failed {
             sqlx::query("UPDATE images SET status = 'unreadable', error = ?2 WHERE id = ?1")
                 .bind(id)
@@ -74,7 +74,7 @@ impl Store {
         model_id: i64,
         rows: &[(i64, Vec<f32>, Option<f32>)],
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         for (image_id, vector, score) in rows {
             let blob: Vec<u8> = vector.iter().flat_map(|v| v.to_le_bytes()).collect();
             sqlx::query(

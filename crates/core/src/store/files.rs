@@ -92,7 +92,7 @@ impl Store {
     /// Records `records` below the root `root_id` in one transaction: each file is present, with
     /// its image (created if its content is new) or its error.
     pub async fn record_files(&self, root_id: i64, records: &[FileRecord]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         for record in records {
             let (image_id, error) = match &record.outcome {
                 Outcome::Image { sha1, probe } => {
@@ -137,7 +137,7 @@ impl Store {
 
     /// Sets `present` on the files with these ids.
     pub async fn set_present(&self, ids: &[i64], present: bool) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         for id in ids {
             sqlx::query("UPDATE files SET present = ?1 WHERE id = ?2")
                 .bind(present)

@@ -176,7 +176,7 @@ impl Store {
     /// is in the library; committed when this returns. Returns its id.
     pub async fn record(&self, judgement: &NewJudgement) -> Result<i64> {
         judgement.validate()?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let mut image_ids = Vec::with_capacity(judgement.images.len());
         for (sha1, _) in &judgement.images {
             let id: Option<i64> = sqlx::query_scalar("SELECT id FROM images WHERE sha1 = ?1")

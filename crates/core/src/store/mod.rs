@@ -59,4 +59,12 @@ impl Store {
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// A write transaction, holding the database's write lock from its start (`BEGIN
+    /// IMMEDIATE`). A transaction that read first and wrote later would fail with "database
+    /// is locked" when another connection committed in between (its snapshot is then stale and
+    /// waiting cannot help); this one waits for the other writer instead.
+    pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
 }
