@@ -37,6 +37,8 @@ async fn score_keys_score_skip_and_go_back_in_queue_order() {
             .unwrap()
     };
     assert_eq!(shown(&root), "a.png");
+    // The images ahead load out of sight.
+    assert_eq!(root.query_selector_all(".preload img").unwrap().length(), 2);
     press_key("7", "Digit7");
     find(&root, "#score-stage figcaption", "b.png").await;
     press_key("0", "Numpad0"); // 10

@@ -152,7 +152,11 @@ async fn measure(
         .await;
     app.wait_for(Locator::Id("score-image")).await.unwrap();
     let embedded_before = if embedding {
-        Some(predicting(&app).await.expect("the embedding job runs"))
+        Some(
+            predicting(&app, true)
+                .await
+                .expect("the embedding job runs"),
+        )
     } else {
         None
     };
@@ -216,7 +220,7 @@ async fn measure(
         .unwrap();
     let rows = app.text("#score-progress").await;
     let embedded_after = if embedding {
-        predicting(&app).await
+        predicting(&app, false).await
     } else {
         None
     };
@@ -312,8 +316,9 @@ fn stats(mut values: Vec<f64>) -> (f64, f64, f64) {
 }
 
 /// How many images the job has embedded, if it is running now (the header chip's tooltip says
-/// "Predicting n / m …"); waits up to 60 s for it to start.
-async fn predicting(app: &App) -> Option<u32> {
+/// "Predicting n / m …"). With `starting`, waits up to 60 s for it to start (the chip names the
+/// pack until the job has its first count); otherwise a chip that names the pack means done.
+async fn predicting(app: &App, starting: bool) -> Option<u32> {
     for _ in 0..600 {
         let title = app
             .client
@@ -327,7 +332,7 @@ async fn predicting(app: &App) -> Option<u32> {
         if let Some(rest) = text.strip_prefix("Predicting ") {
             return rest.split(" / ").next()?.trim().parse().ok();
         }
-        if text.starts_with("Model pack: EfficientNet") {
+        if text.starts_with("Model pack: EfficientNet") && !starting {
             return None; // done (the chip names the pack)
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

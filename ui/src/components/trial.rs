@@ -36,13 +36,19 @@ pub struct TrialProps {
 #[function_component]
 pub fn Trial(props: &TrialProps) -> Html {
     let context = use_context::<AppContext>();
+    // An image is reported once, even if the webview tells of its failure again.
+    let reported = use_mut_ref(std::collections::HashSet::<String>::new);
     let several = props.images.len() > 1;
     let figures = props.images.iter().enumerate().map(|(position, item)| {
         let failed = {
             let on_failed = props.on_failed.clone();
             let sha1 = item.sha1.clone();
             let context = context.clone();
+            let reported = reported.clone();
             Callback::from(move |_| {
+                if !reported.borrow_mut().insert(sha1.clone()) {
+                    return;
+                }
                 on_failed.emit(position);
                 let sha1 = sha1.clone();
                 let context = context.clone();

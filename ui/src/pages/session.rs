@@ -14,6 +14,10 @@ use yew::prelude::*;
 /// How many of the next images are loaded ahead.
 pub const PRELOAD: usize = 3;
 
+/// How often, at most, the Rate page asks for the queue's order again while predictions are
+/// being computed.
+const REORDER_EVERY_MS: f64 = 5000.0;
+
 thread_local! {
     /// One shuffle per app session: leaving the page and coming back keeps the order.
     pub static SEED: u32 = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
@@ -63,8 +67,8 @@ pub enum SessionAction {
     Undone(ScoreState),
     /// Say something in passing (e.g. what an undo took back).
     Note(String),
-    /// The image at this position could not be shown: drop it.
-    Failed(usize),
+    /// The image with this SHA-1 could not be shown: drop it (once, wherever it is).
+    Failed(String),
     /// A committing score started (`true`) or ended.
     Busy(bool),
     /// Toggle the zoom.
@@ -163,8 +167,8 @@ impl Reducible for Session {
                 s.state = Some(state);
             }
             SessionAction::Note(note) => s.note = Some(note),
-            SessionAction::Failed(pos) => {
-                if pos < s.items.len() {
+            SessionAction::Failed(sha1) => {
+                if let Some(pos) = s.items.iter().position(|i| i.sha1 == sha1) {
                     let item = s.items.remove(pos);
                     s.note = Some(format!(
                         "“{}” could not be displayed: skipped, and listed with the unreadable files.",
@@ -279,14 +283,19 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
         });
     }
     // On Rate, while predictions are being computed, the images ahead are put in the app's
-    // order again after each move, so those predicted meanwhile come first.
+    // order again as the person moves on (at most every REORDER_EVERY_MS: with a large library
+    // the whole queue crosses each time), so those predicted meanwhile come first.
     {
         let session = session.clone();
         let running = app.model.predictor.progress.running;
         let fail = fail.clone();
         let request = queue(include_rated, true);
+        let last = use_mut_ref(|| 0.0f64);
         use_effect_with(session.pos, move |pos| {
-            if predicted_first && running && *pos > 0 && !request.rater.is_empty() {
+            let now = js_sys::Date::now();
+            let due = now - *last.borrow() >= REORDER_EVERY_MS;
+            if predicted_first && running && due && *pos > 0 && !request.rater.is_empty() {
+                *last.borrow_mut() = now;
                 spawn_local(async move {
                     match api::call(request).await {
                         Ok(q) => session.dispatch(SessionAction::Reorder(q)),
@@ -334,8 +343,8 @@ pub fn stage(
 ) -> Html {
     let failed = {
         let session = session.clone();
-        let pos = session.pos;
-        Callback::from(move |_| session.dispatch(SessionAction::Failed(pos)))
+        let sha1 = item.sha1.clone();
+        Callback::from(move |_| session.dispatch(SessionAction::Failed(sha1.clone())))
     };
     let preload: Vec<String> = session
         .items

@@ -23,8 +23,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{watch, Notify};
 
-/// How often progress is reported at most while the job runs.
-const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// How often progress is reported at most while the job runs: each report re-renders the
+/// window, which the person rating would feel if it came often.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// Where the predictor looks for things.
 #[derive(Debug, Clone)]
@@ -152,11 +153,24 @@ impl Predictor {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Changes the state and reports it. The list of packs is read afresh unless this is only
+    /// the job's progress (reading every pack's manifest a few times a second is wasted work).
     fn update(&self, change: impl FnOnce(&mut PredictorState)) {
-        let packs = self.packs().into_iter().map(|(p, _)| p).collect();
+        self.report(true, change);
+    }
+
+    /// Reports the job's progress.
+    fn progress(&self, change: impl FnOnce(&mut PredictorState)) {
+        self.report(false, change);
+    }
+
+    fn report(&self, read_packs: bool, change: impl FnOnce(&mut PredictorState)) {
+        let packs = read_packs.then(|| self.packs().into_iter().map(|(p, _)| p).collect());
         let snapshot = {
             let mut state = self.lock_state();
-            state.packs = packs;
+            if let Some(packs) = packs {
+                state.packs = packs;
+            }
             change(&mut state);
             state.clone()
         };
@@ -313,7 +327,7 @@ impl Predictor {
                             *last = now;
                         }
                         let done = done + (report.computed + report.failed) as u32;
-                        this.update(|s| s.progress.done = done.min(s.progress.total));
+                        this.progress(|s| s.progress.done = done.min(s.progress.total));
                     },
                 )
                 .map_err(|e| e.to_string())
