@@ -411,14 +411,7 @@ pub fn models_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"))
 }
 
-/// A benchmark's verdict on one goal, in the form scripts read:
-/// `goal: <name> = <value> (target <op> <bound>): met` (or `missed`). `op` is `<` or `>=`.
-pub fn goal_line(name: &str, value: f64, op: &str, bound: f64) -> String {
-    let met = match op {
-        "<" => value < bound,
-        ">=" => value >= bound,
-        _ => panic!("unknown goal operator {op}"),
-    };
-    let verdict = if met { "met" } else { "missed" };
-    format!("goal: {name} = {value:.2} (target {op} {bound}): {verdict}")
-}
+// The benchmarks' verdict lines: one definition for the core's examples and this crate.
+#[path = "../../crates/core/examples/common/goal.rs"]
+mod goal;
+pub use goal::goal_line;

@@ -78,15 +78,7 @@ impl NewJudgement {
                 if roles != [ImageRole::Subject] {
                     return bad(format!("A {noun} is about exactly one image."));
                 }
-                match self.value {
-                    Some(v) if (1.0..=10.0).contains(&v) => {}
-                    v => {
-                        return bad(format!(
-                            "A score must be between 1 and 10, not {}.",
-                            shown(v)
-                        ))
-                    }
-                }
+                in_range(self.value, 10.0, "A score must be between 1 and 10")?;
             }
             JudgementKind::Comparison => {
                 if !matches!(roles.len(), 2 | 4) {
@@ -119,15 +111,11 @@ impl NewJudgement {
                 if roles != [ImageRole::Shown, ImageRole::Shown] {
                     return bad("A similarity judgement is about exactly two images.".into());
                 }
-                match self.value {
-                    Some(v) if (1.0..=5.0).contains(&v) => {}
-                    v => {
-                        return bad(format!(
-                            "How alike two images are is between 1 and 5, not {}.",
-                            shown(v)
-                        ))
-                    }
-                }
+                in_range(
+                    self.value,
+                    5.0,
+                    "How alike two images are is between 1 and 5",
+                )?;
             }
             JudgementKind::Duplicate => {
                 if roles.len() < 2
@@ -150,8 +138,13 @@ impl NewJudgement {
     }
 }
 
-fn shown(v: Option<f64>) -> String {
-    v.map_or_else(|| "nothing".to_owned(), |v| v.to_string())
+/// `Ok` when `value` is there and between 1 and `top`; else `rule`, with what was given.
+fn in_range(value: Option<f64>, top: f64, rule: &str) -> Result<()> {
+    match value {
+        Some(v) if (1.0..=top).contains(&v) => Ok(()),
+        Some(v) => Err(CoreError::InvalidInput(format!("{rule}, not {v}."))),
+        None => Err(CoreError::InvalidInput(format!("{rule}; none was given."))),
+    }
 }
 
 /// A row of `judgements` with its rater's name.
