@@ -36,6 +36,11 @@ pub struct Model {
     pub prediction_revision: u32,
     /// Bumped when the active pack changes (pages fetch the prediction on screen again).
     pub pack_revision: u32,
+    /// Whether the folders came with an event or a command's answer already (newer than the
+    /// state asked for at start, which may arrive after them).
+    pub roots_known: bool,
+    /// Whether the counts came with an event already.
+    pub counts_known: bool,
 }
 
 impl Model {
@@ -85,16 +90,25 @@ impl Reducible for Model {
         let mut next = (*self).clone();
         match action {
             Action::Loaded(state) => {
-                next.library = state.library;
+                // What arrived meanwhile is newer than this answer.
+                if !next.roots_known {
+                    next.library.roots = state.library.roots;
+                }
+                if !next.counts_known {
+                    next.library.counts = state.library.counts;
+                }
                 next.errors.extend(state.startup_errors);
                 next.loaded = true;
             }
             Action::LibraryChanged(library) => {
                 next.library = library;
+                next.roots_known = true;
+                next.counts_known = true;
                 next.revision = next.revision.wrapping_add(1);
             }
             Action::RootsChanged(roots) => {
                 next.library.roots = roots;
+                next.roots_known = true;
                 next.revision = next.revision.wrapping_add(1);
             }
             Action::Scan(status) => {
@@ -225,6 +239,36 @@ mod tests {
         model = reduce(model, Action::RootsChanged(vec![]));
         assert_eq!(model.library.counts.ok, 5);
         assert_ne!(model.revision, revision, "pages reload");
+    }
+
+    #[test]
+    fn the_state_asked_for_at_start_does_not_undo_what_arrived_before_it() {
+        let root = |id, path: &str| Root {
+            id,
+            path: path.into(),
+            excludes: String::new(),
+        };
+        // A folder opened before the first answer came back.
+        let mut model = reduce(
+            Model::default(),
+            Action::RootsChanged(vec![root(9, "/mnt/new")]),
+        );
+        let state = AppState {
+            library: LibraryState {
+                roots: vec![],
+                counts: image_scorer_protocol::LibraryCounts {
+                    ok: 3,
+                    unreadable: 0,
+                },
+            },
+            startup_errors: vec![],
+        };
+        model = reduce(model, Action::Loaded(state.clone()));
+        assert_eq!(model.library.roots, [root(9, "/mnt/new")]);
+        assert_eq!(model.library.counts.ok, 3, "the counts had not come yet");
+        // Nothing arrived before it: the answer is the state.
+        let fresh = reduce(Model::default(), Action::Loaded(state));
+        assert!(fresh.library.roots.is_empty() && fresh.loaded);
     }
 
     #[test]

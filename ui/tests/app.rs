@@ -91,7 +91,7 @@ async fn open_folder_button_adds_the_chosen_folder() {
     );
     click(&find(&root, "#open-folder", "Open folder").await);
     find(&root, "#folders .name", "new").await;
-    assert!(calls().ends_with("choose_folder") || calls().contains(",choose_folder"));
+    assert!(calls().split(',').any(|c| c == "choose_folder"));
     handle.destroy();
 }
 
