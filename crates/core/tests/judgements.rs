@@ -369,39 +369,50 @@ async fn judgements_are_recorded_while_another_writer_commits() {
         }
         ids
     };
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let batches = std::sync::Arc::new(AtomicU32::new(0));
     let writer = {
-        let (store, stop) = (store.clone(), stop.clone());
+        let (store, stop, batches) = (store.clone(), stop.clone(), batches.clone());
         tokio::spawn(async move {
             let mut n = 0u32;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 let rows: Vec<(i64, Vec<f32>, Option<f32>)> = ids
                     .iter()
                     .map(|id| (*id, vec![n as f32; 64], Some(5.0)))
                     .collect();
                 store.store_embeddings(model, &rows).await.unwrap();
                 n += 1;
+                batches.store(n, Ordering::Relaxed);
             }
-            n
         })
     };
-    for i in 0..150 {
-        let sha1 = &images[i % images.len()];
+    // The writer commits before the first judgement and keeps committing until the last:
+    // scoring goes on until it has committed at least ten more batches (however slowly the
+    // scheduler lets it run), so the two always overlap.
+    while batches.load(Ordering::Relaxed) == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    let first = batches.load(Ordering::Relaxed);
+    let mut recorded = 0usize;
+    while recorded < 150 || batches.load(Ordering::Relaxed) < first + 10 {
+        assert!(recorded < 20_000, "the other writer stalled");
+        let sha1 = &images[recorded % images.len()];
         score(
             &store,
             JudgementKind::Score,
             sha1,
             ana,
-            1.0 + (i % 10) as f64,
+            1.0 + (recorded % 10) as f64,
             None,
         )
         .await
-        .unwrap_or_else(|e| panic!("judgement {i}: {e}"));
+        .unwrap_or_else(|e| panic!("judgement {recorded}: {e}"));
+        recorded += 1;
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let batches = writer.await.unwrap();
-    assert!(batches > 10, "the other writer ran ({batches} batches)");
-    assert_eq!(store.judgements_by(ana).await.unwrap().len(), 150);
+    stop.store(true, Ordering::Relaxed);
+    writer.await.unwrap();
+    assert_eq!(store.judgements_by(ana).await.unwrap().len(), recorded);
 }
 
 #[test]

@@ -86,10 +86,10 @@ pub fn Trial(props: &TrialProps) -> Html {
             </figure>
         }
     });
-    let preload = props
-        .preload
+    let preload = use_deferred(props.preload.clone(), PRELOAD_AFTER_MS)
         .iter()
-        .map(|sha1| html! { <img key={sha1.clone()} src={api::image_url(sha1)} alt="" /> });
+        .map(|sha1| html! { <img key={sha1.clone()} src={api::image_url(sha1)} alt="" /> })
+        .collect::<Vec<_>>();
     html! {
         <>
             if several {
@@ -103,6 +103,26 @@ pub fn Trial(props: &TrialProps) -> Html {
             <div class="preload" aria-hidden="true">{ for preload }</div>
         </>
     }
+}
+
+/// How long after the images change the next ones start loading: the image just shown is
+/// painted first, without new loads competing with it.
+const PRELOAD_AFTER_MS: u32 = 100;
+
+/// `value`, `delay_ms` after it last changed (the previous value until then).
+#[hook]
+fn use_deferred<T: Clone + PartialEq + 'static>(value: T, delay_ms: u32) -> T {
+    let deferred = use_state(|| value.clone());
+    {
+        let deferred = deferred.setter();
+        use_effect_with(value, move |value| {
+            let value = value.clone();
+            let timer = gloo_timers::callback::Timeout::new(delay_ms, move || deferred.set(value));
+            // Dropping the timer cancels it: a value replaced within the delay is never applied.
+            move || drop(timer)
+        });
+    }
+    (*deferred).clone()
 }
 
 /// A performance mark (the latency benchmark reads them).

@@ -378,6 +378,23 @@ pub async fn find(root: &Element, css: &str, text: &str) -> Element {
     }
 }
 
+/// Waits (up to 3 s) for exactly `n` elements matching `css` inside `root`.
+pub async fn count(root: &Element, css: &str, n: u32) {
+    let deadline = js_sys::Date::now() + Duration::from_secs(3).as_millis() as f64;
+    loop {
+        let found = root.query_selector_all(css).unwrap().length();
+        if found == n {
+            return;
+        }
+        assert!(
+            js_sys::Date::now() < deadline,
+            "{found} of {css}, not {n}; page: {}",
+            root.inner_html()
+        );
+        sleep(20).await;
+    }
+}
+
 pub fn press_alt(digit: char) {
     let init = KeyboardEventInit::new();
     init.set_key(&digit.to_string());
