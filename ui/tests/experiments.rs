@@ -59,6 +59,63 @@ async fn score_keys_score_skip_and_go_back_in_queue_order() {
 }
 
 #[wasm_bindgen_test]
+async fn the_next_image_shows_at_the_key_and_the_count_follows_what_the_app_saved() {
+    set_queue(three_items());
+    slow_scores(400);
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-progress", "0 / 3 rated").await;
+    find(&root, "#score-stage figcaption", "a.png").await;
+    press_key("7", "Digit7");
+    sleep(30).await;
+    // Long before the app answers, b is on screen; the count is still what was saved.
+    assert_eq!(attribute(&root, "#score-image", "alt"), "b.png");
+    assert!(text(&root, "#score-progress").contains("0 / 3 rated"));
+    // Two more before the first is saved: they are saved after it, in order.
+    press_key("3", "Digit3");
+    find(&root, "#score-stage figcaption", "c.png").await;
+    press_key("z", "KeyZ");
+    find(&root, "#score-progress", "2 / 3 rated").await;
+    assert_eq!(scores(), "a:7,b:3");
+    let calls = calls();
+    let order: Vec<&str> = calls
+        .split(',')
+        .filter(|c| ["add_score", "undo"].contains(c))
+        .collect();
+    assert_eq!(order, ["add_score", "add_score", "undo"], "{calls}");
+    set_queue(JsValue::NULL);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_score_the_app_could_not_save_brings_its_image_back_with_the_reason() {
+    set_queue(three_items());
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-stage figcaption", "a.png").await;
+    press_key("7", "Digit7");
+    find(&root, "#score-stage figcaption", "b.png").await;
+    refuse_scores(true);
+    slow_scores(100);
+    press_key("4", "Digit4");
+    find(&root, "#score-stage figcaption", "c.png").await;
+    // b comes back, saying what was lost and why.
+    find(&root, "#score-stage figcaption", "b.png").await;
+    find(
+        &root,
+        "#score-note",
+        "Your score 4 for “b.png” was not saved",
+    )
+    .await;
+    find(&root, "#errors", "the disk is full").await;
+    refuse_scores(false);
+    press_key("5", "Digit5");
+    find(&root, "#score-stage figcaption", "c.png").await;
+    find(&root, "#score-progress", "2 / 3 rated").await;
+    assert_eq!(scores(), "a:7,b:5");
+    set_queue(JsValue::NULL);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn images_that_cannot_be_displayed_are_skipped_with_a_note_and_reported() {
     let item = |c: char| {
         format!(

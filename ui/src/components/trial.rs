@@ -75,7 +75,9 @@ pub fn Trial(props: &TrialProps) -> Html {
         html! {
             <figure key={item.sha1.clone()} id={figure_id} hidden={hidden}
                 class={classes!("stage", zoomed.then_some("zoomed"))} data-position={position.to_string()}>
-                <img id={image_id} src={api::image_url(&item.sha1)}
+                // Decoded before its frame is painted (ahead, for the preloaded ones): the
+                // frame that shows the image shows all of it, never an empty box first.
+                <img id={image_id} src={api::image_url(&item.sha1)} decoding="sync"
                     alt={item.name.clone()} data-sha1={item.sha1.clone()}
                     onerror={failed} onload={Callback::from(|_| image_ready())}
                     onclick={click} />
@@ -88,7 +90,9 @@ pub fn Trial(props: &TrialProps) -> Html {
     });
     let preload = use_deferred(props.preload.clone(), PRELOAD_AFTER_MS)
         .iter()
-        .map(|sha1| html! { <img key={sha1.clone()} src={api::image_url(sha1)} alt="" /> })
+        .map(|sha1| html! {
+            <img key={sha1.clone()} src={api::image_url(sha1)} alt="" onload={Callback::from(decode)} />
+        })
         .collect::<Vec<_>>();
     html! {
         <>
@@ -108,6 +112,21 @@ pub fn Trial(props: &TrialProps) -> Html {
 /// How long after the images change the next ones start loading: the image just shown is
 /// painted first, without new loads competing with it.
 const PRELOAD_AFTER_MS: u32 = 100;
+
+/// Decodes a loaded image ahead of its showing: the decoded pixels stay with the image's
+/// cached copy, which the shown image then uses.
+fn decode(event: Event) {
+    if let Some(img) = event
+        .target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlImageElement>(t).ok())
+    {
+        let decoding = wasm_bindgen_futures::JsFuture::from(img.decode());
+        // A failure here fails the shown image too, which reports it.
+        spawn_local(async move {
+            let _ = decoding.await;
+        });
+    }
+}
 
 /// `value`, `delay_ms` after it last changed (the previous value until then).
 #[hook]

@@ -3,9 +3,8 @@
 //! which records the value with the prediction that was shown and moves on.
 
 use super::score::prediction_text;
-use super::session::{current_state, fmt_score, stage, undo, use_session, SessionAction};
-use crate::api;
-use crate::components::{key_button, key_help, mark, mark_key, EmptyState};
+use super::session::{current_state, fmt_score, judge, stage, undo, use_session, SessionAction};
+use crate::components::{key_button, key_help, mark_key, EmptyState};
 use crate::hooks::use_key_down;
 use crate::keys::{adjust, Modifiers, RateAction, RATE_KEYS};
 use crate::state::{use_app, Action};
@@ -13,7 +12,6 @@ use image_scorer_protocol::commands::AddRating;
 use image_scorer_protocol::{AppError, ScoreState};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
@@ -45,6 +43,8 @@ pub fn Rate() -> Html {
     };
     let current = session.items.get(session.pos).cloned();
     let scores = current_state(&session).cloned();
+    let armed = use_mut_ref(|| true);
+    *armed.borrow_mut() = true;
     let value_now = {
         let chosen = chosen.clone();
         let sha1 = current.as_ref().map(|c| c.sha1.clone());
@@ -58,6 +58,7 @@ pub fn Rate() -> Html {
 
     let act = {
         let session = session.clone();
+        let armed = armed.clone();
         let fail = fail.clone();
         let chosen = chosen.clone();
         let current = current.clone();
@@ -78,35 +79,17 @@ pub fn Rate() -> Html {
                     let (Some(item), Some(shown)) = (current.clone(), scores.clone()) else {
                         return;
                     };
-                    if s.busy {
-                        return;
-                    }
                     let value = value_now();
-                    session.dispatch(SessionAction::Busy(true));
-                    let session = session.clone();
-                    let fail = fail.clone();
-                    let chosen = chosen.clone();
                     let request = AddRating {
                         rater: rater.clone(),
                         sha1: item.sha1,
                         value,
                         predicted: shown.predicted,
                     };
-                    spawn_local(async move {
-                        mark("trial-invoke");
-                        let answer = api::call(request).await;
-                        mark("trial-reply");
-                        match answer {
-                            Ok(state) => {
-                                *chosen.borrow_mut() = None;
-                                session.dispatch(SessionAction::Scored(state));
-                            }
-                            Err(e) => {
-                                session.dispatch(SessionAction::Busy(false));
-                                fail.emit(e);
-                            }
-                        }
-                    });
+                    let what = format!("Your rating {value:.1}");
+                    if judge(&session, &armed, request, what, fail.clone()) {
+                        *chosen.borrow_mut() = None;
+                    }
                 }
                 RateAction::Back => session.dispatch(SessionAction::Go(s.pos.saturating_sub(1))),
                 RateAction::Skip => session.dispatch(SessionAction::Go(s.pos + 1)),
@@ -191,7 +174,7 @@ pub fn Rate() -> Html {
                     title="The value to commit (digits set it)">{ format!("{value:.1}") }</output>
                 { button("+", RateAction::Adjust(1), "adjust") }
                 { button("++", RateAction::Adjust(10), "adjust") }
-                <button class="primary commit" id="rate-commit" disabled={session.busy || scores.is_none()}
+                <button class="primary commit" id="rate-commit" disabled={scores.is_none()}
                     title={RATE_KEYS.title("Record this value with the prediction shown, and go on", RateAction::Commit)}
                     onclick={act.reform(|_| RateAction::Commit)} onmousedown={crate::hooks::keep_focus}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
                 { button("Skip ›", RateAction::Skip, "nav") }

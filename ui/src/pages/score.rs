@@ -1,15 +1,15 @@
-//! The Score page: one image at a time, scored 1-10 from the keyboard (or the buttons). Each
-//! score is committed by the app before the next image shows; the next images are preloaded.
+//! The Score page: one image at a time, scored 1-10 from the keyboard (or the buttons). The
+//! next image shows at the key press while the score is saved, in order, behind it; the count
+//! of rated images is what the app has saved. A score that cannot be saved brings its image
+//! back with the reason. The next images are preloaded.
 
-use super::session::{current_state, fmt_score, stage, undo, use_session, SessionAction};
-use crate::api;
-use crate::components::{key_button, key_help, mark, mark_key, EmptyState};
+use super::session::{current_state, fmt_score, judge, stage, undo, use_session, SessionAction};
+use crate::components::{key_button, key_help, mark_key, EmptyState};
 use crate::hooks::use_key_down;
 use crate::keys::{Modifiers, ScoreAction, SCORE_KEYS};
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::AddScore;
 use image_scorer_protocol::AppError;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
@@ -25,9 +25,12 @@ pub fn Score() -> Html {
         Callback::from(move |e: AppError| model.dispatch(Action::Failed(e)))
     };
     let current = session.items.get(session.pos).cloned();
+    let armed = use_mut_ref(|| true);
+    *armed.borrow_mut() = true;
 
     let act = {
         let session = session.clone();
+        let armed = armed.clone();
         let show_prediction = show_prediction.clone();
         let fail = fail.clone();
         let rater = app.model.rater.name.clone();
@@ -35,32 +38,16 @@ pub fn Score() -> Html {
             let s = &*session;
             match action {
                 ScoreAction::Score(value) => {
-                    let Some(item) = s.items.get(s.pos).cloned() else {
+                    let Some(item) = s.items.get(s.pos) else {
                         return;
                     };
-                    if s.busy {
-                        return;
-                    }
-                    session.dispatch(SessionAction::Busy(true));
-                    let session = session.clone();
-                    let fail = fail.clone();
                     let request = AddScore {
                         rater: rater.clone(),
-                        sha1: item.sha1,
+                        sha1: item.sha1.clone(),
                         value: f64::from(value),
                     };
-                    spawn_local(async move {
-                        mark("trial-invoke");
-                        let answer = api::call(request).await;
-                        mark("trial-reply");
-                        match answer {
-                            Ok(state) => session.dispatch(SessionAction::Scored(state)),
-                            Err(e) => {
-                                session.dispatch(SessionAction::Busy(false));
-                                fail.emit(e);
-                            }
-                        }
-                    });
+                    let what = format!("Your score {value}");
+                    judge(&session, &armed, request, what, fail.clone());
                 }
                 ScoreAction::Back => session.dispatch(SessionAction::Go(s.pos.saturating_sub(1))),
                 ScoreAction::Skip => session.dispatch(SessionAction::Go(s.pos + 1)),
@@ -96,7 +83,7 @@ pub fn Score() -> Html {
     if app.model.library.roots.is_empty() || (session.loaded && session.progress.1 == 0) {
         return html! {
             <EmptyState slug="score" title="Score"
-                purpose="Score one image at a time from 1 to 10 with the keyboard: keys 1–9, and 0 for 10; go back, skip and undo; every score is saved before the next image shows."
+                purpose="Score one image at a time from 1 to 10 with the keyboard: keys 1–9, and 0 for 10; go back, skip and undo; the next image shows at once while each score is saved in order, and a score that cannot be saved brings its image back."
                 then="No images to score yet: the open folders hold no readable images, or indexing is still running." />
         };
     }

@@ -3,10 +3,11 @@
 //! back, skip, undo and zoom. The image itself is shown by the [`Trial`] component.
 
 use crate::api;
-use crate::components::Trial;
+use crate::components::{mark, Trial};
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::{GetScoreQueue, GetScoreState, Undo};
 use image_scorer_protocol::{AppError, QueueItem, ScoreQueue, ScoreState, Undone};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -38,8 +39,6 @@ pub struct Session {
     pub note: Option<String>,
     /// Whether the first queue arrived.
     pub loaded: bool,
-    /// Whether a score is being committed (keys wait for it).
-    pub busy: bool,
     /// Whether the image is zoomed.
     pub zoom: bool,
     /// Whether the key help is shown.
@@ -59,8 +58,15 @@ pub enum SessionAction {
     Reorder(ScoreQueue),
     /// The image on screen's scores.
     State(ScoreState),
-    /// A score was committed: show the next image.
-    Scored(ScoreState),
+    /// The image with this SHA-1 was judged: show the next one (the judgement is saved in the
+    /// background, [`in_order`](crate::api::in_order)). Nothing moves if the image on screen
+    /// is another one by now.
+    Judged(String),
+    /// A judgement was saved: the rater's progress, and the image's scores.
+    Saved(ScoreState),
+    /// A judgement of the image with this SHA-1 could not be saved (`what` it was): the image
+    /// comes back on screen, saying so.
+    NotSaved { sha1: String, what: String },
     /// Move to another position.
     Go(usize),
     /// A score was undone: show that image again.
@@ -69,8 +75,6 @@ pub enum SessionAction {
     Note(String),
     /// The image with this SHA-1 could not be shown: drop it (once, wherever it is).
     Failed(String),
-    /// A committing score started (`true`) or ended.
-    Busy(bool),
     /// Toggle the zoom.
     Zoom(bool),
     /// Toggle the key help.
@@ -134,12 +138,30 @@ impl Reducible for Session {
                 s.progress = (state.rated, state.total);
                 s.state = Some(state);
             }
-            SessionAction::Scored(state) => {
+            SessionAction::Judged(sha1) => {
+                if s.items.get(s.pos).is_some_and(|i| i.sha1 == sha1) {
+                    s.pos += 1;
+                    s.state = None;
+                    s.note = None;
+                }
+            }
+            SessionAction::Saved(state) => {
                 s.progress = (state.rated, state.total);
-                s.pos = (s.pos + 1).min(s.items.len());
-                s.state = None;
-                s.busy = false;
-                s.note = None;
+                if s.items.get(s.pos).is_some_and(|i| i.sha1 == state.sha1) {
+                    s.state = Some(state);
+                }
+            }
+            SessionAction::NotSaved { sha1, what } => {
+                if let Some(p) = s.items.iter().position(|i| i.sha1 == sha1) {
+                    if p != s.pos {
+                        s.pos = p;
+                        s.state = None;
+                    }
+                    s.note = Some(format!(
+                        "{what} for “{}” was not saved (see the message above): it is back on screen to try again.",
+                        s.items[p].name
+                    ));
+                }
             }
             SessionAction::Go(pos) => {
                 if pos != s.pos {
@@ -180,7 +202,6 @@ impl Reducible for Session {
                     s.state = None;
                 }
             }
-            SessionAction::Busy(b) => s.busy = b,
             SessionAction::Zoom(z) => s.zoom = z,
             SessionAction::Help(h) => s.help = h,
         }
@@ -308,10 +329,11 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
     session
 }
 
-/// Undoes `rater`'s newest judgement: a score's image is shown again; anything else is named.
+/// Undoes `rater`'s newest judgement, after the judgements still being saved: a score's image
+/// is shown again; anything else is named.
 pub fn undo(session: &UseReducerHandle<Session>, rater: String, fail: Callback<AppError>) {
     let session = session.clone();
-    spawn_local(async move {
+    api::in_order(async move {
         match api::call(Undo { rater }).await {
             Ok(Some(Undone {
                 score: Some(state), ..
@@ -324,6 +346,49 @@ pub fn undo(session: &UseReducerHandle<Session>, rater: String, fail: Callback<A
             Err(e) => fail.emit(e),
         }
     });
+}
+
+/// Judges the image on screen: the page moves on at once, and `save` (a command whose answer
+/// is the image's scores) goes to the app after the judgements before it. If it fails, the
+/// image comes back with a note saying `what` was lost, and the error is shown.
+///
+/// `armed` is the page's `use_mut_ref(|| true)`, set again at every render: a second press
+/// handled before the page showed the next image would judge the same image twice, and is
+/// dropped instead.
+pub fn judge<C>(
+    session: &UseReducerHandle<Session>,
+    armed: &RefCell<bool>,
+    save: C,
+    what: String,
+    fail: Callback<AppError>,
+) -> bool
+where
+    C: image_scorer_protocol::Command<Response = ScoreState> + 'static,
+{
+    let Some(item) = session.items.get(session.pos).cloned() else {
+        return false;
+    };
+    if !std::mem::replace(&mut *armed.borrow_mut(), false) {
+        return false;
+    }
+    session.dispatch(SessionAction::Judged(item.sha1.clone()));
+    let session = session.clone();
+    api::in_order(async move {
+        mark("trial-invoke");
+        let answer = api::call(save).await;
+        mark("trial-reply");
+        match answer {
+            Ok(state) => session.dispatch(SessionAction::Saved(state)),
+            Err(e) => {
+                session.dispatch(SessionAction::NotSaved {
+                    sha1: item.sha1,
+                    what,
+                });
+                fail.emit(e);
+            }
+        }
+    });
+    true
 }
 
 /// The scores of the image on screen, once they arrived.
@@ -398,6 +463,56 @@ mod tests {
 
     fn reduce(s: Session, action: SessionAction) -> Session {
         (*Rc::new(s).reduce(action)).clone()
+    }
+
+    fn state(c: char, rated: u32) -> ScoreState {
+        ScoreState {
+            sha1: c.to_string().repeat(40),
+            mine: Some(7.0),
+            mean: Some(7.0),
+            raters: 1,
+            predicted: None,
+            rated,
+            total: 3,
+        }
+    }
+
+    #[test]
+    fn a_judgement_moves_on_at_once_and_its_saving_only_updates_the_counts() {
+        let mut s = reduce(Session::default(), SessionAction::Queue(queue("abc")));
+        s = reduce(s, SessionAction::Judged(item('a').sha1));
+        assert_eq!(s.pos, 1);
+        // A second press handled before the page showed b judges a again: nothing moves.
+        s = reduce(s, SessionAction::Judged(item('a').sha1));
+        assert_eq!(s.pos, 1);
+        s = reduce(s, SessionAction::Saved(state('a', 1)));
+        assert_eq!((s.pos, s.progress), (1, (1, 3)));
+        assert!(s.state.is_none(), "a's scores are not b's");
+        // Back on a, its saved scores show.
+        s = reduce(s, SessionAction::Go(0));
+        s = reduce(s, SessionAction::Saved(state('a', 1)));
+        assert_eq!(
+            s.state.as_ref().map(|st| st.sha1.clone()),
+            Some(item('a').sha1)
+        );
+    }
+
+    #[test]
+    fn a_judgement_not_saved_brings_its_image_back_with_a_note() {
+        let mut s = reduce(Session::default(), SessionAction::Queue(queue("abc")));
+        s = reduce(s, SessionAction::Judged(item('a').sha1));
+        s = reduce(s, SessionAction::Judged(item('b').sha1));
+        assert_eq!(s.pos, 2);
+        s = reduce(
+            s,
+            SessionAction::NotSaved {
+                sha1: item('a').sha1,
+                what: "Score 7".into(),
+            },
+        );
+        assert_eq!(s.pos, 0);
+        let note = s.note.clone().unwrap();
+        assert!(note.contains("Score 7") && note.contains("a.png"), "{note}");
     }
 
     #[test]

@@ -38,6 +38,10 @@ struct StubState {
     stand_in: Option<String>,
     broken: std::collections::HashSet<String>,
     failed: u32,
+    /// How long the app takes to answer `add_score`, in ms.
+    score_delay_ms: i32,
+    /// Whether `add_score` fails (as on a full disk).
+    refuse_scores: bool,
     listeners: HashMap<&'static str, Rc<dyn Fn(JsValue)>>,
 }
 
@@ -137,6 +141,12 @@ fn handlers() -> Vec<(&'static str, Handler)> {
             })
         }),
         on(|r: AddScore, s| {
+            if s.refuse_scores {
+                return Err(AppError::new(
+                    ErrorKind::Database,
+                    "The database could not be written: the disk is full.",
+                ));
+            }
             s.scores.push(format!("{}:{}", &r.sha1[..1], r.value));
             Ok(ScoreState {
                 sha1: r.sha1,
@@ -196,8 +206,20 @@ impl Transport for Stub {
             s.calls.push(name);
             s.args.insert(name, args);
         });
-        let answer = answer(name, request);
-        Box::pin(async move { answer })
+        let delay = if name == AddScore::NAME {
+            with(|s| s.score_delay_ms)
+        } else {
+            0
+        };
+        if delay == 0 {
+            let answer = answer(name, request);
+            return Box::pin(async move { answer });
+        }
+        // The app answers once it has done the work.
+        Box::pin(async move {
+            sleep(delay).await;
+            answer(name, request)
+        })
     }
 
     fn listen(
@@ -259,11 +281,15 @@ pub fn calls() -> String {
     with(|s| s.calls.join(","))
 }
 
-/// The scoring queue (`null` for none); with a queue, every image is a small stand-in.
+/// The scoring queue (`null` for none); with a queue, every image is a small stand-in. Starts
+/// a test afresh: no image broken, scores answered at once.
 pub fn set_queue(queue: JsValue) {
     with(|s| {
         s.queue = decode(queue);
         s.scores.clear();
+        s.score_delay_ms = 0;
+        s.refuse_scores = false;
+        s.broken.clear();
         s.stand_in = s.queue.as_ref().map(|_| {
             "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7".into()
         });
@@ -274,6 +300,16 @@ pub fn set_queue(queue: JsValue) {
 /// prediction shown), comma-separated.
 pub fn scores() -> String {
     with(|s| s.scores.join(","))
+}
+
+/// From now on the app takes `ms` to answer each `add_score` (until the next [`set_queue`]).
+pub fn slow_scores(ms: i32) {
+    with(|s| s.score_delay_ms = ms);
+}
+
+/// Whether `add_score` fails from now on (until the next [`set_queue`]).
+pub fn refuse_scores(refuse: bool) {
+    with(|s| s.refuse_scores = refuse);
 }
 
 /// From now on every image fails to display.
@@ -433,6 +469,14 @@ pub const PREDICTOR: &str = r#"{"problem":null,"packs":[
     {"id":"packs/effnet","name":"EfficientNet","source":"packs","has_head":false,"problem":null}],
     "active":"packs/clip","predicts":true,"packs_dir":"/data/packs",
     "progress":{"done":1,"total":3,"running":true,"paused":false}}"#;
+
+/// The text of the element matching `css` inside `root` ("" when there is none).
+pub fn text(root: &Element, css: &str) -> String {
+    root.query_selector(css)
+        .unwrap()
+        .and_then(|el| el.text_content())
+        .unwrap_or_default()
+}
 
 pub fn three_items() -> JsValue {
     let item = |c: char| {
