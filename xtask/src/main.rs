@@ -10,6 +10,7 @@
 //! cargo xtask bundle           build the .deb
 //! cargo xtask bindings         regenerate the committed TypeScript bindings
 //! cargo xtask bench library    indexing and watcher benchmarks
+//! cargo xtask bench ranking    the ranking's update and choice at the size of a large library
 //! ```
 
 mod exec;
@@ -54,4 +55,6 @@ const USAGE: &str = "usage: cargo xtask <command>
   bundle             build the .deb (installs tauri-cli if missing)
   bindings           regenerate src-tauri/bindings.ts from the commands
   bench library      indexing throughput against sha1sum, watcher pickup latency
-  bench score        keypress-to-next-image latency on the Score page, in the webview";
+  bench score        keypress-to-next-image latency on the Score page, in the webview
+  bench inference    the embedding pipeline against its parts and against Python
+  bench ranking      the ranking's update and next-set choice at 20k images, 100k judgements";

@@ -282,6 +282,19 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 .arg(fixtures())
                 .args(&args[1..]))
         }),
+        Some("ranking") => step("bench ranking", || {
+            sh(cargo()
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "image-scorer-ranking",
+                    "--example",
+                    "bench_ranking",
+                    "--",
+                ])
+                .args(&args[1..]))
+        }),
         Some("score") => {
             setup(Needs {
                 test: true,
@@ -314,7 +327,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         }
         Some("inference") => step("bench inference", bench_inference),
         other => Err(format!(
-            "unknown benchmark {other:?}; available: library, score, inference"
+            "unknown benchmark {other:?}; available: library, score, inference, ranking"
         )),
     }
 }

@@ -14,4 +14,5 @@ pub mod store;
 
 pub use app::{App, AppConfig};
 pub use error::{CoreError, Result};
+pub use image_scorer_ranking as ranking;
 pub use store::Store;
