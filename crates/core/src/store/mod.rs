@@ -6,11 +6,13 @@ mod embeddings;
 mod files;
 mod judgements;
 pub mod migrations;
+mod ranking;
 mod roots;
 mod scores;
 
 pub use files::{Counts, FileRecord, KnownFile, Outcome};
 pub use judgements::NewJudgement;
+pub use ranking::RankingLog;
 pub use scores::{default_rater_name, ScoreSummary};
 
 use crate::Result;

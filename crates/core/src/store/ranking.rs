@@ -1,0 +1,117 @@
+//! What a ranking is fitted from, read from the judgement log: every comparison not undone
+//! (its images in screen order, and its outcome) and every current 1-10 score, over the images
+//! that can be shown and those judged before (an image that left the library keeps its part in
+//! the fit, but is never chosen again).
+
+use super::Store;
+use crate::ranking::{Comparison, Config, Outcome, Ranking};
+use crate::Result;
+use std::collections::HashMap;
+
+/// The judgements of one ranking (one rater's, or everyone's), by image index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankingLog {
+    /// The images, by index.
+    pub sha1s: Vec<String>,
+    /// Whether each can be shown now.
+    pub shown: Vec<bool>,
+    /// The comparisons not undone, oldest first.
+    pub comparisons: Vec<Comparison>,
+    /// Current scores: (image, rater index, value).
+    pub scores: Vec<(usize, usize, f64)>,
+}
+
+impl RankingLog {
+    /// The ranking fitted from this log.
+    pub fn fit(&self, config: Config) -> Ranking {
+        let mut ranking = Ranking::new(self.sha1s.len(), config);
+        for (i, shown) in self.shown.iter().enumerate() {
+            ranking.set_available(i, *shown);
+        }
+        for c in &self.comparisons {
+            ranking.add_comparison(c);
+        }
+        for &(image, rater, value) in &self.scores {
+            ranking.add_score(image, rater, value);
+        }
+        ranking.refit();
+        ranking
+    }
+}
+
+impl Store {
+    /// The log of `rater_id`'s judgements for a ranking, or everyone's with `None`.
+    pub async fn ranking_log(&self, rater_id: Option<i64>) -> Result<RankingLog> {
+        let images: Vec<(i64, String, bool)> = sqlx::query_as(
+            "SELECT i.id, i.sha1, s.id IS NOT NULL
+               FROM images i LEFT JOIN shown_images s ON s.id = i.id
+              WHERE s.id IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM judgement_images ji WHERE ji.image_id = i.id)
+              ORDER BY i.id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let index: HashMap<i64, usize> = images
+            .iter()
+            .enumerate()
+            .map(|(k, (id, _, _))| (*id, k))
+            .collect();
+        let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            "SELECT j.id, ji.image_id, ji.role, j.outcome
+               FROM judgements j JOIN judgement_images ji ON ji.judgement_id = j.id
+              WHERE j.kind = 'comparison' AND j.undone = 0
+                AND (?1 IS NULL OR j.rater_id = ?1)
+              ORDER BY j.id, ji.position",
+        )
+        .bind(rater_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut comparisons: Vec<Comparison> = Vec::new();
+        let mut current: Option<i64> = None;
+        for (judgement, image_id, role, outcome) in rows {
+            let Some(&image) = index.get(&image_id) else {
+                continue;
+            };
+            if current != Some(judgement) {
+                current = Some(judgement);
+                let outcome = match outcome.as_str() {
+                    "tie" => Outcome::Tie,
+                    "none" => Outcome::None,
+                    _ => Outcome::Pick(usize::MAX),
+                };
+                comparisons.push(Comparison {
+                    images: Vec::new(),
+                    outcome,
+                });
+            }
+            let c = comparisons.last_mut().expect("pushed above");
+            if role == "winner" {
+                c.outcome = Outcome::Pick(c.images.len());
+            }
+            c.images.push(image);
+        }
+        let scores: Vec<(i64, i64, f64)> = sqlx::query_as(
+            "SELECT image_id, rater_id, value FROM current_scores
+              WHERE (?1 IS NULL OR rater_id = ?1)
+              ORDER BY judgement_id",
+        )
+        .bind(rater_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut raters: HashMap<i64, usize> = HashMap::new();
+        let scores = scores
+            .into_iter()
+            .filter_map(|(image_id, rater, value)| {
+                let next = raters.len();
+                let rater = *raters.entry(rater).or_insert(next);
+                Some((*index.get(&image_id)?, rater, value))
+            })
+            .collect();
+        Ok(RankingLog {
+            sha1s: images.iter().map(|(_, s, _)| s.clone()).collect(),
+            shown: images.iter().map(|(_, _, s)| *s).collect(),
+            comparisons,
+            scores,
+        })
+    }
+}
