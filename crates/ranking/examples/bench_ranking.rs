@@ -10,18 +10,13 @@
 #[path = "../../core/examples/common/goal.rs"]
 mod goal;
 
-use image_scorer_ranking::{spearman, Choice, Comparison, Config, Outcome, Ranking};
+use image_scorer_ranking::{normal, spearman, Choice, Comparison, Config, Outcome, Ranking};
 use std::time::Instant;
 
 const IMAGES: usize = 20_000;
 const EVENTS: usize = 100_000;
 /// The update plus the choice, p95, in ms.
 const GOAL_MS: f64 = 20.0;
-
-fn normal(rng: &mut fastrand::Rng) -> f64 {
-    let (u, v) = (rng.f64().max(1e-12), rng.f64());
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
 
 fn answer(set: &[usize], truth: &[f64], rng: &mut fastrand::Rng) -> Outcome {
     if rng.u8(..20) == 0 {

@@ -12,9 +12,17 @@
 //! log without it would have. A best-of-4 pick counts as the winner over each of the three
 //! others; a tie as a tie of every pair shown; "none of these" as a comparison won by nobody.
 //!
+//! `choose.rs` picks the next set; `stats.rs` has the helpers (a normal draw, standardising,
+//! Spearman's correlation).
+//!
 //! Pure computation over image indices; the app (`image-scorer-core`) maps its images onto
 //! them and keeps the ranking current as judgements arrive.
 
+mod choose;
+mod stats;
+
+pub use choose::Choice;
+pub use stats::{normal, spearman, standardise};
 use std::collections::VecDeque;
 
 /// The model's constants.
@@ -120,19 +128,6 @@ pub struct Strength {
     /// How many scores it has.
     pub scores: u32,
 }
-
-/// How [`Ranking::choose`] picks the next set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    /// The set expected to teach the ranking most.
-    Active,
-    /// Any images, uniformly.
-    Random,
-}
-
-/// How many images, at most, [`Ranking::choose`] considers for one set: a uniform sample of
-/// the library (all of it when smaller), so that choosing costs the same at any size.
-const CANDIDATES: usize = 400;
 
 /// The ranking; see the module.
 #[derive(Debug, Clone)]
@@ -401,101 +396,6 @@ impl Ranking {
         });
         order
     }
-
-    /// The next set of `size` images to compare (2 or 4), in a random screen order, or `None`
-    /// when fewer are available. Active: the image the ranking is least sure of among a sample
-    /// of the library, with the images closest to it in one draw from the posterior. Random:
-    /// any available images. Never `avoid` (the set just shown) again, in any order, while
-    /// there is another.
-    pub fn choose(
-        &self,
-        size: usize,
-        choice: Choice,
-        avoid: Option<&[usize]>,
-        rng: &mut fastrand::Rng,
-    ) -> Option<Vec<usize>> {
-        let available: usize = self.available.iter().filter(|a| **a).count();
-        if size < 2 || available < size {
-            return None;
-        }
-        let same = |set: &[usize]| match avoid {
-            Some(avoid) if avoid.len() == set.len() => {
-                let (mut a, mut b) = (avoid.to_vec(), set.to_vec());
-                a.sort_unstable();
-                b.sort_unstable();
-                a == b
-            }
-            _ => false,
-        };
-        if choice == Choice::Random {
-            for _ in 0..8 {
-                let mut set = self.sample(size, rng);
-                rng.shuffle(&mut set);
-                if !same(&set) || available == size {
-                    return Some(set);
-                }
-            }
-            return self.sample(size, rng).into();
-        }
-        let candidates = self.sample(CANDIDATES, rng);
-        let variance: Vec<f64> = candidates
-            .iter()
-            .map(|&i| {
-                let (_, h) = self.slope(i);
-                1.0 / h
-            })
-            .collect();
-        // The anchor: the least certain image (a never-compared one first among equals).
-        let anchor = (0..candidates.len()).max_by(|&a, &b| {
-            let key = |k: usize| (variance[k], u32::MAX - self.comparisons[candidates[k]]);
-            key(a)
-                .partial_cmp(&key(b))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        })?;
-        // Its partners: the images closest to it in one draw of every strength from its
-        // posterior (Thompson sampling). Early on, when every strength is uncertain, that is
-        // nearly any image, and comparisons spread through the library; as the strengths
-        // settle, partners close in strength, whose comparison teaches most, take their place.
-        // (Always the closest by the estimates would make a chain along which the strengths
-        // drift.)
-        let drawn: Vec<f64> = (0..candidates.len())
-            .map(|k| self.strength[candidates[k]] + variance[k].sqrt() * normal(rng))
-            .collect();
-        let mut partners: Vec<usize> = (0..candidates.len()).filter(|&k| k != anchor).collect();
-        partners.sort_by(|&a, &b| {
-            (drawn[a] - drawn[anchor])
-                .abs()
-                .total_cmp(&(drawn[b] - drawn[anchor]).abs())
-        });
-        let mut set = vec![anchor];
-        set.extend(partners.iter().take(size - 1));
-        if same(&set.iter().map(|&k| candidates[k]).collect::<Vec<_>>()) {
-            // The same set twice in a row: its last image gives way to the next closest.
-            set.pop();
-            set.push(*partners.get(size - 1)?);
-        }
-        let mut chosen: Vec<usize> = set.iter().map(|&k| candidates[k]).collect();
-        rng.shuffle(&mut chosen);
-        Some(chosen)
-    }
-
-    /// Up to `k` distinct available images, uniformly.
-    fn sample(&self, k: usize, rng: &mut fastrand::Rng) -> Vec<usize> {
-        let n = self.len();
-        let available = self.available.iter().filter(|a| **a).count();
-        if available <= k {
-            return (0..n).filter(|&i| self.available[i]).collect();
-        }
-        let mut chosen = std::collections::HashSet::with_capacity(k);
-        let mut out = Vec::with_capacity(k);
-        while out.len() < k {
-            let i = rng.usize(..n);
-            if self.available[i] && chosen.insert(i) {
-                out.push(i);
-            }
-        }
-        out
-    }
 }
 
 /// For image i against image j with strengths differing by `x` (i's minus j's), under
@@ -508,63 +408,6 @@ fn davidson(x: f64, tie: f64) -> (f64, f64) {
     let q = (u + tie / 2.0) / d;
     let d2 = ((u + tie / 4.0) * d - (u + tie / 2.0) * (u + tie / 2.0)) / (d * d);
     (q, d2.max(0.0))
-}
-
-/// A standard normal draw (Box-Muller).
-fn normal(rng: &mut fastrand::Rng) -> f64 {
-    let (u, v) = (rng.f64().max(1e-300), rng.f64());
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
-
-/// Values standardised to mean 0 and spread 1 over those present (for a prior from
-/// predictions); `None` stays `None`, and a constant input gives zeros.
-pub fn standardise(values: &[Option<f64>]) -> Vec<Option<f64>> {
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
-    if present.is_empty() {
-        return values.to_vec();
-    }
-    let n = present.len() as f64;
-    let mean = present.iter().sum::<f64>() / n;
-    let sd = (present.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-    values
-        .iter()
-        .map(|v| v.map(|v| if sd > 0.0 { (v - mean) / sd } else { 0.0 }))
-        .collect()
-}
-
-/// Spearman's rank correlation of two equally long lists (ties get their mean rank).
-pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    fn ranks(v: &[f64]) -> Vec<f64> {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|&x, &y| v[x].total_cmp(&v[y]));
-        let mut ranks = vec![0.0; v.len()];
-        let mut start = 0;
-        while start < order.len() {
-            let mut end = start;
-            while end + 1 < order.len() && v[order[end + 1]] == v[order[start]] {
-                end += 1;
-            }
-            let rank = (start + end) as f64 / 2.0;
-            for &k in &order[start..=end] {
-                ranks[k] = rank;
-            }
-            start = end + 1;
-        }
-        ranks
-    }
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = a.len() as f64;
-    let mean = (n - 1.0) / 2.0;
-    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
-    for (x, y) in ra.iter().zip(&rb) {
-        cov += (x - mean) * (y - mean);
-        va += (x - mean).powi(2);
-        vb += (y - mean).powi(2);
-    }
-    if va == 0.0 || vb == 0.0 {
-        return 0.0;
-    }
-    cov / (va * vb).sqrt()
 }
 
 #[cfg(test)]
@@ -584,11 +427,5 @@ mod tests {
             assert!((q - dq).abs() < 1e-6, "q at {x}: {q} vs {dq}");
             assert!((d2 - dd).abs() < 1e-4, "d2 at {x}: {d2} vs {dd}");
         }
-    }
-
-    #[test]
-    fn spearman_of_orders() {
-        assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
-        assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
     }
 }

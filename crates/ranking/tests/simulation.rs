@@ -1,7 +1,9 @@
 //! The ranking on synthetic ground truth: simulated raters answer by a known strength per image
 //! (seeded), and the fit is scored by Spearman's correlation with that truth.
 
-use image_scorer_ranking::{spearman, standardise, Choice, Comparison, Config, Outcome, Ranking};
+use image_scorer_ranking::{
+    normal, spearman, standardise, Choice, Comparison, Config, Outcome, Ranking,
+};
 
 /// The library's size in these tests.
 const N: usize = 100;
@@ -13,13 +15,7 @@ const SEEDS: u64 = 40;
 
 /// True strengths spread as in a real library: roughly normal, a spread of about one logit.
 fn truth(rng: &mut fastrand::Rng) -> Vec<f64> {
-    (0..N)
-        .map(|_| {
-            // Box-Muller.
-            let (u, v) = (rng.f64().max(1e-12), rng.f64());
-            1.2 * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-        })
-        .collect()
+    (0..N).map(|_| 1.2 * normal(rng)).collect()
 }
 
 /// A rater's answer to `set` under the truth: best of 2 by Davidson's model with tie parameter
@@ -117,11 +113,6 @@ fn mean_clicks(run: &Run) -> f64 {
         }
     }
     CAP as f64
-}
-
-fn normal(rng: &mut fastrand::Rng) -> f64 {
-    let (u, v) = (rng.f64().max(1e-12), rng.f64());
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
 /// A person's 1-10 score of an image of strength `t`: linear in it, noisy, rounded.

@@ -1,0 +1,113 @@
+//! Choosing the next set to compare.
+
+use crate::{normal, Ranking};
+
+/// How [`Ranking::choose`] picks the next set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The set expected to teach the ranking most.
+    Active,
+    /// Any images, uniformly.
+    Random,
+}
+
+/// How many images, at most, [`Ranking::choose`] considers for one set: a uniform sample of
+/// the library (all of it when smaller), so that choosing costs the same at any size.
+const CANDIDATES: usize = 400;
+
+impl Ranking {
+    /// The next set of `size` images to compare (2 or 4), in a random screen order, or `None`
+    /// when fewer are available. Active: the image the ranking is least sure of among a sample
+    /// of the library, with the images closest to it in one draw from the posterior. Random:
+    /// any available images. Never `avoid` (the set just shown) again, in any order, while
+    /// there is another.
+    pub fn choose(
+        &self,
+        size: usize,
+        choice: Choice,
+        avoid: Option<&[usize]>,
+        rng: &mut fastrand::Rng,
+    ) -> Option<Vec<usize>> {
+        let available: usize = self.available.iter().filter(|a| **a).count();
+        if size < 2 || available < size {
+            return None;
+        }
+        let same = |set: &[usize]| match avoid {
+            Some(avoid) if avoid.len() == set.len() => {
+                let (mut a, mut b) = (avoid.to_vec(), set.to_vec());
+                a.sort_unstable();
+                b.sort_unstable();
+                a == b
+            }
+            _ => false,
+        };
+        if choice == Choice::Random {
+            for _ in 0..8 {
+                let mut set = self.sample(size, rng);
+                rng.shuffle(&mut set);
+                if !same(&set) || available == size {
+                    return Some(set);
+                }
+            }
+            return self.sample(size, rng).into();
+        }
+        let candidates = self.sample(CANDIDATES, rng);
+        let variance: Vec<f64> = candidates
+            .iter()
+            .map(|&i| {
+                let (_, h) = self.slope(i);
+                1.0 / h
+            })
+            .collect();
+        // The anchor: the least certain image (a never-compared one first among equals).
+        let anchor = (0..candidates.len()).max_by(|&a, &b| {
+            let key = |k: usize| (variance[k], u32::MAX - self.comparisons[candidates[k]]);
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })?;
+        // Its partners: the images closest to it in one draw of every strength from its
+        // posterior (Thompson sampling). Early on, when every strength is uncertain, that is
+        // nearly any image, and comparisons spread through the library; as the strengths
+        // settle, partners close in strength, whose comparison teaches most, take their place.
+        // (Always the closest by the estimates would make a chain along which the strengths
+        // drift.)
+        let drawn: Vec<f64> = (0..candidates.len())
+            .map(|k| self.strength[candidates[k]] + variance[k].sqrt() * normal(rng))
+            .collect();
+        let mut partners: Vec<usize> = (0..candidates.len()).filter(|&k| k != anchor).collect();
+        partners.sort_by(|&a, &b| {
+            (drawn[a] - drawn[anchor])
+                .abs()
+                .total_cmp(&(drawn[b] - drawn[anchor]).abs())
+        });
+        let mut set = vec![anchor];
+        set.extend(partners.iter().take(size - 1));
+        if same(&set.iter().map(|&k| candidates[k]).collect::<Vec<_>>()) {
+            // The same set twice in a row: its last image gives way to the next closest.
+            set.pop();
+            set.push(*partners.get(size - 1)?);
+        }
+        let mut chosen: Vec<usize> = set.iter().map(|&k| candidates[k]).collect();
+        rng.shuffle(&mut chosen);
+        Some(chosen)
+    }
+
+    /// Up to `k` distinct available images, uniformly.
+    fn sample(&self, k: usize, rng: &mut fastrand::Rng) -> Vec<usize> {
+        let n = self.len();
+        let available = self.available.iter().filter(|a| **a).count();
+        if available <= k {
+            return (0..n).filter(|&i| self.available[i]).collect();
+        }
+        let mut chosen = std::collections::HashSet::with_capacity(k);
+        let mut out = Vec::with_capacity(k);
+        while out.len() < k {
+            let i = rng.usize(..n);
+            if self.available[i] && chosen.insert(i) {
+                out.push(i);
+            }
+        }
+        out
+    }
+}
