@@ -115,13 +115,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     async fn sleep(ms: i32) {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+        gloo_timers::future::TimeoutFuture::new(ms.max(0) as u32).await;
     }
 
     #[test]

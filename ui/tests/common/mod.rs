@@ -387,13 +387,7 @@ pub fn mount(
 }
 
 pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    gloo_timers::future::TimeoutFuture::new(ms.max(0) as u32).await;
 }
 
 /// Waits (up to 3 s) for an element matching `css` inside `root` whose text contains `text`.
