@@ -114,3 +114,33 @@ scale = 1.9921875
 offset = -0.9921875
 width = 1280
 "#;
+
+/// A store at `tmp`/app.db on a folder of the seven fixture photos, scanned; their hashes,
+/// sorted.
+pub async fn library(tmp: &Path) -> (image_scorer_core::Store, Vec<String>) {
+    let root = tmp.join("photos");
+    std::fs::create_dir(&root).unwrap();
+    for entry in std::fs::read_dir(fixtures_dir()).expect("fixtures present") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "png" || e == "jpg") {
+            std::fs::copy(&path, root.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let store = image_scorer_core::Store::open(&tmp.join("app.db"))
+        .await
+        .unwrap();
+    let r = store.open_folder(&root).await.unwrap();
+    image_scorer_core::library::scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
+        .await
+        .unwrap();
+    let mut hashes: Vec<String> = store
+        .score_queue(store.rater("x").await.unwrap(), true, 1, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.sha1)
+        .collect();
+    hashes.sort();
+    assert_eq!(hashes.len(), 7);
+    (store, hashes)
+}
