@@ -19,8 +19,9 @@ impl Ranking {
     /// The next set of `size` images to compare (2 or 4), in a random screen order, or `None`
     /// when fewer are available. Active: the image the ranking is least sure of among a sample
     /// of the library, with the images closest to it in one draw from the posterior. Random:
-    /// any available images. Never `avoid` (the set just shown) again, in any order, while
-    /// there is another.
+    /// any available images. None of `avoid` (the set on screen, or the one just shown) while
+    /// there are `size` others; in a library too small for that, at least never the same set
+    /// again, in any order, while there is another.
     pub fn choose(
         &self,
         size: usize,
@@ -31,6 +32,15 @@ impl Ranking {
         let available: usize = self.available.iter().filter(|a| **a).count();
         if size < 2 || available < size {
             return None;
+        }
+        let mut skip: std::collections::HashSet<usize> = avoid
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|&i| self.available.get(i).copied().unwrap_or(false))
+            .collect();
+        if available - skip.len() < size {
+            skip.clear();
         }
         let same = |set: &[usize]| match avoid {
             Some(avoid) if avoid.len() == set.len() => {
@@ -43,15 +53,15 @@ impl Ranking {
         };
         if choice == Choice::Random {
             for _ in 0..8 {
-                let mut set = self.sample(size, rng);
+                let mut set = self.sample(size, &skip, rng);
                 rng.shuffle(&mut set);
                 if !same(&set) || available == size {
                     return Some(set);
                 }
             }
-            return self.sample(size, rng).into();
+            return self.sample(size, &skip, rng).into();
         }
-        let candidates = self.sample(CANDIDATES, rng);
+        let candidates = self.sample(CANDIDATES, &skip, rng);
         let variance: Vec<f64> = candidates
             .iter()
             .map(|&i| {
@@ -93,18 +103,24 @@ impl Ranking {
         Some(chosen)
     }
 
-    /// Up to `k` distinct available images, uniformly.
-    fn sample(&self, k: usize, rng: &mut fastrand::Rng) -> Vec<usize> {
+    /// Up to `k` distinct available images not in `skip`, uniformly.
+    fn sample(
+        &self,
+        k: usize,
+        skip: &std::collections::HashSet<usize>,
+        rng: &mut fastrand::Rng,
+    ) -> Vec<usize> {
         let n = self.len();
-        let available = self.available.iter().filter(|a| **a).count();
+        let usable = |i: usize| self.available[i] && !skip.contains(&i);
+        let available = self.available.iter().filter(|a| **a).count() - skip.len();
         if available <= k {
-            return (0..n).filter(|&i| self.available[i]).collect();
+            return (0..n).filter(|&i| usable(i)).collect();
         }
         let mut chosen = std::collections::HashSet::with_capacity(k);
         let mut out = Vec::with_capacity(k);
         while out.len() < k {
             let i = rng.usize(..n);
-            if self.available[i] && chosen.insert(i) {
+            if usable(i) && chosen.insert(i) {
                 out.push(i);
             }
         }

@@ -370,6 +370,22 @@ impl Ranking {
         self.settle()
     }
 
+    /// Fits starting from `start` (the strengths of an earlier fit of nearly the same log, by
+    /// image; an image without one starts at its prior): the same optimum as
+    /// [`Ranking::refit`]'s, in fewer steps when the start is close.
+    pub fn refit_from(&mut self, start: &[Option<f64>]) -> usize {
+        for i in 0..self.len() {
+            self.strength[i] = start
+                .get(i)
+                .copied()
+                .flatten()
+                .filter(|v| v.is_finite())
+                .unwrap_or(self.prior[i]);
+            self.mark(i);
+        }
+        self.settle()
+    }
+
     /// The strengths, by image (current after [`Ranking::settle`]).
     pub fn strengths(&self) -> &[f64] {
         &self.strength

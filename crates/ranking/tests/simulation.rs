@@ -334,4 +334,49 @@ fn the_next_set_is_never_the_last_one_and_only_available_images_are_chosen() {
         r.sort();
         assert_ne!(r, sorted);
     }
+    // With enough others, no image of the set to avoid (the one on screen) is chosen.
+    let mut ranking = Ranking::new(10, Config::default());
+    ranking.set_available(9, false);
+    let on_screen = [0, 3, 5, 7];
+    for choice in [Choice::Active, Choice::Random] {
+        for _ in 0..20 {
+            let next = ranking
+                .choose(4, choice, Some(&on_screen), &mut rng)
+                .unwrap();
+            assert_eq!(next.len(), 4);
+            assert!(
+                next.iter().all(|i| !on_screen.contains(i) && *i != 9),
+                "{next:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_warm_refit_reaches_the_cold_fit() {
+    let mut rng = fastrand::Rng::with_seed(3);
+    let mut ranking = Ranking::new(30, Config::default());
+    for _ in 0..200 {
+        let (a, b) = (rng.usize(..30), rng.usize(..30));
+        if a != b {
+            let winner = if a < b { 0 } else { 1 };
+            ranking.add_comparison(&Comparison {
+                images: vec![a, b],
+                outcome: Outcome::Pick(winner),
+            });
+        }
+    }
+    ranking.add_score(4, 0, 9.0);
+    ranking.refit();
+    let cold: Vec<f64> = ranking.strengths().to_vec();
+    // Started from slightly wrong strengths (an earlier fit), it ends at the same optimum.
+    let start: Vec<Option<f64>> = cold
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i % 3 != 0).then_some(v + 0.3))
+        .collect();
+    ranking.refit_from(&start);
+    for (w, c) in ranking.strengths().iter().zip(&cold) {
+        assert!((w - c).abs() < 1e-3, "{w} vs {c}");
+    }
 }
