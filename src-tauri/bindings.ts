@@ -39,6 +39,16 @@ export const commands = {
 	setPack: (request: SetPack) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("set_pack", { request })),
 	/**  See [`PausePredictions`]. */
 	pausePredictions: (request: PausePredictions) => typedError<PredictorState_Serialize, AppError>(__TAURI_INVOKE("pause_predictions", { request })),
+	/**  See [`GetPreference`]. */
+	getPreference: (request: GetPreference) => typedError<PreferenceSettings, AppError>(__TAURI_INVOKE("get_preference", { request })),
+	/**  See [`SetPreference`]. */
+	setPreference: (request: SetPreference) => typedError<PreferenceSettings, AppError>(__TAURI_INVOKE("set_preference", { request })),
+	/**  See [`NextSet`]. */
+	nextSet: (request: NextSet) => typedError<ComparisonSet | null, AppError>(__TAURI_INVOKE("next_set", { request })),
+	/**  See [`RecordComparison`]. */
+	recordComparison: (request: RecordComparison_Deserialize) => typedError<ComparisonSaved, AppError>(__TAURI_INVOKE("record_comparison", { request })),
+	/**  See [`GetRanking`]. */
+	getRanking: (request: GetRanking_Deserialize) => typedError<RankingPage_Serialize, AppError>(__TAURI_INVOKE("get_ranking", { request })),
 };
 
 /* Types */
@@ -129,6 +139,20 @@ export type ComparisonOutcome =
 /**  "None of these is good": a win for nobody. */
 "none";
 
+/**  A comparison, committed. */
+export type ComparisonSaved = {
+	/**  Its id in the judgement log. */
+	id: number,
+	/**  How many comparisons the rater has made (not undone). */
+	comparisons: number,
+};
+
+/**  A set to compare, in screen order (left to right; a 2 × 2 grid in reading order). */
+export type ComparisonSet = {
+	/**  The images. */
+	images: QueueItem[],
+};
+
 /**  How far the background embedding of the library with the active pack is. */
 export type EmbedProgress = {
 	/**  Images done (embedded, or failed to decode) with the active pack. */
@@ -162,6 +186,37 @@ export type ErrorKind =
 
 /**  The packs found, the active one, and how far the embedding of the library is. */
 export type GetPredictor = Record<string, never>;
+
+/**  The Preference page's settings (best of 2 or 4, active or random choice). */
+export type GetPreference = Record<string, never>;
+
+/**
+ *  The `limit` strongest images of `rater`'s ranking, or of every rater's judgements pooled
+ *  (`rater` `None`).
+ */
+export type GetRanking = GetRanking_Serialize | GetRanking_Deserialize;
+
+/**
+ *  The `limit` strongest images of `rater`'s ranking, or of every rater's judgements pooled
+ *  (`rater` `None`).
+ */
+export type GetRanking_Deserialize = {
+	/**  Whose ranking. */
+	rater?: string | null,
+	/**  At most this many (the app caps it at 10,000). */
+	limit: number,
+};
+
+/**
+ *  The `limit` strongest images of `rater`'s ranking, or of every rater's judgements pooled
+ *  (`rater` `None`).
+ */
+export type GetRanking_Serialize = {
+	/**  Whose ranking. */
+	rater: string | null,
+	/**  At most this many (the app caps it at 10,000). */
+	limit: number,
+};
 
 /**
  *  The rater this door starts with (the one chosen last, else the operating-system user) and
@@ -339,6 +394,23 @@ export type ListProblems = {
 	limit: number,
 };
 
+/**
+ *  The next set of `size` images (2 or 4) for `rater` to compare, in a random screen order,
+ *  chosen from their ranking as it is now; `None` when the library has fewer images. None of
+ *  `exclude` (the set on screen: the page asks for the next set while the person judges it)
+ *  while the library has enough others.
+ */
+export type NextSet = {
+	/**  Who compares. */
+	rater: string,
+	/**  2 or 4. */
+	size: number,
+	/**  Active or random. */
+	choice: SetChoice,
+	/**  Images not to use, by SHA-1. */
+	exclude: string[],
+};
+
 /**  A model pack the app found. */
 export type PackInfo = PackInfo_Serialize | PackInfo_Deserialize;
 
@@ -426,6 +498,14 @@ export type PredictorState_Serialize = {
 	progress: EmbedProgress,
 };
 
+/**  The Preference page's settings, remembered across restarts. */
+export type PreferenceSettings = {
+	/**  Best of 2 or best of 4. */
+	size: number,
+	/**  How the next set is chosen. */
+	choice: SetChoice,
+};
+
 /**  A file of the library that cannot be shown, and why. */
 export type Problem = {
 	/**  The open folder it is in. */
@@ -444,12 +524,106 @@ export type QueueItem = {
 	name: string,
 };
 
+/**  One image of the ranking. */
+export type RankedImage = {
+	/**  Its place, 1 the strongest. */
+	rank: number,
+	/**  Its SHA-1. */
+	sha1: string,
+	/**  The path of one of its files, below its folder (empty when it left the library). */
+	name: string,
+	/**  Its strength (0 is the middle of the prior; a difference of 1 is odds of e to 1). */
+	strength: number | null,
+	/**  The strength's standard error. */
+	se: number | null,
+	/**  How many comparisons showed it. */
+	comparisons: number,
+	/**  How many current scores it has. */
+	scores: number,
+	/**  Whether it is in the library now (an image that left keeps its part in the fit). */
+	shown: boolean,
+};
+
+/**  The strongest images of a ranking. */
+export type RankingPage = RankingPage_Serialize | RankingPage_Deserialize;
+
+/**  The strongest images of a ranking. */
+export type RankingPage_Deserialize = {
+	/**  Whose ranking: a rater's, or `None` for every rater pooled. */
+	rater?: string | null,
+	/**  The strongest images, strongest first. */
+	entries: RankedImage[],
+	/**  How many images the ranking has. */
+	total: number,
+	/**  How many comparisons it was fitted from. */
+	comparisons: number,
+	/**  How many current scores it was fitted from. */
+	scores: number,
+	/**  Whether the active pack's predictions are its prior. */
+	predicted_prior: boolean,
+};
+
+/**  The strongest images of a ranking. */
+export type RankingPage_Serialize = {
+	/**  Whose ranking: a rater's, or `None` for every rater pooled. */
+	rater: string | null,
+	/**  The strongest images, strongest first. */
+	entries: RankedImage[],
+	/**  How many images the ranking has. */
+	total: number,
+	/**  How many comparisons it was fitted from. */
+	comparisons: number,
+	/**  How many current scores it was fitted from. */
+	scores: number,
+	/**  Whether the active pack's predictions are its prior. */
+	predicted_prior: boolean,
+};
+
 /**  Who is rating. */
 export type Rater = {
 	/**  The rater this door starts with (the one chosen last, else the operating-system user). */
 	name: string,
 	/**  Every rater known, oldest first. */
 	all: string[],
+};
+
+/**
+ *  Records `rater`'s choice among `images` (as shown, in screen order): a pick (with the
+ *  winner's position), a tie, or "none of these"; the rankings take it in before the answer.
+ *  Refused, recording nothing, when an image is no longer in the library.
+ */
+export type RecordComparison = RecordComparison_Serialize | RecordComparison_Deserialize;
+
+/**
+ *  Records `rater`'s choice among `images` (as shown, in screen order): a pick (with the
+ *  winner's position), a tie, or "none of these"; the rankings take it in before the answer.
+ *  Refused, recording nothing, when an image is no longer in the library.
+ */
+export type RecordComparison_Deserialize = {
+	/**  Who chose. */
+	rater: string,
+	/**  The images by SHA-1, in screen order (2 or 4). */
+	images: string[],
+	/**  How it ended. */
+	outcome: ComparisonOutcome,
+	/**  For a pick, the winner's screen position (0 first); `None` otherwise. */
+	winner?: number | null,
+};
+
+/**
+ *  Records `rater`'s choice among `images` (as shown, in screen order): a pick (with the
+ *  winner's position), a tie, or "none of these"; the rankings take it in before the answer.
+ *  Refused, recording nothing, when an image is no longer in the library.
+ */
+export type RecordComparison_Serialize = {
+	/**  Who chose. */
+	rater: string,
+	/**  The images by SHA-1, in screen order (2 or 4). */
+	images: string[],
+	/**  How it ended. */
+	outcome: ComparisonOutcome,
+	/**  For a pick, the winner's screen position (0 first); `None` otherwise. */
+	winner: number | null,
 };
 
 /**  Closes a folder: its files leave the library; images and judgements stay. */
@@ -520,6 +694,13 @@ export type ScoreState_Serialize = {
 	total: number,
 };
 
+/**  How the next set is chosen. */
+export type SetChoice = 
+/**  The set expected to teach the ranking most. */
+"active" | 
+/**  Any images, uniformly (the old tool's way). */
+"random";
+
 /**  Sets a folder's exclusion patterns (one glob per line) and indexes it again. */
 export type SetExcludes = {
 	/**  The folder's id. */
@@ -535,6 +716,12 @@ export type SetExcludes = {
 export type SetPack = {
 	/**  The pack's id. */
 	id: string,
+};
+
+/**  Remembers the Preference page's settings. */
+export type SetPreference = {
+	/**  The settings; `size` is 2 or 4. */
+	settings: PreferenceSettings,
 };
 
 /**  Adds the rater `name` if new and remembers them as the one this door starts with. */

@@ -12,6 +12,7 @@ pub mod events;
 mod judgements;
 mod library;
 mod predictions;
+mod preference;
 mod scoring;
 
 pub use commands::{Command, COMMAND_NAMES};
@@ -22,6 +23,9 @@ pub use library::{
     AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
 };
 pub use predictions::{EmbedProgress, PackInfo, PredictorState};
+pub use preference::{
+    ComparisonSaved, ComparisonSet, PreferenceSettings, RankedImage, RankingPage, SetChoice,
+};
 pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState, Undone};
 
 /// The URI scheme that serves library images to the webview, by content hash:

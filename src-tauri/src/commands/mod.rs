@@ -5,8 +5,9 @@
 use image_scorer_core::App;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
-    AppError, AppState, ErrorKind, ImagePage, LibraryState, PredictorState, Problem, Rater,
-    ScoreQueue, ScoreState, Undone,
+    AppError, AppState, ComparisonSaved, ComparisonSet, ErrorKind, ImagePage, LibraryState,
+    PredictorState, PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState,
+    Undone,
 };
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
@@ -174,6 +175,56 @@ pub async fn pause_predictions(
     app.call(request).await
 }
 
+/// See [`GetPreference`].
+#[tauri::command]
+#[specta::specta]
+pub async fn get_preference(
+    app: State<'_, App>,
+    request: GetPreference,
+) -> Result<PreferenceSettings, AppError> {
+    app.call(request).await
+}
+
+/// See [`SetPreference`].
+#[tauri::command]
+#[specta::specta]
+pub async fn set_preference(
+    app: State<'_, App>,
+    request: SetPreference,
+) -> Result<PreferenceSettings, AppError> {
+    app.call(request).await
+}
+
+/// See [`NextSet`].
+#[tauri::command]
+#[specta::specta]
+pub async fn next_set(
+    app: State<'_, App>,
+    request: NextSet,
+) -> Result<Option<ComparisonSet>, AppError> {
+    app.call(request).await
+}
+
+/// See [`RecordComparison`].
+#[tauri::command]
+#[specta::specta]
+pub async fn record_comparison(
+    app: State<'_, App>,
+    request: RecordComparison,
+) -> Result<ComparisonSaved, AppError> {
+    app.call(request).await
+}
+
+/// See [`GetRanking`].
+#[tauri::command]
+#[specta::specta]
+pub async fn get_ranking(
+    app: State<'_, App>,
+    request: GetRanking,
+) -> Result<RankingPage, AppError> {
+    app.call(request).await
+}
+
 /// Every command, registered for Tauri and for the TypeScript bindings.
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![
@@ -194,6 +245,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         get_predictor,
         set_pack,
         pause_predictions,
+        get_preference,
+        set_preference,
+        next_set,
+        record_comparison,
+        get_ranking,
     ])
 }
 

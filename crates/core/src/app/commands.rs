@@ -1,13 +1,16 @@
 //! The app's answer to every command of the protocol, one [`Handler`] impl per command. A
 //! door forwards a request to [`App::call`] and sends back what it returns.
 
+use super::rankings::Sources;
 use super::{settings, App};
+use crate::ranking::Choice;
 use crate::store::{default_rater_name, NewJudgement};
 use crate::CoreError;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
-    AppError, AppState, Command, ImagePage, JudgementKind, LibraryState, PredictorState, Problem,
-    Rater, ScoreQueue, ScoreState, Undone,
+    AppError, AppState, Command, ComparisonOutcome, ComparisonSaved, ComparisonSet, ErrorKind,
+    ImagePage, ImageRole, JudgementKind, LibraryState, PredictorState, PreferenceSettings, Problem,
+    RankingPage, Rater, ScoreQueue, ScoreState, SetChoice, Undone,
 };
 use std::future::Future;
 
@@ -130,9 +133,13 @@ impl Handler<Undo> for App {
     async fn handle(&self, r: Undo) -> Result<Option<Undone>, AppError> {
         let rater = self.rater_id(&r.rater).await?;
         let revision = self.0.indexer.revision();
+        // A comparison's undo goes into the rankings as it goes into the log.
+        let mut rankings = self.0.rankings.hold().await;
         let Some(judgement) = self.0.progress.undo(&self.0.store, revision, rater).await? else {
             return Ok(None);
         };
+        rankings.undone(&self.0.rankings, &judgement, rater);
+        drop(rankings);
         let score = match judgement.images.first() {
             Some(image) if judgement.kind.is_score() => {
                 Some(self.score_state(&image.sha1, rater).await?)
@@ -179,14 +186,186 @@ impl Handler<PausePredictions> for App {
     }
 }
 
+impl Handler<GetPreference> for App {
+    async fn handle(&self, _: GetPreference) -> Result<PreferenceSettings, AppError> {
+        let stored = self.0.store.setting(settings::PREFERENCE).await?;
+        // Stored as "<size> <choice>", e.g. "4 active".
+        let parsed = stored.as_deref().and_then(|s| {
+            let (size, choice) = s.split_once(' ')?;
+            Some(PreferenceSettings {
+                size: size.parse().ok().filter(|n| matches!(n, 2 | 4))?,
+                choice: match choice {
+                    "random" => SetChoice::Random,
+                    _ => SetChoice::Active,
+                },
+            })
+        });
+        Ok(parsed.unwrap_or_default())
+    }
+}
+
+impl Handler<SetPreference> for App {
+    async fn handle(&self, r: SetPreference) -> Result<PreferenceSettings, AppError> {
+        check_size(r.settings.size)?;
+        let choice = match r.settings.choice {
+            SetChoice::Active => "active",
+            SetChoice::Random => "random",
+        };
+        let value = format!("{} {choice}", r.settings.size);
+        self.0
+            .store
+            .set_setting(settings::PREFERENCE, &value)
+            .await?;
+        Ok(r.settings)
+    }
+}
+
+impl Handler<NextSet> for App {
+    async fn handle(&self, r: NextSet) -> Result<Option<ComparisonSet>, AppError> {
+        check_size(r.size)?;
+        let rater = self.rater_id(&r.rater).await?;
+        let choice = match r.choice {
+            SetChoice::Active => Choice::Active,
+            SetChoice::Random => Choice::Random,
+        };
+        let sources = self.ranking_sources();
+        let set = self
+            .0
+            .rankings
+            .choose(
+                &self.0.store,
+                Some(rater),
+                sources,
+                r.size as usize,
+                choice,
+                &r.exclude,
+            )
+            .await?;
+        Ok(set.map(|images| ComparisonSet { images }))
+    }
+}
+
+impl Handler<RecordComparison> for App {
+    async fn handle(&self, r: RecordComparison) -> Result<ComparisonSaved, AppError> {
+        let rater = self.rater_id(&r.rater).await?;
+        let winner = match (r.outcome, r.winner) {
+            (ComparisonOutcome::Pick, Some(w)) if (w as usize) < r.images.len() => Some(w as usize),
+            (ComparisonOutcome::Pick, _) => {
+                return Err(invalid(
+                    "A pick names the position of one of the images shown.",
+                ))
+            }
+            (_, Some(_)) => return Err(invalid("Only a pick has a winner.")),
+            (_, None) => None,
+        };
+        // No event names an image the rater could not have seen as it is now.
+        let gone = self.0.store.not_shown(&r.images).await?;
+        if !gone.is_empty() {
+            return Err(AppError::new(
+                ErrorKind::NotFound,
+                format!(
+                    "{} of the images shown left the library (deleted, moved or unreadable): the \
+                     comparison was not recorded.",
+                    gone.len()
+                ),
+            ));
+        }
+        let judgement = NewJudgement {
+            kind: JudgementKind::Comparison,
+            rater_id: rater,
+            images: r
+                .images
+                .iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let role = if Some(k) == winner {
+                        ImageRole::Winner
+                    } else {
+                        ImageRole::Shown
+                    };
+                    (s.clone(), role)
+                })
+                .collect(),
+            value: None,
+            outcome: Some(r.outcome),
+            shown_prediction: None,
+            shown_cosine: None,
+            model_id: None,
+        };
+        let id = self.0.rankings.record(&self.0.store, &judgement).await?;
+        Ok(ComparisonSaved {
+            id: id as u32,
+            comparisons: self.0.store.comparison_count(rater).await?,
+        })
+    }
+}
+
+impl Handler<GetRanking> for App {
+    async fn handle(&self, r: GetRanking) -> Result<RankingPage, AppError> {
+        let scope = match &r.rater {
+            Some(name) => Some(self.rater_id(name).await?),
+            None => None,
+        };
+        let sources = self.ranking_sources();
+        let (entries, total, comparisons, scores, predicted_prior) = self
+            .0
+            .rankings
+            .ranking(&self.0.store, scope, sources, r.limit.min(10_000) as usize)
+            .await?;
+        Ok(RankingPage {
+            rater: r.rater.map(|n| n.trim().to_owned()),
+            entries,
+            total,
+            comparisons,
+            scores,
+            predicted_prior,
+        })
+    }
+}
+
+fn invalid(message: &str) -> AppError {
+    AppError::new(ErrorKind::InvalidInput, message)
+}
+
+fn check_size(size: u32) -> Result<(), AppError> {
+    if matches!(size, 2 | 4) {
+        Ok(())
+    } else {
+        Err(invalid(&format!("A set has 2 or 4 images, not {size}.")))
+    }
+}
+
 impl App {
     /// Records a score-kind judgement (committed when this returns).
     async fn record_score(&self, judgement: &NewJudgement) -> Result<i64, CoreError> {
         let revision = self.0.indexer.revision();
-        self.0
+        let id = self
+            .0
             .progress
             .record_score(&self.0.store, revision, judgement)
-            .await
+            .await?;
+        self.0.rankings.scores_changed();
+        Ok(id)
+    }
+
+    /// What the rankings are fitted from now, besides comparisons: the library, the scores,
+    /// and the active pack's predictions (taken in again each time another twentieth of the
+    /// library has been predicted, so that the embedding job does not refit them at every set).
+    fn ranking_sources(&self) -> Sources {
+        let predictions = self.0.predictor.model_id().map(|model| {
+            let p = self.0.predictor.state().progress;
+            let step = if p.done >= p.total {
+                u32::MAX
+            } else {
+                p.done * 20 / p.total.max(1)
+            };
+            (model, step)
+        });
+        Sources {
+            scores: self.0.rankings.score_revision(),
+            library: self.0.indexer.revision(),
+            predictions,
+        }
     }
 
     /// `rater`'s `(rated, total)`.

@@ -14,6 +14,7 @@ pub mod events;
 mod indexer;
 mod predictor;
 mod progress;
+mod rankings;
 pub mod settings;
 
 pub use commands::Handler;
@@ -104,6 +105,7 @@ struct Inner {
     cache_dir: PathBuf,
     raters: Mutex<HashMap<String, i64>>,
     progress: progress::ProgressCache,
+    rankings: rankings::Rankings,
     startup_errors: Mutex<Vec<AppError>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     timings: Option<PathBuf>,
@@ -146,6 +148,7 @@ impl App {
             cache_dir: config.cache_dir,
             raters: Mutex::new(HashMap::new()),
             progress: progress::ProgressCache::default(),
+            rankings: rankings::Rankings::default(),
             startup_errors: Mutex::new(notice.into_iter().collect()),
             tasks: Mutex::new(Vec::new()),
             timings: config.timings,

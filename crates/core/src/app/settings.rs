@@ -10,3 +10,6 @@ pub const PACK: &str = "pack";
 pub fn fingerprint(stat_key: &str) -> String {
     format!("fingerprint:{stat_key}")
 }
+
+/// The Preference page's settings: `<size> <choice>`, e.g. `4 active`.
+pub const PREFERENCE: &str = "preference";

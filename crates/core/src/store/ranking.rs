@@ -13,6 +13,8 @@ use std::collections::HashMap;
 pub struct RankingLog {
     /// The images, by index.
     pub sha1s: Vec<String>,
+    /// The path of one of each image's files below its folder (empty when not shown).
+    pub names: Vec<String>,
     /// Whether each can be shown now.
     pub shown: Vec<bool>,
     /// The comparisons not undone, oldest first.
@@ -24,6 +26,18 @@ pub struct RankingLog {
 impl RankingLog {
     /// The ranking fitted from this log.
     pub fn fit(&self, config: Config) -> Ranking {
+        self.fit_from(config, &[], &[])
+    }
+
+    /// The ranking fitted from this log with `prior` (per image, e.g. standardised
+    /// predictions; missing ones are the middle) and started from `start` (an earlier fit's
+    /// strengths, per image; missing ones start at their prior).
+    pub fn fit_from(
+        &self,
+        config: Config,
+        prior: &[Option<f64>],
+        start: &[Option<f64>],
+    ) -> Ranking {
         let mut ranking = Ranking::new(self.sha1s.len(), config);
         for (i, shown) in self.shown.iter().enumerate() {
             ranking.set_available(i, *shown);
@@ -34,16 +48,57 @@ impl RankingLog {
         for &(image, rater, value) in &self.scores {
             ranking.add_score(image, rater, value);
         }
-        ranking.refit();
+        ranking.set_prior(prior);
+        ranking.refit_from(start);
         ranking
     }
 }
 
 impl Store {
+    /// Every prediction of `model_id`, by image SHA-1.
+    pub async fn predictions_by(&self, model_id: i64) -> Result<HashMap<String, f64>> {
+        let rows: Vec<(String, f64)> = sqlx::query_as(
+            "SELECT i.sha1, p.score FROM predictions p JOIN images i ON i.id = p.image_id
+              WHERE p.model_id = ?1",
+        )
+        .bind(model_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// How many comparisons `rater_id` made, not undone.
+    pub async fn comparison_count(&self, rater_id: i64) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM judgements
+              WHERE kind = 'comparison' AND undone = 0 AND rater_id = ?1",
+        )
+        .bind(rater_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n as u32)
+    }
+
+    /// Those of `sha1s` that are not in the library now (cannot be shown).
+    pub async fn not_shown(&self, sha1s: &[String]) -> Result<Vec<String>> {
+        let mut missing = Vec::new();
+        for sha1 in sha1s {
+            let shown: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM shown_images WHERE sha1 = ?1)")
+                    .bind(sha1)
+                    .fetch_one(self.pool())
+                    .await?;
+            if !shown {
+                missing.push(sha1.clone());
+            }
+        }
+        Ok(missing)
+    }
+
     /// The log of `rater_id`'s judgements for a ranking, or everyone's with `None`.
     pub async fn ranking_log(&self, rater_id: Option<i64>) -> Result<RankingLog> {
-        let images: Vec<(i64, String, bool)> = sqlx::query_as(
-            "SELECT i.id, i.sha1, s.id IS NOT NULL
+        let images: Vec<(i64, String, bool, Option<String>)> = sqlx::query_as(
+            "SELECT i.id, i.sha1, s.id IS NOT NULL, s.name
                FROM images i LEFT JOIN shown_images s ON s.id = i.id
               WHERE s.id IS NOT NULL
                  OR EXISTS (SELECT 1 FROM judgement_images ji WHERE ji.image_id = i.id)
@@ -54,7 +109,7 @@ impl Store {
         let index: HashMap<i64, usize> = images
             .iter()
             .enumerate()
-            .map(|(k, (id, _, _))| (*id, k))
+            .map(|(k, (id, _, _, _))| (*id, k))
             .collect();
         let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
             "SELECT j.id, ji.image_id, ji.role, j.outcome
@@ -108,8 +163,12 @@ impl Store {
             })
             .collect();
         Ok(RankingLog {
-            sha1s: images.iter().map(|(_, s, _)| s.clone()).collect(),
-            shown: images.iter().map(|(_, _, s)| *s).collect(),
+            sha1s: images.iter().map(|(_, s, _, _)| s.clone()).collect(),
+            names: images
+                .iter()
+                .map(|(_, _, _, n)| n.clone().unwrap_or_default())
+                .collect(),
+            shown: images.iter().map(|(_, _, s, _)| *s).collect(),
             comparisons,
             scores,
         })
