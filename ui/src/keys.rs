@@ -2,6 +2,9 @@
 
 use crate::route::Route;
 
+mod preference;
+pub use preference::{PreferenceAction, PREFERENCE_KEYS};
+
 /// An action bound to a key everywhere in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GlobalAction {

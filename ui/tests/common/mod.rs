@@ -18,6 +18,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
 
+mod preference;
+#[allow(unused_imports)] // the Preference tests use them
+pub use preference::{comparisons, remove_from_library, reset_preference};
+
 /// The app as the browser tests see it: a [`Transport`] that answers every command of the
 /// protocol with its own request and response types, from a state the tests set up.
 struct Stub;
@@ -43,6 +47,7 @@ struct StubState {
     /// Whether `add_score` fails (as on a full disk).
     refuse_scores: bool,
     listeners: HashMap<&'static str, Rc<dyn Fn(JsValue)>>,
+    preference: preference::PreferenceStub,
 }
 
 thread_local! {
@@ -172,7 +177,6 @@ fn handlers() -> Vec<(&'static str, Handler)> {
                 total: 3,
             })
         }),
-        on(|_: Undo, _| Ok(None)),
         on(|_: ImageFailed, s| {
             s.failed += 1;
             Ok(())
@@ -181,6 +185,9 @@ fn handlers() -> Vec<(&'static str, Handler)> {
         on(|_: SetPack, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
         on(|_: PausePredictions, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
     ]
+    .into_iter()
+    .chain(preference::handlers())
+    .collect()
 }
 
 /// The stub's answer to the command `name`.
