@@ -45,8 +45,11 @@ async fn next_after(app: &App, previous: &[String]) -> Vec<String> {
     panic!("the set stayed {previous:?}");
 }
 
-/// Every comparison in the log: (outcome, undone, [(file name, role)] in screen order).
-async fn comparison_rows(db: &Path) -> Vec<(String, bool, Vec<(String, String)>)> {
+/// A comparison as stored: (outcome, undone, [(file name, role)] in screen order).
+type Row = (String, bool, Vec<(String, String)>);
+
+/// Every comparison in the log.
+async fn comparison_rows(db: &Path) -> Vec<Row> {
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(db)
         .read_only(true)
@@ -62,16 +65,16 @@ async fn comparison_rows(db: &Path) -> Vec<(String, bool, Vec<(String, String)>)
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    let mut out: Vec<(i64, String, bool, Vec<(String, String)>)> = Vec::new();
+    let mut out: Vec<(i64, Row)> = Vec::new();
     for (id, outcome, undone, position, name, role) in rows {
         if out.last().is_none_or(|l| l.0 != id) {
-            out.push((id, outcome, undone, Vec::new()));
+            out.push((id, (outcome, undone, Vec::new())));
         }
-        let last = out.last_mut().unwrap();
-        assert_eq!(last.3.len() as i64, position, "positions are 0, 1, …");
-        last.3.push((name, role));
+        let images = &mut out.last_mut().unwrap().1 .2;
+        assert_eq!(images.len() as i64, position, "positions are 0, 1, …");
+        images.push((name, role));
     }
-    out.into_iter().map(|(_, o, u, i)| (o, u, i)).collect()
+    out.into_iter().map(|(_, row)| row).collect()
 }
 
 /// The images of `set` with the one at `winner` as the winner.

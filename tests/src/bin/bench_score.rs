@@ -21,12 +21,17 @@
 //! library with a model pack (EfficientNet-Lite0 from the shared models) on both cores.
 //! `--debug-too` adds an idle run of the debug build, to compare the yardsticks.
 //!
+//! Then the Preference page, best of 2 and best of 4 (the app idle): key → the next set
+//! painted, which is when the last of its images is; the comparison is saved behind it as a
+//! score is, and the set after it is asked for once it is saved.
+//!
 //! Usage: bench_score [PRESSES] [--debug-too] (needs IMAGE_SCORER_APP, and
 //! IMAGE_SCORER_APP_DEBUG for --debug-too, TAURI_DRIVER and a display).
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::Locator;
-use image_scorer_e2e::{fixture, goal_line, App, Home};
+use image_scorer_e2e::{fixture, goal_line, press_with, App, Home};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -37,8 +42,67 @@ const BUSY_LIBRARY: usize = 4000;
 /// The pause between one press's paint and the next press: the least time a person takes to
 /// look at an image before judging it. It lets each press start from a quiet page, as a
 /// person's does.
-const THINK: Duration = Duration::from_millis(THINK_MS);
 const THINK_MS: u64 = 150;
+
+/// The same pause on the Preference page: comparing two or four images takes a person longer
+/// than glancing at one (and it is the time the page has to load the set after next).
+const THINK_PREFERENCE_MS: u64 = 400;
+
+/// Images in the library of the Preference runs.
+const PREFERENCE_LIBRARY: usize = 500;
+
+/// The page a run presses keys on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    /// The Score page: digit keys.
+    Score,
+    /// The Preference page in best of 2 (Left and Right in turn) or of 4 (1-4).
+    Preference(usize),
+}
+
+impl Page {
+    /// The command that saves a press.
+    fn command(self) -> &'static str {
+        match self {
+            Page::Score => "add_score",
+            Page::Preference(_) => "record_comparison",
+        }
+    }
+
+    /// How many images each press shows next.
+    fn images(self) -> usize {
+        match self {
+            Page::Score => 1,
+            Page::Preference(n) => n,
+        }
+    }
+
+    /// The key of press `i`.
+    fn key(self, i: usize) -> char {
+        match self {
+            Page::Score => char::from(b'1' + (i % 9) as u8),
+            Page::Preference(2) if i.is_multiple_of(2) => Key::Left.into(),
+            Page::Preference(2) => Key::Right.into(),
+            Page::Preference(n) => char::from(b'1' + (i % n) as u8),
+        }
+    }
+
+    /// The pause after each paint.
+    fn think_ms(self) -> u64 {
+        match self {
+            Page::Score => THINK_MS,
+            Page::Preference(_) => THINK_PREFERENCE_MS,
+        }
+    }
+
+    /// The element that says how many judgements were saved.
+    fn progress(self) -> &'static str {
+        match self {
+            Page::Score => "#score-progress",
+            Page::Preference(_) => "#preference-count",
+        }
+    }
+}
 
 /// The latency goal, in ms (p95 of the whole press).
 const GOAL_MS: f64 = 50.0;
@@ -79,6 +143,7 @@ async fn main() {
             presses,
             presses + 10,
             false,
+            Page::Score,
         )
         .await;
     }
@@ -88,6 +153,7 @@ async fn main() {
         presses,
         presses + 10,
         false,
+        Page::Score,
     )
     .await;
     let busy = measure(
@@ -96,8 +162,15 @@ async fn main() {
         presses,
         BUSY_LIBRARY,
         true,
+        Page::Score,
     )
     .await;
+    let mut preference = Vec::new();
+    for size in [2, 4] {
+        let label = format!("release build, app idle, Preference best of {size}");
+        let page = Page::Preference(size);
+        preference.push(measure(&release, &label, presses, PREFERENCE_LIBRARY, false, page).await);
+    }
     println!(
         "\nwhile embedding vs idle: p50 {:.2}x, p95 {:.2}x",
         busy.0 / idle.0,
@@ -108,6 +181,10 @@ async fn main() {
         "{}",
         goal_line("score_p95_while_embedding_ms", busy.1, "<", GOAL_MS)
     );
+    for (size, (_, p95)) in [2, 4].iter().zip(&preference) {
+        let name = format!("preference_best_of_{size}_p95_ms");
+        println!("{}", goal_line(&name, *p95, "<", GOAL_MS));
+    }
 }
 
 fn binary(var: &str) -> PathBuf {
@@ -116,15 +193,16 @@ fn binary(var: &str) -> PathBuf {
     path
 }
 
-/// Presses `presses` score keys on a library of `images` and prints the latencies and their
-/// parts; with `embedding`, a pack is installed and the presses start once the job is running.
-/// Returns the total's (p50, p95) in ms.
+/// Presses `presses` keys that judge on `page` over a library of `images` and prints the
+/// latencies and their parts; with `embedding`, a pack is installed and the presses start once
+/// the job is running. Returns the total's (p50, p95) in ms.
 async fn measure(
     app_binary: &Path,
     label: &str,
     presses: usize,
     images: usize,
     embedding: bool,
+    page: Page,
 ) -> (f64, f64) {
     let mut home = Home::new();
     let timings = home.record_timings();
@@ -158,6 +236,18 @@ async fn measure(
     app.wait_for_text("#score-progress", &format!("0 / {images} rated"))
         .await;
     app.wait_for(Locator::Id("score-image")).await.unwrap();
+    if let Page::Preference(size) = page {
+        press_with(&app.client, Key::Alt, '3').await;
+        app.wait_for(Locator::Css("#preference-stage img"))
+            .await
+            .unwrap();
+        if size == 4 {
+            app.press('m').await;
+            app.wait_for(Locator::Css("#preference-stage.trial-4"))
+                .await
+                .unwrap();
+        }
+    }
     let embedded_before = if embedding {
         Some(
             predicting(&app, true)
@@ -171,7 +261,7 @@ async fn measure(
     let _ = std::fs::remove_file(&timings); // only the presses' commands count
     let mut unpainted = 0;
     for i in 0..presses {
-        let key = char::from(b'1' + (i % 9) as u8);
+        let key = page.key(i);
         let actions = KeyActions::new("keyboard".into())
             .then(KeyAction::Down { value: key })
             .then(KeyAction::Up { value: key });
@@ -181,17 +271,17 @@ async fn measure(
         let painted = app
             .client
             .execute_async(
-                "const [n, done] = arguments;
+                "const [n, images, done] = arguments;
                  const painted = () => {
                      const keys = performance.getEntriesByName('trial-key');
                      return keys.length >= n && performance.getEntriesByName('trial-painted')
-                         .some(p => p.startTime > keys[n - 1].startTime);
+                         .filter(p => p.startTime > keys[n - 1].startTime).length >= images;
                  };
                  const give_up = performance.now() + 5000;
                  const wait = () => painted() ? done(true)
                      : performance.now() > give_up ? done(false) : setTimeout(wait, 20);
                  wait();",
-                vec![serde_json::json!(i + 1)],
+                vec![serde_json::json!(i + 1), serde_json::json!(page.images())],
             )
             .await
             .unwrap();
@@ -204,14 +294,14 @@ async fn measure(
                      const t = s => (document.querySelector(s) || {}).innerText;
                      return [n('trial-key'), n('trial-invoke'), n('trial-reply'), n('trial-image-ready'),
                              n('trial-painted'), t('#errors'), t('#score-note'), t('#score-progress'),
-                             (document.getElementById('score-image') || {}).alt];",
+                             (document.getElementById('score-image') || {}).alt, t('#preference-note')];",
                     vec![],
                 )
                 .await
                 .unwrap();
             eprintln!("press {i} not painted: {page}");
         }
-        tokio::time::sleep(THINK).await;
+        tokio::time::sleep(Duration::from_millis(page.think_ms())).await;
     }
     let marks = app
         .client
@@ -225,15 +315,15 @@ async fn measure(
         )
         .await
         .unwrap();
-    let rows = app.text("#score-progress").await;
+    let rows = app.text(page.progress()).await;
     let embedded_after = if embedding {
         predicting(&app, false).await
     } else {
         None
     };
     app.stop().await;
-    let commands = read_timings(&timings, "add_score");
-    let presses = split(&marks, &commands);
+    let commands = read_timings(&timings, page.command());
+    let presses = split(&marks, &commands, page);
 
     println!();
     match (embedded_before, embedded_after) {
@@ -246,8 +336,11 @@ async fn measure(
         ),
     }
     println!(
-        "score latency: keypress → next image painted, {} presses, {THINK_MS} ms after the last paint each ({unpainted} without a paint within 5 s)",
-        presses.len()
+        "{} latency: keypress → next {} painted, {} presses, {} ms after the last paint each ({unpainted} without a paint within 5 s)",
+        page.command(),
+        if page == Page::Score { "image" } else { "set (its last image)" },
+        presses.len(),
+        page.think_ms()
     );
     let column = |k: usize| presses.iter().map(|p| p[k]).collect::<Vec<f64>>();
     for (k, part) in PARTS.iter().enumerate() {
@@ -264,7 +357,7 @@ async fn measure(
     println!(
         "  as bench score measured before (handler → the first frame after load): p50 {old50:.1} ms   p95 {old95:.1} ms"
     );
-    println!("  the score, saved behind the next image:");
+    println!("  the judgement, saved behind what shows next:");
     for (k, part) in SAVE_PARTS.iter().enumerate() {
         let (p50, p95, _) = stats(column(PARTS.len() + 2 + k));
         println!("    {part:<20} p50 {p50:>6.1} ms   p95 {p95:>6.1} ms");
@@ -299,7 +392,7 @@ fn read_timings(file: &Path, command: &str) -> Vec<(f64, f64)> {
 
 /// Each press's parts (in [`PARTS`] order), its total, the old yardstick (handler → the first
 /// frame after load), and the parts of its saving (in [`SAVE_PARTS`] order), in ms.
-fn split(marks: &serde_json::Value, commands: &[(f64, f64)]) -> Vec<Vec<f64>> {
+fn split(marks: &serde_json::Value, commands: &[(f64, f64)], page: Page) -> Vec<Vec<f64>> {
     let list = |name: &str| -> Vec<f64> {
         serde_json::from_value(marks[name].clone()).unwrap_or_default()
     };
@@ -309,13 +402,20 @@ fn split(marks: &serde_json::Value, commands: &[(f64, f64)]) -> Vec<Vec<f64>> {
     assert_eq!(
         (commands.len(), reply.len()),
         (key.len(), key.len()),
-        "one add_score per press in the app's timings, and one reply in the page"
+        "one {} per press in the app's timings, and one reply in the page",
+        page.command()
     );
     let after = |times: &[f64], t: f64| times.iter().copied().find(|x| *x >= t);
     let mut presses = Vec::new();
     for i in 0..key.len() {
         let (start, end) = (commands[i].0 - origin, commands[i].1 - origin);
-        let Some(ready) = after(&ready, key[i]) else {
+        // The next set is painted when its last image is.
+        let Some(ready) = ready
+            .iter()
+            .copied()
+            .filter(|x| *x >= key[i])
+            .nth(page.images() - 1)
+        else {
             continue;
         };
         let (Some(frame), Some(painted)) = (after(&frame, ready), after(&painted, ready)) else {
