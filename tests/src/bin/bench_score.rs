@@ -25,7 +25,7 @@
 //! painted, which is when the last of its images is; the comparison is saved behind it as a
 //! score is, and the set after it is asked for once it is saved.
 //!
-//! Usage: bench_score [PRESSES] [--debug-too] (needs IMAGE_SCORER_APP, and
+//! Usage: bench_score [PRESSES] [--debug-too] [--preference-only] (needs IMAGE_SCORER_APP, and
 //! IMAGE_SCORER_APP_DEBUG for --debug-too, TAURI_DRIVER and a display).
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -135,6 +135,7 @@ async fn main() {
         .find(|a| !a.starts_with("--"))
         .map_or(120, |s| s.parse().expect("PRESSES"));
     let release = binary("IMAGE_SCORER_APP");
+    let preference_only = args.iter().any(|a| a == "--preference-only");
     if args.iter().any(|a| a == "--debug-too") {
         let debug = binary("IMAGE_SCORER_APP_DEBUG");
         measure(
@@ -147,40 +148,47 @@ async fn main() {
         )
         .await;
     }
-    let idle = measure(
-        &release,
-        "release build, app idle",
-        presses,
-        presses + 10,
-        false,
-        Page::Score,
-    )
-    .await;
-    let busy = measure(
-        &release,
-        "release build, while the job embeds",
-        presses,
-        BUSY_LIBRARY,
-        true,
-        Page::Score,
-    )
-    .await;
+    let score = if preference_only {
+        None
+    } else {
+        let idle = measure(
+            &release,
+            "release build, app idle",
+            presses,
+            presses + 10,
+            false,
+            Page::Score,
+        )
+        .await;
+        let busy = measure(
+            &release,
+            "release build, while the job embeds",
+            presses,
+            BUSY_LIBRARY,
+            true,
+            Page::Score,
+        )
+        .await;
+        Some((idle, busy))
+    };
     let mut preference = Vec::new();
     for size in [2, 4] {
         let label = format!("release build, app idle, Preference best of {size}");
         let page = Page::Preference(size);
         preference.push(measure(&release, &label, presses, PREFERENCE_LIBRARY, false, page).await);
     }
-    println!(
-        "\nwhile embedding vs idle: p50 {:.2}x, p95 {:.2}x",
-        busy.0 / idle.0,
-        busy.1 / idle.1
-    );
-    println!("{}", goal_line("score_p95_idle_ms", idle.1, "<", GOAL_MS));
-    println!(
-        "{}",
-        goal_line("score_p95_while_embedding_ms", busy.1, "<", GOAL_MS)
-    );
+    if let Some((idle, busy)) = score {
+        println!(
+            "\nwhile embedding vs idle: p50 {:.2}x, p95 {:.2}x",
+            busy.0 / idle.0,
+            busy.1 / idle.1
+        );
+        println!("{}", goal_line("score_p95_idle_ms", idle.1, "<", GOAL_MS));
+        println!(
+            "{}",
+            goal_line("score_p95_while_embedding_ms", busy.1, "<", GOAL_MS)
+        );
+    }
     for (size, (_, p95)) in [2, 4].iter().zip(&preference) {
         let name = format!("preference_best_of_{size}_p95_ms");
         println!("{}", goal_line(&name, *p95, "<", GOAL_MS));
