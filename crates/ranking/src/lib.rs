@@ -332,9 +332,9 @@ impl Ranking {
         (g, h)
     }
 
-    /// Brings the fit up to date with every change since the last call: Newton steps on the
-    /// changed images, spreading to their neighbours while strengths move. Returns how many
-    /// images it visited.
+    /// Brings the fit up to date with every change since the last call: one Newton step per
+    /// visit of a changed image, which comes round again, with its neighbours, while its step
+    /// is larger than the tolerance. Returns how many visits it made.
     pub fn settle(&mut self) -> usize {
         let tol = self.config.tolerance;
         let mut visits = 0;
@@ -342,16 +342,12 @@ impl Ranking {
             let i = i as usize;
             self.queued[i] = false;
             visits += 1;
-            let before = self.strength[i];
-            for _ in 0..8 {
-                let (g, h) = self.slope(i);
-                let step = (g / h).clamp(-2.0, 2.0);
-                self.strength[i] += step;
-                if step.abs() < tol {
-                    break;
-                }
-            }
-            if (self.strength[i] - before).abs() >= tol {
+            let (g, h) = self.slope(i);
+            let step = (g / h).clamp(-2.0, 2.0);
+            self.strength[i] += step;
+            if step.abs() >= tol {
+                // Not there yet: the image comes round again, after its neighbours moved too.
+                self.mark(i);
                 for k in 0..self.pairs[i].len() {
                     let j = self.pairs[i][k].other as usize;
                     self.mark(j);
