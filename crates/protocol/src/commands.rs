@@ -7,9 +7,9 @@
 //! app has no current rater of its own, so two devices can rate as two people at once.
 
 use crate::{
-    AppError, AppState, ComparisonOutcome, ComparisonSaved, ComparisonSet, ImagePage,
-    LibraryState, PredictorState, PreferenceSettings, Problem, Rater, RankingPage, ScoreQueue,
-    ScoreState, SetChoice, Undone,
+    AppError, AppState, ComparisonOutcome, ComparisonSaved, ComparisonSet, ImagePage, LibraryState,
+    PredictorState, PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState,
+    SetChoice, Undone,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

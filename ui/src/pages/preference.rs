@@ -360,12 +360,31 @@ pub fn Preference() -> Html {
             }
             { body }
             { toolbar(&act, state.current.as_ref().map_or(settings.size as usize, Vec::len), settings) }
+            if let Some(z) = state.zoom {
+                { zoom_bar(&act, z) }
+            }
             if state.help { { key_help("preference-help", &PREFERENCE_KEYS, "Escape or ? closes.") } }
             if state.ranking {
                 <RankingView rater={rater.clone()} saved={state.saved}
                     on_close={act.reform(|_| PreferenceAction::Ranking)} />
             }
         </section>
+    }
+}
+
+/// Over a zoomed image, by touch too: the previous and next image of the set, pick this one,
+/// close.
+fn zoom_bar(act: &Callback<PreferenceAction>, zoomed: usize) -> Html {
+    let button = |label: &str, action: PreferenceAction, class: &str| {
+        key_button(&PREFERENCE_KEYS, label, action, class, act)
+    };
+    html! {
+        <div class="zoom-bar" id="preference-zoom-bar">
+            { button("‹ Previous", PreferenceAction::Left, "nav") }
+            { button(&format!("{} is best", zoomed + 1), PreferenceAction::Pick(zoomed as u8 + 1), "value") }
+            { button("Close", PreferenceAction::Zoom, "nav") }
+            { button("Next ›", PreferenceAction::Right, "nav") }
+        </div>
     }
 }
 
