@@ -83,11 +83,12 @@ impl Ranking {
                 1.0 / h
             })
             .collect();
-        // The anchor: the image whose place in the ranking is least certain, i.e. with the most
-        // images it may be misordered with: its summed probabilities that its order against
-        // each of a sample of the others is wrong (a never-compared one first among equals).
-        // That is where a comparison moves the ranking most: an image whose strength is
-        // uncertain among many of similar strength, rather than an uncertain one at an end.
+        // The anchor: the image whose place in the ranking is least certain: the images it may
+        // be misordered with (its summed probabilities that its order against each of a sample
+        // of the others is wrong) times its own standard error, which one comparison reduces
+        // most where it is largest (a never-compared one first among equals). That is where a
+        // comparison moves the ranking most: an image whose strength is uncertain among many of
+        // similar strength, rather than an uncertain one at an end.
         let misorder = |a: usize, b: usize| {
             let gap = (self.strength[candidates[a]] - self.strength[candidates[b]]).abs();
             normal_tail(gap / (variance[a] + variance[b]).sqrt())
@@ -102,7 +103,12 @@ impl Ranking {
             })
             .collect();
         let anchor = (0..candidates.len()).max_by(|&a, &b| {
-            let key = |k: usize| (uncertainty[k], u32::MAX - self.comparisons[candidates[k]]);
+            let key = |k: usize| {
+                (
+                    uncertainty[k] * variance[k].sqrt(),
+                    u32::MAX - self.comparisons[candidates[k]],
+                )
+            };
             key(a)
                 .partial_cmp(&key(b))
                 .unwrap_or(std::cmp::Ordering::Equal)

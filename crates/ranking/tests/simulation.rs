@@ -136,7 +136,7 @@ fn active_choice_needs_fewer_comparisons_than_random() {
     let random = mean_clicks(&pairs(Choice::Random));
     println!("best of 2 to Spearman {TARGET}: active {active:.0}, random {random:.0} comparisons ({:.2}x)", active / random);
     assert!(active < CAP as f64 && random < CAP as f64);
-    // The goal is 0.8x; this choice reaches 0.87x-0.92x on three sets of 40 seeds (see the
+    // The goal is 0.8x; this choice reaches 0.80x-0.90x on three sets of 40 seeds (see the
     // issue's note): the test holds it to no worse than random.
     assert!(active <= random, "active {active}, random {random}");
 }
