@@ -10,6 +10,7 @@ pub mod error;
 pub mod folder;
 pub mod inference;
 pub mod library;
+pub mod similarity;
 pub mod store;
 
 pub use app::{App, AppConfig};

@@ -117,6 +117,34 @@ impl Store {
         }))
     }
 
+    /// Every cached embedding of `model_id` of an image that can be shown, by SHA-1, in one
+    /// index ([`crate::similarity`]); rows of another length than the first are left out.
+    pub async fn embedding_index(
+        &self,
+        model_id: i64,
+    ) -> Result<crate::similarity::EmbeddingIndex> {
+        use futures_util::TryStreamExt;
+        let mut rows = sqlx::query_as::<_, (String, Vec<u8>)>(
+            "SELECT s.sha1, e.vector FROM embeddings e JOIN shown_images s ON s.id = e.image_id
+              WHERE e.model_id = ?1 ORDER BY s.id",
+        )
+        .bind(model_id)
+        .fetch(self.pool());
+        let mut index: Option<crate::similarity::EmbeddingIndex> = None;
+        let mut vector = Vec::new();
+        while let Some((sha1, blob)) = rows.try_next().await? {
+            vector.clear();
+            vector.extend(
+                blob.chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+            index
+                .get_or_insert_with(|| crate::similarity::EmbeddingIndex::new(vector.len()))
+                .push(sha1, &vector);
+        }
+        Ok(index.unwrap_or_default())
+    }
+
     /// The cached prediction for the image `sha1` and `model_id`.
     pub async fn prediction(&self, sha1: &str, model_id: i64) -> Result<Option<f64>> {
         Ok(sqlx::query_scalar(
