@@ -326,10 +326,45 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             })
         }
         Some("inference") => step("bench inference", bench_inference),
+        Some("similarity") => step("bench similarity", bench_similarity),
         other => Err(format!(
-            "unknown benchmark {other:?}; available: library, score, inference, ranking"
+            "unknown benchmark {other:?}; available: library, score, inference, ranking, similarity"
         )),
     }
+}
+
+/// The similarity benchmark: numpy's top-k in a virtual environment of its own, with two BLAS
+/// threads, then the Rust index on the same shape with two threads, which ends with the goal
+/// lines.
+fn bench_similarity() -> Result<(), String> {
+    setup(Needs::RUN)?;
+    let python = python_env("bench-python", &["pillow", "numpy"])?;
+    let py = exec::output(
+        Command::new(&python)
+            .arg(root().join("crates/core/examples/bench_similarity.py"))
+            .env("OMP_NUM_THREADS", "2")
+            .env("OPENBLAS_NUM_THREADS", "2"),
+    )
+    .ok_or("the numpy benchmark failed")?;
+    print!("{py}");
+    let theirs = py
+        .lines()
+        .find_map(|l| l.strip_prefix("NUMPY_TOPK_P50_MS="))
+        .ok_or("no numpy figure")?
+        .trim()
+        .to_owned();
+    sh(cargo()
+        .args([
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "image-scorer-core",
+            "--example",
+            "bench_similarity",
+            "--",
+        ])
+        .arg(theirs))
 }
 
 /// The inference benchmark: the Python equivalent in a virtual environment of its own (Pillow,

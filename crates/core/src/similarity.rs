@@ -100,53 +100,135 @@ impl EmbeddingIndex {
             return Vec::new();
         }
         let q: Vec<f32> = query.iter().map(|v| v / norm).collect();
-        let mut scores = vec![0.0f32; self.len()];
-        let threads = threads.clamp(1, self.len());
-        let per = self.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            for (t, chunk) in scores.chunks_mut(per).enumerate() {
-                let q = &q;
-                let rows = &self.data[t * per * self.dim..];
-                scope.spawn(move || {
-                    for (r, score) in chunk.iter_mut().enumerate() {
-                        *score = dot(&rows[r * self.dim..(r + 1) * self.dim], q);
-                    }
-                });
-            }
-        });
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        let k = k.min(order.len());
+        let k = k.min(self.len());
         if k == 0 {
             return Vec::new();
         }
-        let by_score = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
-        if k < order.len() {
-            order.select_nth_unstable_by(k - 1, by_score);
-            order.truncate(k);
-        }
-        order.sort_unstable_by(by_score);
-        order
-            .into_iter()
-            .map(|row| Neighbour {
-                row,
-                cosine: scores[row],
-            })
-            .collect()
+        let threads = threads.clamp(1, self.len());
+        let per = self.len().div_ceil(threads);
+        // Each thread keeps its own best k while it reads its rows once; the best of those is
+        // the answer.
+        let mut best: Vec<Neighbour> = std::thread::scope(|scope| {
+            let parts: Vec<_> = self
+                .data
+                .chunks(per * self.dim)
+                .enumerate()
+                .map(|(t, rows)| {
+                    let q = &q;
+                    scope.spawn(move || {
+                        let mut top = TopK::new(k);
+                        for (r, row) in rows.chunks_exact(self.dim).enumerate() {
+                            top.offer(t * per + r, dot(row, q));
+                        }
+                        top.into_sorted()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_default())
+                .collect()
+        });
+        best.sort_unstable_by(by_cosine);
+        best.truncate(k);
+        best
     }
 }
 
-/// The dot product of two equally long slices, in eight independent sums (which the compiler
-/// turns into SIMD lanes).
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut sums = [0.0f32; 8];
-    let (a8, a_rest) = a.split_at(a.len() - a.len() % 8);
-    let (b8, b_rest) = b.split_at(a8.len());
-    for (x, y) in a8.chunks_exact(8).zip(b8.chunks_exact(8)) {
-        for k in 0..8 {
-            sums[k] += x[k] * y[k];
+/// Most similar first; equal ones by row.
+fn by_cosine(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
+    b.cosine.total_cmp(&a.cosine).then(a.row.cmp(&b.row))
+}
+
+/// The `k` best of a stream of scores: those above the k-th best so far are kept, and the list
+/// is cut back to the best `k` whenever it doubles.
+struct TopK {
+    k: usize,
+    kept: Vec<Neighbour>,
+    floor: f32,
+}
+
+impl TopK {
+    fn new(k: usize) -> Self {
+        Self {
+            k,
+            kept: Vec::with_capacity(2 * k + 1),
+            floor: f32::NEG_INFINITY,
         }
     }
-    let rest: f32 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
+
+    fn offer(&mut self, row: usize, cosine: f32) {
+        if cosine < self.floor {
+            return;
+        }
+        self.kept.push(Neighbour { row, cosine });
+        if self.kept.len() > 2 * self.k {
+            self.kept.select_nth_unstable_by(self.k - 1, by_cosine);
+            self.kept.truncate(self.k);
+            self.floor = self
+                .kept
+                .iter()
+                .map(|n| n.cosine)
+                .fold(f32::INFINITY, f32::min);
+        }
+    }
+
+    fn into_sorted(mut self) -> Vec<Neighbour> {
+        self.kept.sort_unstable_by(by_cosine);
+        self.kept.truncate(self.k);
+        self.kept
+    }
+}
+
+/// The dot product of two equally long slices: with AVX2 and FMA where the processor has them
+/// (detected once), else in plain code the compiler vectorises for the baseline.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if avx2() {
+            // SAFETY: the processor has AVX2 and FMA (checked by `avx2`).
+            return unsafe { dot_avx2(a, b) };
+        }
+    }
+    dot_with::<false>(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+fn avx2() -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    })
+}
+
+/// [`dot_with`] compiled for AVX2, with fused multiply-adds.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
+    dot_with::<true>(a, b)
+}
+
+/// The dot product in sixteen independent sums (two 8-lane registers; the compiler turns them
+/// into SIMD lanes), fused multiply-adds with `FUSED` (only where the processor has them:
+/// elsewhere `mul_add` is a slow library call).
+#[inline(always)]
+fn dot_with<const FUSED: bool>(a: &[f32], b: &[f32]) -> f32 {
+    const LANES: usize = 16;
+    let mut sums = [0.0f32; LANES];
+    let whole = a.len() - a.len() % LANES;
+    for (x, y) in a[..whole]
+        .chunks_exact(LANES)
+        .zip(b[..whole].chunks_exact(LANES))
+    {
+        for k in 0..LANES {
+            sums[k] = if FUSED {
+                x[k].mul_add(y[k], sums[k])
+            } else {
+                sums[k] + x[k] * y[k]
+            };
+        }
+    }
+    let rest: f32 = a[whole..].iter().zip(&b[whole..]).map(|(x, y)| x * y).sum();
     sums.iter().sum::<f32>() + rest
 }
 

@@ -1,0 +1,173 @@
+//! `cargo xtask bench similarity`: the top-k most similar rows to one query over 100,000 x 768
+//! synthetic unit vectors (with planted clusters of near-duplicates), against numpy's `E @ q`
+//! plus `argpartition` on the same shape and threads (measured by `bench_similarity.py` in the
+//! same run, its figure passed in) and against the memory limit (the matrix's bytes at the speed
+//! of a plain copy of it, measured here); and loading 100,000 embeddings from SQLite.
+//!
+//! Usage: bench_similarity NUMPY_P50_MS [ROWS] [DIM] [THREADS]
+
+#[path = "common/goal.rs"]
+mod goal;
+
+use goal::goal_line;
+use image_scorer_core::library::probe::{Probe, Status};
+use image_scorer_core::similarity::EmbeddingIndex;
+use image_scorer_core::store::{FileRecord, Outcome};
+use image_scorer_core::Store;
+use std::time::Instant;
+
+/// Planted clusters: this many groups of [`CLUSTER`] near-duplicates.
+const CLUSTERS: usize = 200;
+const CLUSTER: usize = 5;
+const QUERIES: usize = 40;
+const K: usize = 10;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let numpy_ms: f64 = args
+        .next()
+        .expect("usage: bench_similarity NUMPY_P50_MS [ROWS] [DIM] [THREADS]")
+        .parse()
+        .expect("NUMPY_P50_MS");
+    let rows: usize = args.next().map_or(100_000, |s| s.parse().expect("ROWS"));
+    let dim: usize = args.next().map_or(768, |s| s.parse().expect("DIM"));
+    let threads: usize = args.next().map_or(2, |s| s.parse().expect("THREADS"));
+
+    let mut rng = fastrand::Rng::with_seed(11);
+    let random =
+        |rng: &mut fastrand::Rng| -> Vec<f32> { (0..dim).map(|_| rng.f32() - 0.5).collect() };
+    let mut index = EmbeddingIndex::with_capacity(dim, rows);
+    let mut centres = Vec::new();
+    for c in 0..CLUSTERS {
+        let centre = random(&mut rng);
+        for m in 0..CLUSTER {
+            let near: Vec<f32> = centre
+                .iter()
+                .map(|v| v + 0.02 * (rng.f32() - 0.5))
+                .collect();
+            index.push(format!("c{c}-{m}"), &near);
+        }
+        centres.push(centre);
+    }
+    while index.len() < rows {
+        let v = random(&mut rng);
+        index.push(format!("r{}", index.len()), &v);
+    }
+    let bytes = (rows * dim * 4) as f64;
+    println!(
+        "{rows} x {dim} f32 ({:.0} MB), {threads} threads, k = {K}",
+        bytes / 1e6
+    );
+
+    // The memory limit: a plain copy of the matrix, best of five.
+    let source: Vec<f32> = (0..rows).flat_map(|r| index.vector(r).to_vec()).collect();
+    let mut target = vec![0.0f32; source.len()];
+    let mut copy_s = f64::INFINITY;
+    for _ in 0..5 {
+        let t = Instant::now();
+        target.copy_from_slice(&source);
+        copy_s = copy_s.min(t.elapsed().as_secs_f64());
+        std::hint::black_box(&target);
+    }
+    drop((source, target));
+    let limit_ms = copy_s * 1e3;
+    println!(
+        "  a plain copy of the matrix: {limit_ms:.1} ms ({:.1} GB/s)",
+        bytes / copy_s / 1e9
+    );
+
+    // Top-k of planted cluster members: the other four are found first.
+    let mut times = Vec::new();
+    let mut found = 0;
+    for q in 0..QUERIES {
+        let c = q % CLUSTERS;
+        let query = index.vector(c * CLUSTER).to_vec();
+        let t = Instant::now();
+        let top = index.top_k(&query, K, threads);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        found += top[..CLUSTER]
+            .iter()
+            .filter(|n| index.key(n.row).starts_with(&format!("c{c}-")))
+            .count();
+    }
+    times.sort_by(f64::total_cmp);
+    let p50 = times[times.len() / 2];
+    let p95 = times[((times.len() - 1) as f64 * 0.95).round() as usize];
+    println!(
+        "  top-{K} of one query: p50 {p50:.1} ms   p95 {p95:.1} ms; its cluster in the first {CLUSTER}: {found} of {}",
+        QUERIES * CLUSTER
+    );
+    println!("  numpy E @ q + argpartition (same shape, {threads} threads): p50 {numpy_ms:.1} ms");
+    assert_eq!(found, QUERIES * CLUSTER, "the planted clusters are found");
+    drop(centres);
+
+    // Loading from SQLite: the embeddings of `rows` images that can be shown.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let load_s = runtime.block_on(async { load(&index, rows).await });
+    println!(
+        "  loading {rows} embeddings from SQLite: {:.0} ms",
+        load_s * 1e3
+    );
+
+    println!(
+        "{}",
+        goal_line("similarity_topk_vs_numpy", numpy_ms / p50, ">=", 1.0)
+    );
+    println!(
+        "{}",
+        goal_line("similarity_topk_vs_memory_limit", limit_ms / p50, ">=", 0.7)
+    );
+    println!("{}", goal_line("similarity_load_s", load_s, "<", 1.0));
+}
+
+/// Writes the index's rows as the embeddings of `rows` images into a fresh database and times
+/// reading them back into an index (best of three).
+async fn load(index: &EmbeddingIndex, rows: usize) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("bench.db")).await.unwrap();
+    let root = store.open_folder(dir.path()).await.unwrap();
+    let sha1 = |i: usize| format!("{i:040x}");
+    for start in (0..rows).step_by(5000) {
+        let records: Vec<FileRecord> = (start..(start + 5000).min(rows))
+            .map(|i| FileRecord {
+                rel_path: format!("img-{i}.png"),
+                size: 1,
+                mtime_ns: 0,
+                outcome: Outcome::Image {
+                    sha1: sha1(i),
+                    probe: Probe {
+                        format: Some("png"),
+                        dimensions: Some((1, 1)),
+                        status: Status::Ok,
+                        error: None,
+                    },
+                },
+            })
+            .collect();
+        store
+            .record_files(i64::from(root.id), &records)
+            .await
+            .unwrap();
+    }
+    let model = store.model_id("bench", "bench").await.unwrap();
+    for start in (0..rows).step_by(5000) {
+        let mut batch = Vec::new();
+        for i in start..(start + 5000).min(rows) {
+            let id = store.image_id(&sha1(i)).await.unwrap().unwrap();
+            batch.push((id, index.vector(i).to_vec(), None));
+        }
+        store.store_embeddings(model, &batch).await.unwrap();
+    }
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let loaded = store.embedding_index(model).await.unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+        assert_eq!(loaded.len(), rows);
+    }
+    store.close().await;
+    best
+}
