@@ -195,3 +195,27 @@ async fn preference_picks_ties_skips_and_undoes_in_both_modes() {
     set_queue(JsValue::NULL);
     reset_preference();
 }
+
+#[wasm_bindgen_test]
+async fn a_library_too_small_for_a_set_says_so_until_images_arrive() {
+    reset_preference();
+    set_queue(items("a"));
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#page-score h1", "Score").await;
+    sleep(50).await;
+    press_alt('3');
+    find(&root, "#preference-done", "Best of 2 needs 2 images").await;
+    // Two more images arrive: the page asks again and shows a set.
+    set_queue(items("abc"));
+    emit(
+        "library-changed",
+        json(
+            r#"{"roots":[{"id":1,"path":"/data/My Photos","excludes":""}],"counts":{"ok":3,"unreadable":0}}"#,
+        ),
+    );
+    until_on_screen(&root, "ab").await;
+    assert!(root.query_selector("#preference-done").unwrap().is_none());
+    handle.destroy();
+    set_queue(JsValue::NULL);
+    reset_preference();
+}

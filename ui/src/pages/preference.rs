@@ -62,6 +62,13 @@ pub fn Preference() -> Html {
             });
         });
     }
+    // Images arrived: a library that had too few for a set may have enough now.
+    {
+        let state = state.clone();
+        use_effect_with(app.model.revision, move |_| {
+            state.dispatch(PrefAction::LibraryChanged)
+        });
+    }
     // The set on screen, then the one after it, each once per state it is asked for in. The
     // request waits for the judgements before it, so the set after a choice is chosen from the
     // ranking with that choice in it.

@@ -66,6 +66,8 @@ pub enum PrefAction {
     Help(bool),
     /// Show or hide the ranking.
     Ranking(bool),
+    /// The library changed: if it had too few images, ask again.
+    LibraryChanged,
 }
 
 pub fn sha1s(set: &[QueueItem]) -> Vec<String> {
@@ -190,6 +192,13 @@ impl Reducible for Pref {
             PrefAction::Zoom(z) => s.zoom = z,
             PrefAction::Help(h) => s.help = h,
             PrefAction::Ranking(r) => s.ranking = r,
+            PrefAction::LibraryChanged => {
+                if !s.too_few {
+                    return self;
+                }
+                s.too_few = false;
+                s.generation = s.generation.wrapping_add(1);
+            }
         }
         Rc::new(s)
     }
