@@ -180,6 +180,17 @@ impl App {
         self.client.perform_actions(actions).await.unwrap();
     }
 
+    /// The rater in the header's field.
+    pub async fn rater(&self) -> String {
+        self.wait_for(Locator::Id("rater"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
     /// Waits (up to 10 s) for an element.
     pub async fn wait_for(
         &self,

@@ -104,14 +104,7 @@ async fn a_preference_session_records_exactly_what_was_chosen_and_ranks_it_as_co
     ]);
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
     app.wait_for_text("#image-count", "7 images").await;
-    let rater = app
-        .wait_for(Locator::Id("rater"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let rater = app.rater().await;
     press_with(&app.client, Key::Alt, '3').await;
     app.wait_for_text("#preference-mode", "Best of 2").await;
 

@@ -67,14 +67,7 @@ async fn a_scoring_session_records_exactly_what_was_done() {
     std::fs::write(dir.join("broken.jpg"), &jpeg[..jpeg.len() / 3]).unwrap();
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
     app.wait_for_text("#score-progress", "0 / 5 rated").await;
-    let rater = app
-        .wait_for(Locator::Id("rater"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let rater = app.rater().await;
     assert!(!rater.is_empty());
 
     // Five scores: top row and numpad.

@@ -1,9 +1,14 @@
-//! The keyboard map for keys that work on every page. Page-specific keys live with their page.
+//! The keyboard: the keys that work on every page, and the [`KeyTable`] from which each page's
+//! key handling, help and button titles are made; each page's table is in a module of its own.
 
 use crate::route::Route;
 
 mod preference;
+mod rate;
+mod score;
 pub use preference::{PreferenceAction, PREFERENCE_KEYS};
+pub use rate::{adjust, rate_action, RateAction, RATE_KEYS};
+pub use score::{score_action, ScoreAction, SCORE_KEYS};
 
 /// An action bound to a key everywhere in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,94 +243,13 @@ impl<A: Copy + PartialEq + 'static> KeyTable<A> {
     }
 }
 
-/// An action on the Score page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScoreAction {
-    /// Give this score, 1-10.
-    Score(u8),
-    /// Back to the previous image, to re-rate it.
-    Back,
-    /// Skip this image.
-    Skip,
-    /// Undo the last judgement.
-    Undo,
-    /// Show the image as large as possible, or go back.
-    Zoom,
-    /// Close what is open (zoom, help).
-    Close,
-    /// Show every key.
-    Help,
-    /// Show or hide the model's prediction.
-    Prediction,
-}
-
-const fn bind<A>(keys: &'static [Key], action: A, help: &'static str) -> Binding<A> {
+pub(crate) const fn bind<A>(keys: &'static [Key], action: A, help: &'static str) -> Binding<A> {
     Binding {
         keys,
         does: Does::Act(action),
         also: "",
         help,
     }
-}
-
-/// The Score page's keys: 1-9 and 0 (= 10) on the top row or the numpad; Backspace, Left,
-/// `-`, `b`, `d`, `f` go back; Space, Right, `s`, `u`, `j` skip; Ctrl+Z and `z` undo; Enter
-/// zooms; Escape closes; `?` shows the keys; `p` shows the prediction.
-pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
-    bindings: &[
-        Binding {
-            keys: &[Key::Digits],
-            does: Does::Digit(ScoreAction::Score),
-            also: "",
-            help: "score 1 – 9, 0 scores 10 (top row or numpad)",
-        },
-        bind(
-            &[Key::Ctrl("z"), Key::Plain("z")],
-            ScoreAction::Undo,
-            "undo the last score (or your last judgement of another kind)",
-        ),
-        bind(
-            &[
-                Key::Plain("Backspace"),
-                Key::Plain("ArrowLeft"),
-                Key::Plain("-"),
-                Key::Plain("b"),
-                Key::Plain("d"),
-                Key::Plain("f"),
-            ],
-            ScoreAction::Back,
-            "back to the previous image, to score it again",
-        ),
-        bind(
-            &[
-                Key::Plain(" "),
-                Key::Plain("ArrowRight"),
-                Key::Plain("s"),
-                Key::Plain("u"),
-                Key::Plain("j"),
-            ],
-            ScoreAction::Skip,
-            "skip",
-        ),
-        Binding {
-            keys: &[Key::Plain("Enter")],
-            does: Does::Act(ScoreAction::Zoom),
-            also: "click",
-            help: "zoom; Escape closes",
-        },
-        bind(&[Key::Plain("Escape")], ScoreAction::Close, ""),
-        bind(
-            &[Key::Plain("p")],
-            ScoreAction::Prediction,
-            "show or hide the model's prediction",
-        ),
-        bind(&[Key::Plain("?")], ScoreAction::Help, "this help"),
-    ],
-};
-
-/// The Score page's action for a key press (see [`SCORE_KEYS`]).
-pub fn score_action(key: &str, code: &str, m: Modifiers) -> Option<ScoreAction> {
-    SCORE_KEYS.action(key, code, m)
 }
 
 /// The digit of a key on the numpad, or on the number row without Shift, read from `code`
@@ -337,107 +261,6 @@ fn digit_key(code: &str, m: Modifiers) -> Option<u8> {
         .and_then(|d| d.parse::<u8>().ok())
 }
 
-/// An action on the Rate page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RateAction {
-    /// Change the value by this many tenths (±1 or ±10).
-    Adjust(i8),
-    /// Set the value to this whole number, 1-10.
-    Set(u8),
-    /// Record the value (with the prediction shown) and move on.
-    Commit,
-    /// Back to the previous image.
-    Back,
-    /// Skip this image.
-    Skip,
-    /// Undo the last judgement.
-    Undo,
-    /// Show the image as large as possible, or go back.
-    Zoom,
-    /// Close what is open (zoom, help).
-    Close,
-    /// Show every key.
-    Help,
-}
-
-/// The Rate page's keys: Down / `-` and Up / `+` / `=` change the value by 0.1; Page Down /
-/// Shift+Down / `[` and Page Up / Shift+Up / `]` by 1.0; digits set it (0 is 10); Enter or
-/// Space commits; Backspace / Left go back; Right / `s` skip; Ctrl+Z / `z` undo; `x` zooms;
-/// Escape closes; `?` shows the keys.
-pub const RATE_KEYS: KeyTable<RateAction> = KeyTable {
-    bindings: &[
-        Binding {
-            keys: &[Key::Digits],
-            does: Does::Digit(RateAction::Set),
-            also: "",
-            help: "set the value to 1 – 9, 0 sets 10",
-        },
-        bind(
-            &[Key::Unshifted("ArrowDown"), Key::Plain("-")],
-            RateAction::Adjust(-1),
-            "value − 0.1",
-        ),
-        bind(
-            &[Key::Unshifted("ArrowUp"), Key::Plain("+"), Key::Plain("=")],
-            RateAction::Adjust(1),
-            "value + 0.1",
-        ),
-        bind(
-            &[
-                Key::Plain("PageDown"),
-                Key::Shift("ArrowDown"),
-                Key::Plain("["),
-            ],
-            RateAction::Adjust(-10),
-            "value − 1.0",
-        ),
-        bind(
-            &[Key::Plain("PageUp"), Key::Shift("ArrowUp"), Key::Plain("]")],
-            RateAction::Adjust(10),
-            "value + 1.0",
-        ),
-        bind(
-            &[Key::Plain("Enter"), Key::Plain(" ")],
-            RateAction::Commit,
-            "commit the value and go on",
-        ),
-        bind(
-            &[Key::Plain("Backspace"), Key::Plain("ArrowLeft")],
-            RateAction::Back,
-            "back to the previous image",
-        ),
-        bind(
-            &[Key::Plain("ArrowRight"), Key::Plain("s")],
-            RateAction::Skip,
-            "skip",
-        ),
-        bind(
-            &[Key::Ctrl("z"), Key::Plain("z")],
-            RateAction::Undo,
-            "undo the last score (or your last judgement of another kind)",
-        ),
-        Binding {
-            keys: &[Key::Plain("x")],
-            does: Does::Act(RateAction::Zoom),
-            also: "click",
-            help: "zoom; Escape closes",
-        },
-        bind(&[Key::Plain("Escape")], RateAction::Close, ""),
-        bind(&[Key::Plain("?")], RateAction::Help, "this help"),
-    ],
-};
-
-/// The Rate page's action for a key press (see [`RATE_KEYS`]).
-pub fn rate_action(key: &str, code: &str, m: Modifiers) -> Option<RateAction> {
-    RATE_KEYS.action(key, code, m)
-}
-
-/// `value` changed by `tenths` tenths, clamped to 1.0-10.0 and kept to one decimal.
-pub fn adjust(value: f64, tenths: i8) -> f64 {
-    let tenths_now = (value * 10.0).round() as i64 + i64::from(tenths);
-    (tenths_now.clamp(10, 100) as f64) / 10.0
-}
-
 /// How the key of [`GlobalAction::GoTo`] for `route` is written on screen.
 pub fn page_key_label(route: Route) -> String {
     format!("Alt+{}", route.position())
@@ -447,62 +270,6 @@ pub fn page_key_label(route: Route) -> String {
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn rate_keys_adjust_set_commit_and_move() {
-        let none = Modifiers::default();
-        let shift = Modifiers {
-            shift: true,
-            ..none
-        };
-        assert_eq!(
-            rate_action("ArrowDown", "ArrowDown", none),
-            Some(RateAction::Adjust(-1))
-        );
-        assert_eq!(
-            rate_action("ArrowDown", "ArrowDown", shift),
-            Some(RateAction::Adjust(-10))
-        );
-        assert_eq!(
-            rate_action("+", "Equal", shift),
-            Some(RateAction::Adjust(1))
-        );
-        assert_eq!(
-            rate_action("-", "NumpadSubtract", none),
-            Some(RateAction::Adjust(-1))
-        );
-        assert_eq!(
-            rate_action("PageUp", "PageUp", none),
-            Some(RateAction::Adjust(10))
-        );
-        assert_eq!(rate_action("7", "Digit7", none), Some(RateAction::Set(7)));
-        assert_eq!(rate_action("0", "Numpad0", none), Some(RateAction::Set(10)));
-        assert_eq!(
-            rate_action("Enter", "Enter", none),
-            Some(RateAction::Commit)
-        );
-        assert_eq!(rate_action(" ", "Space", none), Some(RateAction::Commit));
-        assert_eq!(
-            rate_action("z", "KeyZ", Modifiers { ctrl: true, ..none }),
-            Some(RateAction::Undo)
-        );
-        assert_eq!(
-            rate_action("1", "Digit1", Modifiers { alt: true, ..none }),
-            None
-        );
-    }
-
-    #[test]
-    fn adjusting_clamps_to_one_to_ten_in_tenths() {
-        assert_eq!(adjust(5.5, 1), 5.6);
-        assert_eq!(adjust(5.5, -10), 4.5);
-        assert_eq!(adjust(9.5, 10), 10.0);
-        assert_eq!(adjust(1.05, -1), 1.0);
-        assert_eq!(adjust(1.0, -10), 1.0);
-        // A prediction with more decimals starts from its nearest tenth.
-        assert_eq!(adjust(6.2371, 0), 6.2);
-        assert_eq!(adjust(0.3, 0), 1.0);
-    }
 
     const ALT: Modifiers = Modifiers {
         alt: true,
@@ -555,51 +322,6 @@ mod tests {
             global_action("O", "KeyO", ctrl_shift),
             Some(GlobalAction::ManageFolders)
         );
-    }
-
-    #[test]
-    fn score_keys_cover_both_digit_rows_and_the_old_letters() {
-        let none = Modifiers::default();
-        assert_eq!(
-            score_action("7", "Digit7", none),
-            Some(ScoreAction::Score(7))
-        );
-        assert_eq!(
-            score_action("0", "Digit0", none),
-            Some(ScoreAction::Score(10))
-        );
-        assert_eq!(
-            score_action("3", "Numpad3", none),
-            Some(ScoreAction::Score(3))
-        );
-        assert_eq!(
-            score_action("0", "Numpad0", none),
-            Some(ScoreAction::Score(10))
-        );
-        for k in ["Backspace", "ArrowLeft", "-", "b", "d", "f"] {
-            assert_eq!(score_action(k, "", none), Some(ScoreAction::Back), "{k}");
-        }
-        for k in [" ", "ArrowRight", "s", "u", "j"] {
-            assert_eq!(score_action(k, "", none), Some(ScoreAction::Skip), "{k}");
-        }
-        let ctrl = Modifiers { ctrl: true, ..none };
-        assert_eq!(score_action("z", "KeyZ", ctrl), Some(ScoreAction::Undo));
-        assert_eq!(score_action("z", "KeyZ", none), Some(ScoreAction::Undo));
-        assert_eq!(
-            score_action(
-                "?",
-                "Slash",
-                Modifiers {
-                    shift: true,
-                    ..none
-                }
-            ),
-            Some(ScoreAction::Help)
-        );
-        // Alt+digit is page navigation, Ctrl+digit nothing.
-        assert_eq!(score_action("1", "Digit1", ALT), None);
-        assert_eq!(score_action("1", "Digit1", ctrl), None);
-        assert_eq!(score_action("x", "KeyX", none), None);
     }
 
     #[test]

@@ -338,33 +338,52 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 /// lines.
 fn bench_similarity() -> Result<(), String> {
     setup(Needs::RUN)?;
+    let numpy = python_figure(
+        "bench_similarity.py",
+        &[],
+        &[("OMP_NUM_THREADS", "2"), ("OPENBLAS_NUM_THREADS", "2")],
+        "NUMPY_TOPK_P50_MS=",
+    )?;
+    sh(core_example("bench_similarity").arg(numpy))
+}
+
+/// Runs `crates/core/examples/<script>` with `args` and `env` in the benchmarks' Python
+/// environment (Pillow, numpy), prints its output and returns the figure on its line that
+/// starts with `marker`.
+fn python_figure(
+    script: &str,
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+    marker: &str,
+) -> Result<String, String> {
     let python = python_env("bench-python", &["pillow", "numpy"])?;
-    let py = exec::output(
-        Command::new(&python)
-            .arg(root().join("crates/core/examples/bench_similarity.py"))
-            .env("OMP_NUM_THREADS", "2")
-            .env("OPENBLAS_NUM_THREADS", "2"),
-    )
-    .ok_or("the numpy benchmark failed")?;
-    print!("{py}");
-    let theirs = py
-        .lines()
-        .find_map(|l| l.strip_prefix("NUMPY_TOPK_P50_MS="))
-        .ok_or("no numpy figure")?
-        .trim()
-        .to_owned();
-    sh(cargo()
-        .args([
-            "run",
-            "--release",
-            "-q",
-            "-p",
-            "image-scorer-core",
-            "--example",
-            "bench_similarity",
-            "--",
-        ])
-        .arg(theirs))
+    let mut command = Command::new(&python);
+    command
+        .arg(root().join("crates/core/examples").join(script))
+        .args(args)
+        .envs(env.iter().copied());
+    let out = exec::output(&mut command).ok_or(format!("{script} failed"))?;
+    print!("{out}");
+    out.lines()
+        .find_map(|l| l.strip_prefix(marker))
+        .map(|v| v.trim().to_owned())
+        .ok_or(format!("{script} printed no {marker}"))
+}
+
+/// `cargo run --release` of the core example `name`, its arguments to be added.
+fn core_example(name: &str) -> Command {
+    let mut command = cargo();
+    command.args([
+        "run",
+        "--release",
+        "-q",
+        "-p",
+        "image-scorer-core",
+        "--example",
+        name,
+        "--",
+    ]);
+    command
 }
 
 /// The inference benchmark: the Python equivalent in a virtual environment of its own (Pillow,
@@ -374,35 +393,14 @@ fn bench_inference() -> Result<(), String> {
     setup(Needs::RUN)?;
     let models = models();
     let count = "96";
-    let python = python_env("bench-python", &["pillow", "numpy"])?;
-    let py = exec::output(
-        Command::new(&python)
-            .arg(root().join("crates/core/examples/bench_inference.py"))
-            .arg(&models)
-            .arg(fixtures())
-            .arg(count)
-            // Compare like with like: no BLAS threads beyond the two ONNX Runtime threads.
-            .env("OMP_NUM_THREADS", "1"),
-    )
-    .ok_or("the Python benchmark failed")?;
-    print!("{py}");
-    let theirs = py
-        .lines()
-        .find_map(|l| l.strip_prefix("PYTHON_PIPELINE_IMAGES_PER_S="))
-        .ok_or("no Python figure")?
-        .trim()
-        .to_owned();
-    sh(cargo()
-        .args([
-            "run",
-            "--release",
-            "-q",
-            "-p",
-            "image-scorer-core",
-            "--example",
-            "bench_inference",
-            "--",
-        ])
+    let theirs = python_figure(
+        "bench_inference.py",
+        &[models.as_os_str(), fixtures().as_os_str(), count.as_ref()],
+        // Compare like with like: no BLAS threads beyond the two ONNX Runtime threads.
+        &[("OMP_NUM_THREADS", "1")],
+        "PYTHON_PIPELINE_IMAGES_PER_S=",
+    )?;
+    sh(core_example("bench_inference")
         .arg(crate::setup::ort_library())
         .arg(&models)
         .arg(fixtures())

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{fixture, sha1};
+use common::fixture;
 
 /// A running app over fresh folders in `tmp`, with the given packs installed.
 async fn start(tmp: &Path, packs: &[(&str, &str, &[&str])]) -> (App, Events) {
@@ -94,21 +94,11 @@ impl Events {
     }
 }
 
-/// `n` distinct copies of the fixture photos in `dir` (named `img-<i>`); their hashes.
+/// Distinct copies of the fixture photos in `dir` ([`common::photos`]); their hashes.
 fn photos(dir: &Path, range: std::ops::Range<usize>) -> Vec<String> {
-    std::fs::create_dir_all(dir).unwrap();
-    let sources = ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"];
-    range
-        .map(|i| {
-            let name = sources[i % sources.len()];
-            let mut bytes = fixture(name);
-            if i >= sources.len() {
-                bytes.extend_from_slice(&(i as u64).to_le_bytes()); // distinct content
-            }
-            let ext = Path::new(name).extension().unwrap().to_str().unwrap();
-            std::fs::write(dir.join(format!("img-{i:03}.{ext}")), &bytes).unwrap();
-            sha1(&bytes)
-        })
+    common::photos(dir, range)
+        .into_iter()
+        .map(|(_, h)| h)
         .collect()
 }
 

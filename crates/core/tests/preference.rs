@@ -12,29 +12,10 @@ use image_scorer_protocol::{
     RankingPage, SetChoice,
 };
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
-use common::{fixture, sha1};
-
-/// `n` distinct photos in `dir`: (file name, hash).
-fn photos(dir: &Path, n: usize) -> Vec<(String, String)> {
-    std::fs::create_dir_all(dir).unwrap();
-    let sources = ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"];
-    (0..n)
-        .map(|i| {
-            let source = sources[i % sources.len()];
-            let mut bytes = fixture(source);
-            bytes.extend_from_slice(&(i as u64).to_le_bytes());
-            let ext = Path::new(source).extension().unwrap().to_str().unwrap();
-            let name = format!("p-{i:02}.{ext}");
-            std::fs::write(dir.join(&name), &bytes).unwrap();
-            (name, sha1(&bytes))
-        })
-        .collect()
-}
 
 async fn until_library(events: &mut tokio::sync::mpsc::UnboundedReceiver<AppEvent>, ok: u32) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
@@ -148,7 +129,7 @@ async fn next(
 async fn comparisons_go_into_the_log_as_shown_and_the_rankings_stay_the_fit_of_the_log() {
     let tmp = tempfile::tempdir().unwrap();
     let folder = tmp.path().join("photos");
-    let photos = photos(&folder, 12);
+    let photos = common::photos(&folder, 0..12);
     let library: HashSet<String> = photos.iter().map(|(_, h)| h.clone()).collect();
     let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
     config.onnx_runtime = Vec::new();

@@ -138,7 +138,7 @@ impl Handler<Undo> for App {
         let Some(judgement) = self.0.progress.undo(&self.0.store, revision, rater).await? else {
             return Ok(None);
         };
-        rankings.undone(&self.0.rankings, &judgement, rater);
+        rankings.undone(&judgement, rater);
         drop(rankings);
         let score = match judgement.images.first() {
             Some(image) if judgement.kind.is_score() => {
@@ -307,18 +307,14 @@ impl Handler<GetRanking> for App {
             None => None,
         };
         let sources = self.ranking_sources();
-        let (entries, total, comparisons, scores, predicted_prior) = self
+        let page = self
             .0
             .rankings
             .ranking(&self.0.store, scope, sources, r.limit.min(10_000) as usize)
             .await?;
         Ok(RankingPage {
             rater: r.rater.map(|n| n.trim().to_owned()),
-            entries,
-            total,
-            comparisons,
-            scores,
-            predicted_prior,
+            ..page
         })
     }
 }

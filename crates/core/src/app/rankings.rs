@@ -12,7 +12,9 @@
 use crate::ranking::{Choice, Comparison, Config, Outcome, Ranking};
 use crate::store::{NewJudgement, RankingLog};
 use crate::{CoreError, Result, Store};
-use image_scorer_protocol::{ComparisonOutcome, ImageRole, Judgement, QueueItem, RankedImage};
+use image_scorer_protocol::{
+    ComparisonOutcome, ImageRole, Judgement, QueueItem, RankedImage, RankingPage,
+};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{Mutex, MutexGuard};
@@ -70,7 +72,10 @@ pub struct Rankings {
 }
 
 /// The rankings held for a change that goes into them as it goes into the database.
-pub struct Held<'a>(MutexGuard<'a, HashMap<Scope, Fit>>);
+pub struct Held<'a> {
+    fits: MutexGuard<'a, HashMap<Scope, Fit>>,
+    scores: &'a AtomicU64,
+}
 
 impl Rankings {
     /// A score was recorded or undone: every ranking is stale.
@@ -85,7 +90,10 @@ impl Rankings {
 
     /// Holds the rankings while a change is written.
     pub async fn hold(&self) -> Held<'_> {
-        Held(self.fits.lock().await)
+        Held {
+            fits: self.fits.lock().await,
+            scores: &self.scores,
+        }
     }
 
     /// Records a comparison and takes it into the rater's ranking and the pooled one.
@@ -127,15 +135,15 @@ impl Rankings {
         ))
     }
 
-    /// `scope`'s ranking, strongest first, at most `limit` images: the entries, how many images,
-    /// comparisons and scores it has, and whether its prior is the pack's predictions.
+    /// `scope`'s ranking, strongest first, at most `limit` images (its `rater` left for the
+    /// caller to name).
     pub async fn ranking(
         &self,
         store: &Store,
         scope: Scope,
         sources: Sources,
         limit: usize,
-    ) -> Result<(Vec<RankedImage>, u32, u32, u32, bool)> {
+    ) -> Result<RankingPage> {
         let mut fits = self.fits.lock().await;
         let fit = current(&mut fits, store, scope, sources).await?;
         let entries = fit
@@ -158,13 +166,14 @@ impl Rankings {
                 }
             })
             .collect();
-        Ok((
+        Ok(RankingPage {
+            rater: None,
             entries,
-            fit.ranking.len() as u32,
-            fit.log.comparisons.len() as u32,
-            fit.log.scores.len() as u32,
-            fit.predicted_prior,
-        ))
+            total: fit.ranking.len() as u32,
+            comparisons: fit.log.comparisons.len() as u32,
+            scores: fit.log.scores.len() as u32,
+            predicted_prior: fit.predicted_prior,
+        })
     }
 }
 
@@ -179,7 +188,7 @@ impl Held<'_> {
         sign: i32,
     ) {
         for scope in [Some(rater_id), None] {
-            let Some(fit) = self.0.get_mut(&scope) else {
+            let Some(fit) = self.fits.get_mut(&scope) else {
                 continue;
             };
             match fit.comparison(images, outcome) {
@@ -196,7 +205,7 @@ impl Held<'_> {
                     fit.ranking.settle();
                 }
                 None => {
-                    self.0.remove(&scope);
+                    self.fits.remove(&scope);
                 }
             }
         }
@@ -204,9 +213,9 @@ impl Held<'_> {
 
     /// Takes an undone judgement into the rankings: a comparison's undo exactly, a score's as a
     /// change of the scores.
-    pub fn undone(&mut self, rankings: &Rankings, judgement: &Judgement, rater_id: i64) {
+    pub fn undone(&mut self, judgement: &Judgement, rater_id: i64) {
         if judgement.kind.is_score() {
-            rankings.scores_changed();
+            self.scores.fetch_add(1, Ordering::SeqCst);
         } else if let (image_scorer_protocol::JudgementKind::Comparison, Some(outcome)) =
             (judgement.kind, judgement.outcome)
         {

@@ -144,3 +144,23 @@ pub async fn library(tmp: &Path) -> (image_scorer_core::Store, Vec<String>) {
     assert_eq!(hashes.len(), 7);
     (store, hashes)
 }
+
+/// Distinct copies of four fixture photos in `dir`, named `img-<i>` (the first four as they are,
+/// later ones with their number appended, so each is another image): (file name, hash).
+pub fn photos(dir: &Path, range: std::ops::Range<usize>) -> Vec<(String, String)> {
+    std::fs::create_dir_all(dir).unwrap();
+    let sources = ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"];
+    range
+        .map(|i| {
+            let name = sources[i % sources.len()];
+            let mut bytes = fixture(name);
+            if i >= sources.len() {
+                bytes.extend_from_slice(&(i as u64).to_le_bytes()); // distinct content
+            }
+            let ext = Path::new(name).extension().unwrap().to_str().unwrap();
+            let file = format!("img-{i:03}.{ext}");
+            std::fs::write(dir.join(&file), &bytes).unwrap();
+            (file, sha1(&bytes))
+        })
+        .collect()
+}

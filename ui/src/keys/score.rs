@@ -1,0 +1,142 @@
+//! The Score page's keys.
+
+use super::{bind, Binding, Does, Key, KeyTable, Modifiers};
+
+/// An action on the Score page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreAction {
+    /// Give this score, 1-10.
+    Score(u8),
+    /// Back to the previous image, to re-rate it.
+    Back,
+    /// Skip this image.
+    Skip,
+    /// Undo the last judgement.
+    Undo,
+    /// Show the image as large as possible, or go back.
+    Zoom,
+    /// Close what is open (zoom, help).
+    Close,
+    /// Show every key.
+    Help,
+    /// Show or hide the model's prediction.
+    Prediction,
+}
+
+/// The Score page's keys: 1-9 and 0 (= 10) on the top row or the numpad; Backspace, Left,
+/// `-`, `b`, `d`, `f` go back; Space, Right, `s`, `u`, `j` skip; Ctrl+Z and `z` undo; Enter
+/// zooms; Escape closes; `?` shows the keys; `p` shows the prediction.
+pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
+    bindings: &[
+        Binding {
+            keys: &[Key::Digits],
+            does: Does::Digit(ScoreAction::Score),
+            also: "",
+            help: "score 1 – 9, 0 scores 10 (top row or numpad)",
+        },
+        bind(
+            &[Key::Ctrl("z"), Key::Plain("z")],
+            ScoreAction::Undo,
+            "undo the last score (or your last judgement of another kind)",
+        ),
+        bind(
+            &[
+                Key::Plain("Backspace"),
+                Key::Plain("ArrowLeft"),
+                Key::Plain("-"),
+                Key::Plain("b"),
+                Key::Plain("d"),
+                Key::Plain("f"),
+            ],
+            ScoreAction::Back,
+            "back to the previous image, to score it again",
+        ),
+        bind(
+            &[
+                Key::Plain(" "),
+                Key::Plain("ArrowRight"),
+                Key::Plain("s"),
+                Key::Plain("u"),
+                Key::Plain("j"),
+            ],
+            ScoreAction::Skip,
+            "skip",
+        ),
+        Binding {
+            keys: &[Key::Plain("Enter")],
+            does: Does::Act(ScoreAction::Zoom),
+            also: "click",
+            help: "zoom; Escape closes",
+        },
+        bind(&[Key::Plain("Escape")], ScoreAction::Close, ""),
+        bind(
+            &[Key::Plain("p")],
+            ScoreAction::Prediction,
+            "show or hide the model's prediction",
+        ),
+        bind(&[Key::Plain("?")], ScoreAction::Help, "this help"),
+    ],
+};
+
+/// The Score page's action for a key press (see [`SCORE_KEYS`]).
+pub fn score_action(key: &str, code: &str, m: Modifiers) -> Option<ScoreAction> {
+    SCORE_KEYS.action(key, code, m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const ALT: Modifiers = Modifiers {
+        alt: true,
+        ctrl: false,
+        shift: false,
+        meta: false,
+    };
+
+    #[test]
+    fn score_keys_cover_both_digit_rows_and_the_old_letters() {
+        let none = Modifiers::default();
+        assert_eq!(
+            score_action("7", "Digit7", none),
+            Some(ScoreAction::Score(7))
+        );
+        assert_eq!(
+            score_action("0", "Digit0", none),
+            Some(ScoreAction::Score(10))
+        );
+        assert_eq!(
+            score_action("3", "Numpad3", none),
+            Some(ScoreAction::Score(3))
+        );
+        assert_eq!(
+            score_action("0", "Numpad0", none),
+            Some(ScoreAction::Score(10))
+        );
+        for k in ["Backspace", "ArrowLeft", "-", "b", "d", "f"] {
+            assert_eq!(score_action(k, "", none), Some(ScoreAction::Back), "{k}");
+        }
+        for k in [" ", "ArrowRight", "s", "u", "j"] {
+            assert_eq!(score_action(k, "", none), Some(ScoreAction::Skip), "{k}");
+        }
+        let ctrl = Modifiers { ctrl: true, ..none };
+        assert_eq!(score_action("z", "KeyZ", ctrl), Some(ScoreAction::Undo));
+        assert_eq!(score_action("z", "KeyZ", none), Some(ScoreAction::Undo));
+        assert_eq!(
+            score_action(
+                "?",
+                "Slash",
+                Modifiers {
+                    shift: true,
+                    ..none
+                }
+            ),
+            Some(ScoreAction::Help)
+        );
+        // Alt+digit is page navigation, Ctrl+digit nothing.
+        assert_eq!(score_action("1", "Digit1", ALT), None);
+        assert_eq!(score_action("1", "Digit1", ctrl), None);
+        assert_eq!(score_action("x", "KeyX", none), None);
+    }
+}
