@@ -49,6 +49,23 @@ export const commands = {
 	recordComparison: (request: RecordComparison_Deserialize) => typedError<ComparisonSaved, AppError>(__TAURI_INVOKE("record_comparison", { request })),
 	/**  See [`GetRanking`]. */
 	getRanking: (request: GetRanking_Deserialize) => typedError<RankingPage_Serialize, AppError>(__TAURI_INVOKE("get_ranking", { request })),
+	/**  See [`FindSimilar`]. */
+	findSimilar: (request: FindSimilar) => typedError<SimilarImages_Serialize, AppError>(__TAURI_INVOKE("find_similar", { request })),
+	/**
+	 *  See [`FindSimilarToFile`]: shows the system file picker and finds the library images most
+	 *  like the chosen file, which is not added to the library.
+	 */
+	findSimilarToFile: (request: FindSimilarToFile) => typedError<SimilarImages_Serialize | null, AppError>(__TAURI_INVOKE("find_similar_to_file", { request })),
+	/**  See [`GetSimilarPair`]. */
+	similarPair: (request: GetSimilarPair) => typedError<SimilarityPair | null, AppError>(__TAURI_INVOKE("similar_pair", { request })),
+	/**  See [`RecordLikeness`]. */
+	recordLikeness: (request: RecordLikeness) => typedError<LikenessSaved, AppError>(__TAURI_INVOKE("record_likeness", { request })),
+	/**  See [`GetLikeness`]. */
+	getLikeness: (request: GetLikeness) => typedError<LikenessSummary_Serialize, AppError>(__TAURI_INVOKE("get_likeness", { request })),
+	/**  See [`GetDuplicateGroups`]. */
+	duplicateGroups: (request: GetDuplicateGroups) => typedError<DuplicateGroups_Serialize, AppError>(__TAURI_INVOKE("duplicate_groups", { request })),
+	/**  See [`MarkDuplicates`]. */
+	markDuplicates: (request: MarkDuplicates) => typedError<DuplicatesMarked, AppError>(__TAURI_INVOKE("mark_duplicates", { request })),
 };
 
 /* Types */
@@ -153,6 +170,82 @@ export type ComparisonSet = {
 	images: QueueItem[],
 };
 
+/**  Images that are near-duplicates of each other (linked by pairs above the threshold). */
+export type DuplicateGroup = DuplicateGroup_Serialize | DuplicateGroup_Deserialize;
+
+/**  Images that are near-duplicates of each other (linked by pairs above the threshold). */
+export type DuplicateGroup_Deserialize = {
+	/**  Largest first (most pixels, then most bytes): the one to keep, usually. */
+	images: GroupImage_Deserialize[],
+	/**  The highest similarity of a pair in the group (cosine, or 1 - bits/64 for the hash). */
+	closest: number | null,
+};
+
+/**  Images that are near-duplicates of each other (linked by pairs above the threshold). */
+export type DuplicateGroup_Serialize = {
+	/**  Largest first (most pixels, then most bytes): the one to keep, usually. */
+	images: GroupImage_Serialize[],
+	/**  The highest similarity of a pair in the group (cosine, or 1 - bits/64 for the hash). */
+	closest: number | null,
+};
+
+/**  The near-duplicate groups among the images not marked as duplicates yet. */
+export type DuplicateGroups = DuplicateGroups_Serialize | DuplicateGroups_Deserialize;
+
+/**  The near-duplicate groups among the images not marked as duplicates yet. */
+export type DuplicateGroups_Deserialize = {
+	/**  How they were found. */
+	method: DuplicateMethod,
+	/**  The first `limit` groups, closest first. */
+	groups: DuplicateGroup_Deserialize[],
+	/**  How many groups there are. */
+	total: number,
+	/**  How many images are in a group. */
+	images: number,
+	/**  How many images could take part (embedded, or hashed). */
+	searched: number,
+	/**  How many images are in the library (shown, not marked). */
+	library: number,
+};
+
+/**  The near-duplicate groups among the images not marked as duplicates yet. */
+export type DuplicateGroups_Serialize = {
+	/**  How they were found. */
+	method: DuplicateMethod,
+	/**  The first `limit` groups, closest first. */
+	groups: DuplicateGroup_Serialize[],
+	/**  How many groups there are. */
+	total: number,
+	/**  How many images are in a group. */
+	images: number,
+	/**  How many images could take part (embedded, or hashed). */
+	searched: number,
+	/**  How many images are in the library (shown, not marked). */
+	library: number,
+};
+
+/**  How near-duplicates are found. */
+export type DuplicateMethod = 
+/**  The active pack's embeddings: images whose cosine is at least `threshold`. */
+{ by: "embedding"; 
+/**  0.8 to 1. */
+threshold: number | null } | 
+/**
+ *  The perceptual hash (works without a pack): images whose 64-bit hashes differ in at
+ *  most `distance` bits.
+ */
+{ by: "hash"; 
+/**  0 to 16. */
+distance: number };
+
+/**  Duplicates were marked. */
+export type DuplicatesMarked = {
+	/**  The judgement's id in the log (undo undoes it). */
+	id: number,
+	/**  How many images are marked as duplicates now, by anyone. */
+	marked: number,
+};
+
 /**  How far the background embedding of the library with the active pack is. */
 export type EmbedProgress = {
 	/**  Images done (embedded, or failed to decode) with the active pack. */
@@ -183,6 +276,50 @@ export type ErrorKind =
 "model" | 
 /**  A bug or an unexpected state in the app. */
 "internal";
+
+/**
+ *  The `k` library images most like the image `sha1` under the active pack's cached
+ *  embeddings, most alike first. Refused when there is no active pack or the image has no
+ *  embedding yet.
+ */
+export type FindSimilar = {
+	/**  The query image. */
+	sha1: string,
+	/**  How many (the app caps it at 200). */
+	k: number,
+};
+
+/**
+ *  Shows the system file picker; the chosen image (not added to the library) is embedded with
+ *  the active pack and its `k` most similar library images are the answer. `None` when the
+ *  user cancels. The path comes from the native dialog, never from the webview; a file
+ *  dropped on the window gives the same answer as the event
+ *  [`crate::events::SimilarToFile`].
+ */
+export type FindSimilarToFile = {
+	/**  How many (the app caps it at 200). */
+	k: number,
+};
+
+/**
+ *  The near-duplicate groups among the library images not marked as duplicates, found by
+ *  `method`; the first `limit` of them, closest first.
+ */
+export type GetDuplicateGroups = {
+	/**  Embeddings with a threshold, or the perceptual hash with a distance. */
+	method: DuplicateMethod,
+	/**  At most this many groups (the app caps it at 1,000). */
+	limit: number,
+};
+
+/**
+ *  Every likeness judgement made with the active pack's cosine (the plot), with the asking
+ *  rater's marked.
+ */
+export type GetLikeness = {
+	/**  Who asks. */
+	rater: string,
+};
 
 /**  The packs found, the active one, and how far the embedding of the library is. */
 export type GetPredictor = Record<string, never>;
@@ -248,8 +385,52 @@ export type GetScoreState = {
 	sha1: string,
 };
 
+/**
+ *  A pair of images to judge for likeness, with their cosine: drawn at random, or an image
+ *  and one of its nearest neighbours. None of `exclude` (the pair on screen) while there are
+ *  enough others; images marked as duplicates never. `None` when fewer than two images have
+ *  an embedding; refused without an active pack.
+ */
+export type GetSimilarPair = {
+	/**  Random or near. */
+	kind: PairKind,
+	/**  Images not to use, by SHA-1. */
+	exclude: string[],
+};
+
 /**  The library and any problem met while starting; the UI asks once when it loads. */
 export type GetState = Record<string, never>;
+
+/**  An image of a near-duplicate group. */
+export type GroupImage = GroupImage_Serialize | GroupImage_Deserialize;
+
+/**  An image of a near-duplicate group. */
+export type GroupImage_Deserialize = {
+	/**  Its SHA-1. */
+	sha1: string,
+	/**  The path of one of its files, below its folder. */
+	name: string,
+	/**  Pixels, when known. */
+	width?: number | null,
+	/**  Pixels, when known. */
+	height?: number | null,
+	/**  Bytes of its file (as a float: exact to 9 PB, and JavaScript's number). */
+	bytes: number | null,
+};
+
+/**  An image of a near-duplicate group. */
+export type GroupImage_Serialize = {
+	/**  Its SHA-1. */
+	sha1: string,
+	/**  The path of one of its files, below its folder. */
+	name: string,
+	/**  Pixels, when known. */
+	width: number | null,
+	/**  Pixels, when known. */
+	height: number | null,
+	/**  Bytes of its file (as a float: exact to 9 PB, and JavaScript's number). */
+	bytes: number | null,
+};
 
 /**  The webview could not display the image: it is recorded as unreadable and leaves the queues. */
 export type ImageFailed = {
@@ -382,6 +563,47 @@ export type LibraryState = {
 	counts: LibraryCounts,
 };
 
+/**  One likeness judgement for the plot. */
+export type LikenessPoint = {
+	/**  1 ("nothing alike") to 5 ("the same picture"). */
+	value: number,
+	/**  The cosine that was shown. */
+	cosine: number | null,
+	/**  Whether the asking rater made it. */
+	mine: boolean,
+};
+
+/**  A likeness judgement was saved. */
+export type LikenessSaved = {
+	/**  Its id in the log. */
+	id: number,
+	/**  How many likeness judgements the rater has made, not undone. */
+	count: number,
+};
+
+/**  Every likeness judgement not undone, against the cosine shown with it (one model). */
+export type LikenessSummary = LikenessSummary_Serialize | LikenessSummary_Deserialize;
+
+/**  Every likeness judgement not undone, against the cosine shown with it (one model). */
+export type LikenessSummary_Deserialize = {
+	/**  The pack whose cosines these are (`None` without an active pack). */
+	model?: string | null,
+	/**  The judgements made with that pack's cosine. */
+	points: LikenessPoint[],
+	/**  Spearman's rank correlation of value and cosine over all points, once there are 3. */
+	correlation?: number | null,
+};
+
+/**  Every likeness judgement not undone, against the cosine shown with it (one model). */
+export type LikenessSummary_Serialize = {
+	/**  The pack whose cosines these are (`None` without an active pack). */
+	model: string | null,
+	/**  The judgements made with that pack's cosine. */
+	points: LikenessPoint[],
+	/**  Spearman's rank correlation of value and cosine over all points, once there are 3. */
+	correlation: number | null,
+};
+
 /**  The first `limit` images that can be shown, by file path, and how many there are. */
 export type ListImages = {
 	/**  At most this many (the app caps it at 10,000). */
@@ -392,6 +614,19 @@ export type ListImages = {
 export type ListProblems = {
 	/**  At most this many (the app caps it at 10,000). */
 	limit: number,
+};
+
+/**
+ *  Keeps `keep` and marks each of `duplicates` as its duplicate: they leave every queue (the
+ *  files are never touched). One judgement in the log, which undo takes back.
+ */
+export type MarkDuplicates = {
+	/**  Who decided. */
+	rater: string,
+	/**  The image kept. */
+	keep: string,
+	/**  The images marked (1 to 100). */
+	duplicates: string[],
 };
 
 /**
@@ -441,6 +676,13 @@ export type PackInfo_Serialize = {
 	/**  Why it cannot be used, if it cannot. */
 	problem: string | null,
 };
+
+/**  Which pair to show. */
+export type PairKind = 
+/**  Two images drawn at random. */
+"random" | 
+/**  An image drawn at random and one of its nearest neighbours. */
+"near";
 
 /**  Pauses (`true`) or resumes the background embedding; what is done stays done. */
 export type PausePredictions = {
@@ -626,6 +868,23 @@ export type RecordComparison_Serialize = {
 	winner: number | null,
 };
 
+/**
+ *  Records how alike `rater` finds the two `images` (as shown, left first): 1 ("nothing
+ *  alike") to 5 ("the same picture"), with the cosine that was shown. Refused, recording
+ *  nothing, when an image left the library or the cosine is not the active pack's (the pack
+ *  changed since the pair was shown).
+ */
+export type RecordLikeness = {
+	/**  Who judged. */
+	rater: string,
+	/**  The two images by SHA-1, left first. */
+	images: string[],
+	/**  1 to 5. */
+	value: number,
+	/**  The cosine shown. */
+	cosine: number | null,
+};
+
 /**  Closes a folder: its files leave the library; images and judgements stay. */
 export type RemoveFolder = {
 	/**  The folder's id. */
@@ -728,6 +987,59 @@ export type SetPreference = {
 export type SetRater = {
 	/**  1 to 64 characters; surrounding spaces are trimmed. */
 	name: string,
+};
+
+/**  One library image and how alike it is to the query. */
+export type SimilarImage = {
+	/**  Its SHA-1. */
+	sha1: string,
+	/**  The path of one of its files, below its folder. */
+	name: string,
+	/**  Cosine similarity of the two embeddings, -1 to 1 (1: the same picture to the model). */
+	cosine: number | null,
+};
+
+/**  The images most like a query, most alike first. */
+export type SimilarImages = SimilarImages_Serialize | SimilarImages_Deserialize;
+
+/**  The images most like a query, most alike first. */
+export type SimilarImages_Deserialize = {
+	/**  The query when it is a library image; `None` for an outside file. */
+	query?: QueueItem | null,
+	/**  The outside file's name (no folder), when the query is one. */
+	file_name?: string | null,
+	/**  The pack whose embeddings were compared. */
+	model: string,
+	/**  Most alike first; never the query itself. */
+	results: SimilarImage[],
+	/**  How many library images have an embedding to compare with. */
+	searched: number,
+};
+
+/**  The images most like a query, most alike first. */
+export type SimilarImages_Serialize = {
+	/**  The query when it is a library image; `None` for an outside file. */
+	query: QueueItem | null,
+	/**  The outside file's name (no folder), when the query is one. */
+	file_name: string | null,
+	/**  The pack whose embeddings were compared. */
+	model: string,
+	/**  Most alike first; never the query itself. */
+	results: SimilarImage[],
+	/**  How many library images have an embedding to compare with. */
+	searched: number,
+};
+
+/**  Two images with their cosine similarity. */
+export type SimilarityPair = {
+	/**  The two images, left first. */
+	images: QueueItem[],
+	/**  Their cosine similarity under the active pack. */
+	cosine: number | null,
+	/**  How the pair was drawn. */
+	kind: PairKind,
+	/**  The pack whose embeddings were compared. */
+	model: string,
 };
 
 /**

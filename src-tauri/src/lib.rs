@@ -44,6 +44,16 @@ pub fn run() {
                 });
             },
         )
+        .on_window_event(|window, event| {
+            // A file dropped on the window: the library images most like it. The path comes
+            // from the window system's drop event, never from the webview.
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                if let Some(path) = paths.first().cloned() {
+                    let app = window.state::<App>().inner().clone();
+                    tauri::async_runtime::spawn(async move { app.dropped_file(&path).await });
+                }
+            }
+        })
         .setup(move |tauri_app| {
             specta.mount_events(tauri_app);
             let sink = Arc::new(sink::WindowSink(tauri_app.handle().clone()));

@@ -8,7 +8,7 @@ use crate::route::{switch, Route};
 use crate::state::{Action, AppContext, Model};
 use image_scorer_protocol::commands::{ChooseFolder, GetPredictor, GetRater, GetState};
 use image_scorer_protocol::events::{
-    BackgroundError, LibraryChanged, PredictorChanged, ScanProgress,
+    BackgroundError, LibraryChanged, PredictorChanged, ScanProgress, SimilarToFile,
 };
 use wasm_bindgen_futures::spawn_local;
 use web_sys::KeyboardEvent;
@@ -40,6 +40,7 @@ fn Shell() -> Html {
     let navigator = use_navigator();
     let app = crate::state::use_app();
     let on_key = {
+        let navigator = navigator.clone();
         let choose_folder = app.choose_folder.clone();
         let model = app.model.clone();
         Callback::from(move |event: KeyboardEvent| {
@@ -73,6 +74,17 @@ fn Shell() -> Html {
         })
     };
     use_key_down(on_key);
+    // A file dropped on the window was searched: show its look-alikes.
+    {
+        let similar = app.model.similar_revision;
+        use_effect_with(similar, move |revision| {
+            if *revision > 0 {
+                if let Some(nav) = &navigator {
+                    nav.push(&Route::Similarity);
+                }
+            }
+        });
+    }
     html! {
         <div class="app">
             <Header />
@@ -110,15 +122,20 @@ fn use_load_and_follow(model: UseReducerHandle<Model>) {
                     let error = move |e| m.dispatch(Action::Failed(e));
                     let m = model.clone();
                     let predictor = move |p| m.dispatch(Action::Predictor(p));
-                    (library, scan, error, predictor)
+                    let m = model.clone();
+                    let dropped = move |found| {
+                        m.dispatch(Action::FindSimilar(crate::state::SimilarQuery::File(found)))
+                    };
+                    (library, scan, error, predictor, dropped)
                 };
-                let (library, scan, error, predictor) = follow(&model);
+                let (library, scan, error, predictor, dropped) = follow(&model);
                 // Subscribe first, so nothing emitted while the state loads is missed.
                 for subscription in [
                     api::listen::<LibraryChanged>(library).await,
                     api::listen::<ScanProgress>(scan).await,
                     api::listen::<BackgroundError>(error).await,
                     api::listen::<PredictorChanged>(predictor).await,
+                    api::listen::<SimilarToFile>(dropped).await,
                 ] {
                     match subscription {
                         Ok(s) => subscriptions.borrow_mut().push(s),

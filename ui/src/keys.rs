@@ -6,9 +6,11 @@ use crate::route::Route;
 mod preference;
 mod rate;
 mod score;
+mod similarity;
 pub use preference::{PreferenceAction, PREFERENCE_KEYS};
 pub use rate::{adjust, rate_action, RateAction, RATE_KEYS};
 pub use score::{score_action, ScoreAction, SCORE_KEYS};
+pub use similarity::{SimilarityAction, FIND_SIMILAR_KEY, SIMILARITY_KEYS};
 
 /// An action bound to a key everywhere in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -41,6 +41,19 @@ pub struct Model {
     pub roots_known: bool,
     /// Whether the counts came with an event already.
     pub counts_known: bool,
+    /// What the Similarity page's find view shows: asked for from any page.
+    pub similar: Option<SimilarQuery>,
+    /// Bumped with every new [`Model::similar`] (the Similarity page opens its find view).
+    pub similar_revision: u32,
+}
+
+/// A find-similar query asked for from anywhere.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimilarQuery {
+    /// A library image, by SHA-1.
+    Image(String),
+    /// An outside file, already searched (chosen in the dialog or dropped on the window).
+    File(image_scorer_protocol::SimilarImages),
 }
 
 impl Model {
@@ -81,6 +94,8 @@ pub enum Action {
     Failed(AppError),
     /// The user dismissed the error at this index.
     Dismiss(usize),
+    /// Show the images most like this (the Similarity page's find view).
+    FindSimilar(SimilarQuery),
 }
 
 impl Reducible for Model {
@@ -147,6 +162,10 @@ impl Reducible for Model {
                 next.models_panel = false;
             }
             Action::Failed(error) => next.errors.push(error),
+            Action::FindSimilar(query) => {
+                next.similar = Some(query);
+                next.similar_revision += 1;
+            }
             Action::Dismiss(index) => {
                 if index < next.errors.len() {
                     next.errors.remove(index);

@@ -135,6 +135,114 @@ impl EmbeddingIndex {
     }
 }
 
+/// Two rows of an index and their cosine similarity (`a` > `b`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pair {
+    /// The later row.
+    pub a: u32,
+    /// The earlier row.
+    pub b: u32,
+    /// Their cosine similarity.
+    pub cosine: f32,
+}
+
+/// Query rows per block of the all-pairs product.
+const PAIR_ROWS: usize = 256;
+/// Target rows per block of the all-pairs product.
+const PAIR_TARGETS: usize = 1024;
+
+impl EmbeddingIndex {
+    /// Every pair of rows `(a, b)` with `a >= from`, `b < a` and a cosine of at least
+    /// `threshold`: all rows against all earlier ones, exactly, as blocks of a matrix product
+    /// (matrixmultiply's SIMD sgemm) spread over `threads` threads. With `from` > 0 only the
+    /// pairs of rows added since `from` are computed (the others are known).
+    pub fn pairs_above(&self, from: usize, threshold: f32, threads: usize) -> Vec<Pair> {
+        let n = self.len();
+        if from >= n || self.dim == 0 {
+            return Vec::new();
+        }
+        let blocks: Vec<usize> = (from..n).step_by(PAIR_ROWS).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let found = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..threads.clamp(1, blocks.len()) {
+                scope.spawn(|| {
+                    let mut product = vec![0.0f32; PAIR_ROWS * PAIR_TARGETS];
+                    let mut mine = Vec::new();
+                    loop {
+                        // The last blocks have the most rows before them: taken first, the
+                        // threads finish together.
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&q0) = blocks.len().checked_sub(k + 1).map(|i| &blocks[i]) else {
+                            break;
+                        };
+                        let q1 = (q0 + PAIR_ROWS).min(n);
+                        for t0 in (0..q1 - 1).step_by(PAIR_TARGETS) {
+                            let t1 = (t0 + PAIR_TARGETS).min(q1 - 1);
+                            self.product(q0..q1, t0..t1, &mut product);
+                            let width = t1 - t0;
+                            for (qi, row) in product.chunks(width).take(q1 - q0).enumerate() {
+                                let a = q0 + qi;
+                                let upto = (a.min(t1)).saturating_sub(t0);
+                                for (ti, &c) in row[..upto].iter().enumerate() {
+                                    if c >= threshold {
+                                        mine.push(Pair {
+                                            a: a as u32,
+                                            b: (t0 + ti) as u32,
+                                            cosine: c,
+                                        });
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    found
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .append(&mut mine);
+                });
+            }
+        });
+        let mut pairs = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        pairs.sort_unstable_by_key(|p| (p.a, p.b));
+        pairs
+    }
+
+    /// `out` (row-major, `targets.len()` wide) = rows `queries` times rows `targets` transposed.
+    fn product(
+        &self,
+        queries: std::ops::Range<usize>,
+        targets: std::ops::Range<usize>,
+        out: &mut [f32],
+    ) {
+        let (m, k, n) = (queries.len(), self.dim, targets.len());
+        let a = &self.data[queries.start * k..queries.end * k];
+        let b = &self.data[targets.start * k..targets.end * k];
+        assert!(out.len() >= m * n);
+        // SAFETY: a is m x k row-major (row stride k), b read as k x n through strides (1, k)
+        // (the transpose of the n x k rows), out is m x n row-major with room for m * n; all
+        // three slices are at least that long (checked above and by the slicing).
+        unsafe {
+            matrixmultiply::sgemm(
+                m,
+                k,
+                n,
+                1.0,
+                a.as_ptr(),
+                k as isize,
+                1,
+                b.as_ptr(),
+                1,
+                k as isize,
+                0.0,
+                out.as_mut_ptr(),
+                n as isize,
+                1,
+            );
+        }
+    }
+}
+
 /// Most similar first; equal ones by row.
 fn by_cosine(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
     b.cosine.total_cmp(&a.cosine).then(a.row.cmp(&b.row))
@@ -235,6 +343,51 @@ fn dot_with<const FUSED: bool>(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_above_equal_the_pairs_of_a_full_scan() {
+        let mut rng = fastrand::Rng::with_seed(9);
+        let dim = 19;
+        let mut index = EmbeddingIndex::new(dim);
+        // Clusters of near copies, so there are pairs above a high threshold, across blocks.
+        let rows = PAIR_ROWS * 2 + PAIR_TARGETS + 37;
+        let centres: Vec<Vec<f32>> = (0..40).map(|_| random_unit(&mut rng, dim)).collect();
+        for i in 0..rows {
+            let c = &centres[rng.usize(..centres.len())];
+            let v: Vec<f32> = c.iter().map(|x| x + (rng.f32() - 0.5) * 0.08).collect();
+            assert!(index.push(format!("img{i}"), &v));
+        }
+        let threshold = 0.97;
+        let mut expected = Vec::new();
+        for a in 0..rows {
+            for b in 0..a {
+                if index.cosine(a, b) >= threshold {
+                    expected.push((a as u32, b as u32));
+                }
+            }
+        }
+        assert!(expected.len() > 1000, "{} pairs", expected.len());
+        for (from, threads) in [(0, 1), (0, 3), (700, 2)] {
+            let got: Vec<(u32, u32)> = index
+                .pairs_above(from, threshold, threads)
+                .iter()
+                .map(|p| (p.a, p.b))
+                .collect();
+            let want: Vec<(u32, u32)> = expected
+                .iter()
+                .copied()
+                .filter(|(a, _)| *a as usize >= from)
+                .collect();
+            // sgemm sums in another order than the scan: a pair within rounding of the threshold
+            // may land on either side.
+            let near = |(a, b): &(u32, u32)| {
+                (index.cosine(*a as usize, *b as usize) - threshold).abs() < 1e-5
+            };
+            let missing = want.iter().filter(|p| !got.contains(p) && !near(p)).count();
+            let extra = got.iter().filter(|p| !want.contains(p) && !near(p)).count();
+            assert_eq!((missing, extra), (0, 0), "from {from}, {threads} threads");
+        }
+    }
 
     fn random_unit(rng: &mut fastrand::Rng, dim: usize) -> Vec<f32> {
         (0..dim).map(|_| rng.f32() - 0.5).collect()

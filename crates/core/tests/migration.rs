@@ -157,12 +157,13 @@ async fn a_release_0_1_0_database_keeps_every_score_in_the_judgement_log() {
             .await
             .unwrap();
     assert!(!tables.contains(&"scores".to_owned()), "{tables:?}");
+    assert!(tables.contains(&"image_hashes".to_owned()));
     assert!(tables.contains(&"judgements".to_owned()));
     let latest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
         .fetch_one(&mut conn)
         .await
         .unwrap();
-    assert_eq!(latest, 6);
+    assert_eq!(latest, 7);
     for (table, before) in [("embeddings", embeddings), ("predictions", predictions)] {
         let after: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&mut conn)

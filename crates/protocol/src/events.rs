@@ -2,7 +2,7 @@
 //! The app's services report through [`AppEvent`]; a door (the Tauri window, a tablet's
 //! connection) sends it on under [`AppEvent::name`] with the payload alone.
 
-use crate::{AppError, LibraryState, PredictorState, ScanStatus};
+use crate::{AppError, LibraryState, PredictorState, ScanStatus, SimilarImages};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -60,6 +60,8 @@ events! {
     "app-error" => BackgroundError(AppError);
     /// The packs, the active pack or the embedding job's progress changed.
     "predictor-changed" => PredictorChanged(PredictorState);
+    /// A file dropped on the window was embedded: the library images most like it.
+    "similar-to-file" => SimilarToFile(SimilarImages);
 }
 
 /// [`LibraryChanged::NAME`].
@@ -70,6 +72,8 @@ pub const SCAN_PROGRESS: &str = ScanProgress::NAME;
 pub const APP_ERROR: &str = BackgroundError::NAME;
 /// [`PredictorChanged::NAME`].
 pub const PREDICTOR_CHANGED: &str = PredictorChanged::NAME;
+/// [`SimilarToFile::NAME`].
+pub const SIMILAR_TO_FILE: &str = SimilarToFile::NAME;
 
 #[cfg(test)]
 mod tests {
@@ -84,6 +88,6 @@ mod tests {
             serde_json::to_value(&event).unwrap(),
             serde_json::json!({"kind": "io", "message": "gone"})
         );
-        assert_eq!(EVENT_NAMES.len(), 4);
+        assert_eq!(EVENT_NAMES.len(), 5);
     }
 }

@@ -14,6 +14,7 @@ mod library;
 mod predictions;
 mod preference;
 mod scoring;
+mod similarity;
 
 pub use commands::{Command, COMMAND_NAMES};
 pub use error::{AppError, ErrorKind};
@@ -27,6 +28,11 @@ pub use preference::{
     ComparisonSaved, ComparisonSet, PreferenceSettings, RankedImage, RankingPage, SetChoice,
 };
 pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState, Undone};
+pub use similarity::{
+    DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked, GroupImage, LikenessPoint,
+    LikenessSaved, LikenessSummary, PairKind, SimilarImage, SimilarImages, SimilarityPair,
+    DEFAULT_DISTANCE, DEFAULT_THRESHOLD, MAX_DISTANCE, MIN_THRESHOLD,
+};
 
 /// The URI scheme that serves library images to the webview, by content hash:
 /// `image://localhost/<sha1>` (the original) and `image://localhost/thumb/<sha1>` (a thumbnail).

@@ -1,13 +1,15 @@
 //! The commands the webview can invoke: one handler per command of `image-scorer-protocol`,
 //! each a line over core's [`App`]. No command takes a file-system path from the webview; the
-//! only one with OS glue, [`choose_folder`], gets its path from the native dialog.
+//! only ones with OS glue, [`choose_folder`] and [`find_similar_to_file`], get their path from
+//! the native dialog.
 
 use image_scorer_core::App;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
-    AppError, AppState, ComparisonSaved, ComparisonSet, ErrorKind, ImagePage, LibraryState,
-    PredictorState, PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState,
-    Undone,
+    AppError, AppState, ComparisonSaved, ComparisonSet, DuplicateGroups, DuplicatesMarked,
+    ErrorKind, ImagePage, LibraryState, LikenessSaved, LikenessSummary, PredictorState,
+    PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState, SimilarImages,
+    SimilarityPair, Undone,
 };
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
@@ -225,6 +227,101 @@ pub async fn get_ranking(
     app.call(request).await
 }
 
+/// See [`FindSimilar`].
+#[tauri::command]
+#[specta::specta]
+pub async fn find_similar(
+    app: State<'_, App>,
+    request: FindSimilar,
+) -> Result<SimilarImages, AppError> {
+    app.call(request).await
+}
+
+/// The image formats the app reads, for the file picker.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif", "JPG", "JPEG", "PNG", "WEBP",
+];
+
+/// See [`FindSimilarToFile`]: shows the system file picker and finds the library images most
+/// like the chosen file, which is not added to the library.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_similar_to_file(
+    window: tauri::AppHandle,
+    app: State<'_, App>,
+    request: FindSimilarToFile,
+) -> Result<Option<SimilarImages>, AppError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_title("Find images like this one")
+        .add_filter("Images", IMAGE_EXTENSIONS)
+        .pick_file(move |file| {
+            let _ = tx.send(file);
+        });
+    let Some(file) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = file.into_path().map_err(|e| {
+        AppError::new(
+            ErrorKind::InvalidInput,
+            format!("The file picker returned something that is not a file: {e}"),
+        )
+    })?;
+    app.similar_to_file(&path, request.k).await.map(Some)
+}
+
+/// See [`GetSimilarPair`].
+#[tauri::command]
+#[specta::specta]
+pub async fn similar_pair(
+    app: State<'_, App>,
+    request: GetSimilarPair,
+) -> Result<Option<SimilarityPair>, AppError> {
+    app.call(request).await
+}
+
+/// See [`RecordLikeness`].
+#[tauri::command]
+#[specta::specta]
+pub async fn record_likeness(
+    app: State<'_, App>,
+    request: RecordLikeness,
+) -> Result<LikenessSaved, AppError> {
+    app.call(request).await
+}
+
+/// See [`GetLikeness`].
+#[tauri::command]
+#[specta::specta]
+pub async fn get_likeness(
+    app: State<'_, App>,
+    request: GetLikeness,
+) -> Result<LikenessSummary, AppError> {
+    app.call(request).await
+}
+
+/// See [`GetDuplicateGroups`].
+#[tauri::command]
+#[specta::specta]
+pub async fn duplicate_groups(
+    app: State<'_, App>,
+    request: GetDuplicateGroups,
+) -> Result<DuplicateGroups, AppError> {
+    app.call(request).await
+}
+
+/// See [`MarkDuplicates`].
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_duplicates(
+    app: State<'_, App>,
+    request: MarkDuplicates,
+) -> Result<DuplicatesMarked, AppError> {
+    app.call(request).await
+}
+
 /// Every command, registered for Tauri and for the TypeScript bindings.
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![
@@ -250,6 +347,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         next_set,
         record_comparison,
         get_ranking,
+        find_similar,
+        find_similar_to_file,
+        similar_pair,
+        record_likeness,
+        get_likeness,
+        duplicate_groups,
+        mark_duplicates,
     ])
 }
 

@@ -31,6 +31,8 @@ pub enum PreferenceAction {
     Ranking,
     /// Show every key.
     Help,
+    /// Show the library images most like the zoomed image.
+    Similar,
 }
 
 /// The Preference page's keys: Left / 1 and Right / 2 pick in best of 2, 1-4 (top row or
@@ -96,6 +98,11 @@ pub const PREFERENCE_KEYS: KeyTable<PreferenceAction> = KeyTable {
             &[Key::Plain("r")],
             PreferenceAction::Ranking,
             "show or hide the ranking",
+        ),
+        bind(
+            &[Key::Shift("F")],
+            PreferenceAction::Similar,
+            "find the library images most like the zoomed image",
         ),
         bind(&[Key::Plain("?")], PreferenceAction::Help, "this help"),
     ],

@@ -23,6 +23,8 @@ pub enum RateAction {
     Close,
     /// Show every key.
     Help,
+    /// Show the library images most like the image on screen.
+    Similar,
 }
 
 /// The Rate page's keys: Down / `-` and Up / `+` / `=` change the value by 0.1; Page Down /
@@ -88,6 +90,11 @@ pub const RATE_KEYS: KeyTable<RateAction> = KeyTable {
             help: "zoom; Escape closes",
         },
         bind(&[Key::Plain("Escape")], RateAction::Close, ""),
+        bind(
+            &[Key::Shift("F")],
+            RateAction::Similar,
+            "find the library images most like the image on screen",
+        ),
         bind(&[Key::Plain("?")], RateAction::Help, "this help"),
     ],
 };

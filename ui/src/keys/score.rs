@@ -19,6 +19,8 @@ pub enum ScoreAction {
     Close,
     /// Show every key.
     Help,
+    /// Show the library images most like the image on screen.
+    Similar,
     /// Show or hide the model's prediction.
     Prediction,
 }
@@ -73,6 +75,11 @@ pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
             &[Key::Plain("p")],
             ScoreAction::Prediction,
             "show or hide the model's prediction",
+        ),
+        bind(
+            &[Key::Shift("F")],
+            ScoreAction::Similar,
+            "find the library images most like the image on screen",
         ),
         bind(&[Key::Plain("?")], ScoreAction::Help, "this help"),
     ],

@@ -12,7 +12,7 @@ use crate::api;
 use crate::components::{key_button, key_help, mark, mark_key, EmptyState, Trial};
 use crate::hooks::use_key_down;
 use crate::keys::{Modifiers, PreferenceAction, PREFERENCE_KEYS};
-use crate::state::{use_app, Action};
+use crate::state::{use_app, Action, SimilarQuery};
 use image_scorer_protocol::commands::{
     GetPreference, NextSet, RecordComparison, SetPreference, Undo,
 };
@@ -125,6 +125,7 @@ pub fn Preference() -> Html {
         let fail = fail.clone();
         let rater = rater.clone();
         let armed = armed.clone();
+        let model = app.model.clone();
         Callback::from(move |action: PreferenceAction| {
             let s = &*state;
             let size = s.current.as_ref().map_or(0, Vec::len);
@@ -250,6 +251,16 @@ pub fn Preference() -> Html {
                 }
                 PreferenceAction::Ranking => state.dispatch(PrefAction::Ranking(!s.ranking)),
                 PreferenceAction::Help => state.dispatch(PrefAction::Help(!s.help)),
+                PreferenceAction::Similar => {
+                    let zoomed = s
+                        .zoom
+                        .zip(s.current.as_ref())
+                        .and_then(|(z, set)| set.get(z));
+                    if let Some(item) = zoomed {
+                        let query = SimilarQuery::Image(item.sha1.clone());
+                        model.dispatch(Action::FindSimilar(query));
+                    }
+                }
             }
         })
     };
@@ -390,6 +401,7 @@ fn zoom_bar(act: &Callback<PreferenceAction>, zoomed: usize) -> Html {
             { button("‹ Previous", PreferenceAction::Left, "nav") }
             { button(&format!("{} is best", zoomed + 1), PreferenceAction::Pick(zoomed as u8 + 1), "value") }
             { button("Close", PreferenceAction::Zoom, "nav") }
+            { button("≈ Similar", PreferenceAction::Similar, "nav") }
             { button("Next ›", PreferenceAction::Right, "nav") }
         </div>
     }

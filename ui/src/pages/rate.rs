@@ -7,7 +7,7 @@ use super::session::{current_state, fmt_score, judge, stage, undo, use_session, 
 use crate::components::{key_button, key_help, mark_key, EmptyState};
 use crate::hooks::use_key_down;
 use crate::keys::{adjust, Modifiers, RateAction, RATE_KEYS};
-use crate::state::{use_app, Action};
+use crate::state::{use_app, Action, SimilarQuery};
 use image_scorer_protocol::commands::AddRating;
 use image_scorer_protocol::{AppError, ScoreState};
 use std::cell::RefCell;
@@ -64,6 +64,7 @@ pub fn Rate() -> Html {
         let current = current.clone();
         let scores = scores.clone();
         let rater = app.model.rater.name.clone();
+        let model = app.model.clone();
         Callback::from(move |action: RateAction| {
             let s = &*session;
             let set = |v: f64| {
@@ -100,6 +101,12 @@ pub fn Rate() -> Html {
                     session.dispatch(SessionAction::Help(false));
                 }
                 RateAction::Help => session.dispatch(SessionAction::Help(!s.help)),
+                RateAction::Similar => {
+                    if let Some(item) = &current {
+                        let query = SimilarQuery::Image(item.sha1.clone());
+                        model.dispatch(Action::FindSimilar(query));
+                    }
+                }
             }
         })
     };
@@ -179,6 +186,7 @@ pub fn Rate() -> Html {
                     onclick={act.reform(|_| RateAction::Commit)} onmousedown={crate::hooks::keep_focus}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
                 { button("Skip ›", RateAction::Skip, "nav") }
                 { button("Undo", RateAction::Undo, "nav") }
+                { button("≈ Similar", RateAction::Similar, "nav") }
                 { button("?", RateAction::Help, "nav") }
                 <label class="include-rated" title="Also go over images you already scored">
                     <input type="checkbox" id="rate-include-rated" checked={*include_rated} onclick={toggle_rated} />

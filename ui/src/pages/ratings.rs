@@ -3,10 +3,12 @@
 
 use crate::api;
 use crate::components::EmptyState;
-use crate::state::{use_app, Action};
+use crate::keys::FIND_SIMILAR_KEY;
+use crate::state::{use_app, Action, SimilarQuery};
 use image_scorer_protocol::commands::ListImages;
 use image_scorer_protocol::ImagePage;
 use wasm_bindgen_futures::spawn_local;
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 /// How many images the gallery shows at most (the rest: sorting and paging come later).
@@ -45,6 +47,12 @@ pub fn Ratings() -> Html {
         };
     }
     let shown = page.images.len() as u32;
+    let find = {
+        let model = app.model.clone();
+        Callback::from(move |sha1: String| {
+            model.dispatch(Action::FindSimilar(SimilarQuery::Image(sha1)))
+        })
+    };
     html! {
         <section class="page gallery-page" id="page-ratings">
             <header>
@@ -55,14 +63,30 @@ pub fn Ratings() -> Html {
                 <span class="note">{ "Scores, predictions and export arrive with scoring." }</span>
             </header>
             <div class="gallery" id="gallery">
-                { for page.images.iter().map(|image| html! {
-                    <figure class="tile" key={image.sha1.clone()} data-sha1={image.sha1.clone()}>
-                        <img src={api::thumbnail_url(&image.sha1)} alt={image.name.clone()}
-                            loading="lazy" width="160" height="160" />
-                        <figcaption title={format!("{} ({} × {})", image.name, image.width, image.height)}>
-                            { &image.name }
-                        </figcaption>
-                    </figure>
+                { for page.images.iter().map(|image| {
+                    let sha1 = image.sha1.clone();
+                    let on_click = find.reform(move |_: MouseEvent| sha1.clone());
+                    let sha1 = image.sha1.clone();
+                    let find = find.clone();
+                    // Shift+F on a focused tile (Tab moves between them).
+                    let on_key = Callback::from(move |e: KeyboardEvent| {
+                        if e.key() == FIND_SIMILAR_KEY {
+                            e.prevent_default();
+                            find.emit(sha1.clone());
+                        }
+                    });
+                    html! {
+                        <figure class="tile" key={image.sha1.clone()} data-sha1={image.sha1.clone()}
+                            tabindex="0" onkeydown={on_key}>
+                            <img src={api::thumbnail_url(&image.sha1)} alt={image.name.clone()}
+                                loading="lazy" width="160" height="160" />
+                            <figcaption title={format!("{} ({} × {})", image.name, image.width, image.height)}>
+                                { &image.name }
+                            </figcaption>
+                            <button class="tile-similar" title="Find the images most like this one (Shift+F on a focused tile)"
+                                onclick={on_click}>{ "≈" }</button>
+                        </figure>
+                    }
                 }) }
             </div>
         </section>

@@ -7,7 +7,7 @@ use super::session::{current_state, fmt_score, judge, stage, undo, use_session, 
 use crate::components::{key_button, key_help, mark_key, EmptyState};
 use crate::hooks::use_key_down;
 use crate::keys::{Modifiers, ScoreAction, SCORE_KEYS};
-use crate::state::{use_app, Action};
+use crate::state::{use_app, Action, SimilarQuery};
 use image_scorer_protocol::commands::AddScore;
 use image_scorer_protocol::AppError;
 use web_sys::KeyboardEvent;
@@ -34,6 +34,7 @@ pub fn Score() -> Html {
         let show_prediction = show_prediction.clone();
         let fail = fail.clone();
         let rater = app.model.rater.name.clone();
+        let model = app.model.clone();
         Callback::from(move |action: ScoreAction| {
             let s = &*session;
             match action {
@@ -59,6 +60,12 @@ pub fn Score() -> Html {
                 }
                 ScoreAction::Help => session.dispatch(SessionAction::Help(!s.help)),
                 ScoreAction::Prediction => show_prediction.set(!*show_prediction),
+                ScoreAction::Similar => {
+                    if let Some(item) = s.items.get(s.pos) {
+                        let query = SimilarQuery::Image(item.sha1.clone());
+                        model.dispatch(Action::FindSimilar(query));
+                    }
+                }
             }
         })
     };
@@ -154,6 +161,7 @@ fn toolbar(
             { button("Skip ›", ScoreAction::Skip, "nav") }
             { button("Undo", ScoreAction::Undo, "nav") }
             { button("Zoom", ScoreAction::Zoom, "nav") }
+            { button("≈ Similar", ScoreAction::Similar, "nav") }
             { button("?", ScoreAction::Help, "nav") }
             <label class="include-rated" title={SCORE_KEYS.title("Show the model's predicted score; hidden by default so it does not sway you", ScoreAction::Prediction)}>
                 <input type="checkbox" id="show-prediction" checked={show_prediction}

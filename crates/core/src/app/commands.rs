@@ -140,6 +140,10 @@ impl Handler<Undo> for App {
         };
         rankings.undone(&judgement, rater);
         drop(rankings);
+        if judgement.kind == JudgementKind::Duplicate {
+            // The images it marked are back in the queues.
+            self.0.indexer.changed().await;
+        }
         let score = match judgement.images.first() {
             Some(image) if judgement.kind.is_score() => {
                 Some(self.score_state(&image.sha1, rater).await?)

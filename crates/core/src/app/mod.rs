@@ -11,11 +11,14 @@
 mod commands;
 pub mod database;
 pub mod events;
+pub mod hasher;
 mod indexer;
 mod predictor;
 mod progress;
 mod rankings;
 pub mod settings;
+mod similar;
+mod similarity;
 
 pub use commands::Handler;
 pub use events::{ChannelSink, EventSink, NullSink};
@@ -106,9 +109,12 @@ struct Inner {
     raters: Mutex<HashMap<String, i64>>,
     progress: progress::ProgressCache,
     rankings: rankings::Rankings,
+    similar: similar::Similar,
     startup_errors: Mutex<Vec<AppError>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     timings: Option<PathBuf>,
+    sink: Arc<dyn EventSink>,
+    low_priority: bool,
 }
 
 /// An image for the webview, or why there is none.
@@ -149,9 +155,12 @@ impl App {
             raters: Mutex::new(HashMap::new()),
             progress: progress::ProgressCache::default(),
             rankings: rankings::Rankings::default(),
+            similar: similar::Similar::default(),
             startup_errors: Mutex::new(notice.into_iter().collect()),
             tasks: Mutex::new(Vec::new()),
             timings: config.timings,
+            sink,
+            low_priority: config.low_priority,
         })))
     }
 
@@ -170,6 +179,13 @@ impl App {
         let indexer = self.0.indexer.clone();
         let predictor = self.0.predictor.clone();
         let mut tasks = self.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        tasks.push(tokio::spawn(hasher::run(
+            self.0.store.clone(),
+            self.0.sink.clone(),
+            indexer.clone(),
+            library.clone(),
+            self.0.low_priority,
+        )));
         tasks.push(tokio::spawn(async move { indexer.index_and_watch().await }));
         tasks.push(tokio::spawn(predictor.run(library)));
     }

@@ -58,6 +58,8 @@ pub struct Predictor {
     indexer: Arc<Indexer>,
     state: Mutex<PredictorState>,
     model_id: Mutex<Option<i64>>,
+    /// The active pack once open, for embedding an outside file.
+    open: Mutex<Option<Arc<Pack>>>,
     /// The pack the user asked for (`None`: the remembered one, else the first found).
     wanted: Mutex<Option<String>>,
     /// Stops the running job after its current batch (a switch, a pause).
@@ -88,6 +90,7 @@ impl Predictor {
             indexer,
             state: Mutex::new(state),
             model_id: Mutex::new(None),
+            open: Mutex::new(None),
             wanted: Mutex::new(None),
             cancel: AtomicBool::new(false),
             paused: AtomicBool::new(false),
@@ -106,6 +109,42 @@ impl Predictor {
     /// The database id of the active pack's model, once it is open.
     pub fn model_id(&self) -> Option<i64> {
         *self.model_id.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The active pack's name, once it is open.
+    pub fn model_name(&self) -> Option<String> {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|p| p.manifest.name.clone())
+    }
+
+    /// Embeds the image file at `path` (not added to the library) with the active pack, on a
+    /// thread of its own: `(embedding, model id)`.
+    pub async fn embed_outside(&self, path: &std::path::Path) -> Result<(Vec<f32>, i64), AppError> {
+        let pack = self.open.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (Some(pack), Some(model_id)) = (pack, self.model_id()) else {
+            return Err(no_pack(&self.lock_state()));
+        };
+        let path = path.to_owned();
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let embedded = tokio::task::spawn_blocking(move || {
+            let image = crate::library::decode_file(&path)
+                .map_err(|e| AppError::new(ErrorKind::InvalidInput, format!("“{name}” {e}.")))?;
+            let tensor = pack.preprocess(&image);
+            let mut rows = pack
+                .embed(&[tensor])
+                .map_err(|e| AppError::new(ErrorKind::Model, e.to_string()))?;
+            rows.pop()
+                .ok_or_else(|| AppError::new(ErrorKind::Model, "The model returned nothing."))
+        })
+        .await
+        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))??;
+        Ok((embedded, model_id))
     }
 
     /// Makes `id` the active pack if it names a pack that exists now; remembered across
@@ -196,6 +235,7 @@ impl Predictor {
                     if let Err(problem) = self.open_wanted(runtime, &mut active).await {
                         active = None;
                         *self.model_id.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                        *self.open.lock().unwrap_or_else(|e| e.into_inner()) = None;
                         self.update(|s| {
                             s.problem = Some(problem);
                             s.predicts = false;
@@ -282,6 +322,8 @@ impl Predictor {
             model_id,
         });
         *self.model_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(model_id);
+        *self.open.lock().unwrap_or_else(|e| e.into_inner()) =
+            active.as_ref().map(|a| a.pack.clone());
         self.update(|s| {
             s.active = Some(id);
             s.predicts = predicts;
@@ -406,10 +448,23 @@ fn fingerprint(
     Ok(hash)
 }
 
+/// Why there is no active pack to compare embeddings with, for the user.
+pub fn no_pack(state: &PredictorState) -> AppError {
+    AppError::new(
+        ErrorKind::Model,
+        match &state.problem {
+            Some(problem) => format!("Similarity needs a model pack's embeddings. {problem}"),
+            None => {
+                "Similarity needs a model pack's embeddings; the active pack is opening.".into()
+            }
+        },
+    )
+}
+
 /// Lowers the calling thread's CPU priority as far as it goes: Linux's idle scheduling class
 /// (it runs only when nothing else wants the CPU), else nice 19. On Linux both belong to the
 /// thread, and threads started from it inherit them.
-fn lower_priority() {
+pub(super) fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: both calls only read their arguments; pid / who 0 is the calling thread.
     unsafe {

@@ -38,9 +38,7 @@ pub fn embed_files(
                     i
                 };
                 let Some(path) = files.get(index) else { break };
-                let tensor = image::open(path)
-                    .map(|img| pack.preprocess(&img))
-                    .map_err(|e| format!("cannot be decoded: {e}"));
+                let tensor = crate::library::decode_file(path).map(|img| pack.preprocess(&img));
                 if tx.send((index, tensor)).is_err() {
                     break;
                 }

@@ -16,3 +16,13 @@ pub mod watch;
 pub use excludes::Excludes;
 pub use scan::{scan_root, ScanProgress, ScanReport};
 pub use watch::{watch, watched_root, LibraryWatcher, WatchEvent, WatchedRoot};
+
+/// Decodes the image file at `path` by its content, whatever its name says (a mislabelled
+/// file decodes as what it is). The error says why it cannot be decoded.
+pub fn decode_file(path: &std::path::Path) -> Result<image::DynamicImage, String> {
+    image::ImageReader::open(path)
+        .and_then(|r| r.with_guessed_format())
+        .map_err(|e| format!("cannot be read: {e}"))?
+        .decode()
+        .map_err(|e| format!("cannot be decoded: {e}"))
+}

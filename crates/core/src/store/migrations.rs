@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "judgements",
         include_str!("../../migrations/0006_judgements.sql"),
     ),
+    (
+        7,
+        "similarity",
+        include_str!("../../migrations/0007_similarity.sql"),
+    ),
 ];
 
 /// A sqlx migrator over [`MIGRATIONS`].

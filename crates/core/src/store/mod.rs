@@ -9,6 +9,7 @@ pub mod migrations;
 mod ranking;
 mod roots;
 mod scores;
+mod similarity;
 
 pub use files::{Counts, FileRecord, KnownFile, Outcome};
 pub use judgements::NewJudgement;

@@ -99,7 +99,7 @@ impl Store {
     pub async fn ranking_log(&self, rater_id: Option<i64>) -> Result<RankingLog> {
         let images: Vec<(i64, String, bool, Option<String>)> = sqlx::query_as(
             "SELECT i.id, i.sha1, s.id IS NOT NULL, s.name
-               FROM images i LEFT JOIN shown_images s ON s.id = i.id
+               FROM images i LEFT JOIN queue_images s ON s.id = i.id
               WHERE s.id IS NOT NULL
                  OR EXISTS (SELECT 1 FROM judgement_images ji WHERE ji.image_id = i.id)
               ORDER BY i.id",

@@ -96,7 +96,7 @@ impl Store {
             "SELECT s.sha1, s.name,
                     EXISTS (SELECT 1 FROM score_events e WHERE e.image_id = s.id AND e.rater_id = ?1),
                     EXISTS (SELECT 1 FROM predictions p WHERE p.image_id = s.id AND p.model_id = ?2)
-               FROM shown_images s
+               FROM queue_images s
               ORDER BY s.id",
         )
         .bind(rater_id)
@@ -130,7 +130,7 @@ impl Store {
         };
         Ok(sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM score_events WHERE image_id = ?1 AND rater_id = ?2),
-                    EXISTS (SELECT 1 FROM shown_images WHERE id = ?1)",
+                    EXISTS (SELECT 1 FROM queue_images WHERE id = ?1)",
         )
         .bind(image_id)
         .bind(rater_id)
@@ -144,7 +144,7 @@ impl Store {
             "SELECT COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM score_events e
                                                     WHERE e.image_id = s.id AND e.rater_id = ?1)),
                     COUNT(*)
-               FROM shown_images s",
+               FROM queue_images s",
         )
         .bind(rater_id)
         .fetch_one(self.pool())

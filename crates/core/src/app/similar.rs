@@ -1,0 +1,387 @@
+//! The Similarity experiment's memory: the active pack's embeddings in one index (rebuilt
+//! only when the library or the embeddings changed), the pairs of near-duplicates above the
+//! lowest threshold the page offers (computed once, then only for the images added since), and
+//! the perceptual-hash pairs. A query, a pair or a slider move then costs one matrix-vector
+//! product or a pass over the pairs, not a load from the database.
+
+use crate::similarity::{EmbeddingIndex, Pair};
+use crate::{Result, Store};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+pub use image_scorer_protocol::{MAX_DISTANCE, MIN_THRESHOLD};
+
+/// What the index was built from: the model, the library's revision, how many embeddings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct IndexKey {
+    pub model: i64,
+    pub library: u64,
+    pub embedded: u32,
+}
+
+/// The active pack's embeddings of the images that can be shown, with their names.
+pub(super) struct Snapshot {
+    pub key: IndexKey,
+    pub index: EmbeddingIndex,
+    pub names: Vec<String>,
+    rows: HashMap<String, usize>,
+}
+
+impl Snapshot {
+    /// The row of the image `sha1`.
+    pub fn row(&self, sha1: &str) -> Option<usize> {
+        self.rows.get(sha1).copied()
+    }
+}
+
+/// The near-duplicate pairs of one model above [`MIN_THRESHOLD`], over the snapshot's rows.
+struct PairCache {
+    model: i64,
+    /// Which snapshot they are for (`None` until computed).
+    key: Option<IndexKey>,
+    /// The rows the pairs are numbered by, in the order they were added.
+    keys: Vec<String>,
+    /// The embeddings of `keys`, in that order.
+    index: EmbeddingIndex,
+    pairs: Vec<Pair>,
+}
+
+/// The perceptual-hash pairs within [`MAX_DISTANCE`] bits.
+struct HashPairs {
+    /// The library's revision and the number of hashes they were computed from.
+    key: (u64, usize),
+    keys: Vec<String>,
+    /// `(a, b, differing bits)`.
+    pairs: Vec<(u32, u32, u32)>,
+}
+
+/// The index, the pairs and the hash pairs, each rebuilt when what it came from changed.
+#[derive(Default)]
+pub(super) struct Similar {
+    snapshot: Mutex<Option<Arc<Snapshot>>>,
+    pairs: Mutex<Option<PairCache>>,
+    hashes: Mutex<Option<Arc<HashPairs>>>,
+}
+
+/// The threads the searches use: every core (the person is waiting for the answer).
+pub(super) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// A group of rows linked by pairs, with its closest pair's similarity.
+pub(super) struct Group {
+    pub members: Vec<String>,
+    pub closest: f64,
+}
+
+impl Similar {
+    /// The embeddings as of `key`, loaded again when `key` changed.
+    pub async fn snapshot(&self, store: &Store, key: IndexKey) -> Result<Arc<Snapshot>> {
+        let mut held = self.snapshot.lock().await;
+        if let Some(s) = held.as_ref().filter(|s| s.key == key) {
+            return Ok(s.clone());
+        }
+        let index = store.embedding_index(key.model).await?;
+        let names_by_sha1 = store.shown_names().await?;
+        let names = (0..index.len())
+            .map(|r| names_by_sha1.get(index.key(r)).cloned().unwrap_or_default())
+            .collect();
+        let rows = (0..index.len())
+            .map(|r| (index.key(r).to_owned(), r))
+            .collect();
+        let snapshot = Arc::new(Snapshot {
+            key,
+            index,
+            names,
+            rows,
+        });
+        *held = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// The near-duplicate groups at `threshold` among the snapshot's images less `marked`:
+    /// connected by pairs at or above it. The pairs are computed for the images new since the
+    /// last call only.
+    pub async fn embedding_groups(
+        &self,
+        snapshot: Arc<Snapshot>,
+        threshold: f64,
+        marked: &HashSet<String>,
+    ) -> Result<Vec<Group>> {
+        let mut held = self.pairs.lock().await;
+        let model = snapshot.key.model;
+        let cache = match held.take() {
+            Some(c) if c.model == model => c,
+            _ => PairCache {
+                model,
+                key: None,
+                keys: Vec::new(),
+                index: EmbeddingIndex::new(snapshot.index.dim()),
+                pairs: Vec::new(),
+            },
+        };
+        let cache = if cache.key == Some(snapshot.key) {
+            cache
+        } else {
+            // Seconds of work for a large new library: off the async threads.
+            let snapshot = snapshot.clone();
+            tokio::task::spawn_blocking(move || update_pairs(cache, &snapshot))
+                .await
+                .map_err(|e| crate::CoreError::Internal(e.to_string()))?
+        };
+        let keys = &cache.keys;
+        let groups = groups_of(
+            keys.len(),
+            cache
+                .pairs
+                .iter()
+                .filter(|p| f64::from(p.cosine) >= threshold)
+                .map(|p| (p.a as usize, p.b as usize, f64::from(p.cosine))),
+            |row| !marked.contains(&keys[row]),
+        )
+        .into_iter()
+        .map(|(members, closest)| Group {
+            members: members.into_iter().map(|r| keys[r].clone()).collect(),
+            closest,
+        })
+        .collect();
+        *held = Some(cache);
+        Ok(groups)
+    }
+
+    /// The perceptual-hash groups within `distance` bits among the queue images (which
+    /// `hashes` are, by SHA-1); recomputed when the library or the hashes changed.
+    pub async fn hash_groups(
+        &self,
+        library: u64,
+        hashes: Vec<(String, u64)>,
+        distance: u32,
+    ) -> Result<Vec<Group>> {
+        let mut held = self.hashes.lock().await;
+        let key = (library, hashes.len());
+        let pairs = match held.as_ref().filter(|h| h.key == key) {
+            Some(h) => h.clone(),
+            None => {
+                let computed = tokio::task::spawn_blocking(move || hash_pairs(key, hashes))
+                    .await
+                    .map_err(|e| crate::CoreError::Internal(e.to_string()))?;
+                let computed = Arc::new(computed);
+                *held = Some(computed.clone());
+                computed
+            }
+        };
+        drop(held);
+        Ok(groups_of(
+            pairs.keys.len(),
+            pairs
+                .pairs
+                .iter()
+                .filter(|(_, _, d)| *d <= distance)
+                .map(|&(a, b, d)| (a as usize, b as usize, 1.0 - f64::from(d) / 64.0)),
+            |_| true,
+        )
+        .into_iter()
+        .map(|(members, closest)| Group {
+            members: members.into_iter().map(|r| pairs.keys[r].clone()).collect(),
+            closest,
+        })
+        .collect())
+    }
+}
+
+/// Brings `cache` up to `snapshot`: drops the rows that left, keeps the pairs among the rest,
+/// and computes the pairs of the new rows against all.
+fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
+    let rows: Vec<(String, usize)> = (0..snapshot.index.len())
+        .map(|r| (snapshot.index.key(r).to_owned(), r))
+        .collect();
+    let present: HashMap<&str, usize> = rows.iter().map(|(k, r)| (k.as_str(), *r)).collect();
+    let dim = snapshot.index.dim();
+    let mut index = EmbeddingIndex::with_capacity(dim, rows.len());
+    let mut keys = Vec::with_capacity(rows.len());
+    // Old row -> new row, for the rows that stay.
+    let mut moved: Vec<Option<u32>> = vec![None; cache.keys.len()];
+    let reuse = cache.index.dim() == dim;
+    for (old, key) in cache.keys.iter().enumerate() {
+        if let (true, Some(&row)) = (reuse, present.get(key.as_str())) {
+            moved[old] = Some(keys.len() as u32);
+            index.push(key.clone(), snapshot.index.vector(row));
+            keys.push(key.clone());
+        }
+    }
+    let kept = keys.len();
+    let known: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let new: Vec<&(String, usize)> = rows
+        .iter()
+        .filter(|(k, _)| !known.contains(k.as_str()))
+        .collect();
+    for (key, row) in new {
+        index.push(key.clone(), snapshot.index.vector(*row));
+        keys.push(key.clone());
+    }
+    let mut pairs: Vec<Pair> = if reuse {
+        cache
+            .pairs
+            .iter()
+            .filter_map(|p| {
+                let (a, b) = (moved[p.a as usize]?, moved[p.b as usize]?);
+                Some(Pair {
+                    a: a.max(b),
+                    b: a.min(b),
+                    cosine: p.cosine,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    pairs.extend(index.pairs_above(kept, MIN_THRESHOLD as f32, threads()));
+    PairCache {
+        model: cache.model,
+        key: Some(snapshot.key),
+        keys,
+        index,
+        pairs,
+    }
+}
+
+/// Every pair of `hashes` within [`MAX_DISTANCE`] bits.
+fn hash_pairs(key: (u64, usize), hashes: Vec<(String, u64)>) -> HashPairs {
+    let values: Vec<u64> = hashes.iter().map(|(_, h)| *h).collect();
+    let n = values.len();
+    let chunk = n.div_ceil(threads()).max(1);
+    let pairs = std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                let values = &values;
+                scope.spawn(move || {
+                    let mut found = Vec::new();
+                    for a in start..(start + chunk).min(n) {
+                        for b in 0..a {
+                            let d = (values[a] ^ values[b]).count_ones();
+                            if d <= MAX_DISTANCE {
+                                found.push((a as u32, b as u32, d));
+                            }
+                        }
+                    }
+                    found
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_default())
+            .collect()
+    });
+    HashPairs {
+        key,
+        keys: hashes.into_iter().map(|(k, _)| k).collect(),
+        pairs,
+    }
+}
+
+/// The connected components of `n` rows under `edges` (`(a, b, similarity)`), over the rows
+/// `keep` lets take part, with at least two members: `(rows, closest similarity)`, closest
+/// first.
+fn groups_of(
+    n: usize,
+    edges: impl Iterator<Item = (usize, usize, f64)>,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<(Vec<usize>, f64)> {
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut closest: HashMap<usize, f64> = HashMap::new();
+    let mut linked = Vec::new();
+    for (a, b, s) in edges {
+        if !keep(a) || !keep(b) {
+            continue;
+        }
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra] = rb;
+        }
+        linked.push((a, s));
+    }
+    for (a, s) in linked {
+        let r = root(&mut parent, a);
+        let c = closest.entry(r).or_insert(f64::NEG_INFINITY);
+        *c = c.max(s);
+    }
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    for row in 0..n {
+        let r = root(&mut parent, row);
+        if closest.contains_key(&r) {
+            members.entry(r).or_default().push(row);
+        }
+    }
+    let mut groups: Vec<(Vec<usize>, f64)> =
+        members.into_iter().map(|(r, m)| (m, closest[&r])).collect();
+    groups.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0[0].cmp(&b.0[0])));
+    groups
+}
+
+/// Spearman's rank correlation of two equally long samples (ties get their mean rank); `None`
+/// under three points or when one side is constant.
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() < 3 || x.len() != y.len() {
+        return None;
+    }
+    let (rx, ry) = (ranks(x), ranks(y));
+    let n = x.len() as f64;
+    let mean = (n + 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        sxy += (a - mean) * (b - mean);
+        sxx += (a - mean) * (a - mean);
+        syy += (b - mean) * (b - mean);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut ranks = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            ranks[k] = rank;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_the_linked_rows_less_the_marked_ones() {
+        let edges = [(1, 0, 0.95), (2, 1, 0.9), (4, 3, 0.99), (6, 5, 0.85)];
+        let groups = groups_of(8, edges.into_iter(), |r| r != 5);
+        assert_eq!(groups, vec![(vec![3, 4], 0.99), (vec![0, 1, 2], 0.95)]);
+    }
+
+    #[test]
+    fn spearman_of_monotone_and_reversed_samples() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert!((spearman(&x, &[0.1, 0.2, 0.2, 0.5, 0.9]).unwrap() - 0.9747).abs() < 1e-3);
+        assert!((spearman(&x, &[5.0, 4.0, 3.0, 2.0, 1.0]).unwrap() + 1.0).abs() < 1e-12);
+        assert_eq!(spearman(&x[..2], &[1.0, 2.0]), None);
+        assert_eq!(spearman(&x, &[1.0; 5]), None);
+    }
+}
