@@ -87,7 +87,14 @@ async fn wait_for_attr(app: &App, css: &str, name: &str, ok: impl Fn(&str) -> bo
                 }
             }
         }
-        assert!(Instant::now() < deadline, "{css} [{name}] never matched");
+        if Instant::now() >= deadline {
+            let page = app.client.source().await.unwrap_or_default();
+            let main = page.find("<main").map_or(page.as_str(), |i| &page[i..]);
+            panic!(
+                "{css} [{name}] never matched; the page: {}",
+                &main[..main.len().min(1500)]
+            );
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -218,9 +225,11 @@ async fn pairs_judgements_find_similar_and_duplicate_marks_in_the_webview() {
     app.wait_for_text("#duplicate-count", "0 group(s)").await;
     press_with(&app.client, Key::Alt, '1').await;
     app.wait_for_text("#score-progress", "0 / 3 rated").await;
-    for _ in 0..4 {
-        let alt = wait_for_attr(&app, "#score-image", "alt", |_| true).await;
+    let mut seen = std::collections::HashSet::new();
+    while seen.len() < 3 {
+        let alt = wait_for_attr(&app, "#score-image", "alt", |a| !seen.contains(a)).await;
         assert_ne!(alt, "chelsea copy.jpg", "a duplicate is not in the queue");
+        seen.insert(alt);
         app.press(' ').await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
