@@ -54,8 +54,11 @@ async fn stored_cosine(db: &Path, a: &str, b: &str) -> f64 {
     dot / (norm(&vectors[0]) * norm(&vectors[1]))
 }
 
-/// Every similarity judgement: (value, shown cosine, undone, [sha1 in screen order]).
-async fn likeness_rows(db: &Path) -> Vec<(f64, f64, bool, Vec<String>)> {
+/// A similarity judgement as stored: (value, shown cosine, undone, [sha1 in screen order]).
+type Likeness = (f64, f64, bool, Vec<String>);
+
+/// Every similarity judgement.
+async fn likeness_rows(db: &Path) -> Vec<Likeness> {
     let mut conn = connect(db).await;
     let rows: Vec<(i64, f64, f64, bool, String)> = sqlx::query_as(
         "SELECT j.id, j.value, j.shown_cosine, j.undone, i.sha1
@@ -66,7 +69,7 @@ async fn likeness_rows(db: &Path) -> Vec<(f64, f64, bool, Vec<String>)> {
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    let mut out: Vec<(i64, (f64, f64, bool, Vec<String>))> = Vec::new();
+    let mut out: Vec<(i64, Likeness)> = Vec::new();
     for (id, value, cosine, undone, sha1) in rows {
         if out.last().is_none_or(|l| l.0 != id) {
             out.push((id, (value, cosine, undone, Vec::new())));
