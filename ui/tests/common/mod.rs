@@ -21,6 +21,7 @@ use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
 mod preference;
 #[allow(unused_imports)] // the Preference tests use them
 pub use preference::{comparisons, remove_from_library, reset_preference};
+mod similarity;
 
 /// The app as the browser tests see it: a [`Transport`] that answers every command of the
 /// protocol with its own request and response types, from a state the tests set up.
@@ -187,6 +188,7 @@ fn handlers() -> Vec<(&'static str, Handler)> {
     ]
     .into_iter()
     .chain(preference::handlers())
+    .chain(similarity::handlers())
     .collect()
 }
 
