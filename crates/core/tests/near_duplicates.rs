@@ -13,53 +13,13 @@ use image_scorer_protocol::{
     DuplicateMethod, ErrorKind, JudgementKind, PairKind, DEFAULT_DISTANCE, DEFAULT_THRESHOLD,
 };
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 mod common;
 
 /// The photos that get copies, and the kinds of copy.
 const ORIGINALS: [&str; 3] = ["chelsea.png", "coffee.png", "astronaut.png"];
 const COPIES: [&str; 3] = ["reencoded", "resized", "cropped"];
-
-/// Writes the copies of `name` into `dir`: JPEG at quality 70, scaled to 60 %, and 6 % cut
-/// off each side (as a PNG).
-fn copies(name: &str, dir: &Path) -> Vec<String> {
-    let image = image::open(common::fixture_path(name)).unwrap();
-    let stem = Path::new(name).file_stem().unwrap().to_str().unwrap();
-    let (w, h) = (image.width(), image.height());
-    let mut written = Vec::new();
-    let reencoded = format!("{stem}-reencoded.jpg");
-    let mut bytes = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 70)
-        .encode_image(&image.to_rgb8())
-        .unwrap();
-    std::fs::write(dir.join(&reencoded), bytes).unwrap();
-    written.push(reencoded);
-    let resized = format!("{stem}-resized.png");
-    image
-        .resize(w * 6 / 10, h * 6 / 10, FilterType::Triangle)
-        .save(dir.join(&resized))
-        .unwrap();
-    written.push(resized);
-    let cropped = format!("{stem}-cropped.png");
-    image
-        .crop_imm(w * 6 / 100, h * 6 / 100, w * 88 / 100, h * 88 / 100)
-        .save(dir.join(&cropped))
-        .unwrap();
-    written.push(cropped);
-    written
-}
-
-/// Waits until `ready` holds, polling every 200 ms for up to 120 s.
-async fn until<F: std::future::Future<Output = bool>>(what: &str, mut ready: impl FnMut() -> F) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    while !ready().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
@@ -75,7 +35,7 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
     let mut family: HashMap<String, String> = HashMap::new(); // file -> its original
     for name in ORIGINALS {
         family.insert(name.to_owned(), name.to_owned());
-        for copy in copies(name, &photos) {
+        for copy in common::copies(name, &photos) {
             family.insert(copy, name.to_owned());
         }
     }
@@ -126,12 +86,12 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
 
     app.open_folder(&photos).await.unwrap();
     app.start();
-    until("every image embedded", || async {
+    common::until("every image embedded", || async {
         let p = app.call(GetPredictor {}).await.unwrap().progress;
         p.total as usize == total && p.done == p.total
     })
     .await;
-    until("every image hashed", || async {
+    common::until("every image hashed", || async {
         let (done, all) = app.store().hash_counts().await.unwrap();
         all as usize == total && done == all
     })
@@ -218,7 +178,6 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
         .max()
         .unwrap();
     assert!(loosest_exact <= DEFAULT_DISTANCE && closest_other > DEFAULT_DISTANCE);
-    let _ = widest_same;
 
     // Find similar: a photo's three copies come first.
     for name in ORIGINALS {

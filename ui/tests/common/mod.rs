@@ -13,15 +13,16 @@ use image_scorer_ui::transport::{self, scheme_url, LocalFuture, Subscription, Tr
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::time::Duration;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
+
+use web_sys::Element;
 
 mod preference;
 #[allow(unused_imports)] // the Preference tests use them
 pub use preference::{comparisons, remove_from_library, reset_preference};
+mod dom;
 mod similarity;
+pub use dom::*;
 
 /// The app as the browser tests see it: a [`Transport`] that answers every command of the
 /// protocol with its own request and response types, from a state the tests set up.
@@ -395,92 +396,6 @@ pub fn mount(
     (root, handle)
 }
 
-pub async fn sleep(ms: i32) {
-    gloo_timers::future::TimeoutFuture::new(ms.max(0) as u32).await;
-}
-
-/// Waits (up to 3 s) for an element matching `css` inside `root` whose text contains `text`.
-pub async fn find(root: &Element, css: &str, text: &str) -> Element {
-    let deadline = js_sys::Date::now() + Duration::from_secs(3).as_millis() as f64;
-    loop {
-        if let Some(el) = root.query_selector(css).unwrap() {
-            if el.text_content().unwrap_or_default().contains(text) {
-                return el;
-            }
-        }
-        assert!(
-            js_sys::Date::now() < deadline,
-            "no {css} containing {text:?}; page: {}",
-            root.inner_html()
-        );
-        sleep(20).await;
-    }
-}
-
-/// Waits (up to 3 s) for exactly `n` elements matching `css` inside `root`.
-pub async fn count(root: &Element, css: &str, n: u32) {
-    let deadline = js_sys::Date::now() + Duration::from_secs(3).as_millis() as f64;
-    loop {
-        let found = root.query_selector_all(css).unwrap().length();
-        if found == n {
-            return;
-        }
-        assert!(
-            js_sys::Date::now() < deadline,
-            "{found} of {css}, not {n}; page: {}",
-            root.inner_html()
-        );
-        sleep(20).await;
-    }
-}
-
-pub fn press_alt(digit: char) {
-    let init = KeyboardEventInit::new();
-    init.set_key(&digit.to_string());
-    init.set_code(&format!("Digit{digit}"));
-    init.set_alt_key(true);
-    init.set_bubbles(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    web_sys::window().unwrap().dispatch_event(&event).unwrap();
-}
-
-pub fn click(el: &Element) {
-    el.dyn_ref::<HtmlElement>().unwrap().click();
-}
-
-pub fn press(key: &str, ctrl: bool, shift: bool) {
-    let init = KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_ctrl_key(ctrl);
-    init.set_shift_key(shift);
-    init.set_bubbles(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    web_sys::window().unwrap().dispatch_event(&event).unwrap();
-}
-
-pub fn press_key(key: &str, code: &str) {
-    let init = KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_code(code);
-    init.set_bubbles(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    web_sys::window().unwrap().dispatch_event(&event).unwrap();
-}
-
-pub const PREDICTOR: &str = r#"{"problem":null,"packs":[
-    {"id":"packs/clip","name":"CLIP + LAION","source":"packs","has_head":true,"problem":null},
-    {"id":"packs/effnet","name":"EfficientNet","source":"packs","has_head":false,"problem":null}],
-    "active":"packs/clip","predicts":true,"packs_dir":"/data/packs",
-    "progress":{"done":1,"total":3,"running":true,"paused":false}}"#;
-
-/// The text of the element matching `css` inside `root` ("" when there is none).
-pub fn text(root: &Element, css: &str) -> String {
-    root.query_selector(css)
-        .unwrap()
-        .and_then(|el| el.text_content())
-        .unwrap_or_default()
-}
-
 pub fn three_items() -> JsValue {
     let item = |c: char| {
         format!(
@@ -494,11 +409,4 @@ pub fn three_items() -> JsValue {
         item('b'),
         item('c')
     ))
-}
-
-pub fn attribute(root: &Element, css: &str, name: &str) -> String {
-    root.query_selector(css)
-        .unwrap()
-        .and_then(|e| e.get_attribute(name))
-        .unwrap_or_default()
 }

@@ -42,8 +42,8 @@ struct PairCache {
     key: Option<IndexKey>,
     /// The rows the pairs are numbered by, in the order they were added.
     keys: Vec<String>,
-    /// The embeddings of `keys`, in that order.
-    index: EmbeddingIndex,
+    /// The embeddings' dimension.
+    dim: usize,
     pairs: Vec<Pair>,
 }
 
@@ -117,7 +117,7 @@ impl Similar {
                 model,
                 key: None,
                 keys: Vec::new(),
-                index: EmbeddingIndex::new(snapshot.index.dim()),
+                dim: snapshot.index.dim(),
                 pairs: Vec::new(),
             },
         };
@@ -193,18 +193,14 @@ impl Similar {
 /// Brings `cache` up to `snapshot`: drops the rows that left, keeps the pairs among the rest,
 /// and computes the pairs of the new rows against all.
 fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
-    let rows: Vec<(String, usize)> = (0..snapshot.index.len())
-        .map(|r| (snapshot.index.key(r).to_owned(), r))
-        .collect();
-    let present: HashMap<&str, usize> = rows.iter().map(|(k, r)| (k.as_str(), *r)).collect();
     let dim = snapshot.index.dim();
-    let mut index = EmbeddingIndex::with_capacity(dim, rows.len());
-    let mut keys = Vec::with_capacity(rows.len());
+    let mut index = EmbeddingIndex::with_capacity(dim, snapshot.index.len());
+    let mut keys = Vec::with_capacity(snapshot.index.len());
     // Old row -> new row, for the rows that stay.
     let mut moved: Vec<Option<u32>> = vec![None; cache.keys.len()];
-    let reuse = cache.index.dim() == dim;
+    let reuse = cache.dim == dim;
     for (old, key) in cache.keys.iter().enumerate() {
-        if let (true, Some(&row)) = (reuse, present.get(key.as_str())) {
+        if let (true, Some(row)) = (reuse, snapshot.row(key)) {
             moved[old] = Some(keys.len() as u32);
             index.push(key.clone(), snapshot.index.vector(row));
             keys.push(key.clone());
@@ -212,13 +208,13 @@ fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
     }
     let kept = keys.len();
     let known: HashSet<&str> = keys.iter().map(String::as_str).collect();
-    let new: Vec<&(String, usize)> = rows
-        .iter()
-        .filter(|(k, _)| !known.contains(k.as_str()))
+    let new: Vec<usize> = (0..snapshot.index.len())
+        .filter(|&row| !known.contains(snapshot.index.key(row)))
         .collect();
-    for (key, row) in new {
-        index.push(key.clone(), snapshot.index.vector(*row));
-        keys.push(key.clone());
+    for row in new {
+        let key = snapshot.index.key(row).to_owned();
+        index.push(key.clone(), snapshot.index.vector(row));
+        keys.push(key);
     }
     let mut pairs: Vec<Pair> = if reuse {
         cache
@@ -241,7 +237,7 @@ fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
         model: cache.model,
         key: Some(snapshot.key),
         keys,
-        index,
+        dim,
         pairs,
     }
 }

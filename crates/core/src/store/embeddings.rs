@@ -23,17 +23,35 @@ impl Store {
     /// Images that can be shown and have no embedding for `model_id` yet: (image id, a file to
     /// read it from), oldest first, at most `limit`.
     pub async fn images_to_embed(&self, model_id: i64, limit: u32) -> Result<Vec<(i64, PathBuf)>> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        self.shown_images_lacking(
+            "SELECT 1 FROM embeddings e WHERE e.image_id = s.id AND e.model_id = ?1",
+            Some(model_id),
+            limit,
+        )
+        .await
+    }
+
+    /// Images that can be shown for which `missing` (a fixed `SELECT` over the image `s`, with
+    /// `?1` bound to `model_id`) finds nothing: (image id, a file to read it from), oldest
+    /// first, at most `limit`.
+    pub(super) async fn shown_images_lacking(
+        &self,
+        missing: &'static str,
+        model_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(i64, PathBuf)>> {
+        let sql = format!(
             "SELECT s.id, r.path, MIN(f.rel_path)
                FROM shown_images s JOIN files f ON f.image_id = s.id AND f.present = 1
                JOIN roots r ON r.id = f.root_id
-              WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.image_id = s.id AND e.model_id = ?1)
-              GROUP BY s.id ORDER BY s.id LIMIT ?2",
-        )
-        .bind(model_id)
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
+              WHERE NOT EXISTS ({missing})
+              GROUP BY s.id ORDER BY s.id LIMIT ?2"
+        );
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(&sql)
+            .bind(model_id)
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(id, root, rel)| (id, std::path::Path::new(&root).join(rel)))

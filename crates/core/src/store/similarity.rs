@@ -12,20 +12,12 @@ impl Store {
     /// Images that decode, have a file present and no perceptual hash yet: (image id, a file
     /// to read it from), oldest first, at most `limit`.
     pub async fn images_to_hash(&self, limit: u32) -> Result<Vec<(i64, PathBuf)>> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT s.id, r.path, MIN(f.rel_path)
-               FROM shown_images s JOIN files f ON f.image_id = s.id AND f.present = 1
-               JOIN roots r ON r.id = f.root_id
-              WHERE NOT EXISTS (SELECT 1 FROM image_hashes h WHERE h.image_id = s.id)
-              GROUP BY s.id ORDER BY s.id LIMIT ?1",
+        self.shown_images_lacking(
+            "SELECT 1 FROM image_hashes h WHERE h.image_id = s.id",
+            None,
+            limit,
         )
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, root, rel)| (id, std::path::Path::new(&root).join(rel)))
-            .collect())
+        .await
     }
 
     /// Stores perceptual hashes in one transaction.

@@ -164,3 +164,48 @@ pub fn photos(dir: &Path, range: std::ops::Range<usize>) -> Vec<(String, String)
         })
         .collect()
 }
+
+/// Writes the copies of `name` into `dir`: JPEG at quality 70, scaled to 60 %, and 6 % cut
+/// off each side (as a PNG).
+pub fn copies(name: &str, dir: &Path) -> Vec<String> {
+    let image = image::open(fixture_path(name)).unwrap();
+    let stem = Path::new(name).file_stem().unwrap().to_str().unwrap();
+    let (w, h) = (image.width(), image.height());
+    let mut written = Vec::new();
+    let reencoded = format!("{stem}-reencoded.jpg");
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 70)
+        .encode_image(&image.to_rgb8())
+        .unwrap();
+    std::fs::write(dir.join(&reencoded), bytes).unwrap();
+    written.push(reencoded);
+    let resized = format!("{stem}-resized.png");
+    image
+        .resize(
+            w * 6 / 10,
+            h * 6 / 10,
+            image::imageops::FilterType::Triangle,
+        )
+        .save(dir.join(&resized))
+        .unwrap();
+    written.push(resized);
+    let cropped = format!("{stem}-cropped.png");
+    image
+        .crop_imm(w * 6 / 100, h * 6 / 100, w * 88 / 100, h * 88 / 100)
+        .save(dir.join(&cropped))
+        .unwrap();
+    written.push(cropped);
+    written
+}
+
+/// Waits until `ready` holds, polling every 200 ms for up to 120 s.
+pub async fn until<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut ready: impl FnMut() -> F,
+) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !ready().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
