@@ -14,7 +14,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
 use web_sys::Element;
 
 mod preference;
@@ -23,6 +22,8 @@ pub use preference::{comparisons, remove_from_library, reset_preference};
 mod dom;
 mod similarity;
 pub use dom::*;
+#[allow(unused_imports)] // the Similarity tests use them
+pub use similarity::{likeness, marks, reset_similarity, set_similarity_pack};
 
 /// The app as the browser tests see it: a [`Transport`] that answers every command of the
 /// protocol with its own request and response types, from a state the tests set up.
@@ -50,6 +51,9 @@ struct StubState {
     refuse_scores: bool,
     listeners: HashMap<&'static str, Rc<dyn Fn(JsValue)>>,
     preference: preference::PreferenceStub,
+    similarity: similarity::SimilarityStub,
+    /// The kinds of the judgements recorded, newest last: undo takes the newest back.
+    undo_order: Vec<JudgementKind>,
 }
 
 thread_local! {
@@ -190,6 +194,15 @@ fn handlers() -> Vec<(&'static str, Handler)> {
     .into_iter()
     .chain(preference::handlers())
     .chain(similarity::handlers())
+    .chain([on(|_: Undo, s| match s.undo_order.pop() {
+        Some(k @ (JudgementKind::Similarity | JudgementKind::Duplicate)) => {
+            Ok(similarity::undo(s, k).map(|judgement| Undone {
+                judgement,
+                score: None,
+            }))
+        }
+        _ => preference::undo(s),
+    })])
     .collect()
 }
 

@@ -55,6 +55,7 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
                 ));
             }
             s.preference.log.push((r, false));
+            s.undo_order.push(JudgementKind::Comparison);
             let n = s
                 .preference
                 .log
@@ -65,41 +66,6 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
                 id: s.preference.log.len() as u32,
                 comparisons: n as u32,
             })
-        }),
-        on(|_: Undo, s| {
-            let Some((c, undone)) = s.preference.log.iter_mut().rev().find(|(_, u)| !u) else {
-                return Ok(None);
-            };
-            *undone = true;
-            let images = c
-                .images
-                .iter()
-                .enumerate()
-                .map(|(k, sha1)| JudgedImage {
-                    sha1: sha1.clone(),
-                    position: k as u32,
-                    role: if c.winner == Some(k as u32) {
-                        ImageRole::Winner
-                    } else {
-                        ImageRole::Shown
-                    },
-                })
-                .collect();
-            Ok(Some(Undone {
-                judgement: Judgement {
-                    id: 1,
-                    kind: JudgementKind::Comparison,
-                    rater: c.rater.clone(),
-                    created: "2026-01-01T00:00:00.000Z".into(),
-                    images,
-                    value: None,
-                    outcome: Some(c.outcome),
-                    shown_prediction: None,
-                    shown_cosine: None,
-                    undone: true,
-                },
-                score: None,
-            }))
         }),
         on(|r: GetRanking, s| {
             let wins = |sha1: &str| {
@@ -170,4 +136,41 @@ pub fn reset_preference() {
 /// The image `sha1` left the library: comparisons naming it are refused.
 pub fn remove_from_library(sha1: &str) {
     with(|s| s.preference.gone.insert(sha1.to_owned()));
+}
+
+/// Undoes the newest comparison not undone yet.
+pub(super) fn undo(s: &mut StubState) -> Result<Option<Undone>, AppError> {
+    let Some((c, undone)) = s.preference.log.iter_mut().rev().find(|(_, u)| !u) else {
+        return Ok(None);
+    };
+    *undone = true;
+    let images = c
+        .images
+        .iter()
+        .enumerate()
+        .map(|(k, sha1)| JudgedImage {
+            sha1: sha1.clone(),
+            position: k as u32,
+            role: if c.winner == Some(k as u32) {
+                ImageRole::Winner
+            } else {
+                ImageRole::Shown
+            },
+        })
+        .collect();
+    Ok(Some(Undone {
+        judgement: Judgement {
+            id: 1,
+            kind: JudgementKind::Comparison,
+            rater: c.rater.clone(),
+            created: "2026-01-01T00:00:00.000Z".into(),
+            images,
+            value: None,
+            outcome: Some(c.outcome),
+            shown_prediction: None,
+            shown_cosine: None,
+            undone: true,
+        },
+        score: None,
+    }))
 }
