@@ -34,6 +34,9 @@ pub enum CoreError {
     /// The database failed.
     #[error("Database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The database failed during a bulk read (the embeddings, read through rusqlite).
+    #[error("Database error: {0}")]
+    BulkRead(#[from] rusqlite::Error),
     /// A folder id that is not open (it was closed meanwhile).
     #[error("That folder is no longer open.")]
     UnknownFolder(i64),
@@ -75,7 +78,9 @@ impl CoreError {
             CoreError::FolderUnreadable { .. } => ErrorKind::PermissionDenied,
             CoreError::NonUtf8Path(_) => ErrorKind::InvalidInput,
             CoreError::Io { .. } => ErrorKind::Io,
-            CoreError::Database(_) | CoreError::Migration(_) => ErrorKind::Database,
+            CoreError::Database(_) | CoreError::BulkRead(_) | CoreError::Migration(_) => {
+                ErrorKind::Database
+            }
             CoreError::Internal(_) => ErrorKind::Internal,
             CoreError::Model(_) => ErrorKind::Model,
             CoreError::UnknownFolder(_) => ErrorKind::NotFound,

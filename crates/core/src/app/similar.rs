@@ -202,7 +202,7 @@ fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
     for (old, key) in cache.keys.iter().enumerate() {
         if let (true, Some(row)) = (reuse, snapshot.row(key)) {
             moved[old] = Some(keys.len() as u32);
-            index.push(key.clone(), snapshot.index.vector(row));
+            index.push(key.clone(), &snapshot.index.vector(row));
             keys.push(key.clone());
         }
     }
@@ -213,7 +213,7 @@ fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
         .collect();
     for row in new {
         let key = snapshot.index.key(row).to_owned();
-        index.push(key.clone(), snapshot.index.vector(row));
+        index.push(key.clone(), &snapshot.index.vector(row));
         keys.push(key);
     }
     let mut pairs: Vec<Pair> = if reuse {

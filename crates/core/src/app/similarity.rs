@@ -38,7 +38,7 @@ impl Handler<FindSimilar> for App {
             };
             return Err(AppError::new(ErrorKind::NotFound, message));
         };
-        let query = snapshot.index.vector(row).to_vec();
+        let query = snapshot.index.vector(row);
         let results = nearest(&snapshot, &query, r.k, Some(row)).await?;
         Ok(SimilarImages {
             query: Some(QueueItem {
@@ -83,7 +83,7 @@ impl Handler<GetSimilarPair> for App {
             }
             PairKind::Near => {
                 let allowed: HashSet<usize> = pool.iter().copied().collect();
-                let query = snapshot.index.vector(a).to_vec();
+                let query = snapshot.index.vector(a);
                 let want = (NEAR + 1 + excluded.len() + marked.len()).min(snapshot.index.len());
                 let snap = snapshot.clone();
                 let neighbours = tokio::task::spawn_blocking(move || {
