@@ -129,10 +129,10 @@ impl EmbeddingIndex {
     /// Writes the unit vector of `row` into `out` (`dim` long).
     pub fn vector_into(&self, row: usize, out: &mut [f32]) {
         let span = row * self.dim..(row + 1) * self.dim;
-        self.high[span.clone()].convert_to_f32_slice(out);
+        halves_to_f32(&self.high[span.clone()], out);
         let mut low = [0.0f32; 64];
         for (o, l) in out.chunks_mut(64).zip(self.low[span].chunks(64)) {
-            l.convert_to_f32_slice(&mut low[..l.len()]);
+            halves_to_f32(l, &mut low[..l.len()]);
             for (o, l) in o.iter_mut().zip(&low) {
                 *o += l / LOW_SCALE;
             }
@@ -212,6 +212,8 @@ pub struct Pair {
     pub cosine: f32,
 }
 
+/// Buckets of up to this many rows are compared pair by pair, larger ones as a matrix product.
+const SMALL_BUCKET: usize = 48;
 /// Query rows per tile of the all-pairs product.
 const PAIR_ROWS: usize = 256;
 /// Target rows per tile of the all-pairs product.
@@ -223,8 +225,13 @@ const EXACT_PAIRS: f64 = 4.0e8;
 /// The share of the pairs at the threshold the candidate step is planned to find (each pair
 /// above it is found more often).
 const PLANNED_RECALL: f64 = 0.995;
-/// The candidate step is used only when its candidates are at most this share of every pair.
+/// The candidate step is used only when its expected work is at most this share of computing
+/// every pair, and its candidates (counted once the rows are hashed) at most
+/// [`MAX_CANDIDATE_SHARE`] of every pair.
+const MAX_WORK: f64 = 0.5;
 const MAX_CANDIDATE_SHARE: f64 = 0.25;
+/// A table's read of a row element, in multiply-adds (see [`EmbeddingIndex::hash_plan`]).
+const READ_COST: f64 = 16.0;
 /// Bits per hash table tried, and the most tables.
 const MIN_BITS: usize = 6;
 const MAX_BITS: usize = 16;
@@ -279,11 +286,12 @@ impl EmbeddingIndex {
     /// added since `from` are computed (the others are known). While the work is small (see
     /// [`EXACT_PAIRS`]) every pair is computed, as tiles of a matrix product (matrixmultiply's
     /// SIMD sgemm); beyond it the candidates are the pairs that share a bucket in one of the
-    /// tables of random-hyperplane hashes of a [`HashPlan`], each computed the same way, so a
-    /// pair found has its exact cosine and a pair near the threshold can be missed (1 in 200 at
-    /// the threshold, fewer above it). Where the rows are too alike for buckets to separate
-    /// them (more than [`MAX_CANDIDATE_SHARE`] of all pairs would be candidates), every pair
-    /// is computed.
+    /// tables of random-hyperplane hashes of a [`HashPlan`], so a pair found has its exact
+    /// cosine and a pair near the threshold can be missed (1 in 200 at the threshold, fewer
+    /// above it). Where the rows are too alike for buckets to separate them (the plan expects
+    /// more than [`MAX_WORK`] of the work of every pair, or more than
+    /// [`MAX_CANDIDATE_SHARE`] of the pairs turn out to be candidates), every pair is
+    /// computed.
     pub fn pairs_above(&self, from: usize, threshold: f32, threads: usize) -> Vec<Pair> {
         let n = self.len();
         if from >= n || self.dim == 0 {
@@ -293,7 +301,7 @@ impl EmbeddingIndex {
             return self.exact_pairs(from, threshold, threads);
         }
         match self.hash_plan(from, threshold) {
-            Some(plan) if plan.work < MAX_CANDIDATE_SHARE => self
+            Some(plan) if plan.work < MAX_WORK => self
                 .hashed_pairs(from, threshold, &plan, MAX_CANDIDATE_SHARE, threads)
                 .map_or_else(|| self.exact_pairs(from, threshold, threads), |h| h.pairs),
             _ => self.exact_pairs(from, threshold, threads),
@@ -348,16 +356,21 @@ impl EmbeddingIndex {
             return None;
         }
         let p = 1.0 - centred.acos() / std::f64::consts::PI;
-        let (new, all) = ((n - from) as f64, n as f64);
-        let exact = new * all * dim as f64;
+        // Work in multiply-adds of a matrix product (measured here: the candidates' products
+        // run at half its speed, and each table reads every row in bucket order, a dozen
+        // multiply-adds' time an element).
+        let (all, dim) = (n as f64, dim as f64);
+        let every = (n - from) as f64 * (n + from - 1) as f64 / 2.0;
+        let exact = every * dim;
         let plan = (MIN_BITS..=MAX_BITS)
             .filter_map(|bits| {
                 let hit = p.powi(bits as i32);
                 let tables = ((1.0 - PLANNED_RECALL).ln() / (1.0 - hit).ln()).ceil() as usize;
-                // Hashing every row, then each candidate's product.
-                let work = all * dim as f64 * (tables * bits) as f64
-                    + tables as f64 * new * all * 0.5f64.powi(bits as i32) * dim as f64;
-                (tables <= MAX_TABLES).then_some((work, bits, tables))
+                let share = tables as f64 * 0.5f64.powi(bits as i32);
+                let work = all * dim * (tables * bits) as f64
+                    + tables as f64 * all * dim * READ_COST
+                    + share * every * dim * 2.0;
+                (tables <= MAX_TABLES).then_some((work, bits, tables, share))
             })
             .min_by(|a, b| a.0.total_cmp(&b.0))?;
         Some(HashPlan {
@@ -365,7 +378,7 @@ impl EmbeddingIndex {
             bits: plan.1,
             centre,
             centred_threshold: centred,
-            candidates: plan.2 as f64 * 0.5f64.powi(plan.1 as i32),
+            candidates: plan.3,
             work: plan.0 / exact,
         })
     }
@@ -432,6 +445,10 @@ impl EmbeddingIndex {
                     continue;
                 }
                 let first = bucket.partition_point(|&r| (r as usize) < from).max(1);
+                if bucket.len() <= SMALL_BUCKET {
+                    self.small_bucket_pairs(bucket, first, threshold, scratch, out);
+                    continue;
+                }
                 for q0 in (first..bucket.len()).step_by(PAIR_ROWS) {
                     let q1 = (q0 + PAIR_ROWS).min(bucket.len());
                     self.tile_pairs(bucket, q0..q1, threshold, scratch, out);
@@ -502,6 +519,46 @@ impl EmbeddingIndex {
             codes[r0 * tables..r0 * tables + part.len()].copy_from_slice(&part);
         }
         codes
+    }
+
+    /// The pairs `(rows[i], rows[j])`, `i >= first`, `j < i`, with a cosine of at least
+    /// `threshold`, for a few rows: each pair's product of the high halves, and for those
+    /// within their rounding error of the threshold, the cosine from both halves. (The
+    /// candidate step's buckets hold a dozen rows: a matrix product's packing would cost more
+    /// than the products.)
+    fn small_bucket_pairs(
+        &self,
+        rows: &[u32],
+        first: usize,
+        threshold: f32,
+        scratch: &mut Scratch,
+        out: &mut Vec<Pair>,
+    ) {
+        let dim = self.dim;
+        scratch.queries.resize(rows.len() * dim, 0.0);
+        for (r, row) in rows.iter().zip(scratch.queries.chunks_mut(dim)) {
+            let start = *r as usize * dim;
+            halves_to_f32(&self.high[start..start + dim], row);
+        }
+        // Both rows rounded: the product is within twice one row's error.
+        let floor = threshold - 2.0 * HIGH_ERROR;
+        let high = &scratch.queries;
+        for a in first..rows.len() {
+            let row_a = &high[a * dim..(a + 1) * dim];
+            for b in 0..a {
+                if dot(row_a, &high[b * dim..(b + 1) * dim]) < floor {
+                    continue;
+                }
+                let cosine = self.cosine(rows[a] as usize, rows[b] as usize);
+                if cosine >= threshold {
+                    out.push(Pair {
+                        a: rows[a],
+                        b: rows[b],
+                        cosine,
+                    });
+                }
+            }
+        }
     }
 
     /// The pairs `(rows[i], rows[j])`, `i` in `queries`, `j < i`, with a cosine of at least
@@ -674,6 +731,45 @@ impl Candidates {
     }
 }
 
+/// Converts `h` to single precision into `out` (as long): eight at a time with F16C where the
+/// processor has it (half's own slice conversion calls a function per eight).
+fn halves_to_f32(h: &[f16], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if avx2() {
+            // SAFETY: the processor has AVX2, FMA and F16C (checked by `avx2`).
+            unsafe { halves_to_f32_f16c(h, out) };
+            return;
+        }
+    }
+    h.convert_to_f32_slice(out);
+}
+
+/// [`halves_to_f32`] with F16C.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,f16c")]
+fn halves_to_f32_f16c(h: &[f16], out: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let n = h.len().min(out.len());
+    let whole = n - n % 8;
+    let (hp, op) = (h.as_ptr().cast::<u16>(), out.as_mut_ptr());
+    let mut i = 0;
+    while i < whole {
+        // SAFETY: i + 8 <= n, the length of both slices; f16 is a transparent u16; the loads
+        // and stores are unaligned ones.
+        unsafe {
+            _mm256_storeu_ps(
+                op.add(i),
+                _mm256_cvtph_ps(_mm_loadu_si128(hp.add(i).cast())),
+            )
+        };
+        i += 8;
+    }
+    for (o, h) in out[whole..n].iter_mut().zip(&h[whole..n]) {
+        *o = h.to_f32();
+    }
+}
+
 /// The dot product of a row of half-precision numbers and a query: with AVX2, FMA and F16C
 /// where the processor has them (detected once), else element by element.
 fn dot_half(h: &[f16], q: &[f32]) -> f32 {
@@ -775,7 +871,7 @@ fn dot_with<const FUSED: bool>(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
 
     #[test]
     fn pairs_above_equal_the_pairs_of_a_full_scan() {
@@ -874,8 +970,22 @@ mod tests {
         let hashed = index
             .hashed_pairs(0, threshold, &plan, 1.0, 2)
             .expect("under every pair");
-        let found = hashed.pairs.iter().filter(|p| exact.contains(p)).count();
-        assert_eq!(found, hashed.pairs.len(), "a hashed pair is an exact pair");
+        let exact: HashMap<(u32, u32), f32> =
+            exact.iter().map(|p| ((p.a, p.b), p.cosine)).collect();
+        let found = hashed
+            .pairs
+            .iter()
+            .filter(|p| {
+                exact
+                    .get(&(p.a, p.b))
+                    .is_some_and(|c| (c - p.cosine).abs() < 1e-5)
+            })
+            .count();
+        assert_eq!(
+            found,
+            hashed.pairs.len(),
+            "a hashed pair is an exact pair, with its cosine"
+        );
         (
             index,
             found as f64 / exact.len() as f64,
