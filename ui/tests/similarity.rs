@@ -101,6 +101,16 @@ async fn pairs_find_similar_and_duplicates_by_key_and_button() {
     press_key("4", "Digit4");
     until("the pair after", || pair(&root).0 != first).await;
     let (second, c2) = pair(&root);
+    let captions = |root: &Element| {
+        let list = root
+            .query_selector_all("#similarity-pair figcaption")
+            .unwrap();
+        (0..list.length())
+            .map(|k| list.item(k).unwrap().text_content().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let names = captions(&root);
+    assert!(names.iter().all(|n| !n.is_empty()), "{names:?}");
     let five = find(&root, "#likeness-toolbar button[title^='5 The same']", "").await;
     click(&five);
     let both = format!("4@{c1:.1}:{first},5@{c2:.1}:{second}");
@@ -109,6 +119,7 @@ async fn pairs_find_similar_and_duplicates_by_key_and_button() {
     find(&root, "#pair-note", "Undid your “The same picture”").await;
     until("undone", || likeness() == format!("{both}~")).await;
     until("its pair back", || pair(&root) == (second.clone(), c2)).await;
+    assert_eq!(captions(&root), names, "the pair comes back with its names");
     press_key("n", "KeyN");
     until("a near pair asked for", || {
         args_of("similar_pair").contains(r#""kind":"near""#)

@@ -37,6 +37,9 @@ pub struct PairProps {
 }
 
 /// The pair view.
+/// Judged pairs remembered for undo.
+const JUDGED_KEPT: usize = 50;
+
 #[function_component]
 pub fn PairView(props: &PairProps) -> Html {
     let app = use_app();
@@ -47,6 +50,8 @@ pub fn PairView(props: &PairProps) -> Html {
     let summary = use_state(LikenessSummary::default);
     // Bumped to ask for another pair of the current kind.
     let ask = use_state(|| 0u32);
+    // The pairs judged on this visit, newest last: an undo brings its pair back with names.
+    let judged = use_mut_ref(Vec::<SimilarityPair>::new);
     let unavailable = no_embeddings(&app.model.predictor);
     let rater = app.model.rater.name.clone();
     let fail = {
@@ -109,6 +114,7 @@ pub fn PairView(props: &PairProps) -> Html {
         let fail = fail.clone();
         let model = app.model.clone();
         let refresh = refresh_summary.clone();
+        let judged = judged.clone();
         Callback::from(move |action: SimilarityAction| match action {
             SimilarityAction::Digit(value @ 1..=5) => {
                 let Some(shown) = (*pair).clone() else {
@@ -122,6 +128,10 @@ pub fn PairView(props: &PairProps) -> Html {
                 };
                 note.set(None);
                 ask.set(*ask + 1);
+                let mut judged = judged.borrow_mut();
+                judged.push(shown);
+                let excess = judged.len().saturating_sub(JUDGED_KEPT);
+                judged.drain(..excess);
                 let (note, fail, refresh) = (note.clone(), fail.clone(), refresh.clone());
                 api::in_order(async move {
                     match api::call(request).await {
@@ -160,6 +170,7 @@ pub fn PairView(props: &PairProps) -> Html {
                 let rater = rater.clone();
                 let kind = *kind;
                 let model = model.clone();
+                let judged = judged.clone();
                 api::in_order(async move {
                     match api::call(Undo { rater }).await {
                         Ok(Some(Undone { judgement, .. }))
@@ -168,18 +179,32 @@ pub fn PairView(props: &PairProps) -> Html {
                             let mut images = judgement.images;
                             images.sort_by_key(|i| i.position);
                             let value = judgement.value.unwrap_or(0.0) as usize;
-                            pair.set(Some(SimilarityPair {
-                                images: images
-                                    .into_iter()
-                                    .map(|i| QueueItem {
-                                        name: String::new(),
-                                        sha1: i.sha1,
-                                    })
-                                    .collect(),
-                                cosine: judgement.shown_cosine.unwrap_or(f64::NAN),
-                                kind,
-                                model: model.predictor.active.clone().unwrap_or_default(),
-                            }));
+                            let sha1s: Vec<&str> = images.iter().map(|i| i.sha1.as_str()).collect();
+                            // The pair as it was shown (names and all) when judged on this
+                            // visit, else rebuilt from the judgement (without names).
+                            let mut judged = judged.borrow_mut();
+                            let shown = judged.iter().rposition(|p| {
+                                p.images
+                                    .iter()
+                                    .map(|i| i.sha1.as_str())
+                                    .eq(sha1s.iter().copied())
+                            });
+                            let back = match shown {
+                                Some(at) => judged.remove(at),
+                                None => SimilarityPair {
+                                    images: images
+                                        .iter()
+                                        .map(|i| QueueItem {
+                                            name: String::new(),
+                                            sha1: i.sha1.clone(),
+                                        })
+                                        .collect(),
+                                    cosine: judgement.shown_cosine.unwrap_or(f64::NAN),
+                                    kind,
+                                    model: model.predictor.active.clone().unwrap_or_default(),
+                                },
+                            };
+                            pair.set(Some(back));
                             let what = LIKENESS.get(value.wrapping_sub(1)).copied().unwrap_or("");
                             note.set(Some(format!("Undid your “{what}”: judge the pair again.")));
                             refresh.emit(());
