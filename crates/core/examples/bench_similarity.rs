@@ -36,26 +36,9 @@ fn main() {
     let threads: usize = args.next().map_or(2, |s| s.parse().expect("THREADS"));
 
     let mut rng = fastrand::Rng::with_seed(11);
-    let random =
-        |rng: &mut fastrand::Rng| -> Vec<f32> { (0..dim).map(|_| rng.f32() - 0.5).collect() };
-    let mut index = EmbeddingIndex::with_capacity(dim, rows);
-    // Cluster c's members differ from its centre by noise of amplitude up to 0.5, so pairs
-    // of members span cosines from about 0.8 (the app's lowest threshold) to 1.
-    for c in 0..CLUSTERS {
-        let centre = random(&mut rng);
-        let amplitude = 0.02 + 0.48 * (c as f32 / CLUSTERS as f32);
-        for m in 0..CLUSTER {
-            let near: Vec<f32> = centre
-                .iter()
-                .map(|v| v + amplitude * (rng.f32() - 0.5))
-                .collect();
-            index.push(format!("c{c}-{m}"), &near);
-        }
-    }
-    while index.len() < rows {
-        let v = random(&mut rng);
-        index.push(format!("r{}", index.len()), &v);
-    }
+    let index = planted(rows, dim, &mut rng, |rng| {
+        (0..dim).map(|_| rng.f32() - 0.5).collect()
+    });
     // A query reads the high halves: two bytes an element.
     let bytes = (rows * dim * 2) as f64;
     println!(
@@ -131,24 +114,9 @@ fn main() {
     // The same on rows that share a direction, as the features of a ReLU network do (no
     // element negative: unrelated rows at cosines around 0.56), with the same planted clusters;
     // a figure for the record, not a goal (the vectors are the ones above).
-    let mut positive = EmbeddingIndex::with_capacity(dim, rows);
-    let features =
-        |rng: &mut fastrand::Rng| -> Vec<f32> { (0..dim).map(|_| rng.f32() * rng.f32()).collect() };
-    for c in 0..CLUSTERS {
-        let centre = features(&mut rng);
-        let amplitude = 0.02 + 0.48 * (c as f32 / CLUSTERS as f32);
-        for m in 0..CLUSTER {
-            let near: Vec<f32> = centre
-                .iter()
-                .map(|v| (v + amplitude * (rng.f32() - 0.5)).max(0.0))
-                .collect();
-            positive.push(format!("c{c}-{m}"), &near);
-        }
-    }
-    while positive.len() < rows {
-        let v = features(&mut rng);
-        positive.push(format!("r{}", positive.len()), &v);
-    }
+    let positive = planted(rows, dim, &mut rng, |rng| {
+        (0..dim).map(|_| rng.f32() * rng.f32()).collect()
+    });
     near_duplicates(
         "rows that share a direction (no element negative)",
         &positive,
@@ -170,6 +138,36 @@ fn main() {
         "{}",
         goal_line("similarity_groups_recall", recall, ">=", 0.98)
     );
+}
+
+/// `rows` rows of `dim` from `draw`: first the planted clusters, whose members differ from their
+/// centre by noise of amplitude up to 0.5, so pairs of members span cosines from about 0.8 (the
+/// app's lowest threshold) to 1 (rows that cannot be negative stay so), then unrelated rows.
+fn planted(
+    rows: usize,
+    dim: usize,
+    rng: &mut fastrand::Rng,
+    draw: impl Fn(&mut fastrand::Rng) -> Vec<f32>,
+) -> EmbeddingIndex {
+    let mut index = EmbeddingIndex::with_capacity(dim, rows);
+    for c in 0..CLUSTERS {
+        let centre = draw(rng);
+        let positive = centre.iter().all(|v| *v >= 0.0);
+        let amplitude = 0.02 + 0.48 * (c as f32 / CLUSTERS as f32);
+        for m in 0..CLUSTER {
+            let near: Vec<f32> = centre
+                .iter()
+                .map(|v| v + amplitude * (rng.f32() - 0.5))
+                .map(|v| if positive { v.max(0.0) } else { v })
+                .collect();
+            index.push(format!("c{c}-{m}"), &near);
+        }
+    }
+    while index.len() < rows {
+        let v = draw(rng);
+        index.push(format!("r{}", index.len()), &v);
+    }
+    index
 }
 
 /// Times every pair of `index` above `threshold` as the app computes them, and returns the
