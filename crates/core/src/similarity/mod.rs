@@ -1,0 +1,404 @@
+//! How alike images are, from a model's cached embeddings: every embedding of the library in
+//! one contiguous matrix of unit rows, the top-k most similar rows to a query by brute force,
+//! and every pair of rows above a threshold (near-duplicates).
+//!
+//! Each element is kept as two half-precision numbers: `high`, the element rounded, and `low`,
+//! what the rounding left (scaled up so it keeps its precision), so `high + low / 2^11` is the
+//! element to about 2^-22, as many bytes as `f32`. A query reads only `high` (half the bytes of
+//! an `f32` matrix: at 100,000 x 768, 150 MB instead of 300, and the scan is bounded by memory
+//! bandwidth), keeps every row within the rounding's error bound of the k-th best, and scores
+//! those again with both halves, so the top-k is the one the full-precision rows give.
+//! `cargo xtask bench similarity` measures it against numpy and a plain copy.
+//!
+//! `pairs` finds every pair above a threshold (near-duplicates); `kernels` has the SIMD dot
+//! products and conversions both use.
+
+mod kernels;
+mod pairs;
+
+pub use kernels::dot;
+pub use pairs::{HashPlan, Hashed, Pair};
+
+use half::f16;
+use half::slice::HalfFloatSliceExt;
+use kernels::{dot_half, halves_to_f32};
+
+/// `low` holds what `high` left times this (2^11, the half-precision rounding's relative
+/// error), which keeps it well inside half precision's normal range.
+const LOW_SCALE: f32 = 2048.0;
+
+/// How far a score from `high` alone can be from the full-precision one, for unit rows and
+/// queries: rounding to half precision moves an element by at most 2^-11 of itself (so the
+/// dot product by at most 2^-11), plus subnormals and the f32 sums (under 1e-5 at any
+/// dimension an embedding has). A row in the true top-k is at most twice this below the k-th
+/// best score from `high`.
+const HIGH_ERROR: f32 = 1.0 / 2048.0 + 1e-5;
+
+/// The embeddings of one model, row by row, each scaled to unit length.
+#[derive(Debug, Clone, Default)]
+pub struct EmbeddingIndex {
+    dim: usize,
+    keys: Vec<String>,
+    /// Every element rounded to half precision, row after row.
+    high: Vec<f16>,
+    /// What that rounding left, times [`LOW_SCALE`], rounded to half precision.
+    low: Vec<f16>,
+}
+
+/// A row of the index and its cosine similarity to the query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbour {
+    /// The row.
+    pub row: usize,
+    /// The cosine similarity, -1 to 1.
+    pub cosine: f32,
+}
+
+impl EmbeddingIndex {
+    /// An empty index of `dim`-dimensional embeddings.
+    pub fn new(dim: usize) -> Self {
+        Self::with_capacity(dim, 0)
+    }
+
+    /// An index of `dim` with room for `rows` rows.
+    pub fn with_capacity(dim: usize, rows: usize) -> Self {
+        Self {
+            dim,
+            keys: Vec::with_capacity(rows),
+            high: Vec::with_capacity(rows * dim),
+            low: Vec::with_capacity(rows * dim),
+        }
+    }
+
+    /// Adds the embedding `vector` of `key` (e.g. an image's SHA-1), scaled to unit length; a
+    /// vector of another length, or of length zero or not finite, is refused (`false`).
+    pub fn push(&mut self, key: String, vector: &[f32]) -> bool {
+        if vector.len() != self.dim {
+            return false;
+        }
+        let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if !norm.is_finite() || norm == 0.0 {
+            return false;
+        }
+        let start = self.high.len();
+        self.high.resize(start + self.dim, f16::ZERO);
+        self.low.resize(start + self.dim, f16::ZERO);
+        // In steps of 64 on the stack: the unit vector, rounded to `high`, read back, and
+        // what the rounding left into `low`.
+        const STEP: usize = 64;
+        let (mut unit, mut back) = ([0.0f32; STEP], [0.0f32; STEP]);
+        for (i, part) in vector.chunks(STEP).enumerate() {
+            let span = start + i * STEP..start + i * STEP + part.len();
+            let (unit, back) = (&mut unit[..part.len()], &mut back[..part.len()]);
+            for (u, v) in unit.iter_mut().zip(part) {
+                *u = v / norm;
+            }
+            self.high[span.clone()].convert_from_f32_slice(unit);
+            self.high[span.clone()].convert_to_f32_slice(back);
+            for (b, u) in back.iter_mut().zip(unit.iter()) {
+                *b = (u - *b) * LOW_SCALE;
+            }
+            self.low[span].convert_from_f32_slice(back);
+        }
+        self.keys.push(key);
+        true
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether it has no row.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The embeddings' dimension.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The key of `row`.
+    pub fn key(&self, row: usize) -> &str {
+        &self.keys[row]
+    }
+
+    /// The row of `key`, if it has one (a scan: for a query by image, not for loops).
+    pub fn row_of(&self, key: &str) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
+    }
+
+    /// The unit vector of `row`.
+    pub fn vector(&self, row: usize) -> Vec<f32> {
+        let mut out = vec![0.0; self.dim];
+        self.vector_into(row, &mut out);
+        out
+    }
+
+    /// Writes the unit vector of `row` into `out` (`dim` long).
+    pub fn vector_into(&self, row: usize, out: &mut [f32]) {
+        let span = row * self.dim..(row + 1) * self.dim;
+        halves_to_f32(&self.high[span.clone()], out);
+        let mut low = [0.0f32; 64];
+        for (o, l) in out.chunks_mut(64).zip(self.low[span].chunks(64)) {
+            halves_to_f32(l, &mut low[..l.len()]);
+            for (o, l) in o.iter_mut().zip(&low) {
+                *o += l / LOW_SCALE;
+            }
+        }
+    }
+
+    /// The cosine similarity of two rows.
+    pub fn cosine(&self, a: usize, b: usize) -> f32 {
+        self.exact_score(b, &self.vector(a))
+    }
+
+    /// The dot product of `row` with the unit query `q`, from both halves.
+    fn exact_score(&self, row: usize, q: &[f32]) -> f32 {
+        let span = row * self.dim..(row + 1) * self.dim;
+        dot_half(&self.high[span.clone()], q) + dot_half(&self.low[span], q) / LOW_SCALE
+    }
+
+    /// The `k` rows most similar to `query` (any length-`dim` vector; it is normalised here),
+    /// most similar first, computed on `threads` threads. Empty when the query is not a usable
+    /// vector.
+    pub fn top_k(&self, query: &[f32], k: usize, threads: usize) -> Vec<Neighbour> {
+        let norm = query.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if query.len() != self.dim || !norm.is_finite() || norm == 0.0 || self.is_empty() {
+            return Vec::new();
+        }
+        let q: Vec<f32> = query.iter().map(|v| v / norm).collect();
+        let k = k.min(self.len());
+        if k == 0 {
+            return Vec::new();
+        }
+        let threads = threads.clamp(1, self.len());
+        let per = self.len().div_ceil(threads);
+        // Each thread reads the high halves of its rows once, keeping every row that may be
+        // in the top k; those are scored again from both halves.
+        let candidates: Vec<Neighbour> = std::thread::scope(|scope| {
+            let parts: Vec<_> = self
+                .high
+                .chunks(per * self.dim)
+                .enumerate()
+                .map(|(t, rows)| {
+                    let q = &q;
+                    scope.spawn(move || {
+                        let mut top = Candidates::new(k, 2.0 * HIGH_ERROR);
+                        for (r, row) in rows.chunks_exact(self.dim).enumerate() {
+                            top.offer(t * per + r, dot_half(row, q));
+                        }
+                        top.into_kept()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_default())
+                .collect()
+        });
+        let mut best: Vec<Neighbour> = candidates
+            .into_iter()
+            .map(|n| Neighbour {
+                row: n.row,
+                cosine: self.exact_score(n.row, &q),
+            })
+            .collect();
+        best.sort_unstable_by(by_cosine);
+        best.truncate(k);
+        best
+    }
+}
+
+/// Most similar first; equal ones by row.
+fn by_cosine(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
+    b.cosine.total_cmp(&a.cosine).then(a.row.cmp(&b.row))
+}
+
+/// The rows of a stream of scores that may be among the best `k`: every one at most `margin`
+/// below the k-th best so far. The list is cut back whenever it doubles.
+struct Candidates {
+    k: usize,
+    margin: f32,
+    kept: Vec<Neighbour>,
+    floor: f32,
+    room: usize,
+}
+
+impl Candidates {
+    fn new(k: usize, margin: f32) -> Self {
+        Self {
+            k,
+            margin,
+            kept: Vec::with_capacity(2 * k + 1),
+            floor: f32::NEG_INFINITY,
+            room: 2 * k,
+        }
+    }
+
+    fn offer(&mut self, row: usize, cosine: f32) {
+        if cosine < self.floor {
+            return;
+        }
+        self.kept.push(Neighbour { row, cosine });
+        if self.kept.len() > self.room {
+            self.kept.select_nth_unstable_by(self.k - 1, by_cosine);
+            self.floor = self.kept[self.k - 1].cosine - self.margin;
+            let floor = self.floor;
+            self.kept.retain(|n| n.cosine >= floor);
+            // Many rows within the margin (copies of one picture) widen the list.
+            self.room = (2 * self.k).max(2 * self.kept.len());
+        }
+    }
+
+    fn into_kept(self) -> Vec<Neighbour> {
+        self.kept
+    }
+}
+
+/// A random vector of `dim` elements in every direction (not unit length).
+#[cfg(test)]
+fn random_unit(rng: &mut fastrand::Rng, dim: usize) -> Vec<f32> {
+    (0..dim).map(|_| rng.f32() - 0.5).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_k_equals_a_full_sort_on_any_number_of_threads() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        let dim = 37; // not a multiple of eight
+        let mut index = EmbeddingIndex::new(dim);
+        for i in 0..1001 {
+            assert!(index.push(format!("img{i}"), &random_unit(&mut rng, dim)));
+        }
+        let query = random_unit(&mut rng, dim);
+        let norm = query.iter().map(|v| v * v).sum::<f32>().sqrt();
+        let mut all: Vec<(usize, f32)> = (0..index.len())
+            .map(|r| {
+                let exact: f64 = index
+                    .vector(r)
+                    .iter()
+                    .zip(&query)
+                    .map(|(a, b)| f64::from(*a) * f64::from(*b / norm))
+                    .sum();
+                (r, exact as f32)
+            })
+            .collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for threads in [1, 2, 3, 8] {
+            let top = index.top_k(&query, 10, threads);
+            assert_eq!(top.len(), 10);
+            let rows: Vec<usize> = top.iter().map(|n| n.row).collect();
+            let want: Vec<usize> = all[..10].iter().map(|(r, _)| *r).collect();
+            assert_eq!(rows, want, "{threads} threads");
+            for (n, (_, exact)) in top.iter().zip(&all) {
+                assert!((n.cosine - exact).abs() < 1e-5);
+            }
+        }
+        // More than there are, and none.
+        assert_eq!(index.top_k(&query, 5000, 2).len(), 1001);
+        assert!(index.top_k(&query, 0, 2).is_empty());
+    }
+
+    #[test]
+    fn rows_keep_their_precision_and_near_ties_keep_their_order() {
+        let mut rng = fastrand::Rng::with_seed(17);
+        let dim = 768;
+        let mut index = EmbeddingIndex::new(dim);
+        let base = random_unit(&mut rng, dim);
+        let norm = base.iter().map(|v| v * v).sum::<f32>().sqrt();
+        // Copies closer to each other than half precision resolves (cosines 1e-4 apart).
+        let mut copies = Vec::new();
+        for i in 0..40 {
+            let v: Vec<f32> = base
+                .iter()
+                .map(|x| x / norm + 4e-3 * (rng.f32() - 0.5))
+                .collect();
+            index.push(format!("copy{i}"), &v);
+            copies.push(v);
+        }
+        for i in 0..2000 {
+            index.push(format!("other{i}"), &random_unit(&mut rng, dim));
+        }
+        for (row, v) in copies.iter().enumerate() {
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            let back = index.vector(row);
+            let worst = v
+                .iter()
+                .zip(&back)
+                .map(|(a, b)| (a / n - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(worst < 1e-6, "row {row}: {worst}");
+        }
+        let exact = |row: usize| -> f64 {
+            let v = &copies[row];
+            let n: f64 = v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+            let q: f64 = base
+                .iter()
+                .map(|x| f64::from(*x).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            v.iter()
+                .zip(&base)
+                .map(|(a, b)| f64::from(*a) * f64::from(*b))
+                .sum::<f64>()
+                / n
+                / q
+        };
+        let mut want: Vec<usize> = (0..copies.len()).collect();
+        want.sort_by(|a, b| exact(*b).total_cmp(&exact(*a)));
+        let top = index.top_k(&base, 20, 2);
+        let spread = exact(want[0]) - exact(want[19]);
+        assert!(spread < 1e-3, "the copies are near ties ({spread})");
+        // The same twenty, in the exact order, up to f32 rounding (1e-6).
+        let rows: Vec<usize> = top.iter().map(|n| n.row).collect();
+        for w in top.windows(2) {
+            assert!(
+                exact(w[0].row) >= exact(w[1].row) - 1e-6,
+                "{rows:?} / {want:?}"
+            );
+        }
+        let twentieth = exact(want[19]);
+        assert!(rows.iter().all(|&r| exact(r) >= twentieth - 1e-6));
+        let clear = want[..20].iter().filter(|&&r| exact(r) > twentieth + 1e-6);
+        assert!(clear.clone().count() >= 15);
+        assert!(
+            clear.into_iter().all(|r| rows.contains(r)),
+            "{rows:?} / {want:?}"
+        );
+        for n in &top {
+            assert!((f64::from(n.cosine) - exact(n.row)).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn a_near_copy_is_the_nearest_and_bad_vectors_are_refused() {
+        let mut rng = fastrand::Rng::with_seed(9);
+        let dim = 64;
+        let mut index = EmbeddingIndex::new(dim);
+        let original = random_unit(&mut rng, dim);
+        for i in 0..200 {
+            index.push(format!("other{i}"), &random_unit(&mut rng, dim));
+        }
+        // The same picture re-encoded: a slightly different embedding, at another scale.
+        let copy: Vec<f32> = original
+            .iter()
+            .map(|v| 3.0 * (v + 0.01 * (rng.f32() - 0.5)))
+            .collect();
+        index.push("copy".into(), &copy);
+        let top = index.top_k(&original, 3, 2);
+        assert_eq!(index.key(top[0].row), "copy");
+        assert!(top[0].cosine > 0.99 && top[1].cosine < 0.6, "{top:?}");
+        assert_eq!(index.row_of("copy"), Some(200));
+        assert!((index.cosine(200, 200) - 1.0).abs() < 1e-5);
+        assert!(!index.push("short".into(), &[1.0; 3]));
+        assert!(!index.push("zero".into(), &[0.0; 64]));
+        assert!(!index.push("nan".into(), &[f32::NAN; 64]));
+        assert!(index.top_k(&[0.0; 64], 3, 2).is_empty());
+        assert_eq!(index.len(), 201);
+    }
+}
