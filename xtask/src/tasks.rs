@@ -74,6 +74,10 @@ pub fn test(options: TestOptions) -> Result<(), String> {
             "warnings",
         ]))
     })?;
+    // The core tests read the exports back in Python as trainers do (numpy, pyarrow).
+    let trainer_python = step("setup: the trainers' Python (numpy, pyarrow)", || {
+        python_env("trainer-python", &["numpy", "pyarrow"], false)
+    })?;
     step("unit and integration tests", || {
         sh(cargo()
             .args([
@@ -86,7 +90,8 @@ pub fn test(options: TestOptions) -> Result<(), String> {
             ])
             .env("IMAGE_SCORER_ORT", crate::setup::ort_library())
             .env("IMAGE_SCORER_MODELS", models())
-            .env("IMAGE_SCORER_FIXTURES", fixtures()))
+            .env("IMAGE_SCORER_FIXTURES", fixtures())
+            .env("IMAGE_SCORER_PYTHON", &trainer_python))
     })?;
     step("model export scripts (Python)", test_export_scripts)?;
     step("UI tests in headless Chromium", || {
@@ -113,24 +118,32 @@ pub fn test(options: TestOptions) -> Result<(), String> {
 /// Runs models/export/test_export.py in a virtual environment of its own (numpy, onnx,
 /// safetensors, onnxruntime from PyPI).
 fn test_export_scripts() -> Result<(), String> {
-    let python = python_env("export-python", &["numpy", "onnx", "safetensors"])?;
+    let python = python_env("export-python", &["numpy", "onnx", "safetensors"], true)?;
     sh(Command::new(&python)
         .arg(root().join("models/export/test_export.py"))
         .arg(models()))
 }
 
-/// The Python of the virtual environment `.cache/<name>`, made once with `packages` and the
-/// onnxruntime release whose library the app uses, from PyPI.
-fn python_env(name: &str, packages: &[&str]) -> Result<PathBuf, String> {
+/// The Python of the virtual environment `.cache/<name>`, made once with `packages` (and, with
+/// `onnxruntime`, the onnxruntime release whose library the app uses), from PyPI.
+pub(crate) fn python_env(
+    name: &str,
+    packages: &[&str],
+    onnxruntime: bool,
+) -> Result<PathBuf, String> {
     let venv = root().join(".cache").join(name);
     let python = venv.join("bin/python");
     let ready = venv.join(".installed");
     if !ready.is_file() {
         sh(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        sh(Command::new(&python)
+        let mut install = Command::new(&python);
+        install
             .args(["-m", "pip", "install", "--quiet"])
-            .args(packages)
-            .arg(format!("onnxruntime=={}", crate::setup::ORT_VERSION)))?;
+            .args(packages);
+        if onnxruntime {
+            install.arg(format!("onnxruntime=={}", crate::setup::ORT_VERSION));
+        }
+        sh(&mut install)?;
         std::fs::write(&ready, b"").map_err(|e| e.to_string())?;
     }
     Ok(python)
@@ -356,7 +369,7 @@ fn python_figure(
     env: &[(&str, &str)],
     marker: &str,
 ) -> Result<String, String> {
-    let python = python_env("bench-python", &["pillow", "numpy"])?;
+    let python = python_env("bench-python", &["pillow", "numpy"], true)?;
     let mut command = Command::new(&python);
     command
         .arg(root().join("crates/core/examples").join(script))

@@ -7,10 +7,14 @@
 
 pub mod app;
 pub mod error;
+pub mod export;
 pub mod folder;
+pub mod import;
 pub mod inference;
 pub mod library;
+pub mod plots;
 pub mod similarity;
+pub mod stats;
 pub mod store;
 
 pub use app::{App, AppConfig};

@@ -159,11 +159,15 @@ async fn a_release_0_1_0_database_keeps_every_score_in_the_judgement_log() {
     assert!(!tables.contains(&"scores".to_owned()), "{tables:?}");
     assert!(tables.contains(&"image_hashes".to_owned()));
     assert!(tables.contains(&"judgements".to_owned()));
+    assert!(tables.contains(&"imports".to_owned()));
     let latest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
         .fetch_one(&mut conn)
         .await
         .unwrap();
-    assert_eq!(latest, 7);
+    assert_eq!(
+        latest,
+        image_scorer_core::store::migrations::MIGRATIONS.len() as i64
+    );
     for (table, before) in [("embeddings", embeddings), ("predictions", predictions)] {
         let after: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&mut conn)

@@ -9,16 +9,22 @@
 pub mod commands;
 mod error;
 pub mod events;
+mod gallery;
 mod judgements;
 mod library;
 mod predictions;
 mod preference;
+mod ratings;
 mod scoring;
 mod similarity;
 
 pub use commands::{Command, COMMAND_NAMES};
 pub use error::{AppError, ErrorKind};
 pub use events::{AppEvent, Event};
+pub use gallery::{
+    GalleryPage, GalleryQuery, GalleryShow, GallerySort, GalleryTile, ImageDetail, ImageFile,
+    PackPrediction, Presence,
+};
 pub use judgements::{ComparisonOutcome, ImageRole, JudgedImage, Judgement, JudgementKind};
 pub use library::{
     AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
@@ -26,6 +32,10 @@ pub use library::{
 pub use predictions::{EmbedProgress, PackInfo, PredictorState};
 pub use preference::{
     ComparisonSaved, ComparisonSet, PreferenceSettings, RankedImage, RankingPage, SetChoice,
+};
+pub use ratings::{
+    ExportFormat, ExportOptions, ExportSummary, ImportReport, PathStyle, Plot, PlotKind,
+    PredictionFit, RaterStats, RatingStats, ScoreMode, Skipped,
 };
 pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState, Undone};
 pub use similarity::{

@@ -351,7 +351,7 @@ impl App {
     /// What the rankings are fitted from now, besides comparisons: the library, the scores,
     /// and the active pack's predictions (taken in again each time another twentieth of the
     /// library has been predicted, so that the embedding job does not refit them at every set).
-    fn ranking_sources(&self) -> Sources {
+    pub(super) fn ranking_sources(&self) -> Sources {
         let predictions = self.0.predictor.model_id().map(|model| {
             let p = self.0.predictor.state().progress;
             let step = if p.done >= p.total {

@@ -16,6 +16,7 @@ mod indexer;
 mod predictor;
 mod progress;
 mod rankings;
+mod ratings;
 pub mod settings;
 mod similar;
 mod similarity;
@@ -327,6 +328,17 @@ impl App {
             .unwrap_or_else(|e| e.into_inner())
             .insert(key.to_owned(), id);
         Ok(id)
+    }
+}
+
+impl App {
+    /// Forgets the raters' ids learnt so far (after a rename, a name may mean another rater).
+    fn forget_raters(&self) {
+        self.0
+            .raters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 

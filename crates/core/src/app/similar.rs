@@ -324,43 +324,6 @@ fn groups_of(
     groups
 }
 
-/// Spearman's rank correlation of two equally long samples (ties get their mean rank); `None`
-/// under three points or when one side is constant.
-pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.len() < 3 || x.len() != y.len() {
-        return None;
-    }
-    let (rx, ry) = (ranks(x), ranks(y));
-    let n = x.len() as f64;
-    let mean = (n + 1.0) / 2.0;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in rx.iter().zip(&ry) {
-        sxy += (a - mean) * (b - mean);
-        sxx += (a - mean) * (a - mean);
-        syy += (b - mean) * (b - mean);
-    }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
-}
-
-fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-    let mut ranks = vec![0.0; v.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
-            j += 1;
-        }
-        let rank = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            ranks[k] = rank;
-        }
-        i = j + 1;
-    }
-    ranks
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,14 +333,5 @@ mod tests {
         let edges = [(1, 0, 0.95), (2, 1, 0.9), (4, 3, 0.99), (6, 5, 0.85)];
         let groups = groups_of(8, edges.into_iter(), |r| r != 5);
         assert_eq!(groups, vec![(vec![3, 4], 0.99), (vec![0, 1, 2], 0.95)]);
-    }
-
-    #[test]
-    fn spearman_of_monotone_and_reversed_samples() {
-        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert!((spearman(&x, &[0.1, 0.2, 0.2, 0.5, 0.9]).unwrap() - 0.9747).abs() < 1e-3);
-        assert!((spearman(&x, &[5.0, 4.0, 3.0, 2.0, 1.0]).unwrap() + 1.0).abs() < 1e-12);
-        assert_eq!(spearman(&x[..2], &[1.0, 2.0]), None);
-        assert_eq!(spearman(&x, &[1.0; 5]), None);
     }
 }

@@ -185,7 +185,7 @@ impl Handler<GetLikeness> for App {
         let cosines: Vec<f64> = rows.iter().map(|(_, c, _)| *c).collect();
         Ok(LikenessSummary {
             model: Some(self.model_name()),
-            correlation: similar::spearman(&values, &cosines),
+            correlation: crate::stats::spearman(&values, &cosines),
             points: rows
                 .into_iter()
                 .map(|(value, cosine, mine)| LikenessPoint {
@@ -370,7 +370,7 @@ impl App {
         Ok(self.0.similar.snapshot(&self.0.store, key).await?)
     }
 
-    fn model_name(&self) -> String {
+    pub(super) fn model_name(&self) -> String {
         self.0.predictor.model_name().unwrap_or_default()
     }
 }

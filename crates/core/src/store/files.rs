@@ -90,7 +90,8 @@ impl Store {
     }
 
     /// Records `records` below the root `root_id` in one transaction: each file is present, with
-    /// its image (created if its content is new) or its error.
+    /// its image (created if its content is new, completed if it was known only by its hash from
+    /// an import) or its error.
     pub async fn record_files(&self, root_id: i64, records: &[FileRecord]) -> Result<()> {
         let mut tx = self.write().await?;
         for record in records {
@@ -100,7 +101,13 @@ impl Store {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO images (sha1, width, height, format, status, error)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                         ON CONFLICT (sha1) DO UPDATE SET sha1 = excluded.sha1
+                         ON CONFLICT (sha1) DO UPDATE SET
+                             width = iif(seen, width, excluded.width),
+                             height = iif(seen, height, excluded.height),
+                             format = iif(seen, format, excluded.format),
+                             status = iif(seen, status, excluded.status),
+                             error = iif(seen, error, excluded.error),
+                             seen = 1
                          RETURNING id",
                     )
                     .bind(sha1)

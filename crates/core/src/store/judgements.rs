@@ -212,11 +212,13 @@ impl Store {
     }
 
     /// Flags `rater_id`'s newest judgement that is not undone yet, whatever its kind, and
-    /// returns it (now undone); `None` when there is nothing left to undo.
+    /// returns it (now undone); `None` when there is nothing left to undo. Imported judgements
+    /// are not undone this way (undo is for the rater's last action in the app).
     pub async fn undo_last(&self, rater_id: i64) -> Result<Option<Judgement>> {
         let id: Option<i64> = sqlx::query_scalar(
             "UPDATE judgements SET undone = 1
-              WHERE id = (SELECT id FROM judgements WHERE rater_id = ?1 AND undone = 0
+              WHERE id = (SELECT id FROM judgements
+                           WHERE rater_id = ?1 AND undone = 0 AND import_id IS NULL
                           ORDER BY id DESC LIMIT 1)
              RETURNING id",
         )

@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "similarity",
         include_str!("../../migrations/0007_similarity.sql"),
     ),
+    (
+        8,
+        "ratings",
+        include_str!("../../migrations/0008_ratings.sql"),
+    ),
 ];
 
 /// A sqlx migrator over [`MIGRATIONS`].

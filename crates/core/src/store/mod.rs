@@ -4,16 +4,20 @@
 
 mod embeddings;
 mod files;
+mod imports;
 mod judgements;
 pub mod migrations;
 mod ranking;
+mod ratings;
 mod roots;
 mod scores;
 mod similarity;
 
 pub use files::{Counts, FileRecord, KnownFile, Outcome};
+pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
 pub use ranking::RankingLog;
+pub use ratings::{CurrentScore, LoggedComparison, RatedImage, Ratings};
 pub use scores::{default_rater_name, ScoreSummary};
 
 use crate::Result;

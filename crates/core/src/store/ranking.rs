@@ -79,6 +79,17 @@ impl Store {
         Ok(n as u32)
     }
 
+    /// How many comparisons (not undone) each rater made, by rater id.
+    pub async fn comparison_counts(&self) -> Result<HashMap<i64, u32>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT rater_id, COUNT(*) FROM judgements
+              WHERE kind = 'comparison' AND undone = 0 GROUP BY rater_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(r, n)| (r, n as u32)).collect())
+    }
+
     /// Those of `sha1s` that are not in the library now (cannot be shown).
     pub async fn not_shown(&self, sha1s: &[String]) -> Result<Vec<String>> {
         let mut missing = Vec::new();

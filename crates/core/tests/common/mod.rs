@@ -209,3 +209,67 @@ pub async fn until<F: std::future::Future<Output = bool>>(
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+/// A started app over fresh data and cache folders in `tmp`, with ONNX Runtime and the packs
+/// given as (folder name, manifest, models) installed; its events go to a sink nobody reads.
+pub async fn app_with_packs(tmp: &Path, packs: &[(&str, &str, &[&str])]) -> image_scorer_core::App {
+    let mut config = image_scorer_core::AppConfig::in_folders(tmp.join("data"), tmp.join("cache"));
+    config.onnx_runtime = vec![ort_library()];
+    config.low_priority = false;
+    for (name, manifest, models) in packs {
+        install_pack(&config.packs_dir().join(name), manifest, models);
+    }
+    let app = image_scorer_core::App::open(
+        config,
+        std::sync::Arc::new(image_scorer_core::app::NullSink),
+    )
+    .await
+    .unwrap();
+    app.start();
+    app
+}
+
+/// Waits until the app's library holds `ok` images that can be shown.
+pub async fn until_indexed(app: &image_scorer_core::App, ok: u32) {
+    until(&format!("{ok} images indexed"), || async {
+        let state = app
+            .call(image_scorer_protocol::commands::GetState {})
+            .await
+            .unwrap();
+        state.library.counts.ok == ok
+    })
+    .await;
+}
+
+/// Waits until the active pack has embedded (and predicted) every image of the library.
+pub async fn until_embedded(app: &image_scorer_core::App, total: u32) {
+    until(&format!("{total} images embedded"), || async {
+        let p = app
+            .call(image_scorer_protocol::commands::GetPredictor {})
+            .await
+            .unwrap();
+        p.active.is_some()
+            && !p.progress.running
+            && p.progress.total == total
+            && p.progress.done == total
+    })
+    .await;
+}
+
+/// The Python that reads the exports as trainers do (numpy, pyarrow):
+/// `IMAGE_SCORER_PYTHON`, else the virtual environment `cargo xtask test` makes. Missing, it
+/// fails the test.
+pub fn trainer_python() -> PathBuf {
+    let python = std::env::var_os("IMAGE_SCORER_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache/trainer-python/bin/python")
+        });
+    assert!(
+        python.is_file(),
+        "the trainers' Python is missing at {} (cargo xtask test makes it; or set \
+         IMAGE_SCORER_PYTHON to a Python with numpy and pyarrow)",
+        python.display()
+    );
+    python
+}
