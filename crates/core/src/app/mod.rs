@@ -11,6 +11,7 @@
 mod commands;
 pub mod database;
 pub mod events;
+mod gallery;
 pub mod hasher;
 mod indexer;
 mod predictor;
@@ -111,6 +112,7 @@ struct Inner {
     progress: progress::ProgressCache,
     rankings: rankings::Rankings,
     similar: similar::Similar,
+    gallery: gallery::Gallery,
     startup_errors: Mutex<Vec<AppError>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     timings: Option<PathBuf>,
@@ -157,6 +159,7 @@ impl App {
             progress: progress::ProgressCache::default(),
             rankings: rankings::Rankings::default(),
             similar: similar::Similar::default(),
+            gallery: gallery::Gallery::default(),
             startup_errors: Mutex::new(notice.into_iter().collect()),
             tasks: Mutex::new(Vec::new()),
             timings: config.timings,

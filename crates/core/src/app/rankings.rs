@@ -177,6 +177,29 @@ impl Rankings {
     }
 }
 
+impl Rankings {
+    /// Each image's (rank from 1, strength, standard error) in `scope`'s ranking, by SHA-1.
+    pub async fn standings(
+        &self,
+        store: &Store,
+        scope: Scope,
+        sources: Sources,
+    ) -> Result<HashMap<String, (u32, f64, f64)>> {
+        let mut fits = self.fits.lock().await;
+        let fit = current(&mut fits, store, scope, sources).await?;
+        Ok(fit
+            .ranking
+            .order()
+            .into_iter()
+            .enumerate()
+            .map(|(k, i)| {
+                let s = fit.ranking.strength(i);
+                (fit.log.sha1s[i].clone(), (k as u32 + 1, s.value, s.se))
+            })
+            .collect())
+    }
+}
+
 impl Held<'_> {
     /// Takes a comparison (`sign` 1) or its undo (`sign` -1) by `rater_id` into the rankings it
     /// belongs to; a ranking that does not know one of its images is rebuilt when next asked.

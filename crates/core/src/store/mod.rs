@@ -4,6 +4,7 @@
 
 mod embeddings;
 mod files;
+mod gallery;
 mod imports;
 mod judgements;
 pub mod migrations;
@@ -14,6 +15,7 @@ mod scores;
 mod similarity;
 
 pub use files::{Counts, FileRecord, KnownFile, Outcome};
+pub use gallery::{GalleryFilter, GalleryRow};
 pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
 pub use ranking::RankingLog;
