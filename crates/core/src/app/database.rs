@@ -13,8 +13,16 @@ pub const FILE_NAME: &str = "image-scorer.db";
 /// renamed to `image-scorer.db.damaged-<unix time>` and a new database started; the notice
 /// says where the old one went.
 pub async fn open_in(dir: &Path) -> Result<(Store, Option<AppError>), CoreError> {
-    std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
-    let path = dir.join(FILE_NAME);
+    open_at(&dir.join(FILE_NAME)).await
+}
+
+/// Opens the database file at `path` as [`open_in`] does (creating its folder and the file if
+/// needed, moving a damaged one aside).
+pub async fn open_at(path: &Path) -> Result<(Store, Option<AppError>), CoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
+    }
+    let path = path.to_owned();
     match Store::open(&path).await {
         Ok(store) => Ok((store, None)),
         Err(error) => {
@@ -44,7 +52,10 @@ fn move_aside(path: &Path) -> Result<PathBuf, CoreError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let aside = path.with_file_name(format!("{FILE_NAME}.damaged-{stamp}"));
+    let name = path
+        .file_name()
+        .map_or_else(|| FILE_NAME.into(), |n| n.to_string_lossy().into_owned());
+    let aside = path.with_file_name(format!("{name}.damaged-{stamp}"));
     std::fs::rename(path, &aside).map_err(|e| CoreError::io(path, e))?;
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", path.display()));

@@ -67,13 +67,35 @@ impl Indexer {
     /// or their patterns change.
     pub async fn index_and_watch(self: &Arc<Self>) {
         let _one_at_a_time = self.running.lock().await;
+        // Stop watching while scanning: the scan sees everything anyway.
+        *self.watcher.lock().await = None;
+        let watched = self.index_all().await;
+        let on_event = self.on_watch_event();
+        match watch(self.store.clone(), watched, on_event) {
+            Ok(watcher) => *self.watcher.lock().await = Some(watcher),
+            Err(e) => report(&*self.sink, e.into()),
+        }
+        self.changed().await;
+    }
+
+    /// Indexes every open folder once, without watching them afterwards (the command line's
+    /// `index`); progress and problems go to the sink as they do while the app runs.
+    pub async fn index_once(&self) {
+        let _one_at_a_time = self.running.lock().await;
+        self.index_all().await;
+        self.changed().await;
+    }
+
+    /// Scans every open folder; the roots to watch.
+    async fn index_all(&self) -> Vec<crate::library::WatchedRoot> {
         let store = &self.store;
         let roots = match store.library().await {
             Ok(library) => library.roots,
-            Err(e) => return report(&*self.sink, e.into()),
+            Err(e) => {
+                report(&*self.sink, e.into());
+                return Vec::new();
+            }
         };
-        // Stop watching while scanning: the scan sees everything anyway.
-        *self.watcher.lock().await = None;
         let mut watched = Vec::new();
         for root in &roots {
             let id = i64::from(root.id);
@@ -102,12 +124,7 @@ impl Indexer {
             }
             self.changed().await;
         }
-        let on_event = self.on_watch_event();
-        match watch(store.clone(), watched, on_event) {
-            Ok(watcher) => *self.watcher.lock().await = Some(watcher),
-            Err(e) => report(&*self.sink, e.into()),
-        }
-        self.changed().await;
+        watched
     }
 
     /// What the watcher's reports become: a burst of changes one announcement every

@@ -41,11 +41,16 @@ pub const ORT_VARIABLE: &str = "IMAGE_SCORER_ORT";
 /// and end (ms since the Unix epoch), one line per command (`cargo xtask bench score` reads it).
 pub const TIMINGS_VARIABLE: &str = "IMAGE_SCORER_TIMINGS";
 
+/// The app's identifier: its data and cache folders are named after it.
+pub const IDENTIFIER: &str = "org.imagescorer.ImageScorer";
+
 /// Where the app keeps its things and where it looks for the rest.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     /// The database and the `packs` folder.
     pub data_dir: PathBuf,
+    /// The database file, when not the one in `data_dir` (the command line's `--db`).
+    pub database_file: Option<PathBuf>,
     /// Thumbnails.
     pub cache_dir: PathBuf,
     /// More folders with model packs, each with its label.
@@ -79,6 +84,7 @@ impl AppConfig {
         let configured = std::env::var_os(ORT_VARIABLE).map(PathBuf::from);
         Self {
             data_dir,
+            database_file: None,
             cache_dir,
             extra_packs: Vec::new(),
             onnx_runtime: library_candidates(exe_dir.as_deref(), configured.as_deref()),
@@ -89,7 +95,9 @@ impl AppConfig {
 
     /// The database file.
     pub fn database(&self) -> PathBuf {
-        self.data_dir.join(database::FILE_NAME)
+        self.database_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(database::FILE_NAME))
     }
 
     /// The folder where users put model packs.
@@ -136,7 +144,7 @@ impl App {
     /// then reports) and prepares its services; nothing runs in the background until
     /// [`App::start`]. Must be called inside a Tokio runtime.
     pub async fn open(config: AppConfig, sink: Arc<dyn EventSink>) -> Result<Self, CoreError> {
-        let (store, notice) = database::open_in(&config.data_dir).await?;
+        let (store, notice) = database::open_at(&config.database()).await?;
         let (indexer, library_changes) = Indexer::new(store.clone(), sink.clone());
         let predictor = Predictor::new(
             PredictorConfig {
@@ -171,6 +179,17 @@ impl App {
     /// Starts the background work: indexing and then watching the open folders, and the
     /// predictor. Calling it again does nothing.
     pub fn start(&self) {
+        self.start_parts(true);
+    }
+
+    /// Starts only the predictor (it opens the active pack and embeds what the library lacks
+    /// unless paused), not indexing, watching or hashing: the command line's `embed` and `npy`
+    /// export, after [`App::index_now`]. [`App::start`] afterwards does nothing.
+    pub fn start_predictor(&self) {
+        self.start_parts(false);
+    }
+
+    fn start_parts(&self, everything: bool) {
         let Some(library) = self
             .0
             .library_changes
@@ -183,6 +202,10 @@ impl App {
         let indexer = self.0.indexer.clone();
         let predictor = self.0.predictor.clone();
         let mut tasks = self.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        if !everything {
+            tasks.push(tokio::spawn(predictor.run(library)));
+            return;
+        }
         tasks.push(tokio::spawn(hasher::run(
             self.0.store.clone(),
             self.0.sink.clone(),
@@ -239,6 +262,13 @@ impl App {
     pub async fn open_folder(&self, path: &Path) -> Result<LibraryState, AppError> {
         self.0.store.open_folder(path).await?;
         self.folders_changed().await
+    }
+
+    /// Indexes every open folder once and returns when done, without watching them or
+    /// starting anything else (the command line's `index`; the app itself uses
+    /// [`App::start`]).
+    pub async fn index_now(&self) {
+        self.0.indexer.index_once().await;
     }
 
     /// Records a problem met while starting, for [`App::startup_errors`].
