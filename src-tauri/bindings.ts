@@ -66,6 +66,22 @@ export const commands = {
 	duplicateGroups: (request: GetDuplicateGroups) => typedError<DuplicateGroups_Serialize, AppError>(__TAURI_INVOKE("duplicate_groups", { request })),
 	/**  See [`MarkDuplicates`]. */
 	markDuplicates: (request: MarkDuplicates) => typedError<DuplicatesMarked, AppError>(__TAURI_INVOKE("mark_duplicates", { request })),
+	/**  See [`GetGallery`]. */
+	gallery: (request: GetGallery_Deserialize) => typedError<GalleryPage_Serialize, AppError>(__TAURI_INVOKE("gallery", { request })),
+	/**  See [`GetImageDetail`]. */
+	imageDetail: (request: GetImageDetail) => typedError<ImageDetail_Serialize, AppError>(__TAURI_INVOKE("image_detail", { request })),
+	/**  See [`GetRatingStats`]. */
+	ratingStats: (request: GetRatingStats) => typedError<RatingStats_Serialize, AppError>(__TAURI_INVOKE("rating_stats", { request })),
+	/**  See [`GetPlot`]. */
+	plot: (request: GetPlot) => typedError<Plot, AppError>(__TAURI_INVOKE("plot", { request })),
+	/**  See [`SavePlot`]: the save dialog, then the plot written there as SVG. */
+	savePlot: (request: SavePlot) => typedError<string | null, AppError>(__TAURI_INVOKE("save_plot", { request })),
+	/**  See [`Export`]: the save dialog, then the export written there. */
+	export: (request: Export) => typedError<ExportSummary | null, AppError>(__TAURI_INVOKE("export", { request })),
+	/**  See [`ImportRatings`]: the file dialog, then the chosen file imported. */
+	importRatings: (request: ImportRatings) => typedError<ImportReport | null, AppError>(__TAURI_INVOKE("import_ratings", { request })),
+	/**  See [`RenameRater`]. */
+	renameRater: (request: RenameRater) => typedError<Rater, AppError>(__TAURI_INVOKE("rename_rater", { request })),
 };
 
 /* Types */
@@ -278,6 +294,56 @@ export type ErrorKind =
 "internal";
 
 /**
+ *  Shows the system save dialog and exports there; what was written, or `None` when the user
+ *  cancels. The file is written beside its place and renamed into it, so a crash never leaves
+ *  half a file.
+ */
+export type Export = {
+	/**  What to export. */
+	options: ExportOptions,
+};
+
+/**  The file an export writes. */
+export type ExportFormat = 
+/**  `file,score` rows (the aesthetic-scorer scripts' CSV). */
+"csv" | 
+/**  One JSON object per image: paths, each rater's score, the mean, predictions, strength. */
+"jsonl" | 
+/**
+ *  Embeddings (N x D float32, rows at unit length) + ratings (N x 1 float32) `.npy` and a
+ *  paths file, row-aligned (what the LAION and candle predictor trainers read).
+ */
+"npy" | 
+/**  Parquet with the columns `IMAGEPATH` and `AVERAGE_RATING` (LAION's prepare step). */
+"parquet" | 
+/**  One JSON object per comparison: rater, time, images shown in screen order, outcome. */
+"comparisons";
+
+/**  What to export. */
+export type ExportOptions = {
+	/**  The file's format. */
+	format: ExportFormat,
+	/**  Whose judgements, by name; empty for every rater. */
+	raters: string[],
+	/**  The mean over raters, or each rater's own score. */
+	mode: ScoreMode,
+	/**  Full paths, or paths below the folder. */
+	paths: PathStyle,
+	/**  Also the images marked as duplicates (left out by default). */
+	include_duplicates: boolean,
+};
+
+/**  What an export wrote. */
+export type ExportSummary = {
+	/**  The files written (full paths), the main one first. */
+	files: string[],
+	/**  The rows (or objects) written. */
+	rows: number,
+	/**  What was left out, and why. */
+	skipped: Skipped[],
+};
+
+/**
  *  The `k` library images most like the image `sha1` under the active pack's cached
  *  embeddings, most alike first. Refused when there is no active pack or the image has no
  *  embedding yet.
@@ -301,6 +367,169 @@ export type FindSimilarToFile = {
 	k: number,
 };
 
+/**  A run of the gallery's tiles, from `start`. */
+export type GalleryPage = GalleryPage_Serialize | GalleryPage_Deserialize;
+
+/**  A run of the gallery's tiles, from `start`. */
+export type GalleryPage_Deserialize = {
+	/**
+	 *  The order these positions belong to: it changes whenever the order is computed again,
+	 *  and pages of an older one are stale.
+	 */
+	order: number,
+	/**  The position of the first tile. */
+	start: number,
+	/**  The tiles. */
+	tiles: GalleryTile_Deserialize[],
+	/**  How many images match the filters. */
+	total: number,
+};
+
+/**  A run of the gallery's tiles, from `start`. */
+export type GalleryPage_Serialize = {
+	/**
+	 *  The order these positions belong to: it changes whenever the order is computed again,
+	 *  and pages of an older one are stale.
+	 */
+	order: number,
+	/**  The position of the first tile. */
+	start: number,
+	/**  The tiles. */
+	tiles: GalleryTile_Serialize[],
+	/**  How many images match the filters. */
+	total: number,
+};
+
+/**  The gallery's order and filters. */
+export type GalleryQuery = GalleryQuery_Serialize | GalleryQuery_Deserialize;
+
+/**  The gallery's order and filters. */
+export type GalleryQuery_Deserialize = {
+	/**  Whose score is "mine" (the door's rater). */
+	rater: string,
+	/**  The order. */
+	sort: GallerySort,
+	/**  Largest (or newest, or last by name) first. */
+	descending: boolean,
+	/**  Which images. */
+	show: GalleryShow,
+	/**  Only images below this open folder. */
+	folder?: number | null,
+	/**  Scored, or not, by `rated_by` (by anyone when `None`). */
+	rated: Presence,
+	/**  The rater `rated` asks about. */
+	rated_by?: string | null,
+	/**  With a prediction of the active pack, or without. */
+	predicted: Presence,
+};
+
+/**  The gallery's order and filters. */
+export type GalleryQuery_Serialize = {
+	/**  Whose score is "mine" (the door's rater). */
+	rater: string,
+	/**  The order. */
+	sort: GallerySort,
+	/**  Largest (or newest, or last by name) first. */
+	descending: boolean,
+	/**  Which images. */
+	show: GalleryShow,
+	/**  Only images below this open folder. */
+	folder: number | null,
+	/**  Scored, or not, by `rated_by` (by anyone when `None`). */
+	rated: Presence,
+	/**  The rater `rated` asks about. */
+	rated_by: string | null,
+	/**  With a prediction of the active pack, or without. */
+	predicted: Presence,
+};
+
+/**  Which images the gallery lists. */
+export type GalleryShow = 
+/**  Every image that can be shown (those marked as duplicates too, with a badge). */
+"all" | 
+/**  Only images marked as duplicates. */
+"duplicates" | 
+/**  Only files that cannot be shown, with the reason. */
+"unreadable";
+
+/**  How the gallery is ordered. */
+export type GallerySort = 
+/**  By place in everyone's ranking (1 first when descending). */
+"rank" | 
+/**  By the mean of every rater's current score. */
+"mean" | 
+/**  By the asking rater's current score. */
+"mine" | 
+/**  By the active pack's prediction. */
+"predicted" | 
+/**  By how far the mean score is from the prediction, |score - prediction|. */
+"disagreement" | 
+/**  By how many judgements name the image. */
+"judgements" | 
+/**  By when the image first appeared in the library. */
+"newest" | 
+/**  By the path of its first file. */
+"name";
+
+/**  One tile of the gallery. */
+export type GalleryTile = GalleryTile_Serialize | GalleryTile_Deserialize;
+
+/**  One tile of the gallery. */
+export type GalleryTile_Deserialize = {
+	/**  The image (empty for a file that is not an image). */
+	sha1: string,
+	/**  The path of its first file below its folder. */
+	name: string,
+	/**  Width in pixels (0 when unknown). */
+	width: number,
+	/**  Height in pixels (0 when unknown). */
+	height: number,
+	/**  The asking rater's current score. */
+	mine?: number | null,
+	/**  The mean of every rater's current score. */
+	mean?: number | null,
+	/**  How many raters scored it. */
+	raters: number,
+	/**  The active pack's prediction. */
+	predicted?: number | null,
+	/**  Its place in everyone's ranking (1 strongest). */
+	rank?: number | null,
+	/**  How many judgements (not undone) name it. */
+	judgements: number,
+	/**  Marked as a duplicate of another image. */
+	duplicate: boolean,
+	/**  Why it cannot be shown (the unreadable list only). */
+	problem?: string | null,
+};
+
+/**  One tile of the gallery. */
+export type GalleryTile_Serialize = {
+	/**  The image (empty for a file that is not an image). */
+	sha1: string,
+	/**  The path of its first file below its folder. */
+	name: string,
+	/**  Width in pixels (0 when unknown). */
+	width: number,
+	/**  Height in pixels (0 when unknown). */
+	height: number,
+	/**  The asking rater's current score. */
+	mine: number | null,
+	/**  The mean of every rater's current score. */
+	mean: number | null,
+	/**  How many raters scored it. */
+	raters: number,
+	/**  The active pack's prediction. */
+	predicted: number | null,
+	/**  Its place in everyone's ranking (1 strongest). */
+	rank: number | null,
+	/**  How many judgements (not undone) name it. */
+	judgements: number,
+	/**  Marked as a duplicate of another image. */
+	duplicate: boolean,
+	/**  Why it cannot be shown (the unreadable list only). */
+	problem: string | null,
+};
+
 /**
  *  The near-duplicate groups among the library images not marked as duplicates, found by
  *  `method`; the first `limit` of them, closest first.
@@ -313,12 +542,71 @@ export type GetDuplicateGroups = {
 };
 
 /**
+ *  The gallery's tiles from position `start` in the order and filters of `query`, at most
+ *  `limit`. The order is computed when the query or the library changed, or with `refresh`
+ *  (the page asks for it when it opens); later pages of the same query keep it, so a tile
+ *  scored from the grid does not jump away while the rater works.
+ */
+export type GetGallery = GetGallery_Serialize | GetGallery_Deserialize;
+
+/**
+ *  The gallery's tiles from position `start` in the order and filters of `query`, at most
+ *  `limit`. The order is computed when the query or the library changed, or with `refresh`
+ *  (the page asks for it when it opens); later pages of the same query keep it, so a tile
+ *  scored from the grid does not jump away while the rater works.
+ */
+export type GetGallery_Deserialize = {
+	/**  The order and the filters. */
+	query: GalleryQuery_Deserialize,
+	/**  The first position. */
+	start: number,
+	/**  At most this many (the app caps it at 1,000). */
+	limit: number,
+	/**  Compute the order again. */
+	refresh: boolean,
+};
+
+/**
+ *  The gallery's tiles from position `start` in the order and filters of `query`, at most
+ *  `limit`. The order is computed when the query or the library changed, or with `refresh`
+ *  (the page asks for it when it opens); later pages of the same query keep it, so a tile
+ *  scored from the grid does not jump away while the rater works.
+ */
+export type GetGallery_Serialize = {
+	/**  The order and the filters. */
+	query: GalleryQuery_Serialize,
+	/**  The first position. */
+	start: number,
+	/**  At most this many (the app caps it at 1,000). */
+	limit: number,
+	/**  Compute the order again. */
+	refresh: boolean,
+};
+
+/**
+ *  Everything known of the image `sha1`: its files, every judgement, each pack's prediction,
+ *  its ranking and its nearest neighbours.
+ */
+export type GetImageDetail = {
+	/**  The image. */
+	sha1: string,
+};
+
+/**
  *  Every likeness judgement made with the active pack's cosine (the plot), with the asking
  *  rater's marked.
  */
 export type GetLikeness = {
 	/**  Who asks. */
 	rater: string,
+};
+
+/**  The plot `kind` over the judgements of `raters` (every rater when empty), as SVG. */
+export type GetPlot = {
+	/**  Which plot. */
+	kind: PlotKind,
+	/**  Whose judgements, by name. */
+	raters: string[],
 };
 
 /**  The packs found, the active one, and how far the embedding of the library is. */
@@ -360,6 +648,15 @@ export type GetRanking_Serialize = {
  *  every known rater.
  */
 export type GetRater = Record<string, never>;
+
+/**
+ *  The counts, each rater's mean and spread, their agreement, and the predictions against the
+ *  scores, over the judgements of `raters` (every rater when empty).
+ */
+export type GetRatingStats = {
+	/**  Whose judgements, by name. */
+	raters: string[],
+};
 
 /**
  *  The images for `rater` to score: those they have not scored first, shuffled by `seed` (one
@@ -432,10 +729,73 @@ export type GroupImage_Serialize = {
 	bytes: number | null,
 };
 
+/**  Everything known of one image. */
+export type ImageDetail = ImageDetail_Serialize | ImageDetail_Deserialize;
+
+/**  Everything known of one image. */
+export type ImageDetail_Deserialize = {
+	/**  The image. */
+	sha1: string,
+	/**  Width and height in pixels (0 when unknown). */
+	width: number,
+	/**  See `width`. */
+	height: number,
+	/**  The format found in its content. */
+	format?: string | null,
+	/**  Every file with this content, present or not. */
+	files: ImageFile[],
+	/**  Every judgement that names it, undone ones too, oldest first. */
+	judgements: Judgement_Deserialize[],
+	/**  Each pack's prediction. */
+	predictions: PackPrediction[],
+	/**  Its place, strength and standard error in everyone's ranking. */
+	rank?: number | null,
+	/**  See `rank`. */
+	strength?: number | null,
+	/**  See `rank`. */
+	se?: number | null,
+	/**  Its nearest neighbours under the active pack (empty without one or its embedding). */
+	neighbours: SimilarImage[],
+};
+
+/**  Everything known of one image. */
+export type ImageDetail_Serialize = {
+	/**  The image. */
+	sha1: string,
+	/**  Width and height in pixels (0 when unknown). */
+	width: number,
+	/**  See `width`. */
+	height: number,
+	/**  The format found in its content. */
+	format: string | null,
+	/**  Every file with this content, present or not. */
+	files: ImageFile[],
+	/**  Every judgement that names it, undone ones too, oldest first. */
+	judgements: Judgement_Serialize[],
+	/**  Each pack's prediction. */
+	predictions: PackPrediction[],
+	/**  Its place, strength and standard error in everyone's ranking. */
+	rank: number | null,
+	/**  See `rank`. */
+	strength: number | null,
+	/**  See `rank`. */
+	se: number | null,
+	/**  Its nearest neighbours under the active pack (empty without one or its embedding). */
+	neighbours: SimilarImage[],
+};
+
 /**  The webview could not display the image: it is recorded as unreadable and leaves the queues. */
 export type ImageFailed = {
 	/**  The image. */
 	sha1: string,
+};
+
+/**  One file of an image. */
+export type ImageFile = {
+	/**  Its full path. */
+	path: string,
+	/**  Whether it is there now. */
+	present: boolean,
 };
 
 /**  A page of the library's images. */
@@ -469,6 +829,36 @@ export type ImageSummary = {
 	width: number,
 	/**  Height in pixels. */
 	height: number,
+};
+
+/**
+ *  Shows the system file dialog and imports the chosen file: the old tool's `ratings.db`, or
+ *  an Image Scorer JSONL export from another machine. What it brought, or `None` when the user
+ *  cancels. Importing the same file again adds nothing.
+ */
+export type ImportRatings = Record<string, never>;
+
+/**  What an import brought in. */
+export type ImportReport = {
+	/**  The file's name. */
+	source: string,
+	/**  What it was read as ("the old tool's ratings.db", "an Image Scorer JSONL export"). */
+	format: string,
+	/**  The raters its judgements went to (added if new). */
+	raters: string[],
+	/**  Scores added. */
+	scores: number,
+	/**  Comparisons added. */
+	comparisons: number,
+	/**  Judgements the database already had (an earlier import of the same rows): not added again. */
+	already: number,
+	/**
+	 *  Images the file names that the library has no file of yet: their judgements are kept
+	 *  and attach when a file with that content appears.
+	 */
+	absent_images: number,
+	/**  Rows that made no sense, by reason. */
+	skipped: Skipped[],
 };
 
 /**  An image in a judgement: which, where it was on screen, and its part. */
@@ -677,6 +1067,14 @@ export type PackInfo_Serialize = {
 	problem: string | null,
 };
 
+/**  One pack's prediction of an image. */
+export type PackPrediction = {
+	/**  The pack. */
+	pack: string,
+	/**  The predicted score. */
+	score: number | null,
+};
+
 /**  Which pair to show. */
 export type PairKind = 
 /**  Two images drawn at random. */
@@ -684,10 +1082,71 @@ export type PairKind =
 /**  An image drawn at random and one of its nearest neighbours. */
 "near";
 
+/**  How file paths are written. */
+export type PathStyle = 
+/**  The full path. */
+"absolute" | 
+/**  The path below the image's open folder. */
+"relative";
+
 /**  Pauses (`true`) or resumes the background embedding; what is done stays done. */
 export type PausePredictions = {
 	/**  Pause or resume. */
 	paused: boolean,
+};
+
+/**  A plot, drawn as SVG by the app. */
+export type Plot = {
+	/**  Which. */
+	kind: PlotKind,
+	/**  Its title. */
+	title: string,
+	/**  The SVG document; empty when there is nothing to plot yet (see `note`). */
+	svg: string,
+	/**  The numbers it shows, or why there is nothing to plot yet. */
+	note: string,
+};
+
+/**  Which plot. */
+export type PlotKind = 
+/**  How often each score was given, per rater. */
+"histogram" | 
+/**  The active pack's prediction against the mean score, with Pearson, Spearman and MAE. */
+"predicted" | 
+/**  The ranking's strengths, strongest first, with their 95 % intervals. */
+"strengths" | 
+/**  Each rater's mean and spread, with the raters' agreement. */
+"agreement";
+
+/**  How the active pack's predictions compare with the scores. */
+export type PredictionFit = PredictionFit_Serialize | PredictionFit_Deserialize;
+
+/**  How the active pack's predictions compare with the scores. */
+export type PredictionFit_Deserialize = {
+	/**  The pack. */
+	pack: string,
+	/**  Images with both a score (the mean of the chosen raters) and a prediction. */
+	n: number,
+	/**  Pearson's correlation. */
+	pearson?: number | null,
+	/**  Spearman's rank correlation. */
+	spearman?: number | null,
+	/**  The mean absolute error. */
+	mae?: number | null,
+};
+
+/**  How the active pack's predictions compare with the scores. */
+export type PredictionFit_Serialize = {
+	/**  The pack. */
+	pack: string,
+	/**  Images with both a score (the mean of the chosen raters) and a prediction. */
+	n: number,
+	/**  Pearson's correlation. */
+	pearson: number | null,
+	/**  Spearman's rank correlation. */
+	spearman: number | null,
+	/**  The mean absolute error. */
+	mae: number | null,
 };
 
 /**
@@ -747,6 +1206,15 @@ export type PreferenceSettings = {
 	/**  How the next set is chosen. */
 	choice: SetChoice,
 };
+
+/**  Whether images with (or without) something are shown. */
+export type Presence = 
+/**  With or without. */
+"any" | 
+/**  Only with. */
+"with" | 
+/**  Only without. */
+"without";
 
 /**  A file of the library that cannot be shown, and why. */
 export type Problem = {
@@ -829,6 +1297,84 @@ export type Rater = {
 	all: string[],
 };
 
+/**  One rater's numbers. */
+export type RaterStats = RaterStats_Serialize | RaterStats_Deserialize;
+
+/**  One rater's numbers. */
+export type RaterStats_Deserialize = {
+	/**  The rater. */
+	name: string,
+	/**  How many images they have a current score for. */
+	scored: number,
+	/**  The mean of those scores. */
+	mean?: number | null,
+	/**  Their sample standard deviation. */
+	sd?: number | null,
+	/**  Comparisons made (not undone). */
+	comparisons: number,
+};
+
+/**  One rater's numbers. */
+export type RaterStats_Serialize = {
+	/**  The rater. */
+	name: string,
+	/**  How many images they have a current score for. */
+	scored: number,
+	/**  The mean of those scores. */
+	mean: number | null,
+	/**  Their sample standard deviation. */
+	sd: number | null,
+	/**  Comparisons made (not undone). */
+	comparisons: number,
+};
+
+/**  The numbers of the Ratings page and of the CLI's `stats`. */
+export type RatingStats = RatingStats_Serialize | RatingStats_Deserialize;
+
+/**  The numbers of the Ratings page and of the CLI's `stats`. */
+export type RatingStats_Deserialize = {
+	/**  Images that can be shown. */
+	images: number,
+	/**  Of those, images with a current score by a chosen rater. */
+	scored: number,
+	/**  Images known only from an import (no file with their content yet). */
+	absent: number,
+	/**  Current scores (one per image and rater). */
+	scores: number,
+	/**  Comparisons (not undone). */
+	comparisons: number,
+	/**  Each chosen rater, oldest first. */
+	raters: RaterStats_Deserialize[],
+	/**  Krippendorff's alpha (interval) over the images scored by two chosen raters or more. */
+	agreement?: number | null,
+	/**  How many images that is. */
+	pairable: number,
+	/**  The active pack's predictions against the scores, when there is a pack. */
+	prediction?: PredictionFit_Deserialize | null,
+};
+
+/**  The numbers of the Ratings page and of the CLI's `stats`. */
+export type RatingStats_Serialize = {
+	/**  Images that can be shown. */
+	images: number,
+	/**  Of those, images with a current score by a chosen rater. */
+	scored: number,
+	/**  Images known only from an import (no file with their content yet). */
+	absent: number,
+	/**  Current scores (one per image and rater). */
+	scores: number,
+	/**  Comparisons (not undone). */
+	comparisons: number,
+	/**  Each chosen rater, oldest first. */
+	raters: RaterStats_Serialize[],
+	/**  Krippendorff's alpha (interval) over the images scored by two chosen raters or more. */
+	agreement: number | null,
+	/**  How many images that is. */
+	pairable: number,
+	/**  The active pack's predictions against the scores, when there is a pack. */
+	prediction: PredictionFit_Serialize | null,
+};
+
 /**
  *  Records `rater`'s choice among `images` (as shown, in screen order): a pick (with the
  *  winner's position), a tie, or "none of these"; the rankings take it in before the answer.
@@ -891,6 +1437,14 @@ export type RemoveFolder = {
 	root_id: number,
 };
 
+/**  Renames the rater `from` to `to` (a name no rater has yet); every judgement goes with them. */
+export type RenameRater = {
+	/**  The rater's name now. */
+	from: string,
+	/**  The new name (1 to 64 characters). */
+	to: string,
+};
+
 /**  A folder the user opened; every image below it belongs to the library. */
 export type Root = {
 	/**  Database id of the folder (stable while it stays open). */
@@ -903,6 +1457,22 @@ export type Root = {
 	 */
 	excludes: string,
 };
+
+/**
+ *  Shows the system save dialog and writes the plot there as an SVG file; the path written,
+ *  or `None` when the user cancels.
+ */
+export type SavePlot = {
+	/**  The plot. */
+	plot: GetPlot,
+};
+
+/**  Which score a row carries. */
+export type ScoreMode = 
+/**  One row per image: the mean of the chosen raters' current scores. */
+"mean" | 
+/**  One row per image and rater: each chosen rater's current score. */
+"per_rater";
 
 /**  The images to score, in order, and the rater's progress. */
 export type ScoreQueue = {
@@ -1040,6 +1610,14 @@ export type SimilarityPair = {
 	kind: PairKind,
 	/**  The pack whose embeddings were compared. */
 	model: string,
+};
+
+/**  Rows left out of an export or an import for one reason. */
+export type Skipped = {
+	/**  Why, as a phrase ("a score outside 1-10"). */
+	reason: string,
+	/**  How many. */
+	count: number,
 };
 
 /**

@@ -5,10 +5,12 @@ use crate::route::Route;
 
 mod preference;
 mod rate;
+mod ratings;
 mod score;
 mod similarity;
 pub use preference::{PreferenceAction, PREFERENCE_KEYS};
 pub use rate::{adjust, rate_action, RateAction, RATE_KEYS};
+pub use ratings::{RatingsAction, RATINGS_KEYS};
 pub use score::{score_action, ScoreAction, SCORE_KEYS};
 pub use similarity::{SimilarityAction, FIND_SIMILAR_KEY, SIMILARITY_KEYS};
 

@@ -9,6 +9,7 @@ use std::time::Instant;
 const APP_PACKAGE: &str = "image-scorer";
 const UI_PACKAGE: &str = "image-scorer-ui";
 const E2E_PACKAGE: &str = "image-scorer-e2e";
+const CLI_PACKAGE: &str = "image-scorer-cli";
 const WASM: &str = "wasm32-unknown-unknown";
 
 /// Options of `cargo xtask test`.
@@ -162,6 +163,8 @@ pub fn bundle() -> Result<PathBuf, String> {
 /// Builds the release .deb from the UI already in `ui/dist`.
 fn build_deb() -> Result<PathBuf, String> {
     step("bundle the .deb", || {
+        // The .deb ships the command line beside the app (tauri.conf.json's deb files).
+        sh(cargo().args(["build", "--release", "-p", CLI_PACKAGE]))?;
         sh(Command::new(crate::setup::tauri_cli_bin())
             .current_dir(root().join("src-tauri"))
             .args(["build", "--ci", "--bundles", "deb"]))?;
@@ -247,7 +250,10 @@ fn test_installed(deb: &Path) -> Result<(), String> {
         .arg(deb)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     let installed = PathBuf::from("/usr/bin").join(APP_PACKAGE);
-    let result = e2e(&installed, Some("installed_"));
+    let result = e2e(&installed, Some("installed_")).and_then(|()| {
+        // The command line is installed beside it and finds the bundled ONNX Runtime.
+        sh(Command::new(PathBuf::from("/usr/bin").join(CLI_PACKAGE)).arg("--version"))
+    });
     let removed = sh(Command::new("apt-get")
         .args(["remove", "-y", "-q", APP_PACKAGE])
         .env("DEBIAN_FRONTEND", "noninteractive"));

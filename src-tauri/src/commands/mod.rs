@@ -1,7 +1,7 @@
 //! The commands the webview can invoke: one handler per command of `image-scorer-protocol`,
 //! each a line over core's [`App`]. No command takes a file-system path from the webview; the
-//! only ones with OS glue, [`choose_folder`] and [`find_similar_to_file`], get their path from
-//! the native dialog.
+//! only ones with OS glue, [`choose_folder`], [`find_similar_to_file`] and the Ratings page's
+//! export, import and plot saving ([`ratings`]), get their path from the native dialog.
 
 use image_scorer_core::App;
 use image_scorer_protocol::commands::*;
@@ -14,6 +14,8 @@ use image_scorer_protocol::{
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 use tauri_specta::{collect_commands, Builder};
+
+pub mod ratings;
 
 /// See [`GetState`].
 #[tauri::command]
@@ -354,6 +356,14 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         get_likeness,
         duplicate_groups,
         mark_duplicates,
+        ratings::gallery,
+        ratings::image_detail,
+        ratings::rating_stats,
+        ratings::plot,
+        ratings::save_plot,
+        ratings::export,
+        ratings::import_ratings,
+        ratings::rename_rater,
     ])
 }
 

@@ -1,94 +1,109 @@
-//! The Ratings page: for now, the gallery of every image in the library. Scores, predictions,
-//! sorting, filtering and export arrive with the features that produce them.
+//! The Ratings page: every image of the library at a glance (the gallery: sort, filter, zoom,
+//! score, the detail of one), the numbers and plots, and the exports and imports. The gallery
+//! stays mounted while another view shows, so its order, scroll and selection are kept.
 
-use crate::api;
-use crate::components::EmptyState;
-use crate::keys::FIND_SIMILAR_KEY;
-use crate::state::{use_app, Action, SimilarQuery};
-use image_scorer_protocol::commands::ListImages;
-use image_scorer_protocol::ImagePage;
-use wasm_bindgen_futures::spawn_local;
+mod detail;
+mod exchange;
+mod gallery;
+mod grid;
+mod plots;
+mod raters;
+mod toolbar;
+
+use crate::components::{key_button, key_help};
+use crate::hooks::use_key_down;
+use crate::keys::{Modifiers, RatingsAction, RATINGS_KEYS};
+use crate::state::use_app;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
-/// How many images the gallery shows at most (the rest: sorting and paging come later).
-pub const GALLERY_LIMIT: u32 = 1000;
+/// The page's views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Gallery,
+    Plots,
+    Exchange,
+}
 
-/// The gallery of every image with its score, prediction and rank.
+/// The Ratings page.
 #[function_component]
 pub fn Ratings() -> Html {
     let app = use_app();
-    let page = use_state(|| None::<ImagePage>);
-    {
-        let page = page.setter();
-        let model = app.model.clone();
-        // Reload whenever the library's images change.
-        use_effect_with(app.model.revision, move |_| {
-            spawn_local(async move {
-                match api::call(ListImages {
-                    limit: GALLERY_LIMIT,
-                })
-                .await
-                {
-                    Ok(p) => page.set(Some(p)),
-                    Err(e) => model.dispatch(Action::Failed(e)),
-                }
-            });
-        });
-    }
-    let Some(page) = &*page else {
-        return html! { <section class="page" id="page-ratings"><p class="note">{ "Loading…" }</p></section> };
-    };
-    if page.images.is_empty() {
-        return html! {
-            <EmptyState slug="ratings" title="Ratings"
-                purpose="Every image with its score, prediction and rank: sort, filter, zoom, plot, and export what your trainer reads (CSV, JSONL, .npy)."
-                then="No images yet: the open folders hold no readable images, or indexing is still running." />
-        };
-    }
-    let shown = page.images.len() as u32;
-    let find = {
-        let model = app.model.clone();
-        Callback::from(move |sha1: String| {
-            model.dispatch(Action::FindSimilar(SimilarQuery::Image(sha1)))
+    let view = use_state(|| View::Gallery);
+    let help = use_state(|| false);
+    let detail = use_state(|| None::<String>);
+    let act = {
+        let (view, help, detail) = (view.clone(), help.clone(), detail.clone());
+        Callback::from(move |action: RatingsAction| match action {
+            RatingsAction::GalleryView => view.set(View::Gallery),
+            RatingsAction::PlotsView => view.set(View::Plots),
+            RatingsAction::ExportView => view.set(View::Exchange),
+            RatingsAction::Help => help.set(!*help),
+            RatingsAction::Close => {
+                help.set(false);
+                detail.set(None);
+            }
+            _ => {}
         })
     };
+    // Outside the gallery (or over it, with the help or a detail open), only the page's own
+    // keys act.
+    let gallery_keys =
+        *view == View::Gallery && !*help && detail.is_none() && !app.model.panel_open();
+    {
+        let act = act.clone();
+        let panels = app.model.panel_open();
+        use_key_down(Callback::from(move |e: KeyboardEvent| {
+            if panels || gallery_keys {
+                return;
+            }
+            if let Some(action) = RATINGS_KEYS.action(&e.key(), &e.code(), Modifiers::of(&e)) {
+                if matches!(
+                    action,
+                    RatingsAction::GalleryView
+                        | RatingsAction::PlotsView
+                        | RatingsAction::ExportView
+                        | RatingsAction::Help
+                        | RatingsAction::Close
+                ) {
+                    e.prevent_default();
+                    act.emit(action);
+                }
+            }
+        }));
+    }
+    let tab = |label: &str, action: RatingsAction, this: View| {
+        let class = if *view == this { "tab active" } else { "tab" };
+        key_button(&RATINGS_KEYS, label, action, class, &act)
+    };
+    let on_detail = {
+        let detail = detail.clone();
+        Callback::from(move |sha1: String| detail.set(Some(sha1)))
+    };
+    let close_detail = {
+        let detail = detail.clone();
+        Callback::from(move |()| detail.set(None))
+    };
     html! {
-        <section class="page gallery-page" id="page-ratings">
-            <header>
+        <section class="page ratings-page" id="page-ratings">
+            <header class="score-bar">
                 <h1>{ "Ratings" }</h1>
-                <span class="note" id="gallery-count">
-                    { if shown < page.total { format!("{shown} of {} images", page.total) } else { format!("{} images", page.total) } }
-                </span>
-                <span class="note">{ "Scores, predictions and export arrive with scoring." }</span>
+                <nav class="tabs" id="ratings-tabs">
+                    { tab("Gallery", RatingsAction::GalleryView, View::Gallery) }
+                    { tab("Numbers and plots", RatingsAction::PlotsView, View::Plots) }
+                    { tab("Export and import", RatingsAction::ExportView, View::Exchange) }
+                </nav>
+                { key_button(&RATINGS_KEYS, "?", RatingsAction::Help, "nav", &act) }
             </header>
-            <div class="gallery" id="gallery">
-                { for page.images.iter().map(|image| {
-                    let sha1 = image.sha1.clone();
-                    let on_click = find.reform(move |_: MouseEvent| sha1.clone());
-                    let sha1 = image.sha1.clone();
-                    let find = find.clone();
-                    // Shift+F on a focused tile (Tab moves between them).
-                    let on_key = Callback::from(move |e: KeyboardEvent| {
-                        if e.key() == FIND_SIMILAR_KEY {
-                            e.prevent_default();
-                            find.emit(sha1.clone());
-                        }
-                    });
-                    html! {
-                        <figure class="tile" key={image.sha1.clone()} data-sha1={image.sha1.clone()}
-                            tabindex="0" onkeydown={on_key}>
-                            <img src={api::thumbnail_url(&image.sha1)} alt={image.name.clone()}
-                                loading="lazy" width="160" height="160" />
-                            <figcaption title={format!("{} ({} × {})", image.name, image.width, image.height)}>
-                                { &image.name }
-                            </figcaption>
-                            <button class="tile-similar" title="Find the images most like this one (Shift+F on a focused tile)"
-                                onclick={on_click}>{ "≈" }</button>
-                        </figure>
-                    }
-                }) }
+            <div class={classes!("ratings-body", (*view != View::Gallery).then_some("hidden"))}>
+                <gallery::Gallery active={gallery_keys} on_detail={on_detail.clone()} on_page={act.clone()} />
             </div>
+            if *view == View::Plots { <plots::Plots /> }
+            if *view == View::Exchange { <exchange::Exchange /> }
+            if let Some(sha1) = &*detail {
+                <detail::Detail sha1={sha1.clone()} on_open={on_detail} on_close={close_detail} />
+            }
+            if *help { { key_help("ratings-help", &RATINGS_KEYS, "Escape or ? closes. Scores given here are the same judgements as the Score page's.") } }
         </section>
     }
 }

@@ -20,8 +20,11 @@ mod preference;
 #[allow(unused_imports)] // the Preference tests use them
 pub use preference::{comparisons, remove_from_library, reset_preference};
 mod dom;
+mod ratings;
 mod similarity;
 pub use dom::*;
+#[allow(unused_imports)] // the Ratings tests use them
+pub use ratings::{exports, set_gallery, synthetic_sha1};
 #[allow(unused_imports)] // the Similarity tests use them
 pub use similarity::{likeness, marks, reset_similarity, set_similarity_pack};
 
@@ -52,6 +55,7 @@ struct StubState {
     listeners: HashMap<&'static str, Rc<dyn Fn(JsValue)>>,
     preference: preference::PreferenceStub,
     similarity: similarity::SimilarityStub,
+    ratings: ratings::RatingsStub,
     /// The kinds of the judgements recorded, newest last: undo takes the newest back.
     undo_order: Vec<JudgementKind>,
 }
@@ -159,6 +163,7 @@ fn handlers() -> Vec<(&'static str, Handler)> {
                 ));
             }
             s.scores.push(format!("{}:{}", &r.sha1[..1], r.value));
+            s.ratings.scores.insert(r.sha1.clone(), r.value);
             Ok(ScoreState {
                 sha1: r.sha1,
                 mine: Some(r.value),
@@ -194,6 +199,7 @@ fn handlers() -> Vec<(&'static str, Handler)> {
     .into_iter()
     .chain(preference::handlers())
     .chain(similarity::handlers())
+    .chain(ratings::handlers())
     .chain([on(|_: Undo, s| match s.undo_order.pop() {
         Some(k @ (JudgementKind::Similarity | JudgementKind::Duplicate)) => {
             Ok(similarity::undo(s, k).map(|judgement| Undone {
@@ -296,7 +302,10 @@ pub fn emit(name: &str, payload: JsValue) {
 
 /// The gallery's images (`null` for none).
 pub fn set_images(images: JsValue) {
-    with(|s| s.images = decode(images).unwrap_or_default());
+    with(|s| {
+        s.images = decode(images).unwrap_or_default();
+        s.ratings = ratings::RatingsStub::default();
+    });
 }
 
 /// The commands sent so far, comma-separated.

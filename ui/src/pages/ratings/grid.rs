@@ -1,0 +1,212 @@
+//! The gallery's arithmetic, apart from the DOM: which rows a scroll position shows, which
+//! pages of tiles they need, and the tiles the app has sent so far.
+
+use image_scorer_protocol::{GalleryPage, GalleryTile};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+/// Tiles per page asked of the app.
+pub const PAGE: u32 = 200;
+/// A tile's box, gap included, in CSS pixels.
+pub const TILE_W: f64 = 184.0;
+/// See [`TILE_W`].
+pub const TILE_H: f64 = 232.0;
+/// Rows drawn beyond the visible ones, above and below.
+pub const OVERSCAN: u32 = 1;
+
+/// The visible part of the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Viewport {
+    /// How far it is scrolled, in pixels.
+    pub top: f64,
+    /// Its height.
+    pub height: f64,
+    /// Its width.
+    pub width: f64,
+}
+
+impl Viewport {
+    /// Tiles per row.
+    pub fn columns(&self) -> u32 {
+        ((self.width / TILE_W).floor() as u32).max(1)
+    }
+
+    /// Rows that fit on a screen.
+    pub fn rows_on_screen(&self) -> u32 {
+        ((self.height / TILE_H).floor() as u32).max(1)
+    }
+
+    /// The positions to draw for `total` tiles: the visible rows and [`OVERSCAN`] around them.
+    pub fn drawn(&self, total: u32) -> Range<u32> {
+        let columns = self.columns();
+        let first_row = ((self.top / TILE_H).floor() as u32).saturating_sub(OVERSCAN);
+        let last_row = ((self.top + self.height) / TILE_H).ceil() as u32 + OVERSCAN;
+        (first_row * columns).min(total)..(last_row * columns).min(total)
+    }
+
+    /// The scroll position that shows the row of `position` whole, from this one (unchanged when
+    /// it is already in view).
+    pub fn scrolled_to(&self, position: u32) -> f64 {
+        let row = f64::from(position / self.columns());
+        let (top, bottom) = (row * TILE_H, (row + 1.0) * TILE_H);
+        if top < self.top {
+            top
+        } else if bottom > self.top + self.height {
+            (bottom - self.height).max(0.0)
+        } else {
+            self.top
+        }
+    }
+}
+
+/// The tiles received for one order of the gallery, by page.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Pages {
+    /// The order they belong to (0: none yet).
+    pub order: u32,
+    /// How many tiles the order has.
+    pub total: u32,
+    /// The pages received.
+    pages: HashMap<u32, Vec<GalleryTile>>,
+    /// The pages asked for and not received.
+    pub asked: HashSet<u32>,
+    /// Bumped by [`Pages::restart`]: answers to older questions are dropped.
+    pub epoch: u32,
+}
+
+impl Pages {
+    /// Takes in a page from the app. A page of another order replaces everything held (the
+    /// library changed, or the order was computed again).
+    pub fn receive(&mut self, page: GalleryPage) {
+        if page.order != self.order {
+            self.pages.clear();
+            self.asked.clear();
+            self.order = page.order;
+        }
+        self.total = page.total;
+        let index = page.start / PAGE;
+        self.asked.remove(&index);
+        self.pages.insert(index, page.tiles);
+    }
+
+    /// Forgets everything for a new query (answers to the old one are dropped).
+    pub fn restart(&mut self) {
+        let epoch = self.epoch.wrapping_add(1);
+        *self = Pages {
+            epoch,
+            ..Pages::default()
+        };
+    }
+
+    /// The pages that hold `positions`.
+    pub fn covering(positions: Range<u32>) -> Vec<u32> {
+        if positions.is_empty() {
+            return Vec::new();
+        }
+        (positions.start / PAGE..=(positions.end - 1) / PAGE).collect()
+    }
+
+    /// The pages that `positions` need and nobody has asked for yet.
+    pub fn missing(&self, positions: Range<u32>) -> Vec<u32> {
+        Self::covering(positions)
+            .into_iter()
+            .filter(|p| !self.pages.contains_key(p) && !self.asked.contains(p))
+            .collect()
+    }
+
+    /// The tile at `position`, if its page has arrived.
+    pub fn tile(&self, position: u32) -> Option<&GalleryTile> {
+        self.pages
+            .get(&(position / PAGE))?
+            .get((position % PAGE) as usize)
+    }
+
+    /// The position of the image `sha1` among the tiles received.
+    pub fn position_of(&self, sha1: &str) -> Option<u32> {
+        self.pages.iter().find_map(|(page, tiles)| {
+            let k = tiles.iter().position(|t| t.sha1 == sha1)?;
+            Some(page * PAGE + k as u32)
+        })
+    }
+
+    /// Changes the tile of the image `sha1`, wherever it is among those received.
+    pub fn update(&mut self, sha1: &str, change: impl Fn(&mut GalleryTile)) {
+        for tiles in self.pages.values_mut() {
+            for tile in tiles.iter_mut().filter(|t| t.sha1 == sha1) {
+                change(tile);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn tile(n: u32) -> GalleryTile {
+        GalleryTile {
+            sha1: format!("{n:040}"),
+            name: format!("{n}.png"),
+            width: 1,
+            height: 1,
+            mine: None,
+            mean: None,
+            raters: 0,
+            predicted: None,
+            rank: None,
+            judgements: 0,
+            duplicate: false,
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn the_viewport_draws_its_rows_and_one_more_each_side() {
+        let v = Viewport {
+            top: 10.0 * TILE_H,
+            height: 3.0 * TILE_H,
+            width: 5.0 * TILE_W + 10.0,
+        };
+        assert_eq!(v.columns(), 5);
+        assert_eq!(v.drawn(100_000), 45..70);
+        assert_eq!(v.drawn(52), 45..52);
+        assert_eq!(
+            v.scrolled_to(47),
+            9.0 * TILE_H,
+            "row 9 is drawn, not in view"
+        );
+        assert_eq!(v.scrolled_to(30), 6.0 * TILE_H);
+        assert_eq!(v.scrolled_to(80), 14.0 * TILE_H);
+        assert_eq!(v.scrolled_to(52), v.top);
+    }
+
+    #[test]
+    fn pages_are_asked_for_once_and_a_new_order_replaces_them() {
+        let mut pages = Pages::default();
+        assert_eq!(pages.missing(150..450), [0, 1, 2]);
+        pages.asked.extend([0, 1, 2]);
+        assert!(pages.missing(150..450).is_empty());
+        pages.receive(GalleryPage {
+            order: 1,
+            start: 200,
+            tiles: (200..400).map(tile).collect(),
+            total: 1000,
+        });
+        assert_eq!(pages.tile(250).unwrap().name, "250.png");
+        assert!(pages.tile(150).is_none());
+        assert_eq!(pages.position_of(&format!("{:040}", 399)), Some(399));
+        pages.update(&format!("{:040}", 250), |t| t.mine = Some(7.0));
+        assert_eq!(pages.tile(250).unwrap().mine, Some(7.0));
+        // The library changed: order 2 replaces everything.
+        pages.receive(GalleryPage {
+            order: 2,
+            start: 0,
+            tiles: (0..200).map(tile).collect(),
+            total: 1001,
+        });
+        assert!(pages.tile(250).is_none());
+        assert_eq!(pages.missing(150..450), [1, 2]);
+        assert_eq!(pages.total, 1001);
+    }
+}
