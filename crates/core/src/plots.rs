@@ -86,6 +86,7 @@ pub fn histogram(raters: &[(String, Vec<f64>)]) -> Plot {
             .build_cartesian_2d(0.5f64..10.5f64, 0u32..(top + top / 10 + 1))?;
         chart
             .configure_mesh()
+            .light_line_style(TRANSPARENT)
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 15))
             .disable_x_mesh()
@@ -169,6 +170,7 @@ pub fn predicted(pack: Option<&str>, points: &[(f64, f64)]) -> Plot {
             .build_cartesian_2d(0.5f64..10.5f64, 0.5f64..10.5f64)?;
         chart
             .configure_mesh()
+            .light_line_style(TRANSPARENT)
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 15))
             .x_desc("predicted")
@@ -231,6 +233,7 @@ pub fn strengths(scope: &str, entries: &[(f64, f64)]) -> Plot {
             .build_cartesian_2d(0usize..entries.len() + 1, (low - pad)..(high + pad))?;
         chart
             .configure_mesh()
+            .light_line_style(TRANSPARENT)
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 15))
             .x_desc("rank")
@@ -238,7 +241,7 @@ pub fn strengths(scope: &str, entries: &[(f64, f64)]) -> Plot {
             .draw()?;
         let c = colour(0);
         chart.draw_series(drawn.iter().map(|&(k, s, e)| {
-            ErrorBar::new_vertical(k, s - e, s, s + e, c.mix(0.35).filled(), 3)
+            ErrorBar::new_vertical(k, s - e, s, s + e, c.mix(0.5).filled(), 3)
         }))?;
         chart.draw_series(
             drawn
@@ -291,6 +294,7 @@ pub fn agreement(raters: &[(String, f64, f64, u32)], alpha: Option<f64>, pairabl
         let names: Vec<String> = raters.iter().map(|r| r.0.clone()).collect();
         chart
             .configure_mesh()
+            .light_line_style(TRANSPARENT)
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 15))
             .disable_x_mesh()

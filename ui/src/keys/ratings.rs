@@ -95,7 +95,7 @@ pub const RATINGS_KEYS: KeyTable<RatingsAction> = KeyTable {
         Binding {
             keys: &[Key::Plain("i")],
             does: Does::Act(RatingsAction::Detail),
-            also: "ⓘ",
+            also: "the i button",
             help: "everything known of it: files, judgements, predictions, neighbours",
         },
         bind(

@@ -456,7 +456,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
                     <button class="tile-similar" title="Find the images most like this one (Shift+F)" onclick={find}>{ "≈" }</button>
                 }
                 if !tile.sha1.is_empty() {
-                    <button class="tile-info" title="Everything known of it (i)" onclick={open}>{ "ⓘ" }</button>
+                    <button class="tile-info" title="Everything known of it (i)" onclick={open}>{ "i" }</button>
                 }
             </figure>
         }
