@@ -42,6 +42,30 @@ impl Home {
         file
     }
 
+    /// Makes the app answer its file dialogs (export, import, saving a plot) with `path`
+    /// instead of showing them (WebDriver cannot reach a native dialog).
+    pub fn answer_dialogs(&mut self, path: PathBuf) {
+        self.extra_env.push(("IMAGE_SCORER_DIALOG_FILE", path));
+    }
+
+    /// Runs the command line (`IMAGE_SCORER_CLI`) with `args` on this home's database; its
+    /// standard output, or a failure with what it printed.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let cli = required_path("IMAGE_SCORER_CLI", "the command line binary");
+        let out = Command::new(&cli)
+            .args(args)
+            .envs(self.env())
+            .output()
+            .expect("the command line runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "image-scorer-cli {args:?} failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+
     /// A scratch folder inside this home, for photo folders the test makes.
     pub fn scratch(&self, name: &str) -> PathBuf {
         let p = self.dir.path().join("files").join(name);

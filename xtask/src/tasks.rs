@@ -220,8 +220,11 @@ fn build_app_in(profile: &str) -> Result<PathBuf, String> {
 /// Runs the end-to-end tests against the binary `app` under a virtual display. `filter`
 /// selects tests by name.
 fn e2e(app: &Path, filter: Option<&str>) -> Result<(), String> {
-    // Build first, so compiling does not happen inside the virtual display's time.
+    // Build first, so compiling does not happen inside the virtual display's time; the
+    // command line too (the Ratings test compares its export with the app's).
     sh(cargo().args(["test", "-p", E2E_PACKAGE, "--no-run"]))?;
+    sh(cargo().args(["build", "-p", CLI_PACKAGE]))?;
+    let cli = root().join("target/debug").join(CLI_PACKAGE);
     let mut command = Command::new("xvfb-run");
     command
         .current_dir(root())
@@ -231,6 +234,7 @@ fn e2e(app: &Path, filter: Option<&str>) -> Result<(), String> {
         .args(filter)
         .args(["--test-threads=1"])
         .env("IMAGE_SCORER_APP", app)
+        .env("IMAGE_SCORER_CLI", cli)
         .env("IMAGE_SCORER_MODELS", models())
         .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver"));
     sh(&mut command)
