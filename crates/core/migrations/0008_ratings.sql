@@ -22,6 +22,11 @@ ALTER TABLE judgements ADD COLUMN import_id INTEGER REFERENCES imports (id);
 -- whether a rater already has a judgement at a time.
 CREATE INDEX judgements_rater_created ON judgements (rater_id, created);
 
+-- An image's present files by path: the first file's name (the views' MIN(rel_path)) and "has a
+-- file present" are one index seek each, and the gallery reads every present file in image order
+-- without touching the table.
+CREATE INDEX files_image_present ON files (image_id, present, rel_path, root_id);
+
 -- Raters that came from another tool, by their key there (the old tool's user hash), so that a
 -- second import of the same file, or of a newer copy, finds the rater even after a rename.
 CREATE TABLE rater_sources (

@@ -15,7 +15,7 @@ mod scores;
 mod similarity;
 
 pub use files::{Counts, FileRecord, KnownFile, Outcome};
-pub use gallery::{GalleryFilter, GalleryRow};
+pub use gallery::{GalleryBase, GalleryJudged};
 pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
 pub use ranking::RankingLog;
