@@ -16,7 +16,9 @@ pub const IDENTIFIER: &str = "org.imagescorer.ImageScorer";
 
 /// Isolated XDG folders for one app "installation": its database and settings live here.
 pub struct Home {
-    dir: tempfile::TempDir,
+    dir: PathBuf,
+    /// The temporary folder `dir` is, removed with the home (none for [`Home::at`]).
+    _temp: Option<tempfile::TempDir>,
     /// More environment for the app.
     extra_env: Vec<(&'static str, PathBuf)>,
 }
@@ -24,12 +26,20 @@ pub struct Home {
 impl Home {
     /// Fresh, empty folders.
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut home = Self::at(temp.path());
+        home._temp = Some(temp);
+        home
+    }
+
+    /// The folders below `dir`, which stay when the home is dropped (a benchmark's library).
+    pub fn at(dir: &Path) -> Self {
         for sub in ["config", "data", "cache"] {
-            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
         Self {
-            dir,
+            dir: dir.to_owned(),
+            _temp: None,
             extra_env: Vec::new(),
         }
     }
@@ -37,7 +47,7 @@ impl Home {
     /// Makes the app append every command's timing to a file of this home (see
     /// `IMAGE_SCORER_TIMINGS`); returns the file.
     pub fn record_timings(&mut self) -> PathBuf {
-        let file = self.dir.path().join("timings.log");
+        let file = self.dir.as_path().join("timings.log");
         self.extra_env.push(("IMAGE_SCORER_TIMINGS", file.clone()));
         file
     }
@@ -68,7 +78,7 @@ impl Home {
 
     /// A scratch folder inside this home, for photo folders the test makes.
     pub fn scratch(&self, name: &str) -> PathBuf {
-        let p = self.dir.path().join("files").join(name);
+        let p = self.dir.as_path().join("files").join(name);
         std::fs::create_dir_all(&p).unwrap();
         p
     }
@@ -76,7 +86,7 @@ impl Home {
     /// The app's database file.
     pub fn database(&self) -> PathBuf {
         self.dir
-            .path()
+            .as_path()
             .join("data")
             .join(IDENTIFIER)
             .join("image-scorer.db")
@@ -96,7 +106,7 @@ impl Home {
     pub fn install_pack(&self, name: &str, manifest: &str, models: &[&str]) -> PathBuf {
         let dir = self
             .dir
-            .path()
+            .as_path()
             .join("data")
             .join(IDENTIFIER)
             .join("packs")
@@ -117,9 +127,9 @@ impl Home {
 
     fn env(&self) -> Vec<(&'static str, PathBuf)> {
         let mut env = vec![
-            ("XDG_CONFIG_HOME", self.dir.path().join("config")),
-            ("XDG_DATA_HOME", self.dir.path().join("data")),
-            ("XDG_CACHE_HOME", self.dir.path().join("cache")),
+            ("XDG_CONFIG_HOME", self.dir.as_path().join("config")),
+            ("XDG_DATA_HOME", self.dir.as_path().join("data")),
+            ("XDG_CACHE_HOME", self.dir.as_path().join("cache")),
         ];
         env.extend(self.extra_env.iter().cloned());
         env

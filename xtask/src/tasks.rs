@@ -348,12 +348,59 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 sh(&mut bench)
             })
         }
+        Some("gallery") => step("bench gallery", || bench_gallery(&args[1..])),
         Some("inference") => step("bench inference", bench_inference),
         Some("similarity") => step("bench similarity", bench_similarity),
         other => Err(format!(
-            "unknown benchmark {other:?}; available: library, score, inference, ranking, similarity"
+            "unknown benchmark {other:?}; available: library, score, inference, ranking, \
+             similarity, gallery"
         )),
     }
+}
+
+/// The gallery benchmark: the core's part (a synthetic library of 100,000 images, kept in
+/// `target/bench-gallery` for later runs; pages and sort changes through the app's commands),
+/// then the webview's (the release app opened on it). The goal lines of both end the output.
+fn bench_gallery(args: &[String]) -> Result<(), String> {
+    setup(Needs {
+        test: true,
+        bundle: false,
+    })?;
+    let dir = root().join("target/bench-gallery");
+    // The core's figures as they come; its goal lines held for the end.
+    let mut core = core_example("bench_gallery");
+    core.arg(&dir)
+        .args(args)
+        .stdout(std::process::Stdio::piped());
+    let mut child = core.spawn().map_err(|e| e.to_string())?;
+    let mut goals = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(out)) {
+            let line = line.map_err(|e| e.to_string())?;
+            if line.starts_with("goal: ") {
+                goals.push(line);
+            } else {
+                println!("{line}");
+            }
+        }
+    }
+    if !child.wait().map_err(|e| e.to_string())?.success() {
+        return Err("the core's part of bench gallery failed".into());
+    }
+    build_ui()?;
+    let release = build_app_in("release")?;
+    sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_gallery"]))?;
+    sh(Command::new("xvfb-run")
+        .current_dir(root())
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(root().join("target/debug/bench_gallery"))
+        .arg(&dir)
+        .env("IMAGE_SCORER_APP", release)
+        .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver")))?;
+    for line in goals {
+        println!("{line}");
+    }
+    Ok(())
 }
 
 /// The similarity benchmark: numpy's top-k in a virtual environment of its own, with two BLAS
