@@ -37,8 +37,10 @@ impl Home {
         for sub in ["config", "data", "cache"] {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
+        // The app may run in another folder: its XDG folders are absolute.
+        let dir = std::fs::canonicalize(dir).expect("the home's folder");
         Self {
-            dir: dir.to_owned(),
+            dir,
             _temp: None,
             extra_env: Vec::new(),
         }

@@ -21,7 +21,7 @@ use goal::goal_line;
 use image_scorer_core::app::{NullSink, IDENTIFIER};
 use image_scorer_core::library::scan_root;
 use image_scorer_core::{App, AppConfig, Store};
-use image_scorer_protocol::commands::{AddScore, GetGallery};
+use image_scorer_protocol::commands::{AddScore, GetGallery, GetScoreQueue};
 use image_scorer_protocol::{GalleryQuery, GallerySort};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -270,6 +270,59 @@ async fn measure(app: &App, db: &Path, n: usize) {
         "baseline, 200 bare rows (id, hash, name, size) by LIMIT/OFFSET at the same positions: \
          p50 {o50:.1} ms, p95 {o95:.1} ms; ours / baseline at p95 = {:.2}",
         p95 / o95
+    );
+    // The Score page's queue from the same rows (the whole library, shuffled).
+    let mut queues = Vec::new();
+    for seed in 0..5 {
+        let t = Instant::now();
+        let q = app
+            .call(GetScoreQueue {
+                rater: ME.into(),
+                include_rated: true,
+                seed,
+                predicted_first: false,
+            })
+            .await
+            .unwrap();
+        assert_eq!(q.items.len(), n);
+        queues.push(ms(t.elapsed()));
+    }
+    println!(
+        "the Score page's queue of {n} (the gallery's rows): first {:.1} ms, then p50 {:.1} ms",
+        queues[0],
+        percentile(&mut queues[1..].to_vec(), 0.5)
+    );
+
+    // Thumbnails of a first screen, made afresh (none cached), one after another.
+    let first = app
+        .call(GetGallery {
+            query: GalleryQuery {
+                rater: ME.into(),
+                sort: GallerySort::Name,
+                ..GalleryQuery::default()
+            },
+            start: 5000,
+            limit: 24,
+            refresh: true,
+        })
+        .await
+        .unwrap();
+    let mut made = Vec::new();
+    for tile in &first.tiles {
+        let t = Instant::now();
+        let served = app.serve_image(&format!("/thumb/{}", tile.sha1)).await;
+        assert_eq!(served.status, 200);
+        made.push(ms(t.elapsed()));
+    }
+    let t = Instant::now();
+    for tile in &first.tiles {
+        app.serve_image(&format!("/thumb/{}", tile.sha1)).await;
+    }
+    let cached = ms(t.elapsed()) / first.tiles.len() as f64;
+    println!(
+        "a thumbnail made afresh: p50 {:.1} ms, slowest {:.1} ms; served from the cache: {cached:.2} ms",
+        percentile(&mut made.clone(), 0.5),
+        made.iter().copied().fold(0.0, f64::max)
     );
     println!("{}", goal_line("gallery_page_p95_ms", p95, "<", 20.0));
     println!("{}", goal_line("gallery_sort_change_ms", worst, "<", 200.0));

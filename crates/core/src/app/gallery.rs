@@ -184,7 +184,7 @@ impl App {
     /// the log's part 70 ms after a judgement, the predictions 20 ms as they come; a sort of
     /// what was read takes 20-60 ms).
     #[allow(clippy::type_complexity)]
-    async fn gallery_rows(
+    pub(super) async fn gallery_rows(
         &self,
         model_id: Option<i64>,
     ) -> Result<

@@ -20,7 +20,7 @@ pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
 pub use ranking::RankingLog;
 pub use ratings::{CurrentScore, LoggedComparison, RatedImage, Ratings};
-pub use scores::{default_rater_name, ScoreSummary};
+pub use scores::{default_rater_name, progress_of, queue_of, ScoreSummary};
 
 use crate::Result;
 use sqlx::sqlite::SqliteSynchronous;

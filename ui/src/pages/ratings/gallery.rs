@@ -449,7 +449,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
                 if let Some(problem) = &tile.problem {
                     <div class="tile-problem">{ problem.clone() }</div>
                 } else {
-                    <img src={api::thumbnail_url(&tile.sha1)} alt={tile.name.clone()} loading="lazy" width="160" height="160" />
+                    <img src={api::thumbnail_url(&tile.sha1)} alt={tile.name.clone()} width="160" height="160" />
                 }
                 <figcaption><span class="tile-name">{ tile.name.clone() }</span><span class="tile-numbers">{ numbers }</span></figcaption>
                 if tile.problem.is_none() {
