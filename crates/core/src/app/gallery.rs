@@ -11,7 +11,6 @@
 use super::rankings::Sources;
 use super::{App, Handler};
 use crate::store::{GalleryBase, GalleryJudged};
-use crate::CoreError;
 use image_scorer_protocol::commands::{FindSimilar, GetGallery, GetImageDetail};
 use image_scorer_protocol::{
     AppError, ErrorKind, GalleryPage, GalleryQuery, GalleryShow, GallerySort, GalleryTile,
@@ -141,7 +140,13 @@ impl App {
         let generation = held.as_ref().map_or(1, |o| o.generation.wrapping_add(1));
         let rater_id = self.rater_id(&query.rater).await?;
         let rated_by = match &query.rated_by {
-            Some(name) => Some(self.0.store.raters_named(&[name.clone()]).await?[0].0),
+            Some(name) => Some(
+                self.0
+                    .store
+                    .raters_named(std::slice::from_ref(name))
+                    .await?[0]
+                    .0,
+            ),
             None => None,
         };
         let model_id = self.0.predictor.model_id();
@@ -256,8 +261,7 @@ impl App {
             .0
             .rankings
             .standings(&self.0.store, None, sources)
-            .await
-            .map_err(CoreError::from)?;
+            .await?;
         let ranks: Standings = Arc::new(standings);
         *self
             .0

@@ -53,7 +53,11 @@ mod tests {
         });
         assert!(failed.is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
-        write_atomically(&path, |w| Ok(w.write_all(b"new").unwrap())).unwrap();
+        write_atomically(&path, |w| {
+            w.write_all(b"new").unwrap();
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "only the file itself is left");

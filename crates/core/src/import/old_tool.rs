@@ -56,10 +56,7 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
             .query_map([], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
             })?
-            .filter_map(|r| match r {
-                Ok((id, hash)) => Some(Ok((id, hash.unwrap_or_default()))),
-                Err(e) => Some(Err(e)),
-            })
+            .map(|r| r.map(|(id, hash)| (id, hash.unwrap_or_default())))
             .collect::<rusqlite::Result<_>>()?
     } else {
         HashMap::new()

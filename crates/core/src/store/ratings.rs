@@ -71,9 +71,13 @@ pub struct LoggedComparison {
     pub created: String,
     /// How it ended.
     pub outcome: ComparisonOutcome,
-    /// The images in screen order: (SHA-1, first present file as (folder, path), winner?).
-    pub images: Vec<(String, Option<(String, String)>, bool)>,
+    /// The images in screen order.
+    pub images: Vec<ComparedImage>,
 }
+
+/// One image of a logged comparison: its SHA-1, its first present file as (folder, path), and
+/// whether it won.
+pub type ComparedImage = (String, Option<(String, String)>, bool);
 
 impl Store {
     /// The database file's path.
