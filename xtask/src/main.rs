@@ -11,6 +11,7 @@
 //! cargo xtask bindings         regenerate the committed TypeScript bindings
 //! cargo xtask bench library    indexing and watcher benchmarks
 //! cargo xtask bench ranking    the ranking's update and choice at the size of a large library
+//! cargo xtask bench personal   a rater's own model: one more rating's refit at 20k ratings
 //! ```
 
 mod exec;
@@ -57,4 +58,5 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench library      indexing throughput against sha1sum, watcher pickup latency
   bench score        keypress-to-next-image latency on the Score page, in the webview
   bench inference    the embedding pipeline against its parts and against Python
-  bench ranking      the ranking's update and next-set choice at 20k images, 100k judgements";
+  bench ranking      the ranking's update and next-set choice at 20k images, 100k judgements
+  bench personal     a rater's own model: one more rating's refit at 20k ratings of 768-d";

@@ -318,6 +318,19 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 ])
                 .args(&args[1..]))
         }),
+        Some("personal") => step("bench personal", || {
+            sh(cargo()
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "image-scorer-personal",
+                    "--example",
+                    "bench_personal",
+                    "--",
+                ])
+                .args(&args[1..]))
+        }),
         Some("score") => {
             setup(Needs {
                 test: true,
@@ -353,7 +366,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         Some("similarity") => step("bench similarity", bench_similarity),
         other => Err(format!(
             "unknown benchmark {other:?}; available: library, score, inference, ranking, \
-             similarity, gallery"
+             similarity, gallery, personal"
         )),
     }
 }
