@@ -82,6 +82,8 @@ export const commands = {
 	importRatings: (request: ImportRatings) => typedError<ImportReport | null, AppError>(__TAURI_INVOKE("import_ratings", { request })),
 	/**  See [`RenameRater`]. */
 	renameRater: (request: RenameRater) => typedError<Rater, AppError>(__TAURI_INVOKE("rename_rater", { request })),
+	/**  See [`GetPersonalModel`]. */
+	personalModel: (request: GetPersonalModel) => typedError<PersonalModel_Serialize, AppError>(__TAURI_INVOKE("personal_model", { request })),
 };
 
 /* Types */
@@ -104,6 +106,8 @@ export type AddRating_Deserialize = {
 	value: number | null,
 	/**  The prediction shown, if any. */
 	predicted?: number | null,
+	/**  Whether the prediction shown was the rater's own model's (else the pack's). */
+	own?: boolean,
 };
 
 /**
@@ -119,6 +123,8 @@ export type AddRating_Serialize = {
 	value: number | null,
 	/**  The prediction shown, if any. */
 	predicted: number | null,
+	/**  Whether the prediction shown was the rater's own model's (else the pack's). */
+	own: boolean,
 };
 
 /**
@@ -601,6 +607,15 @@ export type GetLikeness = {
 	rater: string,
 };
 
+/**
+ *  What is known of `rater`'s own model for the active pack: its ratings, its cross-validated
+ *  quality as they grew, and whether it is shown instead of the pack's prediction.
+ */
+export type GetPersonalModel = {
+	/**  Whose model. */
+	rater: string,
+};
+
 /**  The plot `kind` over the judgements of `raters` (every rater when empty), as SVG. */
 export type GetPlot = {
 	/**  Which plot. */
@@ -1020,6 +1035,25 @@ export type MarkDuplicates = {
 };
 
 /**
+ *  Cross-validated quality of a rater's model at some number of ratings (10-fold, or fewer
+ *  folds with fewer ratings), next to the pack's head on the same ratings.
+ */
+export type ModelQuality = {
+	/**  Ratings the figures are over (the rater's first, in the order given). */
+	ratings: number,
+	/**  Spearman's correlation of the held-out predictions with the scores. */
+	spearman: number | null,
+	/**  Their mean absolute error, in score points. */
+	mae: number | null,
+	/**  The pack head's Spearman on the same ratings (0 without a head). */
+	head_spearman: number | null,
+	/**  The pack head's mean absolute error on them. */
+	head_mae: number | null,
+	/**  The held-out mean absolute error of predicting the mean score (the baseline). */
+	mean_mae: number | null,
+};
+
+/**
  *  The next set of `size` images (2 or 4) for `rater` to compare, in a random screen order,
  *  chosen from their ranking as it is now; `None` when the library has fewer images. None of
  *  `exclude` (the set on screen: the page asks for the next set while the person judges it)
@@ -1093,6 +1127,51 @@ export type PathStyle =
 export type PausePredictions = {
 	/**  Pause or resume. */
 	paused: boolean,
+};
+
+/**  What is known of a rater's own model for the active pack. */
+export type PersonalModel = PersonalModel_Serialize | PersonalModel_Deserialize;
+
+/**  What is known of a rater's own model for the active pack. */
+export type PersonalModel_Deserialize = {
+	/**  The ratings it is fitted on (the rater's scores of images the pack has embedded). */
+	ratings: number,
+	/**  Its quality now (the curve's last point), once there are enough ratings. */
+	quality?: ModelQuality | null,
+	/**  Its quality as the ratings grew: the learning curve. */
+	curve: ModelQuality[],
+	/**
+	 *  Whether it predicts better than the pack (a lower cross-validated error than the head's,
+	 *  or than the mean without a head): the Rate page then starts from it.
+	 */
+	better_than_pack: boolean,
+	/**  Whether the active pack has a head (the model learns the difference from it). */
+	has_head: boolean,
+	/**  The ridge penalty chosen by generalised cross-validation. */
+	lambda?: number | null,
+	/**  Whether every score given so far is in it (no refit waiting or running). */
+	settled: boolean,
+};
+
+/**  What is known of a rater's own model for the active pack. */
+export type PersonalModel_Serialize = {
+	/**  The ratings it is fitted on (the rater's scores of images the pack has embedded). */
+	ratings: number,
+	/**  Its quality now (the curve's last point), once there are enough ratings. */
+	quality: ModelQuality | null,
+	/**  Its quality as the ratings grew: the learning curve. */
+	curve: ModelQuality[],
+	/**
+	 *  Whether it predicts better than the pack (a lower cross-validated error than the head's,
+	 *  or than the mean without a head): the Rate page then starts from it.
+	 */
+	better_than_pack: boolean,
+	/**  Whether the active pack has a head (the model learns the difference from it). */
+	has_head: boolean,
+	/**  The ridge penalty chosen by generalised cross-validation. */
+	lambda: number | null,
+	/**  Whether every score given so far is in it (no refit waiting or running). */
+	settled: boolean,
 };
 
 /**  A plot, drawn as SVG by the app. */
@@ -1499,6 +1578,16 @@ export type ScoreState_Deserialize = {
 	raters: number,
 	/**  The active pack's predicted score, when it has one. */
 	predicted?: number | null,
+	/**
+	 *  The asking rater's own model's prediction (learned from their scores), once it has
+	 *  ratings and the image an embedding.
+	 */
+	own_predicted?: number | null,
+	/**
+	 *  Whether the own model predicts better than the pack by cross-validation: the Rate page
+	 *  then starts from it and says so.
+	 */
+	own_better: boolean,
 	/**  How many images the rater has scored. */
 	rated: number,
 	/**  How many images can be scored. */
@@ -1517,6 +1606,16 @@ export type ScoreState_Serialize = {
 	raters: number,
 	/**  The active pack's predicted score, when it has one. */
 	predicted: number | null,
+	/**
+	 *  The asking rater's own model's prediction (learned from their scores), once it has
+	 *  ratings and the image an embedding.
+	 */
+	own_predicted: number | null,
+	/**
+	 *  Whether the own model predicts better than the pack by cross-validation: the Rate page
+	 *  then starts from it and says so.
+	 */
+	own_better: boolean,
 	/**  How many images the rater has scored. */
 	rated: number,
 	/**  How many images can be scored. */

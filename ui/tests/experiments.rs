@@ -137,6 +137,79 @@ async fn images_that_cannot_be_displayed_are_skipped_with_a_note_and_reported() 
     handle.destroy();
 }
 
+/// The rater's own model as the stub's app reports it: better than the pack or not.
+fn own_model(better: bool) -> JsValue {
+    json(&format!(
+        r#"{{"ratings":60,"quality":{{"ratings":60,"spearman":0.81,"mae":0.55,"head_spearman":0.62,"head_mae":0.93,"mean_mae":1.4}},
+            "curve":[],"better_than_pack":{better},"has_head":true,"lambda":0.3,"settled":true}}"#
+    ))
+}
+
+#[wasm_bindgen_test]
+async fn rate_starts_from_the_own_model_once_it_is_better_and_says_so() {
+    set_queue(three_items());
+    set_predictions(
+        json(&format!(
+            r#"{{"{}":6.31,"{}":7.0}}"#,
+            "a".repeat(40),
+            "b".repeat(40)
+        )),
+        json(PREDICTOR),
+    );
+    set_own_model(
+        json(&format!(r#"{{"{}":4.46}}"#, "a".repeat(40))),
+        own_model(true),
+    );
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash("#/rate")
+        .unwrap();
+    find(&root, "#rate-prediction", "Your model: 4.5").await;
+    find(&root, "#rate-value", "4.5").await;
+    let line = find(&root, "#own-model", "ρ 0.81").await;
+    assert!(line.text_content().unwrap().contains("±0.55 · 60 scores"));
+    assert!(line.get_attribute("class").unwrap().contains("better"));
+    assert!(line
+        .get_attribute("title")
+        .unwrap()
+        .contains("the pack's head: Spearman 0.62"));
+    press_key("Enter", "Enter");
+    find(&root, "#rate-stage figcaption", "b.png").await;
+    // Recorded with the own model's prediction, marked as the own model's.
+    assert_eq!(scores(), "a:4.5/4.46(own)");
+    // b has no own prediction: the pack's, said as the pack's.
+    find(&root, "#rate-prediction", "Predicted 7.0").await;
+    press_key("Enter", "Enter");
+    find(&root, "#rate-stage figcaption", "c.png").await;
+    assert_eq!(scores(), "a:4.5/4.46(own),b:7/7");
+    handle.destroy();
+
+    // Not better than the pack yet: the pack's prediction is shown, and the line says why.
+    set_own_model(
+        json(&format!(r#"{{"{}":4.46}}"#, "a".repeat(40))),
+        own_model(false),
+    );
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash("#/rate")
+        .unwrap();
+    find(&root, "#rate-prediction", "Predicted 6.3").await;
+    let line = find(&root, "#own-model", "ρ 0.81").await;
+    assert!(!line.get_attribute("class").unwrap().contains("better"));
+    assert!(line
+        .get_attribute("title")
+        .unwrap()
+        .contains("until it is better"));
+    set_queue(JsValue::NULL);
+    set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    set_own_model(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn rate_starts_at_the_prediction_adjusts_with_keys_and_commits_it_with_the_value() {
     set_queue(three_items());

@@ -180,6 +180,7 @@ async fn the_app_indexes_watches_embeds_and_records_judgements_without_a_window(
             sha1: first[0].clone(),
             value: 6.44,
             predicted: Some(predicted),
+            own: false,
         })
         .await
         .unwrap();

@@ -217,6 +217,7 @@ async fn every_kind_of_judgement_is_one_log_and_undo_takes_the_newest_of_any_kin
         shown_prediction: None,
         shown_cosine: None,
         model_id: None,
+        shown_own: false,
     };
     store.record(&comparison).await.unwrap();
     let similarity = NewJudgement {
@@ -231,6 +232,7 @@ async fn every_kind_of_judgement_is_one_log_and_undo_takes_the_newest_of_any_kin
         shown_prediction: None,
         shown_cosine: Some(0.83),
         model_id: Some(model),
+        shown_own: false,
     };
     store.record(&similarity).await.unwrap();
     let duplicate = NewJudgement {
@@ -245,6 +247,7 @@ async fn every_kind_of_judgement_is_one_log_and_undo_takes_the_newest_of_any_kin
         shown_prediction: None,
         shown_cosine: None,
         model_id: None,
+        shown_own: false,
     };
     store.record(&duplicate).await.unwrap();
 
@@ -322,6 +325,7 @@ async fn a_judgement_naming_an_image_outside_the_library_writes_nothing() {
         shown_prediction: None,
         shown_cosine: None,
         model_id: None,
+        shown_own: false,
     };
     let err = store.record(&comparison).await.unwrap_err();
     assert!(err.to_string().contains("not in the library"), "{err}");

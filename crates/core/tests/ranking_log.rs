@@ -37,6 +37,7 @@ async fn the_ranking_log_holds_each_raters_comparisons_and_scores_and_fits_them(
             shown_prediction: None,
             shown_cosine: None,
             model_id: None,
+            shown_own: false,
         }
     };
     // Ana: 0 over 1 six times (shown on either side), 0 best of 4 against 2, 3, 4, a tie of

@@ -10,8 +10,8 @@ use crate::{
     AppError, AppState, ComparisonOutcome, ComparisonSaved, ComparisonSet, DuplicateGroups,
     DuplicateMethod, DuplicatesMarked, ExportOptions, ExportSummary, GalleryPage, GalleryQuery,
     ImageDetail, ImagePage, ImportReport, LibraryState, LikenessSaved, LikenessSummary, PairKind,
-    Plot, PlotKind, PredictorState, PreferenceSettings, Problem, RankingPage, Rater, RatingStats,
-    ScoreQueue, ScoreState, SetChoice, SimilarImages, SimilarityPair, Undone,
+    PersonalModel, Plot, PlotKind, PredictorState, PreferenceSettings, Problem, RankingPage, Rater,
+    RatingStats, ScoreQueue, ScoreState, SetChoice, SimilarImages, SimilarityPair, Undone,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -80,6 +80,7 @@ commands! {
     "export" => Export -> Option<ExportSummary>;
     "import_ratings" => ImportRatings -> Option<ImportReport>;
     "rename_rater" => RenameRater -> Rater;
+    "personal_model" => GetPersonalModel -> PersonalModel;
 }
 
 /// The library and any problem met while starting; the UI asks once when it loads.
@@ -181,6 +182,9 @@ pub struct AddRating {
     pub value: f64,
     /// The prediction shown, if any.
     pub predicted: Option<f64>,
+    /// Whether the prediction shown was the rater's own model's (else the pack's).
+    #[serde(default)]
+    pub own: bool,
 }
 
 /// Undoes `rater`'s newest judgement that is not undone yet, whatever its kind; `None` when
@@ -422,6 +426,14 @@ pub struct RenameRater {
     pub to: String,
 }
 
+/// What is known of `rater`'s own model for the active pack: its ratings, its cross-validated
+/// quality as they grew, and whether it is shown instead of the pack's prediction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct GetPersonalModel {
+    /// Whose model.
+    pub rater: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,11 +458,12 @@ mod tests {
             sha1: "a".repeat(40),
             value: 6.4,
             predicted: None,
+            own: false,
         };
         let json = serde_json::to_value(&request).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"rater": "ana", "sha1": "a".repeat(40), "value": 6.4, "predicted": null})
+            serde_json::json!({"rater": "ana", "sha1": "a".repeat(40), "value": 6.4, "predicted": null, "own": false})
         );
         assert_eq!(serde_json::from_value::<AddRating>(json).unwrap(), request);
         // An empty request is an empty object, which is what a transport sends for no arguments.

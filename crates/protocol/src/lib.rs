@@ -12,6 +12,7 @@ pub mod events;
 mod gallery;
 mod judgements;
 mod library;
+mod personal;
 mod predictions;
 mod preference;
 mod ratings;
@@ -29,6 +30,7 @@ pub use judgements::{ComparisonOutcome, ImageRole, JudgedImage, Judgement, Judge
 pub use library::{
     AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
 };
+pub use personal::{ModelQuality, PersonalModel};
 pub use predictions::{EmbedProgress, PackInfo, PredictorState};
 pub use preference::{
     ComparisonSaved, ComparisonSet, PreferenceSettings, RankedImage, RankingPage, SetChoice,

@@ -45,6 +45,12 @@ pub struct ScoreState {
     pub raters: u32,
     /// The active pack's predicted score, when it has one.
     pub predicted: Option<f64>,
+    /// The asking rater's own model's prediction (learned from their scores), once it has
+    /// ratings and the image an embedding.
+    pub own_predicted: Option<f64>,
+    /// Whether the own model predicts better than the pack by cross-validation: the Rate page
+    /// then starts from it and says so.
+    pub own_better: bool,
     /// How many images the rater has scored.
     pub rated: u32,
     /// How many images can be scored.

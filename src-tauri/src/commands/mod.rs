@@ -364,6 +364,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ratings::export,
         ratings::import_ratings,
         ratings::rename_rater,
+        ratings::personal_model,
     ])
 }
 

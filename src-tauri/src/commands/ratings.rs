@@ -4,8 +4,8 @@
 use image_scorer_core::App;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
-    AppError, ErrorKind, ExportFormat, ExportSummary, GalleryPage, ImageDetail, ImportReport, Plot,
-    Rater, RatingStats,
+    AppError, ErrorKind, ExportFormat, ExportSummary, GalleryPage, ImageDetail, ImportReport,
+    PersonalModel, Plot, Rater, RatingStats,
 };
 use std::path::PathBuf;
 use tauri::State;
@@ -147,5 +147,15 @@ pub async fn import_ratings(
 #[tauri::command]
 #[specta::specta]
 pub async fn rename_rater(app: State<'_, App>, request: RenameRater) -> Result<Rater, AppError> {
+    app.call(request).await
+}
+
+/// See [`GetPersonalModel`].
+#[tauri::command]
+#[specta::specta]
+pub async fn personal_model(
+    app: State<'_, App>,
+    request: GetPersonalModel,
+) -> Result<PersonalModel, AppError> {
     app.call(request).await
 }

@@ -4,7 +4,7 @@
 
 use super::score::prediction_text;
 use super::session::{current_state, fmt_score, judge, stage, undo, use_session, SessionAction};
-use crate::components::{key_button, key_help, mark_key, EmptyState};
+use crate::components::{key_button, key_help, mark_key, EmptyState, OwnModel};
 use crate::hooks::use_key_down;
 use crate::keys::{adjust, Modifiers, RateAction, RATE_KEYS};
 use crate::state::{use_app, Action, SimilarQuery};
@@ -18,11 +18,22 @@ use yew::prelude::*;
 /// The value shown when there is neither a score nor a prediction.
 pub const NEUTRAL: f64 = 5.5;
 
-/// Where the value starts for an image: the rater's last score, else the prediction, else 5.5,
-/// at one decimal within 1-10.
+/// The prediction the page shows for an image, and whether it is the rater's own model's: the
+/// own model's once it predicts better than the pack (by cross-validation), else the pack's.
+pub fn shown_prediction(state: Option<&ScoreState>) -> Option<(f64, bool)> {
+    let s = state?;
+    match s.own_predicted {
+        Some(own) if s.own_better => Some((own, true)),
+        _ => s.predicted.map(|p| (p, false)),
+    }
+}
+
+/// Where the value starts for an image: the rater's last score, else the prediction shown,
+/// else 5.5, at one decimal within 1-10.
 pub fn start_value(state: Option<&ScoreState>) -> f64 {
     let start = state
-        .and_then(|s| s.mine.or(s.predicted))
+        .and_then(|s| s.mine)
+        .or_else(|| shown_prediction(state).map(|(p, _)| p))
         .unwrap_or(NEUTRAL);
     adjust(start, 0)
 }
@@ -81,11 +92,13 @@ pub fn Rate() -> Html {
                         return;
                     };
                     let value = value_now();
+                    let prediction = shown_prediction(Some(&shown));
                     let request = AddRating {
                         rater: rater.clone(),
                         sha1: item.sha1,
                         value,
-                        predicted: shown.predicted,
+                        predicted: prediction.map(|(p, _)| p),
+                        own: prediction.is_some_and(|(_, own)| own),
                     };
                     let what = format!("Your rating {value:.1}");
                     if judge(&session, &armed, request, what, fail.clone()) {
@@ -148,7 +161,16 @@ pub fn Rate() -> Html {
         },
         Some(item) => stage("rate", &session, item, act.reform(|_| RateAction::Zoom)),
     };
-    let predicted = scores.as_ref().and_then(|s| s.predicted);
+    let shown = shown_prediction(scores.as_ref());
+    let prediction_label = match shown {
+        Some((p, true)) => format!("Your model: {p:.1}"),
+        _ => prediction_text(predictor, shown.map(|(p, _)| p)),
+    };
+    let prediction_title = match shown {
+        Some((_, true)) => "Your own model's prediction, learned from your scores: it predicts your scores better than the pack does",
+        Some((_, false)) => "The model pack's prediction",
+        None => "",
+    };
     let button = |label: &str, action: RateAction, class: &str| {
         key_button(&RATE_KEYS, label, action, class, &act)
     };
@@ -161,9 +183,12 @@ pub fn Rate() -> Html {
             <header class="score-bar">
                 <h1>{ "Rate" }</h1>
                 <span id="rate-progress">{ format!("{rated} / {total} rated · {} left", total.saturating_sub(rated)) }</span>
-                <span id="rate-prediction" class="prediction" data-predicted={predicted.map(|p| format!("{p:.4}"))}>
-                    { prediction_text(predictor, predicted) }
+                <span id="rate-prediction" class={classes!("prediction", shown.is_some_and(|(_, own)| own).then_some("own"))}
+                    title={prediction_title} data-predicted={shown.map(|(p, _)| format!("{p:.4}"))}
+                    data-source={shown.map(|(_, own)| if own { "own" } else { "pack" })}>
+                    { prediction_label }
                 </span>
+                <OwnModel rated={rated} />
                 <span id="my-score">{ match scores.as_ref().and_then(|s| s.mine) {
                     Some(v) => format!("Your score: {}", fmt_score(v)),
                     None => "Not scored by you".into(),
@@ -220,5 +245,22 @@ mod tests {
         assert_eq!(start_value(None), 5.5);
         // A head can predict outside 1-10; the value stays inside.
         assert_eq!(start_value(Some(&state(None, Some(11.7)))), 10.0);
+    }
+
+    #[test]
+    fn the_own_model_is_shown_only_once_it_is_better_than_the_pack() {
+        let mut s = state(None, Some(6.31));
+        s.own_predicted = Some(4.46);
+        assert_eq!(shown_prediction(Some(&s)), Some((6.31, false)));
+        assert_eq!(start_value(Some(&s)), 6.3);
+        s.own_better = true;
+        assert_eq!(shown_prediction(Some(&s)), Some((4.46, true)));
+        assert_eq!(start_value(Some(&s)), 4.5);
+        // Without a pack head, the own model alone.
+        s.predicted = None;
+        assert_eq!(shown_prediction(Some(&s)), Some((4.46, true)));
+        // My own score still comes first.
+        s.mine = Some(9.0);
+        assert_eq!(start_value(Some(&s)), 9.0);
     }
 }

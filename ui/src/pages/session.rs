@@ -471,9 +471,9 @@ mod tests {
             mine: Some(7.0),
             mean: Some(7.0),
             raters: 1,
-            predicted: None,
             rated,
             total: 3,
+            ..ScoreState::default()
         }
     }
 

@@ -43,6 +43,9 @@ struct StubState {
     queue: Option<ScoreQueue>,
     scores: Vec<String>,
     predicted: HashMap<String, f64>,
+    /// The rater's own model: its predictions by hash, and what it says of itself.
+    own: HashMap<String, f64>,
+    personal: PersonalModel,
     predictor: Option<PredictorState>,
     images: Vec<ImageSummary>,
     stand_in: Option<String>,
@@ -149,6 +152,8 @@ fn handlers() -> Vec<(&'static str, Handler)> {
         on(|r: GetScoreState, s| {
             Ok(ScoreState {
                 predicted: s.predicted.get(&r.sha1).copied(),
+                own_predicted: s.own.get(&r.sha1).copied(),
+                own_better: s.personal.better_than_pack,
                 sha1: r.sha1,
                 rated: s.scores.len() as u32,
                 total: s.queue.as_ref().map_or(0, |q| q.total),
@@ -169,15 +174,16 @@ fn handlers() -> Vec<(&'static str, Handler)> {
                 mine: Some(r.value),
                 mean: Some(r.value),
                 raters: 1,
-                predicted: None,
                 rated: s.scores.len() as u32,
                 total: 3,
+                ..ScoreState::default()
             })
         }),
         on(|r: AddRating, s| {
             let predicted = r.predicted.map_or("null".into(), |p| p.to_string());
+            let own = if r.own { "(own)" } else { "" };
             s.scores
-                .push(format!("{}:{}/{predicted}", &r.sha1[..1], r.value));
+                .push(format!("{}:{}/{predicted}{own}", &r.sha1[..1], r.value));
             Ok(ScoreState {
                 sha1: r.sha1,
                 mine: Some(r.value),
@@ -186,6 +192,7 @@ fn handlers() -> Vec<(&'static str, Handler)> {
                 predicted: r.predicted,
                 rated: s.scores.len() as u32,
                 total: 3,
+                ..ScoreState::default()
             })
         }),
         on(|_: ImageFailed, s| {
@@ -195,6 +202,7 @@ fn handlers() -> Vec<(&'static str, Handler)> {
         on(|_: GetPredictor, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
         on(|_: SetPack, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
         on(|_: PausePredictions, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
+        on(|_: GetPersonalModel, s| Ok(s.personal.clone())),
     ]
     .into_iter()
     .chain(preference::handlers())
@@ -381,6 +389,15 @@ pub fn set_predictions(predicted: JsValue, predictor: JsValue) {
     with(|s| {
         s.predicted = decode(predicted).unwrap_or_default();
         s.predictor = decode(predictor);
+    });
+}
+
+/// The rater's own model: its predictions by hash (`undefined` for none) and what it says of
+/// itself (a `PersonalModel`; `undefined` for none yet).
+pub fn set_own_model(predicted: JsValue, model: JsValue) {
+    with(|s| {
+        s.own = decode(predicted).unwrap_or_default();
+        s.personal = decode(model).unwrap_or_default();
     });
 }
 

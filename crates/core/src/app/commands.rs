@@ -9,8 +9,8 @@ use crate::CoreError;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
     AppError, AppState, Command, ComparisonOutcome, ComparisonSaved, ComparisonSet, ErrorKind,
-    ImagePage, ImageRole, JudgementKind, LibraryState, PredictorState, PreferenceSettings, Problem,
-    RankingPage, Rater, ScoreQueue, ScoreState, SetChoice, Undone,
+    ImagePage, ImageRole, JudgementKind, LibraryState, PersonalModel, PredictorState,
+    PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState, SetChoice, Undone,
 };
 use std::future::Future;
 
@@ -130,7 +130,8 @@ impl Handler<AddRating> for App {
         let rater = self.rater_id(&r.rater).await?;
         let value = (r.value * 10.0).round() / 10.0;
         let judgement = NewJudgement::score(JudgementKind::Rate, rater, &r.sha1, value)
-            .shown_prediction(r.predicted, self.0.predictor.model_id());
+            .shown_prediction(r.predicted, self.0.predictor.model_id())
+            .shown_own(r.own);
         self.record_score(&judgement).await?;
         Ok(self.score_state(&r.sha1, rater).await?)
     }
@@ -153,6 +154,7 @@ impl Handler<Undo> for App {
         }
         let score = match judgement.images.first() {
             Some(image) if judgement.kind.is_score() => {
+                self.own_model_changed(rater, &image.sha1).await?;
                 Some(self.score_state(&image.sha1, rater).await?)
             }
             _ => None,
@@ -302,6 +304,7 @@ impl Handler<RecordComparison> for App {
             shown_prediction: None,
             shown_cosine: None,
             model_id: None,
+            shown_own: false,
         };
         let id = self.0.rankings.record(&self.0.store, &judgement).await?;
         Ok(ComparisonSaved {
@@ -352,7 +355,17 @@ impl App {
             .record_score(&self.0.store, revision, judgement)
             .await?;
         self.0.rankings.scores_changed();
+        self.own_model_changed(judgement.rater_id, &judgement.images[0].0)
+            .await?;
         Ok(id)
+    }
+
+    /// The score of `sha1` by `rater` changed: their own model takes it in, in the background.
+    async fn own_model_changed(&self, rater: i64, sha1: &str) -> Result<(), CoreError> {
+        if let Some(image) = self.0.store.image_id(sha1).await? {
+            self.0.personal.score_changed(rater, image);
+        }
+        Ok(())
     }
 
     /// What the rankings are fitted from now, besides comparisons: the library, the scores,
@@ -384,9 +397,13 @@ impl App {
     /// The image's scores as `rater` sees them, its prediction, and their progress.
     async fn score_state(&self, sha1: &str, rater: i64) -> Result<ScoreState, CoreError> {
         let summary = self.0.store.score_summary(sha1, rater).await?;
-        let predicted = match self.0.predictor.model_id() {
-            Some(model) => self.0.store.prediction(sha1, model).await?,
-            None => None,
+        let (predicted, own) = match self.0.predictor.model_id() {
+            Some(model) => {
+                let predicted = self.0.store.prediction(sha1, model).await?;
+                let own = self.own_prediction(rater, model, sha1, predicted).await?;
+                (predicted, own)
+            }
+            None => (None, None),
         };
         let (rated, total) = self.progress(rater).await?;
         Ok(ScoreState {
@@ -395,8 +412,24 @@ impl App {
             mean: summary.mean,
             raters: summary.raters,
             predicted,
+            own_predicted: own.map(|(p, _)| p),
+            own_better: own.is_some_and(|(_, better)| better),
             rated,
             total,
         })
+    }
+}
+
+impl Handler<GetPersonalModel> for App {
+    async fn handle(&self, r: GetPersonalModel) -> Result<PersonalModel, AppError> {
+        let rater = self.rater_id(&r.rater).await?;
+        let model = self.0.predictor.model_id();
+        if let Some(model) = model {
+            if !self.0.personal.loaded(rater, model) {
+                self.0.personal.want(rater);
+            }
+        }
+        let has_head = self.0.predictor.state().predicts;
+        Ok(self.0.personal.describe(rater, model, has_head))
     }
 }

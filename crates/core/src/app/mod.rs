@@ -14,6 +14,7 @@ pub mod events;
 mod gallery;
 pub mod hasher;
 mod indexer;
+mod personal;
 mod predictor;
 mod progress;
 mod rankings;
@@ -119,6 +120,7 @@ struct Inner {
     raters: Mutex<HashMap<String, i64>>,
     progress: progress::ProgressCache,
     rankings: rankings::Rankings,
+    personal: personal::Personal,
     similar: similar::Similar,
     gallery: gallery::Gallery,
     startup_errors: Mutex<Vec<AppError>>,
@@ -166,6 +168,7 @@ impl App {
             raters: Mutex::new(HashMap::new()),
             progress: progress::ProgressCache::default(),
             rankings: rankings::Rankings::default(),
+            personal: personal::Personal::default(),
             similar: similar::Similar::default(),
             gallery: gallery::Gallery::default(),
             startup_errors: Mutex::new(notice.into_iter().collect()),
@@ -215,6 +218,10 @@ impl App {
         )));
         tasks.push(tokio::spawn(async move { indexer.index_and_watch().await }));
         tasks.push(tokio::spawn(predictor.run(library)));
+        tasks.push(tokio::spawn(personal::Personal::run(
+            Arc::downgrade(&self.0),
+            self.0.personal.wake(),
+        )));
     }
 
     /// Stops the background work and waits for the database to close.

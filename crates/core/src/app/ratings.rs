@@ -72,6 +72,7 @@ impl App {
         let counts = self.0.store.import(&batch, progress).await?;
         // The rankings read the log again, the counts and the pages follow the library.
         self.0.rankings.scores_changed();
+        self.0.personal.reset();
         self.0.indexer.changed().await;
         let report = ImportReport {
             source: batch.source,

@@ -165,6 +165,7 @@ impl Handler<RecordLikeness> for App {
             shown_prediction: None,
             shown_cosine: Some(cosine),
             model_id: Some(snapshot.key.model),
+            shown_own: false,
         };
         let id = self.0.store.record(&judgement).await?;
         Ok(LikenessSaved {
@@ -308,6 +309,7 @@ impl Handler<MarkDuplicates> for App {
             shown_prediction: None,
             shown_cosine: None,
             model_id: None,
+            shown_own: false,
         };
         let id = self.0.store.record(&judgement).await?;
         // The queues, the counts and the rankings follow the library's revision.

@@ -158,6 +158,7 @@ fn comparison(
             shown_prediction: None,
             shown_cosine: None,
             model_id: None,
+            shown_own: false,
         },
     });
     Ok(())

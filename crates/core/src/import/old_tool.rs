@@ -205,6 +205,7 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
                         shown_prediction: None,
                         shown_cosine: None,
                         model_id: None,
+                        shown_own: false,
                     },
                 });
             }

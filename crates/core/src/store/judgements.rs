@@ -26,6 +26,9 @@ pub struct NewJudgement {
     pub shown_cosine: Option<f64>,
     /// The model whose prediction or cosine was shown.
     pub model_id: Option<i64>,
+    /// Whether the prediction shown came from the rater's own model (fitted on `model_id`'s
+    /// embeddings) rather than the pack's head.
+    pub shown_own: bool,
 }
 
 impl NewJudgement {
@@ -40,6 +43,7 @@ impl NewJudgement {
             shown_prediction: None,
             shown_cosine: None,
             model_id: None,
+            shown_own: false,
         }
     }
 
@@ -47,6 +51,12 @@ impl NewJudgement {
     pub fn shown_prediction(mut self, prediction: Option<f64>, model_id: Option<i64>) -> Self {
         self.shown_prediction = prediction.filter(|p| p.is_finite());
         self.model_id = model_id.filter(|_| self.shown_prediction.is_some());
+        self
+    }
+
+    /// Marks the prediction shown as the rater's own model's.
+    pub fn shown_own(mut self, own: bool) -> Self {
+        self.shown_own = own && self.shown_prediction.is_some();
         self
     }
 
@@ -182,8 +192,8 @@ impl Store {
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO judgements (kind, rater_id, value, outcome, shown_prediction,
-                                     shown_cosine, model_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                                     shown_cosine, model_id, shown_own)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
         )
         .bind(judgement.kind.as_str())
         .bind(judgement.rater_id)
@@ -192,6 +202,7 @@ impl Store {
         .bind(judgement.shown_prediction)
         .bind(judgement.shown_cosine)
         .bind(judgement.model_id)
+        .bind(judgement.shown_own)
         .fetch_one(&mut *tx)
         .await?;
         for (position, ((_, role), image_id)) in judgement.images.iter().zip(image_ids).enumerate()
@@ -333,6 +344,7 @@ mod tests {
             shown_prediction: None,
             shown_cosine: None,
             model_id: None,
+            shown_own: false,
         }
     }
 

@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ratings",
         include_str!("../../migrations/0008_ratings.sql"),
     ),
+    (
+        9,
+        "own model",
+        include_str!("../../migrations/0009_own_model.sql"),
+    ),
 ];
 
 /// A sqlx migrator over [`MIGRATIONS`].

@@ -1,0 +1,43 @@
+//! A rater's own model of their scores, learned while they rate: how good it is, and whether it
+//! is shown instead of the pack's prediction.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Cross-validated quality of a rater's model at some number of ratings (10-fold, or fewer
+/// folds with fewer ratings), next to the pack's head on the same ratings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct ModelQuality {
+    /// Ratings the figures are over (the rater's first, in the order given).
+    pub ratings: u32,
+    /// Spearman's correlation of the held-out predictions with the scores.
+    pub spearman: f64,
+    /// Their mean absolute error, in score points.
+    pub mae: f64,
+    /// The pack head's Spearman on the same ratings (0 without a head).
+    pub head_spearman: f64,
+    /// The pack head's mean absolute error on them.
+    pub head_mae: f64,
+    /// The held-out mean absolute error of predicting the mean score (the baseline).
+    pub mean_mae: f64,
+}
+
+/// What is known of a rater's own model for the active pack.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct PersonalModel {
+    /// The ratings it is fitted on (the rater's scores of images the pack has embedded).
+    pub ratings: u32,
+    /// Its quality now (the curve's last point), once there are enough ratings.
+    pub quality: Option<ModelQuality>,
+    /// Its quality as the ratings grew: the learning curve.
+    pub curve: Vec<ModelQuality>,
+    /// Whether it predicts better than the pack (a lower cross-validated error than the head's,
+    /// or than the mean without a head): the Rate page then starts from it.
+    pub better_than_pack: bool,
+    /// Whether the active pack has a head (the model learns the difference from it).
+    pub has_head: bool,
+    /// The ridge penalty chosen by generalised cross-validation.
+    pub lambda: Option<f64>,
+    /// Whether every score given so far is in it (no refit waiting or running).
+    pub settled: bool,
+}
