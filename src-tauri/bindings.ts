@@ -22,7 +22,7 @@ export const commands = {
 	/**  See [`SetRater`]. */
 	setRater: (request: SetRater) => typedError<Rater, AppError>(__TAURI_INVOKE("set_rater", { request })),
 	/**  See [`GetScoreQueue`]. */
-	scoreQueue: (request: GetScoreQueue) => typedError<ScoreQueue, AppError>(__TAURI_INVOKE("score_queue", { request })),
+	scoreQueue: (request: GetScoreQueue_Deserialize) => typedError<ScoreQueue, AppError>(__TAURI_INVOKE("score_queue", { request })),
 	/**  See [`GetScoreState`]. */
 	scoreState: (request: GetScoreState) => typedError<ScoreState_Serialize, AppError>(__TAURI_INVOKE("score_state", { request })),
 	/**  See [`AddScore`]. */
@@ -678,7 +678,14 @@ export type GetRatingStats = {
  *  per session), then the scored ones when `include_rated`. With `predicted_first` (the Rate
  *  page), unscored images the active pack has predicted come before the others.
  */
-export type GetScoreQueue = {
+export type GetScoreQueue = GetScoreQueue_Serialize | GetScoreQueue_Deserialize;
+
+/**
+ *  The images for `rater` to score: those they have not scored first, shuffled by `seed` (one
+ *  per session), then the scored ones when `include_rated`. With `predicted_first` (the Rate
+ *  page), unscored images the active pack has predicted come before the others.
+ */
+export type GetScoreQueue_Deserialize = {
 	/**  Who is rating. */
 	rater: string,
 	/**  Also the images they scored already. */
@@ -687,6 +694,32 @@ export type GetScoreQueue = {
 	seed: number,
 	/**  Predicted images first. */
 	predicted_first: boolean,
+	/**
+	 *  "Teach my model": the unscored images the rater's own model is least sure about, and
+	 *  unlike each other, first (up to 50, from a sample of 2,000), instead of the shuffle.
+	 */
+	teach?: boolean,
+};
+
+/**
+ *  The images for `rater` to score: those they have not scored first, shuffled by `seed` (one
+ *  per session), then the scored ones when `include_rated`. With `predicted_first` (the Rate
+ *  page), unscored images the active pack has predicted come before the others.
+ */
+export type GetScoreQueue_Serialize = {
+	/**  Who is rating. */
+	rater: string,
+	/**  Also the images they scored already. */
+	include_rated: boolean,
+	/**  The session's shuffle. */
+	seed: number,
+	/**  Predicted images first. */
+	predicted_first: boolean,
+	/**
+	 *  "Teach my model": the unscored images the rater's own model is least sure about, and
+	 *  unlike each other, first (up to 50, from a sample of 2,000), instead of the shuffle.
+	 */
+	teach: boolean,
 };
 
 /**  An image's scores (the rater's, the mean), its prediction, and the rater's progress. */

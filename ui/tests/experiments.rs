@@ -204,8 +204,41 @@ async fn rate_starts_from_the_own_model_once_it_is_better_and_says_so() {
         .get_attribute("title")
         .unwrap()
         .contains("until it is better"));
+    // "Teach my model" by key: the queue is asked for in the teaching order, and its first image
+    // comes next; the tick box follows, and the key switches back.
+    find(&root, "#rate-stage figcaption", "a.png").await;
+    press_key("t", "KeyT");
+    find(&root, "#rate-stage figcaption", "c.png").await;
+    assert!(args_of("score_queue").contains(r#""teach":true"#));
+    let tick = find(&root, "#rate-teach", "").await;
+    assert!(tick
+        .dyn_ref::<web_sys::HtmlInputElement>()
+        .unwrap()
+        .checked());
+    press_key("t", "KeyT");
+    find(&root, "#rate-stage figcaption", "a.png").await;
+    assert!(args_of("score_queue").contains(r#""teach":false"#));
     set_queue(JsValue::NULL);
     set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    set_own_model(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn score_asks_for_the_teaching_order_by_its_tick_box_and_shows_the_own_model() {
+    set_queue(three_items());
+    set_own_model(JsValue::UNDEFINED, own_model(true));
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-stage figcaption", "a.png").await;
+    assert!(root.query_selector("#own-model").unwrap().is_none());
+    let tick = find(&root, "#score-teach", "").await;
+    tick.dyn_ref::<HtmlElement>().unwrap().click();
+    find(&root, "#score-stage figcaption", "c.png").await;
+    find(&root, "#own-model", "ρ 0.81").await;
+    press_key("3", "Digit3");
+    find(&root, "#score-stage figcaption", "b.png").await;
+    assert_eq!(scores(), "c:3");
+    set_queue(JsValue::NULL);
     set_own_model(JsValue::UNDEFINED, JsValue::UNDEFINED);
     handle.destroy();
 }

@@ -281,6 +281,7 @@ async fn measure(app: &App, db: &Path, n: usize) {
                 include_rated: true,
                 seed,
                 predicted_first: false,
+                teach: false,
             })
             .await
             .unwrap();

@@ -226,6 +226,7 @@ async fn the_app_indexes_watches_embeds_and_records_judgements_without_a_window(
             include_rated: false,
             seed: 1,
             predicted_first: true,
+            teach: false,
         })
         .await
         .unwrap();
@@ -244,6 +245,7 @@ async fn the_app_indexes_watches_embeds_and_records_judgements_without_a_window(
             include_rated: true,
             seed: 1,
             predicted_first: false,
+            teach: false,
         })
         .await
         .unwrap();

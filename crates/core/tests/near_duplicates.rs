@@ -102,6 +102,7 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
             include_rated: true,
             seed: 1,
             predicted_first: false,
+            teach: false,
         })
         .await
         .unwrap();
@@ -329,6 +330,7 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
                 include_rated: true,
                 seed: 2,
                 predicted_first: false,
+                teach: false,
             })
             .await
             .unwrap()

@@ -233,6 +233,7 @@ async fn the_old_tools_database_imports_once_with_every_row_accounted_for() {
             include_rated: false,
             seed: 1,
             predicted_first: false,
+            teach: false,
         })
         .await
         .unwrap();

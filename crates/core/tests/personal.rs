@@ -103,10 +103,44 @@ async fn the_model_learns_while_the_rater_scores_and_forgets_an_undone_score() {
             include_rated: false,
             seed: 5,
             predicted_first: false,
+            teach: false,
         })
         .await
         .unwrap();
     assert_eq!(queue.items.len() as u32, total);
+    // "Teach my model" before any score: the model's prior alone puts the most varied images
+    // first, so the first seven cover (nearly) every photo, where the shuffle repeats some.
+    let photo_of = |name: &str| name.split('-').next().unwrap().to_owned();
+    let distinct = |items: &[image_scorer_protocol::QueueItem]| {
+        items
+            .iter()
+            .map(|i| photo_of(&i.name))
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    };
+    let taught = app
+        .call(GetScoreQueue {
+            rater: rater.into(),
+            include_rated: false,
+            seed: 5,
+            predicted_first: false,
+            teach: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        taught.items.len(),
+        queue.items.len(),
+        "the same images, in another order"
+    );
+    assert_ne!(taught.items[..7], queue.items[..7]);
+    assert!(
+        distinct(&taught.items[..7]) >= 6,
+        "{:?}",
+        &taught.items[..7]
+    );
+    assert!(distinct(&taught.items[..7]) > distinct(&queue.items[..7]));
+
     // Nothing rated: no model, nothing shown instead of the pack.
     let before = model(&app, rater).await;
     assert_eq!(
@@ -246,6 +280,7 @@ async fn teaching_order_needs_fewer_ratings_than_random_on_real_features() {
             include_rated: false,
             seed: 1,
             predicted_first: false,
+            teach: false,
         })
         .await
         .unwrap();

@@ -147,6 +147,10 @@ pub struct GetScoreQueue {
     pub seed: u32,
     /// Predicted images first.
     pub predicted_first: bool,
+    /// "Teach my model": the unscored images the rater's own model is least sure about, and
+    /// unlike each other, first (up to 50, from a sample of 2,000), instead of the shuffle.
+    #[serde(default)]
+    pub teach: bool,
 }
 
 /// An image's scores (the rater's, the mean), its prediction, and the rater's progress.

@@ -25,6 +25,8 @@ pub enum RateAction {
     Help,
     /// Show the library images most like the image on screen.
     Similar,
+    /// Switch the order: "teach my model" (the images it is least sure about first) or shuffled.
+    Teach,
 }
 
 /// The Rate page's keys: Down / `-` and Up / `+` / `=` change the value by 0.1; Page Down /
@@ -94,6 +96,11 @@ pub const RATE_KEYS: KeyTable<RateAction> = KeyTable {
             &[Key::Shift("F")],
             RateAction::Similar,
             "find the library images most like the image on screen",
+        ),
+        bind(
+            &[Key::Plain("t")],
+            RateAction::Teach,
+            "order: teach my model (what it is least sure about first), or shuffled",
         ),
         bind(&[Key::Plain("?")], RateAction::Help, "this help"),
     ],

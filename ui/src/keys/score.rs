@@ -23,6 +23,8 @@ pub enum ScoreAction {
     Similar,
     /// Show or hide the model's prediction.
     Prediction,
+    /// Switch the order: "teach my model" (the images it is least sure about first) or shuffled.
+    Teach,
 }
 
 /// The Score page's keys: 1-9 and 0 (= 10) on the top row or the numpad; Backspace, Left,
@@ -80,6 +82,11 @@ pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
             &[Key::Shift("F")],
             ScoreAction::Similar,
             "find the library images most like the image on screen",
+        ),
+        bind(
+            &[Key::Plain("t")],
+            ScoreAction::Teach,
+            "order: teach my model (what it is least sure about first), or shuffled",
         ),
         bind(&[Key::Plain("?")], ScoreAction::Help, "this help"),
     ],

@@ -2,7 +2,7 @@
 //! score for the image, else the prediction, else 5.5; nudge it by ±0.1 or ±1.0 and commit,
 //! which records the value with the prediction that was shown and moves on.
 
-use super::score::prediction_text;
+use super::score::{prediction_text, TEACH_TITLE};
 use super::session::{current_state, fmt_score, judge, stage, undo, use_session, SessionAction};
 use crate::components::{key_button, key_help, mark_key, EmptyState, OwnModel};
 use crate::hooks::use_key_down;
@@ -43,7 +43,8 @@ pub fn start_value(state: Option<&ScoreState>) -> f64 {
 pub fn Rate() -> Html {
     let app = use_app();
     let include_rated = use_state(|| false);
-    let session = use_session(*include_rated, true);
+    let teach = use_state(|| false);
+    let session = use_session(*include_rated, true, *teach);
     // The value the user set for an image (by its hash); read and written by the key handler
     // directly, so fast key presses never see an old value.
     let chosen: Rc<RefCell<Option<(String, f64)>>> = use_mut_ref(|| None);
@@ -76,6 +77,7 @@ pub fn Rate() -> Html {
         let scores = scores.clone();
         let rater = app.model.rater.name.clone();
         let model = app.model.clone();
+        let teach = teach.clone();
         Callback::from(move |action: RateAction| {
             let s = &*session;
             let set = |v: f64| {
@@ -114,6 +116,7 @@ pub fn Rate() -> Html {
                     session.dispatch(SessionAction::Help(false));
                 }
                 RateAction::Help => session.dispatch(SessionAction::Help(!s.help)),
+                RateAction::Teach => teach.set(!*teach),
                 RateAction::Similar => {
                     if let Some(item) = &current {
                         let query = SimilarQuery::Image(item.sha1.clone());
@@ -216,6 +219,11 @@ pub fn Rate() -> Html {
                 <label class="include-rated" title="Also go over images you already scored">
                     <input type="checkbox" id="rate-include-rated" checked={*include_rated} onclick={toggle_rated} />
                     { "Include rated" }
+                </label>
+                <label class="include-rated" title={RATE_KEYS.title(TEACH_TITLE, RateAction::Teach)}>
+                    <input type="checkbox" id="rate-teach" checked={*teach}
+                        onclick={act.reform(|_| RateAction::Teach)} />
+                    { "Teach my model" }
                 </label>
             </div>
             if session.help { { key_help("rate-help", &RATE_KEYS,

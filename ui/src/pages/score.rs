@@ -4,7 +4,7 @@
 //! back with the reason. The next images are preloaded.
 
 use super::session::{current_state, fmt_score, judge, stage, undo, use_session, SessionAction};
-use crate::components::{key_button, key_help, mark_key, EmptyState};
+use crate::components::{key_button, key_help, mark_key, EmptyState, OwnModel};
 use crate::hooks::use_key_down;
 use crate::keys::{Modifiers, ScoreAction, SCORE_KEYS};
 use crate::state::{use_app, Action, SimilarQuery};
@@ -19,7 +19,8 @@ pub fn Score() -> Html {
     let app = use_app();
     let include_rated = use_state(|| false);
     let show_prediction = use_state(|| false);
-    let session = use_session(*include_rated, false);
+    let teach = use_state(|| false);
+    let session = use_session(*include_rated, false, *teach);
     let fail = {
         let model = app.model.clone();
         Callback::from(move |e: AppError| model.dispatch(Action::Failed(e)))
@@ -32,6 +33,7 @@ pub fn Score() -> Html {
         let session = session.clone();
         let armed = armed.clone();
         let show_prediction = show_prediction.clone();
+        let teach = teach.clone();
         let fail = fail.clone();
         let rater = app.model.rater.name.clone();
         let model = app.model.clone();
@@ -60,6 +62,7 @@ pub fn Score() -> Html {
                 }
                 ScoreAction::Help => session.dispatch(SessionAction::Help(!s.help)),
                 ScoreAction::Prediction => show_prediction.set(!*show_prediction),
+                ScoreAction::Teach => teach.set(!*teach),
                 ScoreAction::Similar => {
                     if let Some(item) = s.items.get(s.pos) {
                         let query = SimilarQuery::Image(item.sha1.clone());
@@ -104,6 +107,7 @@ pub fn Score() -> Html {
             Callback::from(move |_| include_rated.set(!*include_rated))
         },
         *show_prediction,
+        *teach,
     );
     let body = match &current {
         None if !session.loaded => html! { <p class="note">{ "Loading…" }</p> },
@@ -130,6 +134,9 @@ pub fn Score() -> Html {
                 if *show_prediction {
                     <span id="score-prediction" class="prediction" title="The active model's predicted score (p hides it)">{ prediction }</span>
                 }
+                if *teach {
+                    <OwnModel rated={rated} />
+                }
                 <span id="mean-score" class="note">{ match scores.and_then(|s| s.mean.map(|m| (m, s.raters))) {
                     Some((m, n)) => format!("Mean {} ({n} rater{})", fmt_score(m), if n == 1 { "" } else { "s" }),
                     None => String::new(),
@@ -150,6 +157,7 @@ fn toolbar(
     include_rated: bool,
     toggle: Callback<MouseEvent>,
     show_prediction: bool,
+    teach: bool,
 ) -> Html {
     let button = |label: &str, action: ScoreAction, class: &str| {
         key_button(&SCORE_KEYS, label, action, class, act)
@@ -172,9 +180,17 @@ fn toolbar(
                 <input type="checkbox" id="include-rated" checked={include_rated} onclick={toggle} />
                 { "Include rated" }
             </label>
+            <label class="include-rated" title={SCORE_KEYS.title(TEACH_TITLE, ScoreAction::Teach)}>
+                <input type="checkbox" id="score-teach" checked={teach}
+                    onclick={act.reform(|_| ScoreAction::Teach)} />
+                { "Teach my model" }
+            </label>
         </div>
     }
 }
+
+/// What the "Teach my model" order does, for its tick box.
+pub const TEACH_TITLE: &str = "Teach my model: the images your own model is least sure about, each unlike the ones before, come first (instead of the shuffle), so each score teaches it most";
 
 /// What the Score page says of the prediction: the value, or why there is none.
 pub fn prediction_text(

@@ -215,7 +215,11 @@ impl Reducible for Session {
 /// unrated images that have a prediction come first. Nothing is asked before the rater is
 /// known.
 #[hook]
-pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHandle<Session> {
+pub fn use_session(
+    include_rated: bool,
+    predicted_first: bool,
+    teach: bool,
+) -> UseReducerHandle<Session> {
     let app = use_app();
     let session = use_reducer(Session::default);
     let seed = SEED.with(|s| *s);
@@ -227,6 +231,7 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
             include_rated,
             seed,
             predicted_first,
+            teach,
         }
     };
     let fail = {
@@ -238,9 +243,9 @@ pub fn use_session(include_rated: bool, predicted_first: bool) -> UseReducerHand
         let fail = fail.clone();
         // Another pack predicts other images: the Rate page starts over with them first.
         let pack = predicted_first.then_some(app.model.pack_revision);
-        use_effect_with((include_rated, app.model.rater_revision, pack), {
+        use_effect_with((include_rated, app.model.rater_revision, pack, teach), {
             let queue = queue.clone();
-            move |(include, _, _)| {
+            move |(include, _, _, _)| {
                 let request = queue(*include, predicted_first);
                 spawn_local(async move {
                     if request.rater.is_empty() {

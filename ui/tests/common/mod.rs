@@ -148,7 +148,14 @@ fn handlers() -> Vec<(&'static str, Handler)> {
                 name: r.name,
             })
         }),
-        on(|_: GetScoreQueue, s| Ok(s.queue.clone().unwrap_or_default())),
+        // The teaching order, as the stub's app has it: the queue backwards.
+        on(|r: GetScoreQueue, s| {
+            let mut queue = s.queue.clone().unwrap_or_default();
+            if r.teach {
+                queue.items.reverse();
+            }
+            Ok(queue)
+        }),
         on(|r: GetScoreState, s| {
             Ok(ScoreState {
                 predicted: s.predicted.get(&r.sha1).copied(),

@@ -91,7 +91,7 @@ impl Handler<GetScoreQueue> for App {
         // changed): at 100,000 images a few milliseconds when nothing did.
         let model = self.0.predictor.model_id();
         let (base, judged, predicted) = self.gallery_rows(model).await?;
-        let items = crate::store::queue_of(
+        let mut items = crate::store::queue_of(
             &base,
             &judged,
             &predicted,
@@ -101,6 +101,11 @@ impl Handler<GetScoreQueue> for App {
             r.predicted_first && model.is_some(),
         );
         let (rated, total) = self.progress(rater).await?;
+        if let (true, Some(model)) = (r.teach, model) {
+            let unscored = (total.saturating_sub(rated) as usize).min(items.len());
+            self.teaching_order(rater, model, &base, &mut items[..unscored])
+                .await?;
+        }
         Ok(ScoreQueue {
             items,
             rated,
