@@ -277,6 +277,29 @@ impl App {
         }
     }
 
+    /// Waits (up to 60 s) until the attribute `name` of `css` passes `ok`; returns it.
+    pub async fn wait_for_attr(&self, css: &str, name: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(Some(value)) = el.attr(name).await {
+                    if ok(&value) {
+                        return value;
+                    }
+                }
+            }
+            if Instant::now() >= deadline {
+                let page = self.client.source().await.unwrap_or_default();
+                let main = page.find("<main").map_or(page.as_str(), |i| &page[i..]);
+                panic!(
+                    "{css} [{name}] never matched; the page: {}",
+                    &main[..main.len().min(1500)]
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits (up to 10 s) until `css` matches exactly `count` elements.
     pub async fn wait_for_count(&self, css: &str, count: usize) {
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -79,29 +79,6 @@ async fn likeness_rows(db: &Path) -> Vec<Likeness> {
     out.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Waits (up to 60 s) until the attribute `name` of `css` passes `ok`.
-async fn wait_for_attr(app: &App, css: &str, name: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(el) = app.client.find(Locator::Css(css)).await {
-            if let Ok(Some(value)) = el.attr(name).await {
-                if ok(&value) {
-                    return value;
-                }
-            }
-        }
-        if Instant::now() >= deadline {
-            let page = app.client.source().await.unwrap_or_default();
-            let main = page.find("<main").map_or(page.as_str(), |i| &page[i..]);
-            panic!(
-                "{css} [{name}] never matched; the page: {}",
-                &main[..main.len().min(1500)]
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// The `data-sha1` of every element matching `css`, in page order.
 async fn sha1s(app: &App, css: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -135,7 +112,7 @@ async fn pairs_judgements_find_similar_and_duplicate_marks_in_the_webview() {
         .unwrap();
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
     let db = home.database();
-    wait_for_attr(&app, "#model-chip", "title", |t| {
+    app.wait_for_attr("#model-chip", "title", |t| {
         t.starts_with("Model pack: EfficientNet-Lite0") && !t.contains("embedding")
     })
     .await;
@@ -156,7 +133,7 @@ async fn pairs_judgements_find_similar_and_duplicate_marks_in_the_webview() {
     // Find similar from the Score page: skip to chelsea.png, Shift+F.
     app.wait_for_text("#score-progress", "0 / 4 rated").await;
     for _ in 0..8 {
-        let alt = wait_for_attr(&app, "#score-image", "alt", |_| true).await;
+        let alt = app.wait_for_attr("#score-image", "alt", |_| true).await;
         if alt == "chelsea.png" {
             break;
         }
@@ -164,7 +141,7 @@ async fn pairs_judgements_find_similar_and_duplicate_marks_in_the_webview() {
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
     assert_eq!(
-        wait_for_attr(&app, "#score-image", "alt", |_| true).await,
+        app.wait_for_attr("#score-image", "alt", |_| true).await,
         "chelsea.png"
     );
     press_with(&app.client, Key::Shift, 'F').await;
@@ -188,7 +165,8 @@ async fn pairs_judgements_find_similar_and_duplicate_marks_in_the_webview() {
     // A pair: its cosine is the stored embeddings' cosine; 4 records it, z undoes it.
     app.press('p').await;
     app.press('r').await;
-    let cosine: f64 = wait_for_attr(&app, "#pair-cosine", "data-cosine", |_| true)
+    let cosine: f64 = app
+        .wait_for_attr("#pair-cosine", "data-cosine", |_| true)
         .await
         .parse()
         .unwrap();
@@ -230,7 +208,9 @@ async fn pairs_judgements_find_similar_and_duplicate_marks_in_the_webview() {
     app.wait_for_text("#score-progress", "0 / 3 rated").await;
     let mut seen = std::collections::HashSet::new();
     while seen.len() < 3 {
-        let alt = wait_for_attr(&app, "#score-image", "alt", |a| !seen.contains(a)).await;
+        let alt = app
+            .wait_for_attr("#score-image", "alt", |a| !seen.contains(a))
+            .await;
         assert_ne!(alt, "chelsea copy.jpg", "a duplicate is not in the queue");
         seen.insert(alt);
         app.press(' ').await;

@@ -72,9 +72,24 @@ pub fn OwnModel(props: &OwnModelProps) -> Html {
                 let rater = rater.clone();
                 if !rater.is_empty() {
                     spawn_local(async move {
-                        match api::call(GetPersonalModel { rater }).await {
-                            Ok(m) => model.set(Some(m)),
-                            Err(e) => app_model.dispatch(Action::Failed(e)),
+                        // The model refits in the background: asked again each second until
+                        // it has taken in every score (a minute at most).
+                        for _ in 0..60 {
+                            match api::call(GetPersonalModel {
+                                rater: rater.clone(),
+                            })
+                            .await
+                            {
+                                Ok(m) => {
+                                    let settled = m.settled;
+                                    model.set(Some(m));
+                                    if settled {
+                                        return;
+                                    }
+                                }
+                                Err(e) => return app_model.dispatch(Action::Failed(e)),
+                            }
+                            gloo_timers::future::TimeoutFuture::new(1000).await;
                         }
                     });
                 }
@@ -87,6 +102,7 @@ pub fn OwnModel(props: &OwnModelProps) -> Html {
     let (text, title) = own_model_text(m);
     let class = classes!("own-model", m.better_than_pack.then_some("better"));
     html! {
-        <span id="own-model" {class} {title} data-ratings={m.ratings.to_string()}>{ text }</span>
+        <span id="own-model" {class} {title} data-ratings={m.ratings.to_string()}
+            data-settled={m.settled.to_string()}>{ text }</span>
     }
 }
