@@ -84,6 +84,8 @@ export const commands = {
 	renameRater: (request: RenameRater) => typedError<Rater, AppError>(__TAURI_INVOKE("rename_rater", { request })),
 	/**  See [`GetPersonalModel`]. */
 	personalModel: (request: GetPersonalModel) => typedError<PersonalModel_Serialize, AppError>(__TAURI_INVOKE("personal_model", { request })),
+	/**  See [`ExportOwnModel`]: the save dialog chooses the `.onnx` file. */
+	exportOwnModel: (request: ExportOwnModel) => typedError<OwnModelExported | null, AppError>(__TAURI_INVOKE("export_own_model", { request })),
 };
 
 /* Types */
@@ -337,6 +339,16 @@ export type ExportOptions = {
 	paths: PathStyle,
 	/**  Also the images marked as duplicates (left out by default). */
 	include_duplicates: boolean,
+};
+
+/**
+ *  Shows the save dialog and writes `rater`'s own model there as an ONNX head (embedding in,
+ *  score out, usable as a pack's head), with its weights and bias as `.npy` beside it; `None`
+ *  when the user cancels.
+ */
+export type ExportOwnModel = {
+	/**  Whose model. */
+	rater: string,
 };
 
 /**  What an export wrote. */
@@ -1101,6 +1113,24 @@ export type NextSet = {
 	choice: SetChoice,
 	/**  Images not to use, by SHA-1. */
 	exclude: string[],
+};
+
+/**  What [`crate::commands::ExportOwnModel`] wrote. */
+export type OwnModelExported = {
+	/**  The files: the ONNX head, then its weights and bias as `.npy`. */
+	files: string[],
+	/**  The ratings the model was fitted on. */
+	ratings: number,
+	/**
+	 *  Whether the model is the pack's head plus the rater's difference from it (its output is
+	 *  then `own_score`, beside the head's own output), rather than a linear model alone
+	 *  (output `score`).
+	 */
+	over_head: boolean,
+	/**  The ONNX input (the embedding) and output (the score) names. */
+	input: string,
+	/**  The output's name. */
+	output: string,
 };
 
 /**  A model pack the app found. */

@@ -267,6 +267,16 @@ async fn plots_exports_and_imports_go_through_the_app() {
     .await;
     find(&root, "#exchange-outcome", "skipped: 1 scores outside 1-10").await;
 
+    // The rater's own model, through the app's save dialog.
+    click(&find(&root, "#export-own-model", "Export my model").await);
+    find(
+        &root,
+        "#own-model-summary",
+        "written to /data/tester.onnx (input “embedding”, output “own_score”",
+    )
+    .await;
+    assert!(args_of("export_own_model").contains(r#""rater":"tester""#));
+
     // g: back to the gallery, as it was.
     press_key("g", "KeyG");
     find(&root, "#gallery .tile figcaption", "img-00000.png").await;

@@ -79,6 +79,16 @@ enum Command {
         #[arg(long = "rater", value_name = "NAME")]
         raters: Vec<String>,
     },
+    /// Write a rater's own model (learned from their scores on the active pack's embeddings) as
+    /// an ONNX head, with its weights and bias as FILE.weight.npy and FILE.bias.npy.
+    ExportModel {
+        /// Whose model.
+        #[arg(long, value_name = "NAME")]
+        rater: String,
+        /// The ONNX file.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Rename a rater (for instance one imported from the old tool); their judgements follow.
     RenameRater {
         /// The name now.
@@ -247,6 +257,27 @@ async fn command(app: &App, bars: &progress::Bars, command: Command) -> Result<(
             for s in &report.skipped {
                 println!("  skipped: {} {}", s.count, s.reason);
             }
+            Ok(())
+        }
+        Command::ExportModel { rater, output } => {
+            app.start_predictor();
+            wait_for_pack(app).await?;
+            let exported = app
+                .export_own_model(&output, &rater)
+                .await
+                .map_err(|e| e.message)?;
+            println!(
+                "{rater}'s model from {} scores written to {} (input {}, output {}{})",
+                exported.ratings,
+                exported.files.join(", "),
+                exported.input,
+                exported.output,
+                if exported.over_head {
+                    ", over the pack's head"
+                } else {
+                    ""
+                }
+            );
             Ok(())
         }
         Command::Stats { raters } => stats(app, raters).await,

@@ -1,5 +1,6 @@
 //! The command line as a user runs it, on a real folder and a database of its own: `index`,
 //! `embed` with the stand-in pack, `import` of a JSONL file (twice: the second adds nothing),
+//! `export-model` (a rater's own model as an ONNX head over the pack's),
 //! `stats`, `rename-rater`, and `export` in every format; and the binary links no display
 //! library.
 
@@ -241,6 +242,31 @@ output = "score"
         header.contains("'shape': (3, 768)") && header.contains("<f4"),
         "{header}"
     );
+    // ana's own model, over the stand-in pack's head: the ONNX file and its weights.
+    let onnx = home.join("ana.onnx");
+    let out = cli(
+        home,
+        &[
+            "--db",
+            db,
+            "--packs",
+            packs,
+            "export-model",
+            "--rater",
+            "ana",
+            "-o",
+            onnx.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("ana's model from 3 scores written to")
+            && out.contains("output own_score, over the pack's head"),
+        "{out}"
+    );
+    assert!(std::fs::metadata(&onnx).unwrap().len() > 768 * 4);
+    let weight = std::fs::read(home.join("ana.weight.npy")).unwrap();
+    assert!(String::from_utf8_lossy(&weight[10..128]).contains("'shape': (1, 768)"));
+    assert!(home.join("ana.bias.npy").is_file());
     for (format, name) in [
         ("jsonl", "all.jsonl"),
         ("parquet", "all.parquet"),

@@ -9,9 +9,10 @@
 use crate::{
     AppError, AppState, ComparisonOutcome, ComparisonSaved, ComparisonSet, DuplicateGroups,
     DuplicateMethod, DuplicatesMarked, ExportOptions, ExportSummary, GalleryPage, GalleryQuery,
-    ImageDetail, ImagePage, ImportReport, LibraryState, LikenessSaved, LikenessSummary, PairKind,
-    PersonalModel, Plot, PlotKind, PredictorState, PreferenceSettings, Problem, RankingPage, Rater,
-    RatingStats, ScoreQueue, ScoreState, SetChoice, SimilarImages, SimilarityPair, Undone,
+    ImageDetail, ImagePage, ImportReport, LibraryState, LikenessSaved, LikenessSummary,
+    OwnModelExported, PairKind, PersonalModel, Plot, PlotKind, PredictorState, PreferenceSettings,
+    Problem, RankingPage, Rater, RatingStats, ScoreQueue, ScoreState, SetChoice, SimilarImages,
+    SimilarityPair, Undone,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -81,6 +82,7 @@ commands! {
     "import_ratings" => ImportRatings -> Option<ImportReport>;
     "rename_rater" => RenameRater -> Rater;
     "personal_model" => GetPersonalModel -> PersonalModel;
+    "export_own_model" => ExportOwnModel -> Option<OwnModelExported>;
 }
 
 /// The library and any problem met while starting; the UI asks once when it loads.
@@ -434,6 +436,15 @@ pub struct RenameRater {
 /// quality as they grew, and whether it is shown instead of the pack's prediction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct GetPersonalModel {
+    /// Whose model.
+    pub rater: String,
+}
+
+/// Shows the save dialog and writes `rater`'s own model there as an ONNX head (embedding in,
+/// score out, usable as a pack's head), with its weights and bias as `.npy` beside it; `None`
+/// when the user cancels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ExportOwnModel {
     /// Whose model.
     pub rater: String,
 }

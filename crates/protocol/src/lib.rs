@@ -30,7 +30,7 @@ pub use judgements::{ComparisonOutcome, ImageRole, JudgedImage, Judgement, Judge
 pub use library::{
     AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
 };
-pub use personal::{ModelQuality, PersonalModel};
+pub use personal::{ModelQuality, OwnModelExported, PersonalModel};
 pub use predictions::{EmbedProgress, PackInfo, PredictorState};
 pub use preference::{
     ComparisonSaved, ComparisonSet, PreferenceSettings, RankedImage, RankingPage, SetChoice,

@@ -22,6 +22,23 @@ pub struct ModelQuality {
     pub mean_mae: f64,
 }
 
+/// What [`crate::commands::ExportOwnModel`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct OwnModelExported {
+    /// The files: the ONNX head, then its weights and bias as `.npy`.
+    pub files: Vec<String>,
+    /// The ratings the model was fitted on.
+    pub ratings: u32,
+    /// Whether the model is the pack's head plus the rater's difference from it (its output is
+    /// then `own_score`, beside the head's own output), rather than a linear model alone
+    /// (output `score`).
+    pub over_head: bool,
+    /// The ONNX input (the embedding) and output (the score) names.
+    pub input: String,
+    /// The output's name.
+    pub output: String,
+}
+
 /// What is known of a rater's own model for the active pack.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 pub struct PersonalModel {

@@ -365,6 +365,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ratings::import_ratings,
         ratings::rename_rater,
         ratings::personal_model,
+        ratings::export_own_model,
     ])
 }
 

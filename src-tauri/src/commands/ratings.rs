@@ -5,7 +5,7 @@ use image_scorer_core::App;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
     AppError, ErrorKind, ExportFormat, ExportSummary, GalleryPage, ImageDetail, ImportReport,
-    PersonalModel, Plot, Rater, RatingStats,
+    OwnModelExported, PersonalModel, Plot, Rater, RatingStats,
 };
 use std::path::PathBuf;
 use tauri::State;
@@ -148,6 +148,26 @@ pub async fn import_ratings(
 #[specta::specta]
 pub async fn rename_rater(app: State<'_, App>, request: RenameRater) -> Result<Rater, AppError> {
     app.call(request).await
+}
+
+/// See [`ExportOwnModel`]: the save dialog chooses the `.onnx` file.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_own_model(
+    window: tauri::AppHandle,
+    app: State<'_, App>,
+    request: ExportOwnModel,
+) -> Result<Option<OwnModelExported>, AppError> {
+    let dialog = window
+        .dialog()
+        .file()
+        .set_title("Export your own model as an ONNX head")
+        .set_file_name("my-model.onnx")
+        .add_filter("ONNX", &["onnx"]);
+    let Some(path) = chosen(dialog, true).await? else {
+        return Ok(None);
+    };
+    app.export_own_model(&path, &request.rater).await.map(Some)
 }
 
 /// See [`GetPersonalModel`].

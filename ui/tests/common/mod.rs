@@ -210,6 +210,15 @@ fn handlers() -> Vec<(&'static str, Handler)> {
         on(|_: SetPack, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
         on(|_: PausePredictions, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
         on(|_: GetPersonalModel, s| Ok(s.personal.clone())),
+        on(|r: ExportOwnModel, s| {
+            Ok(Some(OwnModelExported {
+                files: vec![format!("/data/{}.onnx", r.rater)],
+                ratings: s.personal.ratings,
+                over_head: s.personal.has_head,
+                input: "embedding".into(),
+                output: "own_score".into(),
+            }))
+        }),
     ]
     .into_iter()
     .chain(preference::handlers())

@@ -111,6 +111,19 @@ impl Predictor {
         *self.model_id.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The active pack's head, once it is open and if it has one: its ONNX file, input and
+    /// output names.
+    pub fn head(&self) -> Option<crate::export::PackHead> {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let pack = open.as_ref()?;
+        let head = pack.manifest.head.as_ref()?;
+        Some(crate::export::PackHead {
+            file: pack.dir.join(&head.file),
+            input: head.input.clone(),
+            output: head.output.clone(),
+        })
+    }
+
     /// The active pack's name, once it is open.
     pub fn model_name(&self) -> Option<String> {
         self.open

@@ -7,9 +7,11 @@
 
 mod atomic;
 mod jsonl;
+mod onnx_head;
 mod tables;
 
 pub use atomic::write_atomically;
+pub use onnx_head::{head_model, write_head, PackHead, OUTPUT as OWN_OUTPUT};
 
 use crate::import::Skips;
 use crate::store::{LoggedComparison, RatedImage, Ratings};

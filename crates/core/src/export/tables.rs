@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// An error of a writer library while writing `path`, as an I/O error on it.
-fn failed(path: &Path, e: impl std::fmt::Display) -> CoreError {
+pub(super) fn failed(path: &Path, e: impl std::fmt::Display) -> CoreError {
     CoreError::Io {
         path: path.to_owned(),
         source: std::io::Error::other(e.to_string()),

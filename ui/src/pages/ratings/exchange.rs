@@ -5,9 +5,10 @@
 use super::raters::RaterChoice;
 use crate::api;
 use crate::state::{use_app, Action};
-use image_scorer_protocol::commands::{Export, ImportRatings, RenameRater};
+use image_scorer_protocol::commands::{Export, ExportOwnModel, ImportRatings, RenameRater};
 use image_scorer_protocol::{
-    ExportFormat, ExportOptions, ExportSummary, ImportReport, PathStyle, ScoreMode, Skipped,
+    ExportFormat, ExportOptions, ExportSummary, ImportReport, OwnModelExported, PathStyle,
+    ScoreMode, Skipped,
 };
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -18,6 +19,7 @@ use yew::prelude::*;
 enum Outcome {
     Exported(ExportSummary),
     Imported(ImportReport),
+    ModelExported(OwnModelExported),
     Working(&'static str),
 }
 
@@ -43,6 +45,24 @@ pub fn Exchange() -> Html {
             let mut next = (*options).clone();
             edit(&mut next);
             options.set(next);
+        })
+    };
+    let export_model = {
+        let (outcome, model) = (outcome.clone(), app.model.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (outcome, model) = (outcome.clone(), model.clone());
+            let rater = model.rater.name.clone();
+            outcome.set(Some(Outcome::Working("Exporting your model…")));
+            spawn_local(async move {
+                match api::call(ExportOwnModel { rater }).await {
+                    Ok(Some(exported)) => outcome.set(Some(Outcome::ModelExported(exported))),
+                    Ok(None) => outcome.set(None),
+                    Err(e) => {
+                        outcome.set(None);
+                        model.dispatch(Action::Failed(e));
+                    }
+                }
+            });
         })
     };
     let export = {
@@ -171,6 +191,9 @@ pub fn Exchange() -> Html {
                         onchange={set(|o| o.include_duplicates = !o.include_duplicates)} />{ "include images marked as duplicates" }</label>
                 }
                 <p><button class="primary" id="export-button" onclick={export}>{ "Export…" }</button></p>
+                <h2>{ "Your own model" }</h2>
+                <p class="note">{ "The model of your scores the app learns as you rate, as an ONNX head (embedding in, score out) that a model pack can use and other tools can run, with its weights as .npy (a PyTorch nn.Linear's weight and bias)." }</p>
+                <p><button id="export-own-model" onclick={export_model}>{ "Export my model…" }</button></p>
             </section>
             <section class="import">
                 <h2>{ "Import" }</h2>
@@ -202,6 +225,11 @@ pub fn Exchange() -> Html {
                             <p id="export-summary">{ format!("{} rows written to {}", s.rows, s.files.join(", ")) }</p>
                             { skipped(&s.skipped, "left out:") }
                         </>
+                    },
+                    Some(Outcome::ModelExported(m)) => html! {
+                        <p id="own-model-summary">{ format!("Your model from {} scores written to {} (input “{}”, output “{}”{}).",
+                            m.ratings, m.files.join(", "), m.input, m.output,
+                            if m.over_head { ", the pack's head plus your difference from it" } else { "" }) }</p>
                     },
                     Some(Outcome::Imported(r)) => html! {
                         <>
