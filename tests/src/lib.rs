@@ -14,6 +14,20 @@ use std::time::{Duration, Instant};
 /// The app's identifier (tauri.conf.json), which names its data folder.
 pub const IDENTIFIER: &str = "org.imagescorer.ImageScorer";
 
+/// The manifest of a pack over the real EfficientNet-Lite0 (`efficientnet-lite0-imagenet.onnx`
+/// in the shared models): 1280-value features, no score head.
+pub const EFFICIENTNET_PACK: &str = r#"
+name = "EfficientNet-Lite0"
+[encoder]
+file = "efficientnet-lite0-imagenet.onnx"
+input = "pixel_values"
+output = "features"
+size = 224
+scale = 1.9921875
+offset = -0.9921875
+width = 1280
+"#;
+
 /// Isolated XDG folders for one app "installation": its database and settings live here.
 pub struct Home {
     dir: PathBuf,

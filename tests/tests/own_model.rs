@@ -4,23 +4,11 @@
 //! image the model is least sure about, computed here from the database as the core would.
 
 use fantoccini::key::Key;
-use image_scorer_e2e::{press_with, App, Home};
+use image_scorer_e2e::{press_with, App, Home, EFFICIENTNET_PACK};
 use image_scorer_personal::{teach_order, Rated, Ridge};
 use sqlx::ConnectOptions;
 use std::collections::HashMap;
 use std::path::Path;
-
-const EFFICIENTNET: &str = r#"
-name = "EfficientNet-Lite0"
-[encoder]
-file = "efficientnet-lite0-imagenet.onnx"
-input = "pixel_values"
-output = "features"
-size = 224
-scale = 1.9921875
-offset = -0.9921875
-width = 1280
-"#;
 
 /// The photos, and the score this rater gives each photo's copies.
 const PHOTOS: [(&str, u8); 7] = [
@@ -115,7 +103,7 @@ async fn rate_starts_from_the_own_model_after_a_dozen_scores_and_teach_shows_wha
     let home = Home::new();
     home.install_pack(
         "efficientnet",
-        EFFICIENTNET,
+        EFFICIENTNET_PACK,
         &["efficientnet-lite0-imagenet.onnx"],
     );
     let dir = home.scratch("shoot");

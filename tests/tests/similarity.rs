@@ -5,22 +5,10 @@
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
-use image_scorer_e2e::{press_with, App, Home};
+use image_scorer_e2e::{press_with, App, Home, EFFICIENTNET_PACK};
 use sqlx::ConnectOptions;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-const EFFICIENTNET: &str = r#"
-name = "EfficientNet-Lite0"
-[encoder]
-file = "efficientnet-lite0-imagenet.onnx"
-input = "pixel_values"
-output = "features"
-size = 224
-scale = 1.9921875
-offset = -0.9921875
-width = 1280
-"#;
 
 async fn connect(db: &Path) -> sqlx::SqliteConnection {
     sqlx::sqlite::SqliteConnectOptions::new()
@@ -95,7 +83,7 @@ async fn pairs_judgements_find_similar_and_duplicate_marks_in_the_webview() {
     let home = Home::new();
     home.install_pack(
         "efficientnet",
-        EFFICIENTNET,
+        EFFICIENTNET_PACK,
         &["efficientnet-lite0-imagenet.onnx"],
     );
     let dir = home.photos(&["chelsea.png", "coffee.png", "rocket.jpg"]);

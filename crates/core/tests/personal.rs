@@ -57,6 +57,29 @@ fn varied_photos(dir: &Path) -> HashMap<String, f64> {
     taste
 }
 
+/// The EfficientNet-Lite0 pack (no head): folder, manifest, models.
+const EFFNET: (&str, &str, &[&str]) = (
+    "effnet",
+    common::EFFICIENTNET_FEATURES,
+    &["efficientnet-lite0-imagenet.onnx"],
+);
+
+/// A started app with `pack` over [`varied_photos`], every copy indexed and embedded: the app,
+/// the taste by file name, and the folder it lives in (removed when dropped).
+async fn app_on_copies(
+    pack: (&str, &str, &[&str]),
+) -> (App, HashMap<String, f64>, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = app_with_packs(tmp.path(), &[pack]).await;
+    let root = tmp.path().join("photos");
+    let taste = varied_photos(&root);
+    let total = taste.len() as u32;
+    app.open_folder(&root).await.unwrap();
+    until_indexed(&app, total).await;
+    until_embedded(&app, total).await;
+    (app, taste, tmp)
+}
+
 async fn model(app: &App, rater: &str) -> image_scorer_protocol::PersonalModel {
     app.call(GetPersonalModel {
         rater: rater.into(),
@@ -79,22 +102,8 @@ async fn settled(app: &App, rater: &str, ratings: u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_model_learns_while_the_rater_scores_and_forgets_an_undone_score() {
-    let tmp = tempfile::tempdir().unwrap();
-    let app = app_with_packs(
-        tmp.path(),
-        &[(
-            "effnet",
-            common::EFFICIENTNET_FEATURES,
-            &["efficientnet-lite0-imagenet.onnx"],
-        )],
-    )
-    .await;
-    let root = tmp.path().join("photos");
-    let taste = varied_photos(&root);
+    let (app, taste, _tmp) = app_on_copies(EFFNET).await;
     let total = taste.len() as u32;
-    app.open_folder(&root).await.unwrap();
-    until_indexed(&app, total).await;
-    until_embedded(&app, total).await;
     let rater = "ada";
 
     let queue = app
@@ -258,22 +267,7 @@ async fn the_model_learns_while_the_rater_scores_and_forgets_an_undone_score() {
 /// The fixture copies' features straight from the store, for the order test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn teaching_order_needs_fewer_ratings_than_random_on_real_features() {
-    let tmp = tempfile::tempdir().unwrap();
-    let app = app_with_packs(
-        tmp.path(),
-        &[(
-            "effnet",
-            common::EFFICIENTNET_FEATURES,
-            &["efficientnet-lite0-imagenet.onnx"],
-        )],
-    )
-    .await;
-    let root = tmp.path().join("photos");
-    let taste = varied_photos(&root);
-    let total = taste.len() as u32;
-    app.open_folder(&root).await.unwrap();
-    until_indexed(&app, total).await;
-    until_embedded(&app, total).await;
+    let (app, taste, _tmp) = app_on_copies(EFFNET).await;
     let queue = app
         .call(GetScoreQueue {
             rater: "ada".into(),
@@ -414,27 +408,16 @@ async fn score_first(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_exported_onnx_head_predicts_what_the_app_predicts() {
-    for (pack, manifest, models) in [
-        (
-            "effnet",
-            common::EFFICIENTNET_FEATURES,
-            &["efficientnet-lite0-imagenet.onnx"][..],
-        ),
+    for pack in [
+        EFFNET,
         (
             "standin",
             common::STANDIN_LAION,
             common::STANDIN_LAION_MODELS,
         ),
     ] {
-        let tmp = tempfile::tempdir().unwrap();
-        let app = app_with_packs(tmp.path(), &[(pack, manifest, models)]).await;
-        let root = tmp.path().join("photos");
-        let taste = varied_photos(&root);
-        let total = taste.len() as u32;
-        app.open_folder(&root).await.unwrap();
-        until_indexed(&app, total).await;
-        until_embedded(&app, total).await;
-        let with_head = pack == "standin";
+        let (app, taste, tmp) = app_on_copies(pack).await;
+        let with_head = pack.0 == "standin";
 
         // Nothing to export before a score.
         let path = tmp.path().join("out/my model.onnx");
