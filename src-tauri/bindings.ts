@@ -1258,7 +1258,12 @@ export type PlotKind =
 /**  The ranking's strengths, strongest first, with their 95 % intervals. */
 "strengths" | 
 /**  Each rater's mean and spread, with the raters' agreement. */
-"agreement";
+"agreement" | 
+/**
+ *  One rater's own model as their scores grew: its cross-validated Spearman, against the
+ *  pack head's on the same scores.
+ */
+"own_model";
 
 /**  How the active pack's predictions compare with the scores. */
 export type PredictionFit = PredictionFit_Serialize | PredictionFit_Deserialize;

@@ -218,10 +218,16 @@ async fn plots_exports_and_imports_go_through_the_app() {
     press_alt('5');
     find(&root, "#gallery-count", "3 images").await;
 
-    // v: the numbers and the four plots, each the app's SVG, savable.
+    // v: the numbers and the five plots, each the app's SVG, savable.
     press_key("v", "KeyV");
     find(&root, "#rating-stats", "Images").await;
-    for kind in ["histogram", "predicted", "strengths", "agreement"] {
+    for kind in [
+        "histogram",
+        "predicted",
+        "strengths",
+        "agreement",
+        "own-model",
+    ] {
         find(&root, &format!("#plot-{kind} .plot-svg svg text"), kind).await;
     }
     click(&find(&root, "#plot-strengths button", "Save SVG").await);

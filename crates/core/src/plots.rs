@@ -4,7 +4,7 @@
 //! save it; the CLI could write the same files.
 
 use crate::stats;
-use image_scorer_protocol::{Plot, PlotKind};
+use image_scorer_protocol::{PersonalModel, Plot, PlotKind};
 use plotters::prelude::*;
 
 /// Width and height of every plot, in SVG pixels (the page scales it to its column).
@@ -330,6 +330,104 @@ pub fn agreement(raters: &[(String, f64, f64, u32)], alpha: Option<f64>, pairabl
         title: title.into(),
         svg: document,
         note,
+    }
+}
+
+/// One rater's own model as their scores grew: its cross-validated Spearman at each number of
+/// scores, and the pack head's on the same scores when the pack has one. `rater` is `None` when
+/// the raters chosen are not exactly one.
+pub fn own_model(rater: Option<&str>, model: &PersonalModel) -> Plot {
+    let title = "Your own model as your scores grew";
+    let Some(rater) = rater else {
+        return nothing(
+            PlotKind::OwnModel,
+            title,
+            "Tick one rater to see their own model as their scores grew.",
+        );
+    };
+    let curve = &model.curve;
+    let (Some(first), Some(last)) = (curve.first(), curve.last()) else {
+        return nothing(
+            PlotKind::OwnModel,
+            title,
+            &format!(
+                "{rater}'s own model needs 8 scores of images the model pack has embedded ({} so far).",
+                model.ratings
+            ),
+        );
+    };
+    let head = model.has_head;
+    let low = curve
+        .iter()
+        .flat_map(|q| [q.spearman, if head { q.head_spearman } else { q.spearman }])
+        .fold(0.0f64, f64::min);
+    let (from, to) = (first.ratings, last.ratings.max(first.ratings + 1));
+    let document = svg(|root| {
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(format!("{title} ({rater})"), ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(48)
+            .build_cartesian_2d(from..to, (low - 0.05)..1.0)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
+            .x_desc("scores")
+            .y_desc("Spearman (cross-validated)")
+            .draw()?;
+        let mut lines = vec![(
+            "your model",
+            0,
+            curve
+                .iter()
+                .map(|q| (q.ratings, q.spearman))
+                .collect::<Vec<_>>(),
+        )];
+        if head {
+            lines.push((
+                "the pack's head",
+                1,
+                curve.iter().map(|q| (q.ratings, q.head_spearman)).collect(),
+            ));
+        }
+        for (name, k, points) in lines {
+            let c = colour(k);
+            chart
+                .draw_series(LineSeries::new(points.iter().copied(), c.stroke_width(2)))?
+                .label(name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2))
+                });
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()?;
+        root.present()?;
+        Ok(())
+    });
+    let rival = if head {
+        format!(
+            "the pack's head: Spearman {:.2}, error {:.2}",
+            last.head_spearman, last.head_mae
+        )
+    } else {
+        format!("always your mean: error {:.2}", last.mean_mae)
+    };
+    Plot {
+        kind: PlotKind::OwnModel,
+        title: title.into(),
+        svg: document,
+        note: format!(
+            "{rater}, {} scores: Spearman {:.2}, mean error {:.2} ({rival})",
+            last.ratings, last.spearman, last.mae
+        ),
     }
 }
 

@@ -10,8 +10,9 @@ use common::{app_with_packs, fixture_path, until, until_embedded, until_indexed}
 use image_scorer_core::App;
 use image_scorer_personal::{teach_order, Ridge};
 use image_scorer_protocol::commands::{
-    AddRating, AddScore, GetPersonalModel, GetScoreQueue, GetScoreState, Undo,
+    AddRating, AddScore, GetPersonalModel, GetPlot, GetScoreQueue, GetScoreState, Undo,
 };
+use image_scorer_protocol::PlotKind;
 use sqlx::ConnectOptions;
 use std::collections::HashMap;
 use std::path::Path;
@@ -252,6 +253,29 @@ async fn the_model_learns_while_the_rater_scores_and_forgets_an_undone_score() {
 
     // Another rater has a model of their own: none yet.
     assert_eq!(model(&app, "bob").await.ratings, 0);
+
+    // The Ratings page's plot of the model as the scores grew: for one rater, not for two.
+    let plot = app
+        .call(GetPlot {
+            kind: PlotKind::OwnModel,
+            raters: vec![rater.into()],
+        })
+        .await
+        .unwrap();
+    assert!(plot.svg.starts_with("<svg") && plot.svg.contains("your model"));
+    assert!(
+        plot.note.starts_with("ada, 60 scores: Spearman"),
+        "{}",
+        plot.note
+    );
+    let both = app
+        .call(GetPlot {
+            kind: PlotKind::OwnModel,
+            raters: vec![],
+        })
+        .await
+        .unwrap();
+    assert!(both.svg.is_empty() && both.note.starts_with("Tick one rater"));
 
     // An undo takes the score out of the model.
     app.call(Undo {

@@ -215,15 +215,19 @@ pub enum PlotKind {
     Strengths,
     /// Each rater's mean and spread, with the raters' agreement.
     Agreement,
+    /// One rater's own model as their scores grew: its cross-validated Spearman, against the
+    /// pack head's on the same scores.
+    OwnModel,
 }
 
 impl PlotKind {
     /// Every plot, in the order of the page.
-    pub const ALL: [PlotKind; 4] = [
+    pub const ALL: [PlotKind; 5] = [
         PlotKind::Histogram,
         PlotKind::Predicted,
         PlotKind::Strengths,
         PlotKind::Agreement,
+        PlotKind::OwnModel,
     ];
 
     /// A stable name for files and element ids.
@@ -233,6 +237,7 @@ impl PlotKind {
             PlotKind::Predicted => "predicted",
             PlotKind::Strengths => "strengths",
             PlotKind::Agreement => "agreement",
+            PlotKind::OwnModel => "own-model",
         }
     }
 }

@@ -10,8 +10,8 @@ use crate::store::Ratings;
 use crate::{plots, stats, CoreError};
 use image_scorer_protocol::commands::{GetPlot, GetRatingStats, RenameRater};
 use image_scorer_protocol::{
-    AppError, ExportFormat, ExportOptions, ExportSummary, ImportReport, Plot, PlotKind,
-    PredictionFit, Rater, RaterStats, RatingStats,
+    AppError, ExportFormat, ExportOptions, ExportSummary, ImportReport, PersonalModel, Plot,
+    PlotKind, PredictionFit, Rater, RaterStats, RatingStats,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -265,6 +265,20 @@ impl Handler<GetPlot> for App {
                     _ => "everyone".to_owned(),
                 };
                 plots::strengths(&who, &entries)
+            }
+            PlotKind::OwnModel => {
+                let model = self.0.predictor.model_id();
+                match ratings.raters.as_slice() {
+                    [(rater, name)] => {
+                        if model.is_some_and(|m| !self.0.personal.loaded(*rater, m)) {
+                            self.0.personal.want(*rater);
+                        }
+                        let has_head = self.0.predictor.state().predicts;
+                        let described = self.0.personal.describe(*rater, model, has_head);
+                        plots::own_model(Some(name), &described)
+                    }
+                    _ => plots::own_model(None, &PersonalModel::default()),
+                }
             }
             PlotKind::Agreement => {
                 let mut units = Vec::new();

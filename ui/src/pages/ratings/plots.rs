@@ -1,5 +1,6 @@
 //! The numbers and the plots: counts, each rater's mean and spread, their agreement, the
-//! predictions against the scores; four plots drawn by the app as SVG, each savable.
+//! predictions against the scores, one rater's own model as their scores grew; five plots
+//! drawn by the app as SVG, each savable.
 
 use super::raters::RaterChoice;
 use crate::api;
