@@ -33,6 +33,9 @@ struct Entry {
     /// How many images the pack had embedded when the model was loaded.
     embedded: u32,
     ridge: Ridge,
+    /// Counts the changes of `ridge`: a copy refitted off the lock replaces it only if none
+    /// came meanwhile.
+    revision: u64,
     /// The cross-validated quality along the ratings; the last point is the model's.
     curve: Vec<Quality>,
 }
@@ -379,12 +382,14 @@ impl App {
                 .get(&rater)
                 .filter(|e| e.model_id == model_id)
                 .map(|e| e.curve.clone());
+            let revision = entries.get(&rater).map_or(0, |e| e.revision + 1);
             entries.insert(
                 rater,
                 Entry {
                     model_id,
                     embedded,
                     ridge,
+                    revision,
                     curve: curve.unwrap_or_default(),
                 },
             );
@@ -398,6 +403,7 @@ impl App {
             }
             let mut entries = personal.entries.lock().expect("entries");
             let e = entries.get_mut(&rater).expect("checked above");
+            e.revision += 1;
             for (image, row) in changes {
                 match row {
                     Some(r) => apply(&mut e.ridge, &r)?,
@@ -407,40 +413,66 @@ impl App {
                 }
             }
         }
-        // The penalty and the quality, on a copy, off the lock.
+        // The penalty and the quality, on a copy, off the lock: the penalty's refactorisation
+        // (O(D³)) and the cross-validation never hold up a prediction.
         let copy = {
             let entries = personal.entries.lock().expect("entries");
-            entries.get(&rater).map(|e| e.ridge.clone())
+            entries
+                .get(&rater)
+                .map(|e| (e.ridge.clone(), e.revision, e.curve.clone()))
         };
-        let Some(mut copy) = copy else { return Ok(()) };
-        let (lambda, curve) = blocking(move || -> Result<(f64, Vec<Quality>)> {
-            let lambda = copy.choose_penalty().map_err(internal)?;
-            let (rows, keys, targets, offsets) = copy.data();
-            let dim = copy.dim();
-            let rated: Vec<Rated> = (0..keys.len())
-                .map(|i| Rated {
-                    key: keys[i],
-                    x: &rows[i * dim..(i + 1) * dim],
-                    score: targets[i] + offsets[i],
-                    offset: offsets[i],
-                })
-                .collect();
-            let curve = learning_curve(
-                dim,
-                &rated,
-                &image_scorer_personal::checkpoints(rated.len()),
-            )
-            .map_err(internal)?;
-            Ok((lambda, curve))
+        let Some((mut copy, revision, before)) = copy else {
+            return Ok(());
+        };
+        let (copy, curve) = blocking(move || -> Result<(Ridge, Vec<Quality>)> {
+            copy.choose_penalty().map_err(internal)?;
+            let curve = extend_curve(&copy, before)?;
+            Ok((copy, curve))
         })
         .await??;
         let mut entries = personal.entries.lock().expect("entries");
         if let Some(e) = entries.get_mut(&rater).filter(|e| e.model_id == model_id) {
-            e.ridge.set_lambda(lambda).map_err(internal)?;
+            if e.revision == revision {
+                e.ridge = copy;
+            } else {
+                // Scores came meanwhile: their updates stay, with the penalty chosen.
+                e.ridge.set_lambda(copy.lambda()).map_err(internal)?;
+            }
             e.curve = curve;
         }
         Ok(())
     }
+}
+
+/// The learning curve of `model`: the points of `before` at the checkpoints below its number of
+/// ratings are kept (they are the figures of that many ratings, as the rater saw them), the
+/// checkpoints new since and the last point (the model now) cross-validated. So a round costs
+/// one cross-validation, not one per checkpoint.
+fn extend_curve(model: &Ridge, before: Vec<Quality>) -> Result<Vec<Quality>> {
+    let (rows, keys, targets, offsets) = model.data();
+    let dim = model.dim();
+    let rated: Vec<Rated> = (0..keys.len())
+        .map(|i| Rated {
+            key: keys[i],
+            x: &rows[i * dim..(i + 1) * dim],
+            score: targets[i] + offsets[i],
+            offset: offsets[i],
+        })
+        .collect();
+    let n = rated.len();
+    let wanted = image_scorer_personal::checkpoints(n);
+    let kept: Vec<Quality> = before
+        .into_iter()
+        .filter(|q| q.n < n && wanted.contains(&q.n))
+        .collect();
+    let missing: Vec<usize> = wanted
+        .into_iter()
+        .filter(|c| *c == n || !kept.iter().any(|q| q.n == *c))
+        .collect();
+    let mut curve = kept;
+    curve.extend(learning_curve(dim, &rated, &missing).map_err(internal)?);
+    curve.sort_by_key(|q| q.n);
+    Ok(curve)
 }
 
 fn apply(ridge: &mut Ridge, r: &PersonalRating) -> Result<()> {
