@@ -8,6 +8,9 @@
 //! A model is loaded whole (one matrix product) when first asked for, when the active pack
 //! changes, and when more of the rater's scored images have been embedded since.
 
+mod export;
+mod teach;
+
 use super::{App, Inner};
 use crate::store::PersonalRating;
 use crate::{CoreError, Result};
@@ -19,13 +22,6 @@ use tokio::sync::Notify;
 
 /// The penalty a model starts with, until GCV chooses one.
 const START_LAMBDA: f64 = 1.0;
-/// The unscored images the teaching order considers: the shuffled queue's first, a random
-/// sample (all, in a smaller library).
-const TEACH_CANDIDATES: usize = 2000;
-/// How many images the teaching order puts first. Each pick lowers the uncertainty of those like
-/// it as if it were scored already (the uncertainty does not depend on the score), so the whole
-/// run is what picking one at a time would give, but for the penalty moving as scores come.
-const TEACH_PICKS: usize = 50;
 
 /// One rater's model, for one pack.
 struct Entry {
@@ -225,131 +221,6 @@ impl App {
             return Ok(None);
         };
         Ok(self.0.personal.predict(rater, model_id, &x, head))
-    }
-
-    /// "Teach my model": puts first, among `unscored` (the shuffled queue's unscored part), the
-    /// images `rater`'s own model is least sure about, each unlike those before it
-    /// ([`image_scorer_personal::teach_order`]). Before the model has ratings, its prior alone:
-    /// the most varied images first.
-    pub(super) async fn teaching_order(
-        &self,
-        rater: i64,
-        model_id: i64,
-        base: &[crate::store::GalleryBase],
-        unscored: &mut [image_scorer_protocol::QueueItem],
-    ) -> Result<()> {
-        let sample = unscored.len().min(TEACH_CANDIDATES);
-        if sample < 2 {
-            return Ok(());
-        }
-        let ids_by_hash: HashMap<&str, i64> = {
-            let wanted: HashSet<&str> =
-                unscored[..sample].iter().map(|i| i.sha1.as_str()).collect();
-            base.iter()
-                .filter(|b| wanted.contains(b.sha1.as_str()))
-                .map(|b| (b.sha1.as_str(), b.id))
-                .collect()
-        };
-        let ids: Vec<i64> = unscored[..sample]
-            .iter()
-            .map(|i| ids_by_hash.get(i.sha1.as_str()).copied().unwrap_or(-1))
-            .collect();
-        let vectors = self.0.store.embeddings_of(model_id, ids).await?;
-        // The candidates that have an embedding, by their place in the queue.
-        let places: Vec<usize> = (0..sample).filter(|&k| vectors[k].is_some()).collect();
-        let Some(dim) = places
-            .first()
-            .and_then(|&k| vectors[k].as_ref())
-            .map(Vec::len)
-        else {
-            return Ok(());
-        };
-        let rows: Vec<f32> = places
-            .iter()
-            .flat_map(|&k| vectors[k].as_deref().unwrap_or_default().iter().copied())
-            .collect();
-        if !self.0.personal.loaded(rater, model_id) {
-            self.0.personal.want(rater);
-        }
-        let app = self.clone();
-        let picks = blocking(move || -> Result<Vec<usize>> {
-            let mut entries = app.0.personal.entries.lock().expect("entries");
-            let mut prior = Ridge::new(dim, START_LAMBDA);
-            let model = match entries.get_mut(&rater) {
-                Some(e) if e.model_id == model_id && e.ridge.dim() == dim => &mut e.ridge,
-                _ => &mut prior,
-            };
-            Ok(
-                image_scorer_personal::teach_order(model, &rows, TEACH_PICKS)
-                    .map_err(internal)?
-                    .into_iter()
-                    .map(|p| p.index)
-                    .collect(),
-            )
-        })
-        .await??;
-        // The picks first, in pick order; the rest keep their shuffled order.
-        let mut first: Vec<usize> = picks.iter().map(|&p| places[p]).collect();
-        let chosen: HashSet<usize> = first.iter().copied().collect();
-        first.extend((0..unscored.len()).filter(|k| !chosen.contains(k)));
-        let reordered: Vec<_> = first.iter().map(|&k| unscored[k].clone()).collect();
-        unscored.clone_from_slice(&reordered);
-        Ok(())
-    }
-
-    /// Writes `rater`'s own model for the active pack at `path` as an ONNX head, with its
-    /// weights and bias as `.npy` beside it ([`crate::export::write_head`]): the path comes from
-    /// a door's save dialog or command line. The model is brought up to date first.
-    pub async fn export_own_model(
-        &self,
-        path: &std::path::Path,
-        rater: &str,
-    ) -> std::result::Result<image_scorer_protocol::OwnModelExported, image_scorer_protocol::AppError>
-    {
-        let rater_id = self.rater_id(rater).await?;
-        let Some(model_id) = self.0.predictor.model_id() else {
-            return Err(CoreError::InvalidInput(
-                "Your own model learns from a model pack's embeddings: install one and let it                  embed the library."
-                    .into(),
-            )
-            .into());
-        };
-        self.sync_pending().await;
-        self.sync(rater_id, HashSet::new()).await?;
-        let fitted = {
-            let entries = self.0.personal.entries.lock().expect("entries");
-            entries
-                .get(&rater_id)
-                .filter(|e| e.model_id == model_id && !e.ridge.is_empty())
-                .map(|e| {
-                    (
-                        e.ridge.weights().to_vec(),
-                        e.ridge.intercept(),
-                        e.ridge.len(),
-                    )
-                })
-        };
-        let Some((weights, bias, ratings)) = fitted else {
-            return Err(CoreError::InvalidInput(format!(
-                "{rater} has no scores of images the model pack has embedded yet: there is no                  model to export."
-            ))
-            .into());
-        };
-        let head = self.0.predictor.head();
-        let (path, over_head) = (path.to_owned(), head.is_some());
-        let (files, input, output) = blocking(move || {
-            let (_, input, output) = crate::export::head_model(&weights, bias, head.as_ref())?;
-            let files = crate::export::write_head(&path, &weights, bias, head.as_ref())?;
-            Ok::<_, CoreError>((files, input, output))
-        })
-        .await??;
-        Ok(image_scorer_protocol::OwnModelExported {
-            files: files.iter().map(|f| f.display().to_string()).collect(),
-            ratings: ratings as u32,
-            over_head,
-            input,
-            output,
-        })
     }
 
     /// One round of [`Personal::run`] for `rater`: load or update, then penalty and quality.
