@@ -225,6 +225,42 @@ async fn rate_starts_from_the_own_model_once_it_is_better_and_says_so() {
 }
 
 #[wasm_bindgen_test]
+async fn rate_asks_again_once_the_own_model_has_loaded_and_is_better() {
+    set_queue(three_items());
+    set_predictions(
+        json(&format!(r#"{{"{}":6.31}}"#, "a".repeat(40))),
+        json(PREDICTOR),
+    );
+    // Right after a start: the model is still loading.
+    set_own_model(
+        JsValue::UNDEFINED,
+        json(
+            r#"{"ratings":0,"quality":null,"curve":[],"better_than_pack":false,"has_head":true,"lambda":null,"settled":false}"#,
+        ),
+    );
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash("#/rate")
+        .unwrap();
+    find(&root, "#rate-prediction", "Predicted 6.3").await;
+    // Loaded, and better than the pack: the line asks again within a second, and the image's
+    // state is asked again with the model's prediction.
+    set_own_model(
+        json(&format!(r#"{{"{}":4.46}}"#, "a".repeat(40))),
+        own_model(true),
+    );
+    find(&root, "#own-model", "ρ 0.81").await;
+    find(&root, "#rate-prediction", "Your model: 4.5").await;
+    find(&root, "#rate-value", "4.5").await;
+    set_queue(JsValue::NULL);
+    set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    set_own_model(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn score_asks_for_the_teaching_order_by_its_tick_box_and_shows_the_own_model() {
     set_queue(three_items());
     set_own_model(JsValue::UNDEFINED, own_model(true));

@@ -17,6 +17,9 @@ const MIN_RATINGS: u32 = 8;
 pub struct OwnModelProps {
     /// The rater's count of scored images: the line is asked again when it moves.
     pub rated: u32,
+    /// Told each answer (the Rate page asks its image again once the model is better).
+    #[prop_or_default]
+    pub on_model: Callback<PersonalModel>,
 }
 
 /// What the line says of `model`, and its longer explanation.
@@ -66,6 +69,7 @@ pub fn OwnModel(props: &OwnModelProps) -> Html {
         let model = model.clone();
         let rater = app.model.rater.name.clone();
         let app_model = app.model.clone();
+        let on_model = props.on_model.clone();
         use_effect_with(
             (props.rated, rater, app.model.pack_revision),
             move |(_, rater, _)| {
@@ -82,6 +86,7 @@ pub fn OwnModel(props: &OwnModelProps) -> Html {
                             {
                                 Ok(m) => {
                                     let settled = m.settled;
+                                    on_model.emit(m.clone());
                                     model.set(Some(m));
                                     if settled {
                                         return;

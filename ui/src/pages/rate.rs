@@ -4,14 +4,16 @@
 
 use super::score::{prediction_text, TEACH_TITLE};
 use super::session::{current_state, fmt_score, judge, stage, undo, use_session, SessionAction};
+use crate::api;
 use crate::components::{key_button, key_help, mark_key, EmptyState, OwnModel};
 use crate::hooks::use_key_down;
 use crate::keys::{adjust, Modifiers, RateAction, RATE_KEYS};
 use crate::state::{use_app, Action, SimilarQuery};
-use image_scorer_protocol::commands::AddRating;
-use image_scorer_protocol::{AppError, ScoreState};
+use image_scorer_protocol::commands::{AddRating, GetScoreState};
+use image_scorer_protocol::{AppError, PersonalModel, ScoreState};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
@@ -67,6 +69,32 @@ pub fn Rate() -> Html {
         }
     };
     let value = value_now();
+    // The own model loads in the background after a start: once it turns out better than the
+    // pack, an image whose state came without its prediction is asked for again.
+    let own_better = use_state(|| false);
+    {
+        let session = session.clone();
+        let rater = app.model.rater.name.clone();
+        let missing = scores
+            .as_ref()
+            .filter(|s| s.own_predicted.is_none())
+            .map(|s| s.sha1.clone());
+        use_effect_with((*own_better, missing), move |(better, missing)| {
+            if let (true, Some(sha1)) = (*better, missing.clone()) {
+                spawn_local(async move {
+                    if let Ok(state) = api::call(GetScoreState { rater, sha1 }).await {
+                        if state.own_predicted.is_some() {
+                            session.dispatch(SessionAction::State(state));
+                        }
+                    }
+                });
+            }
+        });
+    }
+    let on_model = {
+        let own_better = own_better.clone();
+        Callback::from(move |m: PersonalModel| own_better.set(m.better_than_pack))
+    };
 
     let act = {
         let session = session.clone();
@@ -191,7 +219,7 @@ pub fn Rate() -> Html {
                     data-source={shown.map(|(_, own)| if own { "own" } else { "pack" })}>
                     { prediction_label }
                 </span>
-                <OwnModel rated={rated} />
+                <OwnModel rated={rated} {on_model} />
                 <span id="my-score">{ match scores.as_ref().and_then(|s| s.mine) {
                     Some(v) => format!("Your score: {}", fmt_score(v)),
                     None => "Not scored by you".into(),
