@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the shared photo fixtures and content hashes.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod own_model;
+
 use std::path::{Path, PathBuf};
 
 /// The shared photo fixtures: `IMAGE_SCORER_FIXTURES`, default `../shared/fixtures/images` beside
