@@ -161,11 +161,7 @@ async fn rate_starts_from_the_own_model_once_it_is_better_and_says_so() {
         own_model(true),
     );
     let (root, handle) = mount(ONE_FOLDER, "null", false);
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash("#/rate")
-        .unwrap();
+    go_to("#/rate");
     find(&root, "#rate-prediction", "Your model: 4.5").await;
     find(&root, "#rate-value", "4.5").await;
     let line = find(&root, "#own-model", "ρ 0.81").await;
@@ -192,11 +188,7 @@ async fn rate_starts_from_the_own_model_once_it_is_better_and_says_so() {
         own_model(false),
     );
     let (root, handle) = mount(ONE_FOLDER, "null", false);
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash("#/rate")
-        .unwrap();
+    go_to("#/rate");
     find(&root, "#rate-prediction", "Predicted 6.3").await;
     let line = find(&root, "#own-model", "ρ 0.81").await;
     assert!(!line.get_attribute("class").unwrap().contains("better"));
@@ -239,11 +231,7 @@ async fn rate_asks_again_once_the_own_model_has_loaded_and_is_better() {
         ),
     );
     let (root, handle) = mount(ONE_FOLDER, "null", false);
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash("#/rate")
-        .unwrap();
+    go_to("#/rate");
     find(&root, "#rate-prediction", "Predicted 6.3").await;
     // Loaded, and better than the pack: the line asks again within a second, and the image's
     // state is asked again with the model's prediction.
@@ -287,11 +275,7 @@ async fn rate_starts_at_the_prediction_adjusts_with_keys_and_commits_it_with_the
         json(PREDICTOR),
     );
     let (root, handle) = mount(ONE_FOLDER, "null", false);
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash("#/rate")
-        .unwrap();
+    go_to("#/rate");
     find(&root, "#rate-prediction", "Predicted 6.3").await;
     find(&root, "#rate-value", "6.3").await;
     press_key("ArrowUp", "ArrowUp");

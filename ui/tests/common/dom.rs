@@ -96,3 +96,12 @@ pub fn attribute(root: &Element, css: &str, name: &str) -> String {
         .and_then(|e| e.get_attribute(name))
         .unwrap_or_default()
 }
+
+/// Goes to the page at `hash` (as `#/rate`), as a link would.
+pub fn go_to(hash: &str) {
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash(hash)
+        .unwrap();
+}
