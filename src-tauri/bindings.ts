@@ -1322,6 +1322,12 @@ export type PredictorState_Deserialize = {
 	packs_dir: string,
 	/**  The background job. */
 	progress: EmbedProgress,
+	/**
+	 *  Counts the predictor's changes: a snapshot with a lower number is older. Events and
+	 *  command answers reach the UI by different ways, so an answer can arrive after an
+	 *  event that was sent later; the UI keeps the newer one.
+	 */
+	revision?: number,
 };
 
 /**
@@ -1344,6 +1350,12 @@ export type PredictorState_Serialize = {
 	packs_dir: string,
 	/**  The background job. */
 	progress: EmbedProgress,
+	/**
+	 *  Counts the predictor's changes: a snapshot with a lower number is older. Events and
+	 *  command answers reach the UI by different ways, so an answer can arrive after an
+	 *  event that was sent later; the UI keeps the newer one.
+	 */
+	revision: number,
 };
 
 /**  The Preference page's settings, remembered across restarts. */

@@ -294,19 +294,21 @@ impl App {
     /// Waits (up to 60 s) until the attribute `name` of `css` passes `ok`; returns it.
     pub async fn wait_for_attr(&self, css: &str, name: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
+        let mut last = None;
         loop {
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
                 if let Ok(Some(value)) = el.attr(name).await {
                     if ok(&value) {
                         return value;
                     }
+                    last = Some(value);
                 }
             }
             if Instant::now() >= deadline {
                 let page = self.client.source().await.unwrap_or_default();
                 let main = page.find("<main").map_or(page.as_str(), |i| &page[i..]);
                 panic!(
-                    "{css} [{name}] never matched; the page: {}",
+                    "{css} [{name}] never matched (last seen: {last:?}); the page: {}",
                     &main[..main.len().min(1500)]
                 );
             }

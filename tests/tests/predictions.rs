@@ -27,22 +27,6 @@ input = "embedding"
 output = "score"
 "#;
 
-/// Waits (up to 20 s) until the attribute `name` of `css` is `Some` and passes `ok`.
-async fn wait_for_attr(app: &App, css: &str, name: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Ok(el) = app.client.find(Locator::Css(css)).await {
-            if let Ok(Some(value)) = el.attr(name).await {
-                if ok(&value) {
-                    return value;
-                }
-            }
-        }
-        assert!(Instant::now() < deadline, "{css} [{name}] never matched");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// `(file, value, kind, prediction shown)` of every judgement, in order.
 async fn score_rows(db: &Path) -> Vec<(String, f64, String, Option<f64>)> {
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
@@ -86,19 +70,21 @@ async fn rate_shows_the_prediction_and_records_the_adjusted_value_with_it() {
     let dir = home.photos(&["chelsea.png", "coffee.png", "rocket.jpg"]);
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
     // The header names the active pack once the library is embedded.
-    wait_for_attr(&app, "#model-chip", "title", |t| {
+    app.wait_for_attr("#model-chip", "title", |t| {
         t.starts_with("Model pack: Stand-in + LAION")
     })
     .await;
     image_scorer_e2e::press_with(&app.client, Key::Alt, '2').await;
-    let predicted: f64 = wait_for_attr(&app, "#rate-prediction", "data-predicted", |_| true)
+    let predicted: f64 = app
+        .wait_for_attr("#rate-prediction", "data-predicted", |_| true)
         .await
         .parse()
         .unwrap();
     assert!((1.0..=10.0).contains(&predicted), "{predicted}");
     let start = (predicted * 10.0).round() / 10.0;
     let value = |v: f64| format!("{v:.1}");
-    wait_for_attr(&app, "#rate-value", "data-value", |v| v == value(start)).await;
+    app.wait_for_attr("#rate-value", "data-value", |v| v == value(start))
+        .await;
     let first = app
         .wait_for(Locator::Id("rate-image"))
         .await
@@ -114,7 +100,8 @@ async fn rate_shows_the_prediction_and_records_the_adjusted_value_with_it() {
     app.press(Key::Up.into()).await;
     app.press(Key::PageUp.into()).await;
     app.press(Key::Down.into()).await;
-    wait_for_attr(&app, "#rate-value", "data-value", |v| v == value(want)).await;
+    app.wait_for_attr("#rate-value", "data-value", |v| v == value(want))
+        .await;
     app.press(Key::Enter.into()).await;
     app.wait_for_text("#rate-progress", "1 / 3 rated").await;
 
@@ -150,10 +137,13 @@ async fn without_a_pack_the_app_says_so_and_rate_still_records() {
     let home = Home::new();
     let dir = home.photos(&["coffee.png"]);
     let app = App::start(&home, &[dir.to_str().unwrap()]).await;
-    let title = wait_for_attr(&app, "#model-chip", "title", |t| t.contains("model pack")).await;
+    let title = app
+        .wait_for_attr("#model-chip", "title", |t| t.contains("model pack"))
+        .await;
     assert!(title.contains("No model pack is installed"), "{title}");
     image_scorer_e2e::press_with(&app.client, Key::Alt, '2').await;
-    wait_for_attr(&app, "#rate-value", "data-value", |v| v == "5.5").await;
+    app.wait_for_attr("#rate-value", "data-value", |v| v == "5.5")
+        .await;
     let prediction = app
         .wait_for(Locator::Id("rate-prediction"))
         .await
@@ -164,7 +154,8 @@ async fn without_a_pack_the_app_says_so_and_rate_still_records() {
     assert_eq!(prediction, None);
     // The key help, then commit the neutral value with ']' (+1.0).
     app.press(']').await;
-    wait_for_attr(&app, "#rate-value", "data-value", |v| v == "6.5").await;
+    app.wait_for_attr("#rate-value", "data-value", |v| v == "6.5")
+        .await;
     app.press(' ').await;
     app.wait_for_text("#rate-progress", "1 / 1 rated").await;
     assert_eq!(

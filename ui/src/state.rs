@@ -141,6 +141,8 @@ impl Reducible for Model {
             }
             Action::ShowFolders(show) => next.folders_panel = show,
             Action::ShowProblems(show) => next.problems_panel = show,
+            // An answer to GetPredictor older than an event already here changes nothing.
+            Action::Predictor(state) if state.revision < next.predictor.revision => {}
             Action::Predictor(state) => {
                 // Predictions of images on screen appear as the job reaches them; another pack
                 // (or the same one opened or failed) means other predictions altogether.
@@ -241,6 +243,28 @@ mod tests {
         assert_eq!(model.scanning, [status(2, 5, false), status(1, 7, false)]);
         model = reduce(model, Action::Scan(status(2, 10, true)));
         assert_eq!(model.scanning, [status(1, 7, false)]);
+    }
+
+    #[test]
+    fn an_older_predictor_snapshot_does_not_undo_a_newer_one() {
+        let state = |revision, done, running| PredictorState {
+            active: Some("pack".into()),
+            progress: image_scorer_protocol::EmbedProgress {
+                done,
+                total: 3,
+                running,
+                paused: false,
+            },
+            revision,
+            ..PredictorState::default()
+        };
+        let mut model = Model::default();
+        model = reduce(model, Action::Predictor(state(7, 3, false)));
+        // GetPredictor's answer, read while the job ran, arrives after the job's last event.
+        model = reduce(model, Action::Predictor(state(5, 2, true)));
+        assert_eq!(model.predictor, state(7, 3, false));
+        model = reduce(model, Action::Predictor(state(8, 3, false)));
+        assert_eq!(model.predictor.revision, 8);
     }
 
     #[test]

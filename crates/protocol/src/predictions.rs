@@ -48,4 +48,9 @@ pub struct PredictorState {
     pub packs_dir: String,
     /// The background job.
     pub progress: EmbedProgress,
+    /// Counts the predictor's changes: a snapshot with a lower number is older. Events and
+    /// command answers reach the UI by different ways, so an answer can arrive after an
+    /// event that was sent later; the UI keeps the newer one.
+    #[serde(default)]
+    pub revision: u32,
 }

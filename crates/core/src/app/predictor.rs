@@ -181,7 +181,11 @@ impl Predictor {
         if paused {
             self.cancel.store(true, Ordering::Release);
         }
-        self.lock_state().progress.paused = paused;
+        {
+            let mut state = self.lock_state();
+            state.progress.paused = paused;
+            state.revision = state.revision.saturating_add(1);
+        }
         self.control.notify_one();
     }
 
@@ -224,6 +228,7 @@ impl Predictor {
                 state.packs = packs;
             }
             change(&mut state);
+            state.revision = state.revision.saturating_add(1);
             state.clone()
         };
         self.sink.emit(AppEvent::PredictorChanged(snapshot));
