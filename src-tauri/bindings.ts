@@ -480,6 +480,8 @@ export type GallerySort =
 "mine" | 
 /**  By the active pack's prediction. */
 "predicted" | 
+/**  By the asking rater's own model's prediction (learned from their scores). */
+"own" | 
 /**  By how far the mean score is from the prediction, |score - prediction|. */
 "disagreement" | 
 /**  By how many judgements name the image. */
@@ -510,6 +512,8 @@ export type GalleryTile_Deserialize = {
 	raters: number,
 	/**  The active pack's prediction. */
 	predicted?: number | null,
+	/**  The asking rater's own model's prediction, once that model has scores to learn from. */
+	own?: number | null,
 	/**  Its place in everyone's ranking (1 strongest). */
 	rank?: number | null,
 	/**  How many judgements (not undone) name it. */
@@ -538,6 +542,8 @@ export type GalleryTile_Serialize = {
 	raters: number,
 	/**  The active pack's prediction. */
 	predicted: number | null,
+	/**  The asking rater's own model's prediction, once that model has scores to learn from. */
+	own: number | null,
 	/**  Its place in everyone's ranking (1 strongest). */
 	rank: number | null,
 	/**  How many judgements (not undone) name it. */

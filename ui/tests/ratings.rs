@@ -1,7 +1,8 @@
 //! The Ratings page in headless Chromium against the stubbed app: a gallery of 10,000 images
 //! keeps only the rows in view in the DOM (scrolled to the end too), the keys move, score, zoom
-//! and open the detail, a sort is asked of the app, the plots are the app's SVG and can be
-//! saved, and export and import go through the app with the options chosen.
+//! and open the detail, a sort is asked of the app, tiles show the own model's prediction
+//! beside the pack's and sort by it, the plots are the app's SVG and can be saved, and export
+//! and import go through the app with the options chosen.
 
 mod common;
 
@@ -204,6 +205,69 @@ async fn a_gallery_of_ten_thousand_keeps_only_what_is_in_view() {
         args_of("gallery").contains("\"descending\":false")
     })
     .await;
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn tiles_show_the_own_models_prediction_beside_the_packs_and_sort_by_it() {
+    set_queue(wasm_bindgen::JsValue::NULL);
+    set_gallery(40);
+    set_own_prediction(3, 8.24);
+    set_own_prediction(5, 6.1);
+    styles();
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#page-score h1", "Score").await;
+    sleep(50).await;
+    press_alt('5');
+    find(&root, "#gallery-count", "40 images").await;
+    choose(&root, "#gallery-sort", "own");
+    find(
+        &root,
+        "#gallery .tile[data-position='0'] figcaption",
+        "img-00003.png",
+    )
+    .await;
+    assert!(args_of("gallery").contains("\"sort\":\"own\""));
+    let first = "#gallery .tile[data-position='0']";
+    assert_eq!(
+        text(&root, &format!("{first} .tile-predictions")),
+        "p – · my model 8.2"
+    );
+    let title = root
+        .query_selector(first)
+        .unwrap()
+        .unwrap()
+        .get_attribute("title")
+        .unwrap();
+    assert!(title.contains("my model's prediction 8.2"), "{title}");
+    find(
+        &root,
+        "#gallery .tile[data-position='1'] .tile-predictions",
+        "my model 6.1",
+    )
+    .await;
+    // An image the model has not predicted shows the pack's line alone, and the caption's
+    // three lines fit the tile.
+    let third = "#gallery .tile[data-position='2']";
+    assert_eq!(text(&root, &format!("{third} .tile-predictions")), "p –");
+    let element = |css: &str| -> HtmlElement {
+        root.query_selector(css)
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap()
+    };
+    let (tile, line) = (
+        element(third),
+        element(&format!("{third} .tile-predictions")),
+    );
+    // (The tile is the line's offset parent: it is positioned.)
+    let bottom = line.offset_top() + line.offset_height();
+    assert!(
+        bottom <= tile.client_height(),
+        "{bottom} > {}",
+        tile.client_height()
+    );
     handle.destroy();
 }
 

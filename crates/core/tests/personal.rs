@@ -8,8 +8,10 @@ mod common;
 
 use common::own_model::{app_on_copies, model, settled, undo, EFFNET};
 use image_scorer_personal::{teach_order, Ridge};
-use image_scorer_protocol::commands::{AddRating, AddScore, GetPlot, GetScoreQueue, GetScoreState};
-use image_scorer_protocol::PlotKind;
+use image_scorer_protocol::commands::{
+    AddRating, AddScore, GetGallery, GetPlot, GetScoreQueue, GetScoreState,
+};
+use image_scorer_protocol::{GalleryQuery, GallerySort, PlotKind};
 use sqlx::ConnectOptions;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,6 +129,44 @@ async fn the_model_learns_while_the_rater_scores_and_forgets_an_undone_score() {
     }
     let held_out = image_scorer_core::stats::spearman(&own, &truth).unwrap();
     assert!(held_out > 0.7, "held-out Spearman {held_out}");
+
+    // The gallery shows the own model's prediction beside the pack's, the one Rate shows, and
+    // sorts by it; a rater without scores has none, and the order falls back to the names.
+    let gallery = |who: &str| {
+        app.call(GetGallery {
+            query: GalleryQuery {
+                rater: who.into(),
+                sort: GallerySort::Own,
+                descending: true,
+                ..GalleryQuery::default()
+            },
+            start: 0,
+            limit: 1000,
+            refresh: false,
+        })
+    };
+    let page = gallery(rater).await.unwrap();
+    assert_eq!(page.total, total);
+    let owns: Vec<f64> = page
+        .tiles
+        .iter()
+        .map(|t| t.own.expect("the own model predicts every embedded image"))
+        .collect();
+    assert!(owns.windows(2).all(|w| w[0] >= w[1] - 1e-4), "{owns:?}");
+    assert!(owns[0] - owns[owns.len() - 1] > 1.0, "{owns:?}");
+    for (item, want) in held.iter().zip(&own) {
+        let tile = page.tiles.iter().find(|t| t.sha1 == item.sha1).unwrap();
+        assert!(
+            (tile.own.unwrap() - want).abs() < 1e-9,
+            "{tile:?} != {want}"
+        );
+    }
+    let other = gallery("bob").await.unwrap();
+    assert!(other.tiles.iter().all(|t| t.own.is_none()));
+    let names: Vec<&str> = other.tiles.iter().map(|t| t.name.as_str()).collect();
+    let mut by_name = names.clone();
+    by_name.sort_unstable();
+    assert_eq!(names, by_name);
 
     // A rating that started from the own model says so in the log, with the value shown.
     let shown = own[0];

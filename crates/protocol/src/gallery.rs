@@ -17,6 +17,8 @@ pub enum GallerySort {
     Mine,
     /// By the active pack's prediction.
     Predicted,
+    /// By the asking rater's own model's prediction (learned from their scores).
+    Own,
     /// By how far the mean score is from the prediction, |score - prediction|.
     Disagreement,
     /// By how many judgements name the image.
@@ -30,11 +32,12 @@ pub enum GallerySort {
 
 impl GallerySort {
     /// Every order, as the page offers them.
-    pub const ALL: [GallerySort; 8] = [
+    pub const ALL: [GallerySort; 9] = [
         GallerySort::Rank,
         GallerySort::Mean,
         GallerySort::Mine,
         GallerySort::Predicted,
+        GallerySort::Own,
         GallerySort::Disagreement,
         GallerySort::Judgements,
         GallerySort::Newest,
@@ -48,6 +51,7 @@ impl GallerySort {
             GallerySort::Mean => "mean",
             GallerySort::Mine => "mine",
             GallerySort::Predicted => "predicted",
+            GallerySort::Own => "own",
             GallerySort::Disagreement => "disagreement",
             GallerySort::Judgements => "judgements",
             GallerySort::Newest => "newest",
@@ -67,6 +71,7 @@ impl GallerySort {
             GallerySort::Mean => "Mean score",
             GallerySort::Mine => "My score",
             GallerySort::Predicted => "Prediction",
+            GallerySort::Own => "My model's prediction",
             GallerySort::Disagreement => "|score − prediction|",
             GallerySort::Judgements => "Judgements",
             GallerySort::Newest => "Newest",
@@ -141,6 +146,9 @@ pub struct GalleryTile {
     pub raters: u32,
     /// The active pack's prediction.
     pub predicted: Option<f64>,
+    /// The asking rater's own model's prediction, once that model has scores to learn from.
+    #[serde(default)]
+    pub own: Option<f64>,
     /// Its place in everyone's ranking (1 strongest).
     pub rank: Option<u32>,
     /// How many judgements (not undone) name it.

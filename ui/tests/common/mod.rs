@@ -24,7 +24,7 @@ mod ratings;
 mod similarity;
 pub use dom::*;
 #[allow(unused_imports)] // the Ratings tests use them
-pub use ratings::{exports, set_gallery, synthetic_sha1};
+pub use ratings::{exports, set_gallery, set_own_prediction, synthetic_sha1};
 #[allow(unused_imports)] // the Similarity tests use them
 pub use similarity::{likeness, marks, reset_similarity, set_similarity_pack};
 

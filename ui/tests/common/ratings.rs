@@ -15,6 +15,8 @@ pub(super) struct RatingsStub {
     pub synthetic: Option<u32>,
     /// Scores given from the grid (or elsewhere), by SHA-1.
     pub scores: HashMap<String, f64>,
+    /// The rater's own model's predictions, by SHA-1.
+    pub own: HashMap<String, f64>,
     /// The orders computed so far.
     pub orders: u32,
     /// The exports asked for.
@@ -30,6 +32,13 @@ pub fn set_gallery(n: u32) {
             synthetic: Some(n),
             ..RatingsStub::default()
         }
+    });
+}
+
+/// The rater's own model predicts `score` for synthetic image `n`.
+pub fn set_own_prediction(n: u32, score: f64) {
+    super::with(|s| {
+        s.ratings.own.insert(synthetic_sha1(n), score);
     });
 }
 
@@ -55,6 +64,7 @@ fn tiles(s: &StubState) -> Vec<GalleryTile> {
         mine: s.ratings.scores.get(&sha1).copied(),
         mean: s.ratings.scores.get(&sha1).copied(),
         raters: u32::from(s.ratings.scores.contains_key(&sha1)),
+        own: s.ratings.own.get(&sha1).copied(),
         sha1,
         name,
         width: 64,
@@ -88,14 +98,18 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
             if r.query.show == GalleryShow::Unreadable {
                 all.clear();
             }
-            match r.query.sort {
-                GallerySort::Mine => all.sort_by(|a, b| {
-                    let key = |t: &GalleryTile| t.mine.unwrap_or(f64::NEG_INFINITY);
+            let by = |key: fn(&GalleryTile) -> Option<f64>| {
+                move |a: &GalleryTile, b: &GalleryTile| {
+                    let key = |t| key(t).unwrap_or(f64::NEG_INFINITY);
                     key(b).total_cmp(&key(a)).then(a.name.cmp(&b.name))
-                }),
+                }
+            };
+            match r.query.sort {
+                GallerySort::Mine => all.sort_by(by(|t| t.mine)),
+                GallerySort::Own => all.sort_by(by(|t| t.own)),
                 _ => all.sort_by(|a, b| a.name.cmp(&b.name)),
             }
-            if !r.query.descending && r.query.sort == GallerySort::Mine {
+            if !r.query.descending && matches!(r.query.sort, GallerySort::Mine | GallerySort::Own) {
                 all.reverse();
             }
             if r.query.descending && r.query.sort == GallerySort::Name {

@@ -360,7 +360,7 @@ impl App {
     }
 
     /// The active pack's embeddings as they are now; refused without an active pack.
-    async fn similarity_snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
+    pub(in crate::app) async fn similarity_snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
         let Some(model) = self.0.predictor.model_id() else {
             return Err(no_pack(&self.0.predictor.state()));
         };

@@ -426,19 +426,24 @@ pub fn Gallery(props: &GalleryProps) -> Html {
             })
         };
         let numbers = format!(
-            "★ {} · μ {} · p {} · #{}",
+            "★ {} · μ {} · #{}",
             number(tile.mine),
             number(tile.mean),
-            number(tile.predicted),
             tile.rank.map_or("–".to_owned(), |r| r.to_string())
         );
+        let own = tile.own.map(|o| format!("my model {o:.1}"));
+        let predictions = match &own {
+            Some(own) => format!("p {} · {own}", number(tile.predicted)),
+            None => format!("p {}", number(tile.predicted)),
+        };
         let title = format!(
-            "{}: my score {}, mean {} of {} rater(s), prediction {}, rank {}, {} judgement(s){}",
+            "{}: my score {}, mean {} of {} rater(s), prediction {}{}, rank {}, {} judgement(s){}",
             tile.name,
             number(tile.mine),
             number(tile.mean),
             tile.raters,
             number(tile.predicted),
+            tile.own.map_or(String::new(), |o| format!(", my model's prediction {o:.1}")),
             tile.rank.map_or("–".to_owned(), |r| r.to_string()),
             tile.judgements,
             if tile.duplicate { ", marked as a duplicate" } else { "" }
@@ -451,7 +456,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
                 } else {
                     <img src={api::thumbnail_url(&tile.sha1)} alt={tile.name.clone()} width="160" height="160" />
                 }
-                <figcaption><span class="tile-name">{ tile.name.clone() }</span><span class="tile-numbers">{ numbers }</span></figcaption>
+                <figcaption><span class="tile-name">{ tile.name.clone() }</span><span class="tile-numbers">{ numbers }</span><span class="tile-predictions">{ predictions }</span></figcaption>
                 if tile.problem.is_none() {
                     <button class="tile-similar" title="Find the images most like this one (Shift+F)" onclick={find}>{ "≈" }</button>
                 }
@@ -497,7 +502,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
                 if let Some(tile) = selected_tile.filter(|t| t.problem.is_none()) {
                     <div class="zoom gallery-zoom" id="gallery-zoom" onclick={act.reform(|_| RatingsAction::Close)}>
                         <img src={api::image_url(&tile.sha1)} alt={tile.name.clone()} />
-                        <p class="zoom-caption">{ format!("{} · ★ {} · μ {} · p {}", tile.name, number(tile.mine), number(tile.mean), number(tile.predicted)) }</p>
+                        <p class="zoom-caption">{ format!("{} · ★ {} · μ {} · p {}{}", tile.name, number(tile.mine), number(tile.mean), number(tile.predicted), tile.own.map_or(String::new(), |o| format!(" · my model {o:.1}"))) }</p>
                     </div>
                 }
             }

@@ -10,7 +10,7 @@ pub const PAGE: u32 = 200;
 /// A tile's box, gap included, in CSS pixels.
 pub const TILE_W: f64 = 184.0;
 /// See [`TILE_W`].
-pub const TILE_H: f64 = 232.0;
+pub const TILE_H: f64 = 248.0;
 /// Rows drawn beyond the visible ones, above and below.
 pub const OVERSCAN: u32 = 1;
 
@@ -154,6 +154,7 @@ mod tests {
             mean: None,
             raters: 0,
             predicted: None,
+            own: None,
             rank: None,
             judgements: 0,
             duplicate: false,

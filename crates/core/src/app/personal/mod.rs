@@ -9,6 +9,7 @@
 //! changes, and when more of the rater's scored images have been embedded since.
 
 mod export;
+mod gallery;
 mod teach;
 
 use super::{App, Inner};
