@@ -1,7 +1,8 @@
 //! The rater's own model end to end in the real webview, with the real EfficientNet-Lite0
 //! pack (no score head): after a dozen scores, Rate starts from the rater's model and says so,
 //! and a rating from it is logged as the own model's; the "teach my model" order shows next the
-//! image the model is least sure about, computed here from the database as the core would.
+//! image the model is least sure about, computed here from the database as the core would; the
+//! gallery shows the model's predictions and sorts by them.
 
 use fantoccini::key::Key;
 use image_scorer_e2e::{press_with, App, Home, EFFICIENTNET_PACK};
@@ -169,5 +170,53 @@ async fn rate_starts_from_the_own_model_after_a_dozen_scores_and_teach_shows_wha
     app.press('t').await;
     app.wait_for_attr("#rate-image", "alt", |alt| alt == expected)
         .await;
+
+    // The gallery shows the model's prediction beside the pack's, and sorts by it.
+    press_with(&app.client, Key::Alt, '5').await;
+    app.wait_for_text("#gallery-count", &format!("{total} images"))
+        .await;
+    app.client
+        .find(fantoccini::Locator::Css(
+            "#gallery-sort option[value='own']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.wait_for_text("#gallery-direction", "highest first")
+        .await;
+    let mut own = Vec::new();
+    for _ in 0..100 {
+        own = own_in_tiles(&app).await;
+        if own.len() >= 12 && own.windows(2).all(|w| w[0] >= w[1]) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(own.len() >= 12, "{own:?}");
+    assert!(own.windows(2).all(|w| w[0] >= w[1]), "{own:?}");
+    assert!(own[0] > own[own.len() - 1], "{own:?}");
     app.stop().await;
+}
+
+/// The own model's prediction on each drawn tile of the gallery, in tile order (a tile
+/// without one ends the list).
+async fn own_in_tiles(app: &App) -> Vec<f64> {
+    let captions = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#gallery .tile[data-position]')]
+               .sort((a, b) => a.dataset.position - b.dataset.position)
+               .map(t => t.querySelector('.tile-predictions').textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    captions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map_while(|c| c.as_str()?.split("my model ").nth(1)?.parse().ok())
+        .collect()
 }
