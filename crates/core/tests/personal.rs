@@ -229,6 +229,40 @@ async fn the_model_learns_while_the_rater_scores_and_forgets_an_undone_score() {
     app.close().await;
 }
 
+/// Scores imported before their images are in the library (or embedded) reach a model that
+/// was loaded without them, once the pack has embedded the images: asking for the model is
+/// enough, no new score is needed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scores_that_arrive_before_their_embeddings_reach_a_model_loaded_without_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = common::app_with_packs(tmp.path(), &[EFFNET]).await;
+    let root = tmp.path().join("photos");
+    let taste = common::own_model::varied_photos(&root);
+    let mut names: Vec<&String> = taste.keys().collect();
+    names.sort();
+    let lines: String = names[..20]
+        .iter()
+        .map(|name| {
+            let sha1 = common::sha1(&std::fs::read(root.join(name)).unwrap());
+            format!(
+                "{{\"sha1\":\"{sha1}\",\"scores\":{{\"ada\":{{\"score\":{},\"time\":\"2026-12-01T10:00:00Z\"}}}}}}\n",
+                taste[name.as_str()].round()
+            )
+        })
+        .collect();
+    let file = tmp.path().join("from-the-tablet.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    app.import_file(&file, &|_, _| {}).await.unwrap();
+    // Asked for before the library has any image: loaded, with nothing to learn from.
+    settled(&app, "ada", 0).await;
+    app.open_folder(&root).await.unwrap();
+    common::until_indexed(&app, taste.len() as u32).await;
+    common::until_embedded(&app, taste.len() as u32).await;
+    settled(&app, "ada", 20).await;
+    assert!(model(&app, "ada").await.quality.is_some());
+    app.close().await;
+}
+
 /// The fixture copies' features straight from the store, for the order test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn teaching_order_needs_fewer_ratings_than_random_on_real_features() {

@@ -430,9 +430,7 @@ impl Handler<GetPersonalModel> for App {
         let rater = self.rater_id(&r.rater).await?;
         let model = self.0.predictor.model_id();
         if let Some(model) = model {
-            if !self.0.personal.loaded(rater, model) {
-                self.0.personal.want(rater);
-            }
+            self.own_model_ready(rater, model);
         }
         let has_head = self.0.predictor.state().predicts;
         Ok(self.0.personal.describe(rater, model, has_head))

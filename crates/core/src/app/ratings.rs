@@ -270,8 +270,8 @@ impl Handler<GetPlot> for App {
                 let model = self.0.predictor.model_id();
                 match ratings.raters.as_slice() {
                     [(rater, name)] => {
-                        if model.is_some_and(|m| !self.0.personal.loaded(*rater, m)) {
-                            self.0.personal.want(*rater);
+                        if let Some(model) = model {
+                            self.own_model_ready(*rater, model);
                         }
                         let has_head = self.0.predictor.state().predicts;
                         let described = self.0.personal.describe(*rater, model, has_head);

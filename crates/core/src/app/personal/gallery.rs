@@ -36,19 +36,14 @@ impl App {
     /// Whether `rater`'s model for `model_id` is loaded; when it is not, asks for it and waits
     /// up to `wait`.
     async fn own_model_loaded(&self, rater: i64, model_id: i64, wait: Duration) -> bool {
-        let personal = &self.0.personal;
-        if personal.loaded(rater, model_id) {
-            return true;
-        }
-        personal.want(rater);
         let deadline = Instant::now() + wait;
-        while Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            if personal.loaded(rater, model_id) {
-                return true;
+        while !self.own_model_ready(rater, model_id) {
+            if Instant::now() >= deadline {
+                return false;
             }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        false
+        true
     }
 
     /// Sets each tile's `own` (tiles by image id) to `rater`'s own model's prediction, as Rate

@@ -16,7 +16,7 @@ use super::{App, Inner};
 use crate::store::PersonalRating;
 use crate::{CoreError, Result};
 use image_scorer_personal::{learning_curve, Quality, Rated, Ridge};
-use image_scorer_protocol::{ModelQuality, PersonalModel};
+use image_scorer_protocol::{EmbedProgress, ModelQuality, PersonalModel};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::Notify;
@@ -89,13 +89,13 @@ impl Personal {
             && !self.busy.lock().expect("busy").contains(&rater)
     }
 
-    /// Whether `rater`'s model for `model_id` is loaded.
-    pub fn loaded(&self, rater: i64, model_id: i64) -> bool {
-        self.entries
-            .lock()
-            .expect("entries")
-            .get(&rater)
-            .is_some_and(|e| e.model_id == model_id)
+    /// Whether `rater`'s model for `model_id` is loaded, and if so, whether it was loaded
+    /// with fewer of the library's embeddings than `progress` has now ([`outdated`]).
+    fn loaded(&self, rater: i64, model_id: i64, progress: &EmbedProgress) -> (bool, bool) {
+        match self.entries.lock().expect("entries").get(&rater) {
+            Some(e) if e.model_id == model_id => (true, outdated(e.embedded, progress)),
+            _ => (false, false),
+        }
     }
 
     /// `rater`'s prediction for an image with embedding `x` whose head predicted `head`, with
@@ -214,14 +214,27 @@ impl App {
         sha1: &str,
         head: Option<f64>,
     ) -> Result<Option<(f64, bool)>> {
-        if !self.0.personal.loaded(rater, model_id) {
-            self.0.personal.want(rater);
+        if !self.own_model_ready(rater, model_id) {
             return Ok(None);
         }
         let Some(x) = self.0.store.embedding(sha1, model_id).await? else {
             return Ok(None);
         };
         Ok(self.0.personal.predict(rater, model_id, &x, head))
+    }
+
+    /// Whether `rater`'s model for `model_id` (the active pack's) is loaded. Asks for it to be
+    /// loaded in the background when it is not, and loaded again when more of the library has
+    /// been embedded since (scores imported, or given while the pack was embedding, then count);
+    /// until then the loaded one goes on predicting.
+    pub(in crate::app) fn own_model_ready(&self, rater: i64, model_id: i64) -> bool {
+        let progress = self.0.predictor.state().progress;
+        let (loaded, outdated) = self.0.personal.loaded(rater, model_id, &progress);
+        // (Once: a round already waiting or running checks the embeddings as it starts.)
+        if (!loaded || outdated) && self.0.personal.settled(rater) {
+            self.0.personal.want(rater);
+        }
+        loaded
     }
 
     /// One round of [`Personal::run`] for `rater`: load or update, then penalty and quality.
@@ -235,14 +248,7 @@ impl App {
         let stale = {
             let entries = personal.entries.lock().expect("entries");
             match entries.get(&rater) {
-                // More of the library embedded: reloaded once the job is done, or every
-                // twentieth of the library while it runs.
-                Some(e) => {
-                    e.model_id != model_id
-                        || (embedded != e.embedded
-                            && (!progress.running
-                                || embedded.abs_diff(e.embedded) >= progress.total / 20))
-                }
+                Some(e) => e.model_id != model_id || outdated(e.embedded, &progress),
                 None => true,
             }
         };
@@ -314,6 +320,14 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// Whether a model loaded when `loaded_at` images were embedded misses embeddings made since:
+/// once the embedding job is done, any; while it runs, every twentieth of the library (so a
+/// long job does not reload the model after each batch).
+fn outdated(loaded_at: u32, progress: &EmbedProgress) -> bool {
+    progress.done != loaded_at
+        && (!progress.running || progress.done.abs_diff(loaded_at) >= progress.total / 20)
 }
 
 /// The learning curve of `model`: the points of `before` at the checkpoints below its number of

@@ -57,9 +57,7 @@ impl App {
             .iter()
             .flat_map(|&k| vectors[k].as_deref().unwrap_or_default().iter().copied())
             .collect();
-        if !self.0.personal.loaded(rater, model_id) {
-            self.0.personal.want(rater);
-        }
+        self.own_model_ready(rater, model_id);
         let app = self.clone();
         let picks = blocking(move || -> Result<Vec<usize>> {
             let mut entries = app.0.personal.entries.lock().expect("entries");
