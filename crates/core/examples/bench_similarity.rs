@@ -3,7 +3,8 @@
 //! plus `argpartition` on the same shape and threads (measured by `bench_similarity.py` in the
 //! same run, its figure passed in) and against the memory limit (the bytes a query reads, the
 //! half-precision rows, at the speed of a plain copy of them, measured here); loading 100,000
-//! embeddings from SQLite; and every pair above the app's lowest threshold (near-duplicates).
+//! embeddings from SQLite; and every pair above the app's lowest threshold (near-duplicates);
+//! and, for the record, a linear model's prediction of every row (the gallery's own-model order).
 //!
 //! Usage: bench_similarity NUMPY_P50_MS [ROWS] [DIM] [THREADS]
 
@@ -87,6 +88,23 @@ fn main() {
     );
     println!("  numpy E @ q + argpartition (same shape, {threads} threads): p50 {numpy_ms:.1} ms");
     assert_eq!(found, QUERIES * CLUSTER, "the planted clusters are found");
+
+    // The gallery's order by a rater's own model (a linear model): every row's product with
+    // its weights, from both halves; a figure for the record (issue 13 sets no goal on it).
+    let weights: Vec<f32> = (0..dim).map(|_| rng.f32() - 0.5).collect();
+    let mut times: Vec<f64> = (0..9)
+        .map(|_| {
+            let t = Instant::now();
+            let out = index.project(&weights, threads);
+            assert_eq!(out.len(), rows);
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "  an own model's prediction of every row (the gallery's order by it): p50 {:.1} ms",
+        times[times.len() / 2]
+    );
 
     // Loading from SQLite: the embeddings of `rows` images that can be shown.
     let runtime = tokio::runtime::Builder::new_multi_thread()
