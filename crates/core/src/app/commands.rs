@@ -74,11 +74,22 @@ impl Handler<GetRater> for App {
 
 impl Handler<SetRater> for App {
     async fn handle(&self, r: SetRater) -> Result<Rater, AppError> {
-        self.rater_id(&r.name).await?;
-        let name = r.name.trim().to_owned();
-        self.0.store.set_setting(settings::RATER, &name).await?;
+        let rater = self.known_rater(&r.name).await?;
+        self.0
+            .store
+            .set_setting(settings::RATER, &rater.name)
+            .await?;
+        Ok(rater)
+    }
+}
+
+impl App {
+    /// The rater `name` (created if new) with every rater known, without making it the rater
+    /// the app starts with: a device on the network keeps its own choice.
+    pub async fn known_rater(&self, name: &str) -> Result<Rater, AppError> {
+        self.rater_id(name).await?;
         Ok(Rater {
-            name,
+            name: name.trim().to_owned(),
             all: self.0.store.raters().await?,
         })
     }

@@ -1,0 +1,195 @@
+//! The tablet's door: an HTTP server on the local network that serves a browser the same Yew
+//! UI, the same commands (`crates/protocol`), the app's events and the library's images, over
+//! the one [`App`] the desktop window uses. It listens only between [`Server::start`] and
+//! [`Server::stop`].
+//!
+//! Pairing: each start draws a random token, shown in the pairing address (in the URL's
+//! fragment, which browsers never send) and its QR code. The UI keeps it and sends it in the
+//! `Authorization` header of every command and of the event stream; a request without it, with
+//! another one, or after the pairing expired is refused (401), and so is any request that says
+//! it comes from another origin (403): no cookie is set and no CORS header is ever sent, so no
+//! other web page can act for the user. Images are read by `<img>` elements, which cannot send
+//! a header: their addresses carry a second random key instead, handed to a paired UI
+//! ([`routes::session`]), valid for the same pairing and for images only. Only library images
+//! are served, by content hash ([`App::serve_image`]); the UI's files are served by their
+//! exact names from [`Assets`]; request bodies are limited ([`ServerOptions::max_body`]).
+
+mod assets;
+mod dispatch;
+mod events;
+mod pairing;
+mod routes;
+
+pub use assets::{Assets, DirAssets};
+pub use dispatch::{NETWORK_COMMANDS, REFUSED_COMMANDS};
+pub use events::EventHub;
+
+use image_scorer_core::App;
+use pairing::Pairing;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How a server is started.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// The address to listen on: every interface (the local network) by default; tests use
+    /// the loopback address.
+    pub bind: IpAddr,
+    /// The port to ask for first; when it is taken, any free one. 0: any free one.
+    pub port: u16,
+    /// How long a pairing stays valid after the start.
+    pub lifetime: Duration,
+    /// The largest request body accepted, in bytes.
+    pub max_body: usize,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            port: 8765,
+            lifetime: Duration::from_secs(12 * 3600),
+            max_body: 256 * 1024,
+        }
+    }
+}
+
+/// A running server; see the crate.
+pub struct Server {
+    address: SocketAddr,
+    pairing: Arc<Pairing>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+/// What a door needs to run a server: the app, its events, the UI's files.
+#[derive(Clone)]
+pub(crate) struct Door {
+    pub app: App,
+    pub events: EventHub,
+    pub assets: Arc<dyn Assets>,
+    pub pairing: Arc<Pairing>,
+    pub stopped: watch::Receiver<bool>,
+}
+
+impl Server {
+    /// Starts listening with a new pairing. `events` must be fed every event of `app` (the
+    /// door's sink sends each one there too); `assets` holds the UI's built files.
+    pub async fn start(
+        app: App,
+        events: EventHub,
+        assets: Arc<dyn Assets>,
+        options: ServerOptions,
+    ) -> std::io::Result<Server> {
+        let listener = match tokio::net::TcpListener::bind((options.bind, options.port)).await {
+            Ok(l) => l,
+            Err(_) if options.port != 0 => tokio::net::TcpListener::bind((options.bind, 0)).await?,
+            Err(e) => return Err(e),
+        };
+        let address = listener.local_addr()?;
+        let pairing = Arc::new(Pairing::new(options.lifetime)?);
+        let (stop, stopped) = watch::channel(false);
+        let door = Door {
+            app,
+            events,
+            assets,
+            pairing: pairing.clone(),
+            stopped: stopped.clone(),
+        };
+        let router = routes::router(door, options.max_body);
+        let mut shutdown = stopped;
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+                let _ = shutdown.wait_for(|stop| *stop).await;
+            });
+            if let Err(e) = serve.await {
+                eprintln!("image-scorer: the network server stopped: {e}");
+            }
+        });
+        Ok(Server {
+            address,
+            pairing,
+            stop,
+            task,
+        })
+    }
+
+    /// The address and port it listens on.
+    pub fn local_address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The pairing token (what the QR code carries).
+    pub fn token(&self) -> &str {
+        self.pairing.token()
+    }
+
+    /// The address a device on the network opens: this machine's address on the local network
+    /// (the loopback address when it listens there, or when there is no network), the port,
+    /// and the token in the fragment.
+    pub fn pairing_url(&self) -> String {
+        let host = match self.address.ip() {
+            ip if ip.is_unspecified() => lan_address().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            ip => ip,
+        };
+        let host = match host {
+            IpAddr::V6(v6) => format!("[{v6}]"),
+            IpAddr::V4(v4) => v4.to_string(),
+        };
+        format!(
+            "http://{host}:{}/#pair={}",
+            self.address.port(),
+            self.pairing.token()
+        )
+    }
+
+    /// The pairing address as a QR code, an SVG document.
+    pub fn qr_svg(&self) -> String {
+        qr_svg(&self.pairing_url())
+    }
+
+    /// How many devices are following the app's events now.
+    pub fn sessions(&self) -> usize {
+        self.pairing.streams()
+    }
+
+    /// Stops listening and ends every session: the pairing is forgotten, event streams end,
+    /// and connections still open after a second are cut.
+    pub async fn stop(self) {
+        self.pairing.revoke();
+        let _ = self.stop.send(true);
+        let mut task = self.task;
+        if tokio::time::timeout(Duration::from_secs(1), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+/// The first IPv4 address of this machine on a network (not the loopback), if any.
+fn lan_address() -> Option<IpAddr> {
+    let interfaces = if_addrs::get_if_addrs().ok()?;
+    interfaces
+        .iter()
+        .filter(|i| !i.is_loopback())
+        .map(|i| i.ip())
+        .find(IpAddr::is_ipv4)
+}
+
+/// `text` as a QR code in SVG.
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build(),
+        Err(e) => format!("<!-- no QR code: {e} -->"),
+    }
+}

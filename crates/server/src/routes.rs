@@ -1,0 +1,254 @@
+//! The server's routes: the UI's files, `POST /api/call/{command}`, `POST /api/session`,
+//! `GET /api/events` (server-sent events) and `GET /image/[thumb/]{sha1}?key=…`.
+
+use crate::dispatch::dispatch;
+use crate::pairing::Refusal;
+use crate::Door;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::stream::Stream;
+use image_scorer_protocol::AppError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+pub(crate) fn router(door: Door, max_body: usize) -> Router {
+    Router::new()
+        .route("/api/call/{command}", post(command))
+        .route("/api/session", post(session))
+        .route("/api/events", get(events))
+        .route("/image/{sha1}", get(original))
+        .route("/image/thumb/{sha1}", get(thumbnail))
+        .route("/", get(index))
+        .route("/{file}", get(asset))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            declared_length(request, next, max_body)
+        }))
+        .layer(axum::middleware::map_response(common_headers))
+        .with_state(door)
+}
+
+/// Headers on every answer: no referrer leaves (image addresses carry their key), no sniffing,
+/// no framing by another page.
+async fn common_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// Refuses at once a request that declares a body larger than `max` (the body limit alone
+/// would wait for the bytes to arrive).
+async fn declared_length(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+    max: usize,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        let mut response = refused((StatusCode::PAYLOAD_TOO_LARGE, "The request is too large."));
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    next.run(request).await
+}
+
+fn refused((status, message): Refusal) -> Response {
+    (
+        status,
+        Json(json!({ "kind": "invalid_input", "message": message })),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found.").into_response()
+}
+
+async fn command(
+    State(door): State<Door>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = door.pairing.check_call(&headers) {
+        return refused(r);
+    }
+    let body: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(AppError::new(
+                        image_scorer_protocol::ErrorKind::InvalidInput,
+                        format!("The request is not JSON: {e}"),
+                    )),
+                )
+                    .into_response()
+            }
+        }
+    };
+    let answer = dispatch(&door.app, &name, body).await;
+    let mut response = match answer {
+        Ok(value) => Json(value).into_response(),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Json(e)).into_response(),
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// What a paired UI needs beside the token: the key its image addresses carry.
+async fn session(State(door): State<Door>, headers: HeaderMap) -> Response {
+    if let Err(r) = door.pairing.check_call(&headers) {
+        return refused(r);
+    }
+    let mut response = Json(json!({
+        "image_key": door.pairing.image_key(),
+        "expires_in_s": door.pairing.seconds_left(),
+    }))
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The app's events as server-sent events (`event:` the protocol's name, `data:` the payload),
+/// until the server stops or the browser goes.
+async fn events(State(door): State<Door>, headers: HeaderMap) -> Response {
+    if let Err(r) = door.pairing.check_call(&headers) {
+        return refused(r);
+    }
+    Sse::new(event_stream(door))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+fn event_stream(door: Door) -> impl Stream<Item = Result<Event, Infallible>> {
+    let guard = door.pairing.stream_started();
+    let receiver = door.events.subscribe();
+    futures_util::stream::unfold(
+        (receiver, door.stopped.clone(), guard),
+        |(mut receiver, mut stopped, guard)| async move {
+            loop {
+                if *stopped.borrow() {
+                    return None;
+                }
+                let next = tokio::select! {
+                    next = receiver.recv() => next,
+                    _ = stopped.changed() => return None,
+                };
+                match next {
+                    Ok(event) => {
+                        let data = serde_json::to_string(&event).unwrap_or_default();
+                        let sse = Event::default().event(event.name()).data(data);
+                        return Some((Ok(sse), (receiver, stopped, guard)));
+                    }
+                    // Fell behind: the UI reloads what it shows at the next event of each kind.
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct ImageQuery {
+    key: Option<String>,
+}
+
+async fn original(
+    state: State<Door>,
+    Path(sha1): Path<String>,
+    Query(q): Query<ImageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    image(state, format!("/{sha1}"), q, headers).await
+}
+
+async fn thumbnail(
+    state: State<Door>,
+    Path(sha1): Path<String>,
+    Query(q): Query<ImageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    image(state, format!("/thumb/{sha1}"), q, headers).await
+}
+
+/// A library image by hash, through the same check the window's image scheme uses.
+async fn image(
+    State(door): State<Door>,
+    path: String,
+    q: ImageQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = door.pairing.check_image(&headers, q.key.as_deref()) {
+        return refused(r);
+    }
+    let answer = door.app.serve_image(&path).await;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(answer.content_type),
+    );
+    if status == StatusCode::OK {
+        // The address names the content: it never changes (kept by this browser only).
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, max-age=31536000, immutable"),
+        );
+    }
+    response
+}
+
+async fn index(state: State<Door>) -> Response {
+    asset(state, Path("index.html".to_owned())).await
+}
+
+/// One of the UI's files, by its exact name.
+async fn asset(State(door): State<Door>, Path(file): Path<String>) -> Response {
+    match door.assets.get(&file) {
+        Some((bytes, content_type)) => {
+            let mut response = Response::new(Body::from(bytes.into_owned()));
+            if let Ok(v) = HeaderValue::from_str(&content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            response
+        }
+        None => not_found().await,
+    }
+}

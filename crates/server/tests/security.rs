@@ -1,0 +1,486 @@
+//! The network door against real requests on the loopback address, written byte for byte (so a
+//! path is sent as spelled, `..` and all): every route refuses a request without the token,
+//! with another, expired, or from another origin; only library images are served, by hash and
+//! with the image key; an oversized request is refused and changes nothing; commands reach the
+//! app under the device's rater, two devices at once lose nothing, the desktop-only commands are
+//! refused; events stream; after Stop nothing answers.
+
+use image_scorer_core::{App, AppConfig};
+use image_scorer_protocol::commands::{GetRater, GetState};
+use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const EVIL: &str = "http://evil.example";
+
+fn fixture(name: &str) -> PathBuf {
+    let dir = std::env::var_os("IMAGE_SCORER_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/images")
+        });
+    let path = dir.join(name);
+    assert!(path.is_file(), "fixture {} is missing", path.display());
+    path
+}
+
+/// An app over a folder with two photos, its server on the loopback address, and the folder.
+struct Setup {
+    app: App,
+    server: Server,
+    photos: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+async fn setup(lifetime: Duration) -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    for name in ["chelsea.png", "coffee.png"] {
+        std::fs::copy(fixture(name), photos.join(name)).unwrap();
+    }
+    let ui = tmp.path().join("ui");
+    std::fs::create_dir(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "<html>the ui</html>").unwrap();
+    std::fs::write(ui.join("app.js"), "export {}").unwrap();
+    let hub = EventHub::default();
+    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
+    config.low_priority = false;
+    let app = App::open(config, Arc::new(hub.clone())).await.unwrap();
+    app.start();
+    app.open_folder(&photos).await.unwrap();
+    let mut indexed = 0;
+    for _ in 0..600 {
+        indexed = app.call(GetState {}).await.unwrap().library.counts.ok;
+        if indexed == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(indexed, 2, "the photos were indexed");
+    let server = Server::start(
+        app.clone(),
+        hub,
+        Arc::new(DirAssets::open(&ui).unwrap()),
+        ServerOptions {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            lifetime,
+            max_body: 64 * 1024,
+        },
+    )
+    .await
+    .unwrap();
+    Setup {
+        app,
+        server,
+        photos,
+        _tmp: tmp,
+    }
+}
+
+/// The status and body of one raw HTTP/1.1 request (the server must answer and close
+/// within 20 s).
+async fn raw(address: SocketAddr, request: &[u8]) -> (u16, Vec<u8>) {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), async {
+        // The server may answer before it has read the whole request (a refusal).
+        let _ = stream.write_all(request).await;
+        let _ = stream.read_to_end(&mut answer).await;
+    })
+    .await
+    .expect("an answer within 20 s");
+    let text = String::from_utf8_lossy(&answer);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    let body = match answer.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(i) => answer[i + 4..].to_vec(),
+        None => Vec::new(),
+    };
+    (status, body)
+}
+
+/// A request with these extra header lines and body.
+fn request(method: &str, path: &str, headers: &[String], body: &str) -> Vec<u8> {
+    let mut r = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for h in headers {
+        r.push_str(h);
+        r.push_str("\r\n");
+    }
+    if method == "POST" {
+        r.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    r.push_str("\r\n");
+    r.push_str(body);
+    r.into_bytes()
+}
+
+fn bearer(token: &str) -> String {
+    format!("Authorization: Bearer {token}")
+}
+
+async fn call(s: &Setup, command: &str, body: &str) -> (u16, serde_json::Value) {
+    let (status, body) = raw(
+        s.server.local_address(),
+        &request(
+            "POST",
+            &format!("/api/call/{command}"),
+            &[bearer(s.server.token())],
+            body,
+        ),
+    )
+    .await;
+    (status, serde_json::from_slice(&body).unwrap_or_default())
+}
+
+fn sha1_of(path: &Path) -> String {
+    use sha1::Digest;
+    hex::encode(sha1::Sha1::digest(std::fs::read(path).unwrap()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_refuses_a_request_without_the_token_or_from_another_origin() {
+    let s = setup(Duration::from_secs(600)).await;
+    let address = s.server.local_address();
+    let token = s.server.token().to_owned();
+    let routes = [
+        ("POST", "/api/call/get_state"),
+        ("POST", "/api/session"),
+        ("GET", "/api/events"),
+    ];
+    for (method, path) in routes {
+        let none = raw(address, &request(method, path, &[], "")).await.0;
+        let wrong = raw(
+            address,
+            &request(method, path, &[bearer(&"0".repeat(32))], ""),
+        )
+        .await
+        .0;
+        let cookie = raw(
+            address,
+            &request(method, path, &[format!("Cookie: token={token}")], ""),
+        )
+        .await
+        .0;
+        let other = raw(
+            address,
+            &request(
+                method,
+                path,
+                &[bearer(&token), format!("Origin: {EVIL}")],
+                "",
+            ),
+        )
+        .await
+        .0;
+        assert_eq!(
+            (none, wrong, cookie, other),
+            (401, 401, 401, 403),
+            "{method} {path}"
+        );
+    }
+    // With the token, from the page's own origin.
+    let (status, body) = raw(
+        address,
+        &request(
+            "POST",
+            "/api/call/get_state",
+            &[bearer(&token), "Origin: http://127.0.0.1".into()],
+            "{}",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let state: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(state["library"]["counts"]["ok"], 2);
+    // No answer carries a CORS permission.
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"OPTIONS /api/call/get_state HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: authorization\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer).await;
+    assert!(
+        !answer.to_ascii_lowercase().contains("access-control-allow"),
+        "{answer}"
+    );
+    s.server.stop().await;
+    s.app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_library_images_are_served_by_hash_with_the_image_key() {
+    let s = setup(Duration::from_secs(600)).await;
+    let address = s.server.local_address();
+    let (status, session) = call(&s, "../session", "").await;
+    assert_ne!(status, 200, "no route escapes /api/call");
+    let (status, body) = raw(
+        address,
+        &request("POST", "/api/session", &[bearer(s.server.token())], ""),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let session: serde_json::Value = serde_json::from_slice(&body).unwrap_or(session);
+    let key = session["image_key"].as_str().unwrap().to_owned();
+    assert_ne!(key, s.server.token());
+
+    let cat = s.photos.join("chelsea.png");
+    let sha1 = sha1_of(&cat);
+    let get = |path: String| async move { raw(address, &request("GET", &path, &[], "")).await };
+    let (status, bytes) = get(format!("/image/{sha1}?key={key}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, std::fs::read(&cat).unwrap(), "the file's own bytes");
+    let (status, thumb) = get(format!("/image/thumb/{sha1}?key={key}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(&thumb[..2], &[0xff, 0xd8], "a JPEG thumbnail");
+    assert_eq!(get(format!("/image/{sha1}")).await.0, 401);
+    assert_eq!(
+        get(format!("/image/{sha1}?key={}", s.server.token()))
+            .await
+            .0,
+        401
+    );
+    // Content that is not in the library, and paths that try to leave it.
+    let outside = sha1_of(&fixture("rocket.jpg"));
+    assert_eq!(get(format!("/image/{outside}?key={key}")).await.0, 404);
+    for path in [
+        format!("/image/../../../../etc/passwd?key={key}"),
+        format!("/image/..%2f..%2f..%2fetc%2fpasswd?key={key}"),
+        format!("/image/thumb/%2e%2e?key={key}"),
+        format!("/image/{}?key={key}", sha1.to_uppercase()),
+        "/../Cargo.toml".into(),
+        "/..%2fCargo.toml".into(),
+        "/%2e%2e/%2e%2e/etc/passwd".into(),
+    ] {
+        let (status, body) = get(path.clone()).await;
+        assert!(
+            status == 404 || status == 400,
+            "{path}: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    // The UI's files, by their exact names only.
+    let (status, body) = get("/".into()).await;
+    assert_eq!(
+        (status, body.as_slice()),
+        (200, &b"<html>the ui</html>"[..])
+    );
+    assert_eq!(get("/app.js".into()).await.0, 200);
+    assert_eq!(get("/nothing.js".into()).await.0, 404);
+    s.server.stop().await;
+    s.app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_reach_the_app_under_the_devices_rater_and_two_devices_lose_nothing() {
+    let s = setup(Duration::from_secs(600)).await;
+    let desktop = s.app.call(GetRater {}).await.unwrap().name;
+    let (status, rater) = call(&s, "set_rater", r#"{"name":"couch"}"#).await;
+    assert_eq!((status, rater["name"].as_str()), (200, Some("couch")));
+    assert!(rater["all"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "couch"));
+    assert_eq!(
+        s.app.call(GetRater {}).await.unwrap().name,
+        desktop,
+        "a device's choice is not the desktop's"
+    );
+
+    let sha1s = [
+        sha1_of(&s.photos.join("chelsea.png")),
+        sha1_of(&s.photos.join("coffee.png")),
+    ];
+    // Two devices score at once, 20 scores each.
+    let mut tasks = Vec::new();
+    for device in ["couch", "kitchen"] {
+        let address = s.server.local_address();
+        let token = s.server.token().to_owned();
+        let sha1s = sha1s.clone();
+        tasks.push(tokio::spawn(async move {
+            for k in 0..20 {
+                let body = format!(
+                    r#"{{"rater":"{device}","sha1":"{}","value":{}}}"#,
+                    sha1s[k % 2],
+                    1 + k % 10
+                );
+                let (status, answer) = raw(
+                    address,
+                    &request("POST", "/api/call/add_score", &[bearer(&token)], &body),
+                )
+                .await;
+                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let db = s.app.store().file_path().await.unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let by: Vec<(String, i64)> = conn
+        .prepare(
+            "SELECT r.name, COUNT(*) FROM judgements j JOIN raters r ON r.id = j.rater_id
+              WHERE j.kind = 'score' GROUP BY r.name ORDER BY r.name",
+        )
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(by, [("couch".to_owned(), 20), ("kitchen".to_owned(), 20)]);
+
+    // Undo over the network undoes that device's rater's last score.
+    let (status, undone) = call(&s, "undo", r#"{"rater":"couch"}"#).await;
+    assert_eq!(status, 200);
+    assert!(undone.is_object(), "{undone}");
+
+    // The desktop-only commands are refused with the reason; an unknown one is not found.
+    for command in ["choose_folder", "export", "remove_folder", "set_pack"] {
+        let (status, error) = call(&s, command, "{}").await;
+        assert_eq!(status, 422, "{command}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("not available from another device"),
+            "{error}"
+        );
+    }
+    let (status, error) = call(&s, "drop_tables", "{}").await;
+    assert_eq!((status, error["kind"].as_str()), (422, Some("not_found")));
+    let (status, error) = call(&s, "add_score", r#"{"rater":"couch"}"#).await;
+    assert_eq!(
+        (status, error["kind"].as_str()),
+        (422, Some("invalid_input"))
+    );
+    s.server.stop().await;
+    s.app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_request_is_refused_and_changes_nothing() {
+    let s = setup(Duration::from_secs(600)).await;
+    let sha1 = sha1_of(&s.photos.join("chelsea.png"));
+    let padding = "x".repeat(200 * 1024);
+    let body = format!(r#"{{"rater":"couch","sha1":"{sha1}","value":7,"pad":"{padding}"}}"#);
+    let (status, _) = call(&s, "add_score", &body).await;
+    assert_eq!(status, 413);
+    let db = s.app.store().file_path().await.unwrap();
+    let count: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM judgements", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 0);
+    // A declared length far beyond the limit, with no body behind it.
+    let mut huge = format!(
+        "POST /api/call/add_score HTTP/1.1\r\nHost: 127.0.0.1\r\n{}\r\nContent-Length: 10000000000\r\nConnection: close\r\n\r\n",
+        bearer(s.server.token())
+    )
+    .into_bytes();
+    huge.extend_from_slice(b"{}");
+    // Refused at once, on the declared length (the connection may stay open for the rest).
+    let mut stream = tokio::net::TcpStream::connect(s.server.local_address())
+        .await
+        .unwrap();
+    stream.write_all(&huge).await.unwrap();
+    let mut head = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut buffer))
+            .await
+            .expect("an answer within 20 s")
+            .unwrap();
+        assert!(n > 0, "closed without an answer");
+        head.extend_from_slice(&buffer[..n]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    drop(stream);
+    assert_eq!(call(&s, "get_state", "{}").await.0, 200, "still answering");
+    s.server.stop().await;
+    s.app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_pairing_is_refused() {
+    let s = setup(Duration::ZERO).await;
+    let (status, error) = call(&s, "get_state", "{}").await;
+    assert_eq!(status, 401);
+    assert!(
+        error["message"].as_str().unwrap().contains("expired"),
+        "{error}"
+    );
+    s.server.stop().await;
+    s.app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_stream_until_stop_and_then_nothing_answers() {
+    let s = setup(Duration::from_secs(600)).await;
+    let address = s.server.local_address();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(&request(
+            "GET",
+            "/api/events",
+            &[bearer(s.server.token())],
+            "",
+        ))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // The head of the answer first.
+    while !String::from_utf8_lossy(&seen).contains("\r\n\r\n") {
+        let n = stream.read(&mut buffer).await.unwrap();
+        seen.extend_from_slice(&buffer[..n]);
+    }
+    assert!(String::from_utf8_lossy(&seen).contains("text/event-stream"));
+    for _ in 0..100 {
+        if s.server.sessions() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(s.server.sessions(), 1);
+    // A new photo: the library's event reaches the stream.
+    std::fs::copy(fixture("rocket.jpg"), s.photos.join("rocket.jpg")).unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !String::from_utf8_lossy(&seen).contains("event: library-changed") {
+        let n = tokio::time::timeout_at(deadline, stream.read(&mut buffer))
+            .await
+            .expect("library-changed within 20 s")
+            .unwrap();
+        seen.extend_from_slice(&buffer[..n]);
+    }
+    // Stop ends the stream and the listener.
+    s.server.stop().await;
+    let end = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the event stream ended at Stop");
+    assert!(
+        tokio::net::TcpStream::connect(address).await.is_err(),
+        "nothing listens"
+    );
+    s.app.close().await;
+}
