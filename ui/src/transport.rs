@@ -1,7 +1,12 @@
 //! How the UI reaches the app: a [`Transport`] carries commands and events and knows where
-//! images are served. The desktop window uses Tauri's IPC ([`TauriTransport`]); a tablet's
-//! browser will use HTTP; the browser tests use a stub. One is installed when the UI starts
-//! ([`install`]) and every page goes through it (via `api`), never through a transport itself.
+//! images are served. The desktop window uses Tauri's IPC ([`TauriTransport`]); a browser on
+//! the local network uses HTTP to the desktop's network server ([`HttpTransport`]); the browser
+//! tests use a stub. One is installed when the UI starts ([`install`]) and every page goes
+//! through it (via `api`), never through a transport itself.
+
+mod http;
+
+pub use http::{in_tauri, HttpTransport};
 
 use image_scorer_protocol::{AppError, ErrorKind, IMAGE_SCHEME};
 use std::cell::RefCell;

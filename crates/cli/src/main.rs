@@ -4,6 +4,7 @@
 //! (SQLite in WAL mode: readers never wait, writers take turns).
 
 mod progress;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use image_scorer_core::app::IDENTIFIER;
@@ -89,6 +90,19 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Share the library with tablets and phones on the local network until Ctrl+C: serves
+    /// the app's UI and commands over HTTP; a device pairs by the printed address or QR code.
+    Serve {
+        /// The built UI (`trunk build --release` in ui/).
+        #[arg(long, value_name = "DIR", default_value = "ui/dist")]
+        ui: PathBuf,
+        /// The address to listen on (every interface: the local network).
+        #[arg(long, default_value = "0.0.0.0")]
+        bind: std::net::IpAddr,
+        /// The port to ask for (when taken, any free one).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+    },
     /// Rename a rater (for instance one imported from the old tool); their judgements follow.
     RenameRater {
         /// The name now.
@@ -148,19 +162,25 @@ async fn run(cli: Cli) -> Result<(), String> {
             .push((dir.display().to_string(), dir.clone()));
     }
     let bars = Arc::new(progress::Bars::new());
-    let app = App::open(config, bars.clone())
+    // The network's browsers get every event too (`serve`); nobody listens otherwise.
+    let hub = image_scorer_server::EventHub::default();
+    let sink = image_scorer_core::app::FanOut(vec![bars.clone(), Arc::new(hub.clone())]);
+    let app = App::open(config, Arc::new(sink))
         .await
         .map_err(|e| e.to_string())?;
     for notice in app.startup_errors() {
         eprintln!("image-scorer-cli: {}", notice.message);
     }
-    let result = command(&app, &bars, cli.command).await;
+    let result = match cli.command {
+        Command::Serve { ui, bind, port } => serve::serve(&app, hub, &ui, bind, port).await,
+        command => command_on(&app, &bars, command).await,
+    };
     bars.finish();
     app.close().await;
     result
 }
 
-async fn command(app: &App, bars: &progress::Bars, command: Command) -> Result<(), String> {
+async fn command_on(app: &App, bars: &progress::Bars, command: Command) -> Result<(), String> {
     match command {
         Command::Index { folders } => {
             for folder in &folders {
@@ -289,6 +309,7 @@ async fn command(app: &App, bars: &progress::Bars, command: Command) -> Result<(
             println!("raters: {}", rater.all.join(", "));
             Ok(())
         }
+        Command::Serve { .. } => unreachable!("run() serves"),
     }
 }
 

@@ -151,6 +151,17 @@ impl Server {
         qr_svg(&self.pairing_url())
     }
 
+    /// The pairing address as a QR code drawn with text (a terminal's).
+    pub fn qr_text(&self) -> String {
+        match qrcode::QrCode::new(self.pairing_url().as_bytes()) {
+            Ok(code) => code
+                .render::<qrcode::render::unicode::Dense1x2>()
+                .quiet_zone(true)
+                .build(),
+            Err(e) => format!("(no QR code: {e})"),
+        }
+    }
+
     /// How many devices are following the app's events now.
     pub fn sessions(&self) -> usize {
         self.pairing.streams()

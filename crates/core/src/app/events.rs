@@ -18,6 +18,18 @@ impl EventSink for NullSink {
     fn emit(&self, _event: AppEvent) {}
 }
 
+/// Delivers every event to each of several sinks: a door's own, and the network server's
+/// browsers.
+pub struct FanOut(pub Vec<std::sync::Arc<dyn EventSink>>);
+
+impl EventSink for FanOut {
+    fn emit(&self, event: AppEvent) {
+        for sink in &self.0 {
+            sink.emit(event.clone());
+        }
+    }
+}
+
 /// Sends every event into a channel (tests observe the app with it).
 #[derive(Debug)]
 pub struct ChannelSink(tokio::sync::mpsc::UnboundedSender<AppEvent>);

@@ -24,7 +24,7 @@ mod similar;
 mod similarity;
 
 pub use commands::Handler;
-pub use events::{ChannelSink, EventSink, NullSink};
+pub use events::{ChannelSink, EventSink, FanOut, NullSink};
 pub use indexer::Indexer;
 pub use predictor::{Predictor, PredictorConfig};
 
