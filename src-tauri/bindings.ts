@@ -86,6 +86,15 @@ export const commands = {
 	personalModel: (request: GetPersonalModel) => typedError<PersonalModel_Serialize, AppError>(__TAURI_INVOKE("personal_model", { request })),
 	/**  See [`ExportOwnModel`]: the save dialog chooses the `.onnx` file. */
 	exportOwnModel: (request: ExportOwnModel) => typedError<OwnModelExported | null, AppError>(__TAURI_INVOKE("export_own_model", { request })),
+	/**  See [`GetSharing`]. */
+	sharing: (request: GetSharing) => typedError<SharingState_Serialize, AppError>(__TAURI_INVOKE("sharing", { request })),
+	/**
+	 *  See [`StartSharing`]: listens on the local network with a new pairing (a running server
+	 *  is kept, with its pairing).
+	 */
+	startSharing: (request: StartSharing) => typedError<SharingState_Serialize, AppError>(__TAURI_INVOKE("start_sharing", { request })),
+	/**  See [`StopSharing`]. */
+	stopSharing: (request: StopSharing) => typedError<SharingState_Serialize, AppError>(__TAURI_INVOKE("stop_sharing", { request })),
 };
 
 /* Types */
@@ -747,6 +756,9 @@ export type GetScoreState = {
 	/**  The image. */
 	sha1: string,
 };
+
+/**  Whether the library is shared on the local network, and how a device pairs. */
+export type GetSharing = Record<string, never>;
 
 /**
  *  A pair of images to judge for likeness, with their cosine: drawn at random, or an image
@@ -1744,6 +1756,33 @@ export type SetRater = {
 	name: string,
 };
 
+/**  The network door as the desktop's Share panel shows it. */
+export type SharingState = SharingState_Serialize | SharingState_Deserialize;
+
+/**  The network door as the desktop's Share panel shows it. */
+export type SharingState_Deserialize = {
+	/**  Whether a server listens now. */
+	running: boolean,
+	/**  The pairing address (with its token) while it runs. */
+	url?: string | null,
+	/**  That address as a QR code, an SVG document, while it runs. */
+	qr_svg?: string | null,
+	/**  How many devices follow the app's events now. */
+	devices: number,
+};
+
+/**  The network door as the desktop's Share panel shows it. */
+export type SharingState_Serialize = {
+	/**  Whether a server listens now. */
+	running: boolean,
+	/**  The pairing address (with its token) while it runs. */
+	url: string | null,
+	/**  That address as a QR code, an SVG document, while it runs. */
+	qr_svg: string | null,
+	/**  How many devices follow the app's events now. */
+	devices: number,
+};
+
 /**  One library image and how alike it is to the query. */
 export type SimilarImage = {
 	/**  Its SHA-1. */
@@ -1804,6 +1843,15 @@ export type Skipped = {
 	/**  How many. */
 	count: number,
 };
+
+/**
+ *  Starts sharing the library on the local network with a new pairing code (the desktop app
+ *  only; a device on the network cannot).
+ */
+export type StartSharing = Record<string, never>;
+
+/**  Stops sharing: nothing listens any more, and every device's session ends. */
+export type StopSharing = Record<string, never>;
 
 /**
  *  Undoes `rater`'s newest judgement that is not undone yet, whatever its kind; `None` when

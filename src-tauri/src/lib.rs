@@ -56,7 +56,12 @@ pub fn run() {
         })
         .setup(move |tauri_app| {
             specta.mount_events(tauri_app);
-            let sink = Arc::new(sink::WindowSink(tauri_app.handle().clone()));
+            // Every event goes to the window and to the devices on the network (when shared).
+            let sharing = commands::sharing::Sharing::default();
+            let sink = Arc::new(image_scorer_core::app::FanOut(vec![
+                Arc::new(sink::WindowSink(tauri_app.handle().clone())),
+                Arc::new(sharing.events.clone()),
+            ]));
             let app = tauri::async_runtime::block_on(App::open(config, sink))?;
             for error in args.errors {
                 app.add_startup_error(error);
@@ -68,6 +73,7 @@ pub fn run() {
             }
             tauri::async_runtime::block_on(async { app.start() });
             tauri_app.manage(app);
+            tauri_app.manage(sharing);
             Ok(())
         })
         .run(context);

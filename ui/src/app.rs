@@ -1,7 +1,7 @@
 //! The root component: state, router, header and global keys.
 
 use crate::api;
-use crate::components::{ErrorBanner, FolderPanel, Header, ModelsPanel, ProblemsPanel};
+use crate::components::{ErrorBanner, FolderPanel, Header, ModelsPanel, ProblemsPanel, SharePanel};
 use crate::hooks::use_key_down;
 use crate::keys::{global_action, GlobalAction, Modifiers};
 use crate::route::{switch, Route};
@@ -66,6 +66,12 @@ fn Shell() -> Html {
                     let shown = model.models_panel;
                     model.dispatch(Action::ShowModels(!shown));
                 }
+                Some(GlobalAction::Share) if crate::transport::desktop() => {
+                    event.prevent_default();
+                    let shown = model.share_panel;
+                    model.dispatch(Action::ShowShare(!shown));
+                }
+                Some(GlobalAction::Share) => {}
                 None if event.key() == "Escape" && model.panel_open() => {
                     model.dispatch(Action::ClosePanels);
                 }
@@ -97,6 +103,9 @@ fn Shell() -> Html {
             }
             if app.model.models_panel {
                 <ModelsPanel />
+            }
+            if app.model.share_panel {
+                <SharePanel />
             }
             <main>
                 <Switch<Route> render={switch} />

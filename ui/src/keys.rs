@@ -25,6 +25,8 @@ pub enum GlobalAction {
     ManageFolders,
     /// Show or hide the model packs and the embedding job (Ctrl+M).
     ManageModels,
+    /// Show or hide sharing with a tablet on the local network (Ctrl+Shift+S).
+    Share,
 }
 
 /// The modifier keys held with a key press.
@@ -68,6 +70,9 @@ pub fn global_action(key: &str, code: &str, m: Modifiers) -> Option<GlobalAction
     }
     if m.ctrl && !m.alt && !m.meta && !m.shift && key.eq_ignore_ascii_case("m") {
         return Some(GlobalAction::ManageModels);
+    }
+    if m.ctrl && m.shift && !m.alt && !m.meta && key.eq_ignore_ascii_case("s") {
+        return Some(GlobalAction::Share);
     }
     if m.ctrl && !m.alt && !m.meta && key.eq_ignore_ascii_case("o") {
         return Some(if m.shift {
@@ -304,6 +309,24 @@ mod tests {
         assert_eq!(global_action("1", "Digit1", Modifiers::default()), None);
         assert_eq!(global_action("6", "Digit6", ALT), None);
         assert_eq!(global_action("0", "Digit0", ALT), None);
+    }
+
+    #[test]
+    fn ctrl_shift_s_shows_sharing() {
+        let ctrl_shift = Modifiers {
+            ctrl: true,
+            shift: true,
+            ..Modifiers::default()
+        };
+        assert_eq!(
+            global_action("S", "KeyS", ctrl_shift),
+            Some(GlobalAction::Share)
+        );
+        let ctrl = Modifiers {
+            ctrl: true,
+            ..Modifiers::default()
+        };
+        assert_eq!(global_action("s", "KeyS", ctrl), None);
     }
 
     #[test]

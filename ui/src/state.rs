@@ -32,6 +32,8 @@ pub struct Model {
     pub predictor: PredictorState,
     /// Whether the model packs panel is shown.
     pub models_panel: bool,
+    /// The Share panel (the desktop window only).
+    pub share_panel: bool,
     /// Bumped as the embedding job progresses (pages fetch a prediction still missing).
     pub prediction_revision: u32,
     /// Bumped when the active pack changes (pages fetch the prediction on screen again).
@@ -59,7 +61,7 @@ pub enum SimilarQuery {
 impl Model {
     /// Whether any panel under the header is open (Escape closes them first).
     pub fn panel_open(&self) -> bool {
-        self.folders_panel || self.problems_panel || self.models_panel
+        self.folders_panel || self.problems_panel || self.models_panel || self.share_panel
     }
 }
 
@@ -88,6 +90,8 @@ pub enum Action {
     Predictor(PredictorState),
     /// Show (`true`) or hide the model packs panel.
     ShowModels(bool),
+    /// Show or hide the Share panel.
+    ShowShare(bool),
     /// Close every panel.
     ClosePanels,
     /// Something failed: show it.
@@ -158,10 +162,12 @@ impl Reducible for Model {
                 next.predictor = state;
             }
             Action::ShowModels(show) => next.models_panel = show,
+            Action::ShowShare(show) => next.share_panel = show,
             Action::ClosePanels => {
                 next.folders_panel = false;
                 next.problems_panel = false;
                 next.models_panel = false;
+                next.share_panel = false;
             }
             Action::Failed(error) => next.errors.push(error),
             Action::FindSimilar(query) => {

@@ -39,6 +39,12 @@ pub trait Transport {
 
     /// The address of the image `sha1`: the original, or its thumbnail.
     fn image_url(&self, sha1: &str, thumbnail: bool) -> String;
+
+    /// Whether this is the desktop window, which alone has the file dialogs and manages the
+    /// library, the packs and sharing (a device on the network rates).
+    fn desktop(&self) -> bool {
+        true
+    }
 }
 
 /// A subscription to an event; it ends when dropped.
@@ -66,6 +72,11 @@ thread_local! {
 /// Makes `transport` the one every call goes through from now on.
 pub fn install(transport: Rc<dyn Transport>) {
     CURRENT.with(|c| *c.borrow_mut() = Some(transport));
+}
+
+/// Whether the UI runs in the desktop window ([`Transport::desktop`]).
+pub fn desktop() -> bool {
+    current().desktop()
 }
 
 /// The installed transport (Tauri's when none was installed).

@@ -313,3 +313,31 @@ fn the_stub_answers_every_command_of_the_protocol_and_no_other() {
     protocol.sort_unstable();
     assert_eq!(stub, protocol);
 }
+
+#[wasm_bindgen_test]
+async fn the_share_panel_starts_and_stops_sharing_with_a_code() {
+    let (root, handle) = mount(EMPTY, "null", false);
+    // Ctrl+Shift+S opens it; nothing is shared until asked.
+    find(&root, "#open-folder", "Open folder").await;
+    press("S", true, true);
+    find(&root, "#share-panel #share-toggle", "Start sharing").await;
+    assert!(root.query_selector("#share-url").unwrap().is_none());
+    click(&find(&root, "#share-toggle", "Start sharing").await);
+    find(&root, "#share-url", "#pair=00ff").await;
+    find(&root, "#share-qr #stub-qr", "").await;
+    find(&root, "#share-devices", "No device connected yet.").await;
+    assert!(calls().split(',').any(|c| c == "start_sharing"));
+    click(&find(&root, "#share-toggle", "Stop sharing").await);
+    find(&root, "#share-toggle", "Start sharing").await;
+    assert!(root.query_selector("#share-qr").unwrap().is_none());
+    // The header's button closes it again.
+    click(&find(&root, "#share-button", "Share").await);
+    for _ in 0..100 {
+        if root.query_selector("#share-panel").unwrap().is_none() {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(root.query_selector("#share-panel").unwrap().is_none());
+    handle.destroy();
+}

@@ -11,8 +11,8 @@ use crate::{
     DuplicateMethod, DuplicatesMarked, ExportOptions, ExportSummary, GalleryPage, GalleryQuery,
     ImageDetail, ImagePage, ImportReport, LibraryState, LikenessSaved, LikenessSummary,
     OwnModelExported, PairKind, PersonalModel, Plot, PlotKind, PredictorState, PreferenceSettings,
-    Problem, RankingPage, Rater, RatingStats, ScoreQueue, ScoreState, SetChoice, SimilarImages,
-    SimilarityPair, Undone,
+    Problem, RankingPage, Rater, RatingStats, ScoreQueue, ScoreState, SetChoice, SharingState,
+    SimilarImages, SimilarityPair, Undone,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -83,6 +83,9 @@ commands! {
     "rename_rater" => RenameRater -> Rater;
     "personal_model" => GetPersonalModel -> PersonalModel;
     "export_own_model" => ExportOwnModel -> Option<OwnModelExported>;
+    "sharing" => GetSharing -> SharingState;
+    "start_sharing" => StartSharing -> SharingState;
+    "stop_sharing" => StopSharing -> SharingState;
 }
 
 /// The library and any problem met while starting; the UI asks once when it loads.
@@ -448,6 +451,19 @@ pub struct ExportOwnModel {
     /// Whose model.
     pub rater: String,
 }
+
+/// Whether the library is shared on the local network, and how a device pairs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct GetSharing {}
+
+/// Starts sharing the library on the local network with a new pairing code (the desktop app
+/// only; a device on the network cannot).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct StartSharing {}
+
+/// Stops sharing: nothing listens any more, and every device's session ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct StopSharing {}
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ mod predictions;
 mod preference;
 mod ratings;
 mod scoring;
+mod sharing;
 mod similarity;
 
 pub use commands::{Command, COMMAND_NAMES};
@@ -40,6 +41,7 @@ pub use ratings::{
     PredictionFit, RaterStats, RatingStats, ScoreMode, Skipped,
 };
 pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState, Undone};
+pub use sharing::SharingState;
 pub use similarity::{
     DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked, GroupImage, LikenessPoint,
     LikenessSaved, LikenessSummary, PairKind, SimilarImage, SimilarImages, SimilarityPair,

@@ -61,6 +61,9 @@ pub const REFUSED_COMMANDS: &[(&str, &str)] = &[
     (PausePredictions::NAME, DESKTOP),
     (RenameRater::NAME, DESKTOP),
     (ImageFailed::NAME, DESKTOP),
+    (GetSharing::NAME, DESKTOP),
+    (StartSharing::NAME, DESKTOP),
+    (StopSharing::NAME, DESKTOP),
 ];
 
 const DIALOG: &str = "needs the desktop's file dialog: use the desktop app for it";

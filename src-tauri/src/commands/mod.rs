@@ -16,6 +16,7 @@ use tauri_plugin_dialog::DialogExt;
 use tauri_specta::{collect_commands, Builder};
 
 pub mod ratings;
+pub mod sharing;
 
 /// See [`GetState`].
 #[tauri::command]
@@ -366,6 +367,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ratings::rename_rater,
         ratings::personal_model,
         ratings::export_own_model,
+        sharing::sharing,
+        sharing::start_sharing,
+        sharing::stop_sharing,
     ])
 }
 

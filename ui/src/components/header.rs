@@ -120,6 +120,13 @@ pub fn Header() -> Html {
         let choose = app.choose_folder.clone();
         Callback::from(move |_| choose.emit(()))
     };
+    // A device on the network rates; the library, its folders and sharing are the desktop's.
+    let desktop = crate::transport::desktop();
+    let share = {
+        let model = app.model.clone();
+        let shown = model.share_panel;
+        Callback::from(move |_| model.dispatch(crate::state::Action::ShowShare(!shown)))
+    };
     html! {
         <header class="app-header">
             <div class="brand">
@@ -132,11 +139,17 @@ pub fn Header() -> Html {
                 { model_chip }
                 { folders }
                 { status }
-                <button id="open-folder" class="primary" onclick={open}
-                    disabled={model.choosing_folder} title="Open a folder of images (Ctrl+O)">
-                    { if model.choosing_folder { "Choosing…" } else { "Open folder" } }
-                    <kbd>{ "Ctrl+O" }</kbd>
-                </button>
+                if desktop {
+                    <button id="share-button" onclick={share}
+                        title="Rate from a tablet or phone on this network (Ctrl+Shift+S)">
+                        { "Share" }
+                    </button>
+                    <button id="open-folder" class="primary" onclick={open}
+                        disabled={model.choosing_folder} title="Open a folder of images (Ctrl+O)">
+                        { if model.choosing_folder { "Choosing…" } else { "Open folder" } }
+                        <kbd>{ "Ctrl+O" }</kbd>
+                    </button>
+                }
             </div>
         </header>
     }

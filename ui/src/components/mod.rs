@@ -10,6 +10,7 @@ mod nav;
 mod own_model;
 mod problems_panel;
 mod rater_picker;
+mod share_panel;
 mod trial;
 
 pub use empty_state::EmptyState;
@@ -22,4 +23,5 @@ pub use nav::Nav;
 pub use own_model::{own_model_text, OwnModel};
 pub use problems_panel::ProblemsPanel;
 pub use rater_picker::RaterPicker;
+pub use share_panel::SharePanel;
 pub use trial::{mark, mark_key, Trial, TrialProps};

@@ -154,6 +154,10 @@ impl Transport for HttpTransport {
         })
     }
 
+    fn desktop(&self) -> bool {
+        false
+    }
+
     fn image_url(&self, sha1: &str, thumbnail: bool) -> String {
         let thumb = if thumbnail { "thumb/" } else { "" };
         format!("/image/{thumb}{sha1}?key={}", self.image_key)

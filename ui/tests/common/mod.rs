@@ -46,6 +46,8 @@ struct StubState {
     /// The rater's own model: its predictions by hash, and what it says of itself.
     own: HashMap<String, f64>,
     personal: PersonalModel,
+    /// The Share panel's network door.
+    sharing: SharingState,
     predictor: Option<PredictorState>,
     images: Vec<ImageSummary>,
     stand_in: Option<String>,
@@ -210,6 +212,20 @@ fn handlers() -> Vec<(&'static str, Handler)> {
         on(|_: SetPack, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
         on(|_: PausePredictions, s| Ok(s.predictor.clone().unwrap_or_else(no_pack))),
         on(|_: GetPersonalModel, s| Ok(s.personal.clone())),
+        on(|_: GetSharing, s| Ok(s.sharing.clone())),
+        on(|_: StartSharing, s| {
+            s.sharing = SharingState {
+                running: true,
+                url: Some("http://192.168.1.20:8765/#pair=00ff".into()),
+                qr_svg: Some("<svg id=\"stub-qr\" width=\"10\" height=\"10\"></svg>".into()),
+                devices: 0,
+            };
+            Ok(s.sharing.clone())
+        }),
+        on(|_: StopSharing, s| {
+            s.sharing = SharingState::default();
+            Ok(s.sharing.clone())
+        }),
         on(|r: ExportOwnModel, s| {
             Ok(Some(OwnModelExported {
                 files: vec![format!("/data/{}.onnx", r.rater)],
