@@ -5,6 +5,8 @@
 //! or the installed .deb's binary); `TAURI_DRIVER` names tauri-driver. The tests need a display:
 //! xtask runs them under `xvfb-run`.
 
+pub mod tablet;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
