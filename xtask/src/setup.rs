@@ -64,7 +64,13 @@ pub fn setup(needs: Needs) -> Result<(), String> {
         }
         apt_install(&wanted)
     })?;
-    step("setup: wasm32 target", wasm_target)?;
+    step("setup: wasm32 target", || rust_target(WASM_TARGET))?;
+    if needs.test {
+        // The tests check that the crates a mobile build shares keep compiling for Android.
+        step("setup: Android target (checks only)", || {
+            rust_target(ANDROID_TARGET)
+        })?;
+    }
     step("setup: cargo tools", || {
         let mut tools = vec![
             Tool {
@@ -125,15 +131,20 @@ fn apt_install(wanted: &[&str]) -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-fn wasm_target() -> Result<(), String> {
-    const TARGET: &str = "wasm32-unknown-unknown";
+/// The UI's target.
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The Android tablets' target: only `cargo check`ed here (a build needs the NDK).
+pub const ANDROID_TARGET: &str = "aarch64-linux-android";
+
+/// Adds the Rust standard library for `target` unless it is there.
+fn rust_target(target: &str) -> Result<(), String> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
-        .ok_or("rustup is needed to add the wasm32 target")?;
-    if installed.lines().any(|l| l.trim() == TARGET) {
-        println!("{TARGET} present");
+        .ok_or_else(|| format!("rustup is needed to add the {target} target"))?;
+    if installed.lines().any(|l| l.trim() == target) {
+        println!("{target} present");
         return Ok(());
     }
-    run(Command::new("rustup").args(["target", "add", TARGET]))
+    run(Command::new("rustup").args(["target", "add", target]))
 }
 
 fn cargo_install(tools: &[Tool]) -> Result<(), String> {
