@@ -97,21 +97,24 @@ pub fn test(options: TestOptions) -> Result<(), String> {
     step("model export scripts (Python)", test_export_scripts)?;
     // What a mobile build shares with the desktop, checked for Android; core and the shell
     // need the NDK's C compiler (SQLite), which only a machine with the NDK has (docs/mobile.md).
-    step("cargo check for Android (protocol, ui, ranking, personal)", || {
-        sh(cargo().args([
-            "check",
-            "--target",
-            crate::setup::ANDROID_TARGET,
-            "-p",
-            "image-scorer-protocol",
-            "-p",
-            UI_PACKAGE,
-            "-p",
-            "image-scorer-ranking",
-            "-p",
-            "image-scorer-personal",
-        ]))
-    })?;
+    step(
+        "cargo check for Android (protocol, ui, ranking, personal)",
+        || {
+            sh(cargo().args([
+                "check",
+                "--target",
+                crate::setup::ANDROID_TARGET,
+                "-p",
+                "image-scorer-protocol",
+                "-p",
+                UI_PACKAGE,
+                "-p",
+                "image-scorer-ranking",
+                "-p",
+                "image-scorer-personal",
+            ]))
+        },
+    )?;
     step("UI tests in headless Chromium", || {
         sh(cargo()
             .args(["test", "-p", UI_PACKAGE, "--target", WASM])
