@@ -5,7 +5,10 @@
 //! or the installed .deb's binary); `TAURI_DRIVER` names tauri-driver. The tests need a display:
 //! xtask runs them under `xvfb-run`.
 
+mod db;
 pub mod tablet;
+
+pub use db::read_db;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener;
@@ -447,14 +450,7 @@ fn wait_for_port(port: u16) {
 
 /// The folder paths stored in the app's database, oldest first.
 pub async fn stored_folders(home: &Home) -> Vec<String> {
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::ConnectOptions;
-    let mut conn = SqliteConnectOptions::new()
-        .filename(home.database())
-        .read_only(true)
-        .connect()
-        .await
-        .expect("the app's database exists");
+    let mut conn = read_db(&home.database()).await;
     sqlx::query_scalar("SELECT path FROM roots ORDER BY id")
         .fetch_all(&mut conn)
         .await

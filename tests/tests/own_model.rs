@@ -7,7 +7,6 @@
 use fantoccini::key::Key;
 use image_scorer_e2e::{press_with, App, Home, EFFICIENTNET_PACK};
 use image_scorer_personal::{teach_order, Rated, Ridge};
-use sqlx::ConnectOptions;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -45,12 +44,7 @@ fn varied_copies(dir: &Path) -> HashMap<String, u8> {
 }
 
 async fn connect(db: &Path) -> sqlx::SqliteConnection {
-    sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap()
+    image_scorer_e2e::read_db(db).await
 }
 
 fn vector(blob: &[u8]) -> Vec<f32> {

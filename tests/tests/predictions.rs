@@ -6,7 +6,6 @@
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use image_scorer_e2e::{fixture, App, Home};
-use sqlx::ConnectOptions;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -29,12 +28,7 @@ output = "score"
 
 /// `(file, value, kind, prediction shown)` of every judgement, in order.
 async fn score_rows(db: &Path) -> Vec<(String, f64, String, Option<f64>)> {
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = image_scorer_e2e::read_db(db).await;
     sqlx::query_as(
         "SELECT (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = ji.image_id),
                 j.value, j.kind, j.shown_prediction
@@ -47,12 +41,7 @@ async fn score_rows(db: &Path) -> Vec<(String, f64, String, Option<f64>)> {
 }
 
 async fn count(db: &Path, sql: &str) -> i64 {
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = image_scorer_e2e::read_db(db).await;
     sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
 }
 

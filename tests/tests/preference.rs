@@ -6,7 +6,6 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 use image_scorer_core::ranking::Config;
 use image_scorer_e2e::{press_with, App, Home};
-use sqlx::ConnectOptions;
 use std::path::Path;
 use std::time::Duration;
 
@@ -50,12 +49,7 @@ type Row = (String, bool, Vec<(String, String)>);
 
 /// Every comparison in the log.
 async fn comparison_rows(db: &Path) -> Vec<Row> {
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = image_scorer_e2e::read_db(db).await;
     let rows: Vec<(i64, String, bool, i64, String, String)> = sqlx::query_as(
         "SELECT j.id, j.outcome, j.undone, ji.position,
                 (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = ji.image_id), ji.role

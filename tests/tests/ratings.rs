@@ -5,7 +5,6 @@
 
 use fantoccini::Locator;
 use image_scorer_e2e::{press_with, App, Home};
-use sqlx::ConnectOptions;
 use std::path::Path;
 
 /// The SHA-1 of the tile at each position, in order.
@@ -33,12 +32,7 @@ async fn tile_order(app: &App) -> Vec<String> {
 
 /// `(sha1, kind, rater, value)` of every judgement, oldest first.
 async fn judgements(db: &Path) -> Vec<(String, String, String, f64)> {
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = image_scorer_e2e::read_db(db).await;
     sqlx::query_as(
         "SELECT i.sha1, j.kind, r.name, j.value FROM judgements j
            JOIN judgement_images ji ON ji.judgement_id = j.id JOIN images i ON i.id = ji.image_id
@@ -52,12 +46,7 @@ async fn judgements(db: &Path) -> Vec<(String, String, String, f64)> {
 /// Every image's SHA-1, by the rater's current score (highest first, unscored last by name),
 /// as the database says.
 async fn by_score(db: &Path, rater: &str) -> Vec<String> {
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = image_scorer_e2e::read_db(db).await;
     sqlx::query_scalar(
         "SELECT s.sha1 FROM shown_images s
            LEFT JOIN (SELECT c.image_id, c.value FROM current_scores c

@@ -5,7 +5,6 @@
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use image_scorer_e2e::{fixture, App, Home};
-use sqlx::ConnectOptions;
 use std::path::Path;
 
 /// The name of the image on screen.
@@ -36,12 +35,7 @@ async fn next_after(app: &App, previous: &str) -> String {
 
 /// `(file name, rater, value, undone)` of every judgement (all are scores here), in order.
 async fn score_rows(db: &Path) -> Vec<(String, String, f64, bool)> {
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = image_scorer_e2e::read_db(db).await;
     sqlx::query_as(
         "SELECT (SELECT MIN(f.rel_path) FROM files f WHERE f.image_id = ji.image_id),
                 r.name, j.value, j.undone

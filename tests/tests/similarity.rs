@@ -6,17 +6,11 @@
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use image_scorer_e2e::{press_with, App, Home, EFFICIENTNET_PACK};
-use sqlx::ConnectOptions;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 async fn connect(db: &Path) -> sqlx::SqliteConnection {
-    sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap()
+    image_scorer_e2e::read_db(db).await
 }
 
 /// The cosine of two images' stored embeddings, computed here from the raw vectors.

@@ -5,17 +5,11 @@
 //! marked. Two tablets rating at once lose nothing.
 
 use image_scorer_e2e::{App, Home};
-use sqlx::ConnectOptions;
 use std::path::Path;
 
 /// `(kind, rater, value, undone)` of every judgement, oldest first.
 async fn judgements(db: &Path) -> Vec<(String, String, Option<f64>, bool)> {
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = image_scorer_e2e::read_db(db).await;
     sqlx::query_as(
         "SELECT j.kind, r.name, j.value, j.undone != 0
            FROM judgements j JOIN raters r ON r.id = j.rater_id ORDER BY j.id",
