@@ -171,16 +171,18 @@ async fn run(cli: Cli) -> Result<(), String> {
     for notice in app.startup_errors() {
         eprintln!("image-scorer-cli: {}", notice.message);
     }
-    let result = match cli.command {
-        Command::Serve { ui, bind, port } => serve::serve(&app, hub, &ui, bind, port).await,
-        command => command_on(&app, &bars, command).await,
-    };
+    let result = command(&app, &bars, hub, cli.command).await;
     bars.finish();
     app.close().await;
     result
 }
 
-async fn command_on(app: &App, bars: &progress::Bars, command: Command) -> Result<(), String> {
+async fn command(
+    app: &App,
+    bars: &progress::Bars,
+    hub: image_scorer_server::EventHub,
+    command: Command,
+) -> Result<(), String> {
     match command {
         Command::Index { folders } => {
             for folder in &folders {
@@ -309,7 +311,7 @@ async fn command_on(app: &App, bars: &progress::Bars, command: Command) -> Resul
             println!("raters: {}", rater.all.join(", "));
             Ok(())
         }
-        Command::Serve { .. } => unreachable!("run() serves"),
+        Command::Serve { ui, bind, port } => serve::serve(app, hub, &ui, bind, port).await,
     }
 }
 
