@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::components::{ErrorBanner, FolderPanel, Header, ModelsPanel, ProblemsPanel, SharePanel};
-use crate::hooks::use_key_down;
+use crate::hooks::{use_key_down, use_touch_mode};
 use crate::keys::{global_action, GlobalAction, Modifiers};
 use crate::route::{switch, Route};
 use crate::state::{Action, AppContext, Model};
@@ -80,6 +80,7 @@ fn Shell() -> Html {
         })
     };
     use_key_down(on_key);
+    use_touch_mode();
     // A file dropped on the window was searched: show its look-alikes.
     {
         let similar = app.model.similar_revision;

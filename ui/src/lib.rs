@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod gestures;
 pub mod hooks;
 pub mod keys;
 pub mod pages;

@@ -383,6 +383,7 @@ async fn a_trial_shows_four_images_by_position_zooms_one_and_reports_the_one_tha
             let failures = failures.clone();
             Callback::from(move |p| failures.borrow_mut().push(p))
         },
+        on_gesture: Callback::noop(),
     };
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();

@@ -8,6 +8,7 @@ use yew::prelude::*;
 #[function_component]
 pub fn Header() -> Html {
     let app = use_app();
+    let menu = use_menu();
     let model = &*app.model;
     let roots = &model.library.roots;
     let manage = {
@@ -127,12 +128,22 @@ pub fn Header() -> Html {
         let shown = model.share_panel;
         Callback::from(move |_| model.dispatch(crate::state::Action::ShowShare(!shown)))
     };
+    let toggle_menu = {
+        let menu = menu.clone();
+        Callback::from(move |_| menu.set(!*menu))
+    };
     html! {
-        <header class="app-header">
+        <header class={classes!("app-header", menu.then_some("menu-open"))}>
             <div class="brand">
                 <span class="logo" aria-hidden="true">{ "★" }</span>
                 <span class="name">{ "Image Scorer" }</span>
             </div>
+            <button id="menu-button" class="plain" onclick={toggle_menu}
+                aria-expanded={menu.to_string()} aria-controls="header-menu"
+                title="The pages and the library (Escape closes)">
+                { if *menu { "✕" } else { "☰" } }
+            </button>
+            <div class="header-menu" id="header-menu">
             <Nav />
             <div class="library">
                 <RaterPicker />
@@ -151,8 +162,29 @@ pub fn Header() -> Html {
                     </button>
                 }
             </div>
+            </div>
         </header>
     }
+}
+
+/// Whether the narrow screen's menu is open: it closes when the page changes and at Escape.
+#[hook]
+fn use_menu() -> UseStateHandle<bool> {
+    let menu = use_state(|| false);
+    let route = yew_router::prelude::use_route::<crate::route::Route>();
+    {
+        let menu = menu.clone();
+        use_effect_with(route, move |_| menu.set(false));
+    }
+    {
+        let menu = menu.clone();
+        crate::hooks::use_key_down(Callback::from(move |e: web_sys::KeyboardEvent| {
+            if *menu && e.key() == "Escape" {
+                menu.set(false);
+            }
+        }));
+    }
+    menu
 }
 
 /// Splits a folder path into its parent (with the trailing separator) and its name, so the name

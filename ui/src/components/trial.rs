@@ -1,9 +1,12 @@
 //! One trial: the one, two or four images a person judges at once, as large as the window
 //! allows, numbered by screen position when there are several. The next images are loaded
 //! ahead; one image can be zoomed; an image the webview cannot display is reported to the app
-//! (it becomes unreadable and leaves every queue) and to the page, which replaces it.
+//! (it becomes unreadable and leaves every queue) and to the page, which replaces it. Fingers
+//! tap, double-tap, hold, swipe and pinch over the images ([`crate::gestures`]); the page
+//! decides what each does.
 
 use crate::api;
+use crate::gestures::{Gesture, Gestures, Pointer, HOLD_MS};
 use crate::state::{Action, AppContext};
 use image_scorer_protocol::commands::ImageFailed;
 use image_scorer_protocol::QueueItem;
@@ -24,9 +27,12 @@ pub struct TrialProps {
     /// The images to load ahead, by SHA-1.
     #[prop_or_default]
     pub preload: Vec<String>,
-    /// A click on the image at this position.
+    /// A click on the image at this position (a mouse's: a finger's tap is a gesture).
     #[prop_or_default]
     pub on_click: Callback<usize>,
+    /// A gesture over the images.
+    #[prop_or_default]
+    pub on_gesture: Callback<Gesture>,
     /// The image at this position could not be displayed (already reported to the app).
     #[prop_or_default]
     pub on_failed: Callback<usize>,
@@ -39,6 +45,9 @@ pub fn Trial(props: &TrialProps) -> Html {
     // An image is reported once, even if the webview tells of its failure again.
     let reported = use_mut_ref(std::collections::HashSet::<String>::new);
     let several = props.images.len() > 1;
+    let gestures = use_mut_ref(Gestures::default);
+    let hold_timers =
+        use_mut_ref(std::collections::HashMap::<i32, gloo_timers::callback::Timeout>::new);
     let figures = props.images.iter().enumerate().map(|(position, item)| {
         let failed = {
             let on_failed = props.on_failed.clone();
@@ -61,7 +70,16 @@ pub fn Trial(props: &TrialProps) -> Html {
                 });
             })
         };
-        let click = props.on_click.reform(move |_: MouseEvent| position);
+        let click = {
+            let on_click = props.on_click.clone();
+            let gestures = gestures.clone();
+            Callback::from(move |e: MouseEvent| {
+                if gestures.borrow_mut().take_click(e.time_stamp()) {
+                    on_click.emit(position);
+                }
+            })
+        };
+        let pointer = pointer_handlers(position, &gestures, &hold_timers, &props.on_gesture);
         let zoomed = props.zoomed == Some(position);
         let hidden = several && props.zoomed.is_some() && !zoomed;
         let (figure_id, image_id) = if several {
@@ -78,9 +96,10 @@ pub fn Trial(props: &TrialProps) -> Html {
                 // Decoded before its frame is painted (ahead, for the preloaded ones): the
                 // frame that shows the image shows all of it, never an empty box first.
                 <img id={image_id} src={api::image_url(&item.sha1)} decoding="sync"
-                    alt={item.name.clone()} data-sha1={item.sha1.clone()}
+                    alt={item.name.clone()} data-sha1={item.sha1.clone()} draggable="false"
                     onerror={failed} onload={Callback::from(|_| image_ready())}
-                    onclick={click} />
+                    onclick={click} onpointerdown={pointer.down} onpointermove={pointer.moved}
+                    onpointerup={pointer.up} onpointercancel={pointer.cancel} />
                 <figcaption>
                     if several { <span class="position">{ position + 1 }</span> }
                     { &item.name }
@@ -106,6 +125,99 @@ pub fn Trial(props: &TrialProps) -> Html {
             }
             <div class="preload" aria-hidden="true">{ for preload }</div>
         </>
+    }
+}
+
+/// The pointer handlers of one image.
+struct PointerHandlers {
+    down: Callback<PointerEvent>,
+    moved: Callback<PointerEvent>,
+    up: Callback<PointerEvent>,
+    cancel: Callback<PointerEvent>,
+}
+
+type HoldTimers =
+    std::rc::Rc<std::cell::RefCell<std::collections::HashMap<i32, gloo_timers::callback::Timeout>>>;
+
+/// Feeds the image at `position`'s pointer events to the shared recogniser and emits what it
+/// recognises; a touch held still becomes a hold when its timer runs out.
+fn pointer_handlers(
+    position: usize,
+    gestures: &std::rc::Rc<std::cell::RefCell<Gestures>>,
+    timers: &HoldTimers,
+    on_gesture: &Callback<Gesture>,
+) -> PointerHandlers {
+    let down = {
+        let (gestures, timers, on_gesture) = (gestures.clone(), timers.clone(), on_gesture.clone());
+        Callback::from(move |e: PointerEvent| {
+            let kind = Pointer::of(&e.pointer_type());
+            let id = e.pointer_id();
+            if kind == Pointer::Mouse && e.button() != 0 {
+                return;
+            }
+            if let Some(target) = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            {
+                // Moves outside the image still belong to this stroke.
+                let _ = target.set_pointer_capture(id);
+            }
+            let (x, y) = (f64::from(e.client_x()), f64::from(e.client_y()));
+            gestures
+                .borrow_mut()
+                .down(id, kind, position, x, y, e.time_stamp());
+            if kind == Pointer::Touch {
+                let (gestures, on_gesture) = (gestures.clone(), on_gesture.clone());
+                let timer = gloo_timers::callback::Timeout::new(HOLD_MS, move || {
+                    let held = gestures.borrow_mut().held(id);
+                    if let Some(g) = held {
+                        on_gesture.emit(g);
+                    }
+                });
+                timers.borrow_mut().insert(id, timer);
+            }
+        })
+    };
+    let moved = {
+        let (gestures, on_gesture) = (gestures.clone(), on_gesture.clone());
+        Callback::from(move |e: PointerEvent| {
+            let pinch = gestures.borrow_mut().moved(
+                e.pointer_id(),
+                f64::from(e.client_x()),
+                f64::from(e.client_y()),
+            );
+            if let Some(g) = pinch {
+                on_gesture.emit(g);
+            }
+        })
+    };
+    let up = {
+        let (gestures, timers, on_gesture) = (gestures.clone(), timers.clone(), on_gesture.clone());
+        Callback::from(move |e: PointerEvent| {
+            timers.borrow_mut().remove(&e.pointer_id());
+            let done = gestures.borrow_mut().up(
+                e.pointer_id(),
+                f64::from(e.client_x()),
+                f64::from(e.client_y()),
+                e.time_stamp(),
+            );
+            if let Some(g) = done {
+                on_gesture.emit(g);
+            }
+        })
+    };
+    let cancel = {
+        let (gestures, timers) = (gestures.clone(), timers.clone());
+        Callback::from(move |e: PointerEvent| {
+            timers.borrow_mut().remove(&e.pointer_id());
+            gestures.borrow_mut().cancel(e.pointer_id());
+        })
+    };
+    PointerHandlers {
+        down,
+        moved,
+        up,
+        cancel,
     }
 }
 

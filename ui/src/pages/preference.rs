@@ -10,6 +10,7 @@ mod state;
 
 use crate::api;
 use crate::components::{key_button, key_help, mark, mark_key, EmptyState, Trial};
+use crate::gestures::Choosing;
 use crate::hooks::use_key_down;
 use crate::keys::{Modifiers, PreferenceAction, PREFERENCE_KEYS};
 use crate::state::{use_app, Action, SimilarQuery};
@@ -347,10 +348,20 @@ pub fn Preference() -> Html {
                     }))
                 })
             };
+            let gesture = {
+                let (state, act) = (state.clone(), act.clone());
+                Callback::from(move |g| match crate::gestures::choosing(g, state.zoom) {
+                    Some(Choosing::Pick(p)) => act.emit(PreferenceAction::Pick(p as u8 + 1)),
+                    Some(Choosing::Zoom(z)) => state.dispatch(PrefAction::Zoom(z)),
+                    Some(Choosing::Flip(true)) => act.emit(PreferenceAction::Right),
+                    Some(Choosing::Flip(false)) => act.emit(PreferenceAction::Left),
+                    None => {}
+                })
+            };
             let preload = state.next.as_deref().map(sha1s).unwrap_or_default();
             html! {
                 <Trial id="preference" images={set.clone()} zoomed={state.zoom}
-                    {preload} on_click={click} on_failed={failed} />
+                    {preload} on_click={click} on_failed={failed} on_gesture={gesture} />
             }
         }
     };

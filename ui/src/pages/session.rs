@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::components::{mark, Trial};
+use crate::gestures::Paging;
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::{GetScoreQueue, GetScoreState, Undo};
 use image_scorer_protocol::{AppError, QueueItem, ScoreQueue, ScoreState, Undone};
@@ -423,10 +424,21 @@ pub fn stage(
         .take(PRELOAD)
         .map(|i| i.sha1.clone())
         .collect();
+    let gesture = {
+        let session = session.clone();
+        Callback::from(move |g| match crate::gestures::paging(g, session.zoom) {
+            Some(Paging::Next) => session.dispatch(SessionAction::Go(session.pos + 1)),
+            Some(Paging::Back) => {
+                session.dispatch(SessionAction::Go(session.pos.saturating_sub(1)))
+            }
+            Some(Paging::Zoom(on)) => session.dispatch(SessionAction::Zoom(on)),
+            None => {}
+        })
+    };
     html! {
         <Trial id={id_prefix.to_owned()} images={vec![item.clone()]}
             zoomed={session.zoom.then_some(0)} {preload}
-            on_click={zoom.reform(|_| ())} on_failed={failed} />
+            on_click={zoom.reform(|_| ())} on_failed={failed} on_gesture={gesture} />
     }
 }
 

@@ -105,3 +105,50 @@ pub fn go_to(hash: &str) {
         .set_hash(hash)
         .unwrap();
 }
+
+/// A pointer event of `kind` ("touch", "mouse") for pointer `id` at (x, y), bubbling as the
+/// browser's own do.
+pub fn pointer(el: &Element, event: &str, kind: &str, id: i32, x: f64, y: f64) {
+    let init = web_sys::PointerEventInit::new();
+    init.set_pointer_id(id);
+    init.set_pointer_type(kind);
+    init.set_is_primary(id == 1);
+    init.set_client_x(x as i32);
+    init.set_client_y(y as i32);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::PointerEvent::new_with_event_init_dict(event, &init).unwrap();
+    el.dispatch_event(&event).unwrap();
+}
+
+/// The middle of an element on screen.
+pub fn middle(el: &Element) -> (f64, f64) {
+    let r = el.get_bounding_client_rect();
+    (r.x() + r.width() / 2.0, r.y() + r.height() / 2.0)
+}
+
+/// A stroke of pointer 1 of `kind` across `el`, `dx` CSS pixels sideways from its middle, in
+/// four moves.
+pub fn stroke(el: &Element, kind: &str, dx: f64) {
+    let (x, y) = middle(el);
+    pointer(el, "pointerdown", kind, 1, x, y);
+    for k in 1..=4 {
+        pointer(el, "pointermove", kind, 1, x + dx * f64::from(k) / 4.0, y);
+    }
+    pointer(el, "pointerup", kind, 1, x + dx, y);
+}
+
+/// A finger's tap on the middle of `el`.
+pub fn tap(el: &Element) {
+    stroke(el, "touch", 0.0);
+}
+
+/// Two fingers on `el`, 40 px apart, moved to `to` px apart.
+pub fn pinch(el: &Element, to: f64) {
+    let (x, y) = middle(el);
+    pointer(el, "pointerdown", "touch", 1, x - 20.0, y);
+    pointer(el, "pointerdown", "touch", 2, x + 20.0, y);
+    pointer(el, "pointermove", "touch", 2, x - 20.0 + to, y);
+    pointer(el, "pointerup", "touch", 2, x - 20.0 + to, y);
+    pointer(el, "pointerup", "touch", 1, x - 20.0, y);
+}
