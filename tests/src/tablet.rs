@@ -119,6 +119,35 @@ impl App {
         self.tap_at(Locator::XPath(&xpath)).await;
     }
 
+    /// Swipes a finger `dx` CSS pixels sideways across the middle of the element `css`, in
+    /// 150 ms.
+    pub async fn swipe(&self, css: &str, dx: f64) {
+        let element = self
+            .wait_for(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("nothing to swipe at {css}: {e}"));
+        let touch = TouchActions::new("finger".into())
+            .then(PointerAction::MoveToElement {
+                element: element.clone(),
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveToElement {
+                element,
+                duration: Some(Duration::from_millis(150)),
+                x: dx,
+                y: 0.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client.perform_actions(touch).await.unwrap();
+    }
+
     /// Taps the element `at`.
     pub async fn tap_at(&self, at: Locator<'_>) {
         let element = self

@@ -1,7 +1,7 @@
 //! A tablet on the local network, end to end: the CLI's network door on the loopback address
 //! over a real library, and headless Chromium emulating a 768 x 1024 touch screen, paired by
-//! the printed address. Scores by taps, an undo, a rating with the buttons, a best-of-4 pick by
-//! tapping; the desktop's database has each event under the tablet's rater, the undone one
+//! the printed address. Scores by taps, an undo, swipes and a rating with the buttons, a best-of-4
+//! pick by a button and one by tapping the image; the desktop's database has each event under the tablet's rater, the undone one
 //! marked. Two tablets rating at once lose nothing.
 
 use image_scorer_e2e::{App, Home};
@@ -51,11 +51,22 @@ async fn a_tablet_scores_rates_and_picks_by_touch_into_the_desktops_log() {
     tablet.tap_button("score-toolbar", "8").await;
     tablet.wait_for_text("#score-progress", "1 / 6 rated").await;
 
-    // Rate: two taps on + (no pack: it starts at 5.5), then Commit.
+    // Rate: a swipe left shows the next image and a swipe right the first again; two taps on +
+    // (no pack: it starts at 5.5), then Commit.
     tablet.tap("#nav-rate").await;
     tablet
         .wait_for_attr("#rate-value", "data-value", |v| v == "5.5")
         .await;
+    let first = tablet.wait_for_attr("#rate-image", "alt", |_| true).await;
+    tablet.swipe("#rate-image", -200.0).await;
+    let second = tablet
+        .wait_for_attr("#rate-image", "alt", |a| a != first)
+        .await;
+    tablet.swipe("#rate-image", 200.0).await;
+    tablet
+        .wait_for_attr("#rate-image", "alt", |a| a == first)
+        .await;
+    assert_ne!(first, second);
     tablet.tap_button("rate-toolbar", "+").await;
     tablet.tap_button("rate-toolbar", "+").await;
     tablet
@@ -74,12 +85,21 @@ async fn a_tablet_scores_rates_and_picks_by_touch_into_the_desktops_log() {
     tablet
         .wait_for_text("#preference-count", "1 comparison")
         .await;
+    // A tap on an image picks it: the second of the next set.
+    tablet.wait_for_count("#preference-stage img", 4).await;
+    let tapped = tablet
+        .wait_for_attr("#preference-image-2", "data-sha1", |_| true)
+        .await;
+    tablet.tap("#preference-image-2").await;
+    tablet
+        .wait_for_text("#preference-count", "2 comparisons")
+        .await;
 
     let db = home.database();
     let mut stored = Vec::new();
     for _ in 0..100 {
         stored = judgements(&db).await;
-        if stored.len() == 4 {
+        if stored.len() == 5 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -95,8 +115,18 @@ async fn a_tablet_scores_rates_and_picks_by_touch_into_the_desktops_log() {
             ("score", "tablet", Some(8.0), false),
             ("rate", "tablet", Some(5.7), false),
             ("comparison", "tablet", None, false),
+            ("comparison", "tablet", None, false),
         ]
     );
+    let mut conn = image_scorer_e2e::read_db(&db).await;
+    let winner: (i64, String) = sqlx::query_as(
+        "SELECT ji.position, i.sha1 FROM judgement_images ji JOIN images i ON i.id = ji.image_id
+          WHERE ji.judgement_id = (SELECT MAX(id) FROM judgements) AND ji.role = 'winner'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(winner, (1, tapped), "the tapped image won, at its place");
     tablet.stop().await;
     drop(served);
 }
