@@ -6,9 +6,16 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	/**  See [`GetState`]. */
-	getState: (request: GetState) => typedError<AppState, AppError>(__TAURI_INVOKE("get_state", { request })),
+	getState: (request: GetState) => typedError<AppState_Serialize, AppError>(__TAURI_INVOKE("get_state", { request })),
 	/**  See [`ChooseFolder`]: shows the system folder picker and opens the chosen folder. */
 	chooseFolder: (request: ChooseFolder) => typedError<LibraryState | null, AppError>(__TAURI_INVOKE("choose_folder", { request })),
+	/**
+	 *  See [`ImportImages`]: shows the system file picker (several images) and copies the chosen
+	 *  files into the library in app storage.
+	 */
+	importImages: (request: ImportImages) => typedError<ImportedImages | null, AppError>(__TAURI_INVOKE("import_images", { request })),
+	/**  See [`AppResumed`]. */
+	appResumed: (request: AppResumed) => typedError<null, AppError>(__TAURI_INVOKE("app_resumed", { request })),
 	/**  See [`ListImages`]. */
 	listImages: (request: ListImages) => typedError<ImagePage, AppError>(__TAURI_INVOKE("list_images", { request })),
 	/**  See [`ListProblems`]. */
@@ -163,8 +170,18 @@ export type AppError = {
 	message: string,
 };
 
+/**
+ *  The app's page came back to the front (it was hidden: another app, a locked screen). A
+ *  library in app storage is scanned again, so images shared into it meanwhile appear; folders
+ *  on the desktop are watched, and nothing more is done.
+ */
+export type AppResumed = Record<string, never>;
+
 /**  What the UI needs when it starts. */
-export type AppState = {
+export type AppState = AppState_Serialize | AppState_Deserialize;
+
+/**  What the UI needs when it starts. */
+export type AppState_Deserialize = {
 	/**  The library as stored. */
 	library: LibraryState,
 	/**
@@ -172,6 +189,29 @@ export type AppState = {
 	 *  to be shown to the user once.
 	 */
 	startup_errors: AppError[],
+	/**
+	 *  The library is the app's own folder (a phone's or tablet's app storage): images are
+	 *  imported into it ([`crate::commands::ImportImages`]) and it is rescanned when the app
+	 *  comes back to the front; no other folder is opened or watched.
+	 */
+	app_storage?: boolean,
+};
+
+/**  What the UI needs when it starts. */
+export type AppState_Serialize = {
+	/**  The library as stored. */
+	library: LibraryState,
+	/**
+	 *  Problems met while starting (e.g. the folder given on the command line does not exist),
+	 *  to be shown to the user once.
+	 */
+	startup_errors: AppError[],
+	/**
+	 *  The library is the app's own folder (a phone's or tablet's app storage): images are
+	 *  imported into it ([`crate::commands::ImportImages`]) and it is rescanned when the app
+	 *  comes back to the front; no other folder is opened or watched.
+	 */
+	app_storage: boolean,
 };
 
 /**
@@ -910,6 +950,14 @@ export type ImageSummary = {
 };
 
 /**
+ *  Shows the system file picker (several images) and copies the chosen files into the app's
+ *  own library folder, where the library is that folder ([`AppState::app_storage`], a phone or
+ *  tablet); `None` when the user cancels. The paths come from the native dialog, never from the
+ *  webview.
+ */
+export type ImportImages = Record<string, never>;
+
+/**
  *  Shows the system file dialog and imports the chosen file: the old tool's `ratings.db`, or
  *  an Image Scorer JSONL export from another machine. What it brought, or `None` when the user
  *  cancels. Importing the same file again adds nothing.
@@ -937,6 +985,18 @@ export type ImportReport = {
 	absent_images: number,
 	/**  Rows that made no sense, by reason. */
 	skipped: Skipped[],
+};
+
+/**  What [`crate::commands::ImportImages`] did. */
+export type ImportedImages = {
+	/**  Files copied into the library. */
+	copied: number,
+	/**  Files whose content the library already had (not copied again). */
+	already: number,
+	/**  Files not copied, each with its reason. */
+	problems: string[],
+	/**  The library after the import (indexed). */
+	library: LibraryState,
 };
 
 /**  An image in a judgement: which, where it was on screen, and its part. */

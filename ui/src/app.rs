@@ -6,7 +6,9 @@ use crate::hooks::{use_key_down, use_touch_mode};
 use crate::keys::{global_action, GlobalAction, Modifiers};
 use crate::route::{switch, Route};
 use crate::state::{Action, AppContext, Model};
-use image_scorer_protocol::commands::{ChooseFolder, GetPredictor, GetRater, GetState};
+use image_scorer_protocol::commands::{
+    AppResumed, ChooseFolder, GetPredictor, GetRater, GetState, ImportImages,
+};
 use image_scorer_protocol::events::{
     BackgroundError, LibraryChanged, PredictorChanged, ScanProgress, SimilarToFile,
 };
@@ -81,6 +83,7 @@ fn Shell() -> Html {
     };
     use_key_down(on_key);
     use_touch_mode();
+    use_resumed();
     // A file dropped on the window was searched: show its look-alikes.
     {
         let similar = app.model.similar_revision;
@@ -180,12 +183,73 @@ fn use_choose_folder(model: UseReducerHandle<Model>) -> Callback<()> {
         let model = model.clone();
         model.dispatch(Action::ChoosingFolder(true));
         spawn_local(async move {
-            match api::call(ChooseFolder {}).await {
-                Ok(Some(library)) => model.dispatch(Action::RootsChanged(library.roots)),
-                Ok(None) => {}
-                Err(e) => model.dispatch(Action::Failed(e)),
+            if model.app_storage {
+                // A device's library is its own folder: images are imported into it.
+                match api::call(ImportImages {}).await {
+                    Ok(Some(report)) if !report.problems.is_empty() => {
+                        model.dispatch(Action::Failed(import_problems(&report)))
+                    }
+                    Ok(_) => {}
+                    Err(e) => model.dispatch(Action::Failed(e)),
+                }
+            } else {
+                match api::call(ChooseFolder {}).await {
+                    Ok(Some(library)) => model.dispatch(Action::RootsChanged(library.roots)),
+                    Ok(None) => {}
+                    Err(e) => model.dispatch(Action::Failed(e)),
+                }
             }
             model.dispatch(Action::ChoosingFolder(false));
         });
     })
+}
+
+/// What an import could not take, as an error to show (the rest was imported).
+fn import_problems(
+    report: &image_scorer_protocol::ImportedImages,
+) -> image_scorer_protocol::AppError {
+    image_scorer_protocol::AppError::new(
+        image_scorer_protocol::ErrorKind::InvalidInput,
+        format!(
+            "Imported {} image(s), {} already in the library; not imported: {}",
+            report.copied,
+            report.already,
+            report.problems.join("; ")
+        ),
+    )
+}
+
+/// Tells the app when the page comes back to the front (another app was in front, or the
+/// screen was locked): a library in app storage is scanned again.
+#[hook]
+fn use_resumed() {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use_effect_with((), |_| {
+        let document = web_sys::window().and_then(|w| w.document());
+        let listener = Closure::<dyn Fn()>::new(|| {
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            if visible {
+                spawn_local(async {
+                    let _ = api::call(AppResumed {}).await;
+                });
+            }
+        });
+        if let Some(d) = &document {
+            let _ = d.add_event_listener_with_callback(
+                "visibilitychange",
+                listener.as_ref().unchecked_ref(),
+            );
+        }
+        move || {
+            if let Some(d) = &document {
+                let _ = d.remove_event_listener_with_callback(
+                    "visibilitychange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
 }

@@ -12,6 +12,9 @@ pub struct Model {
     pub library: LibraryState,
     /// Whether the first answer from the app has arrived.
     pub loaded: bool,
+    /// The library is the app's own folder (a phone or tablet): images are imported, no
+    /// folder is opened.
+    pub app_storage: bool,
     /// Whether the folder picker is open.
     pub choosing_folder: bool,
     /// Errors to show, oldest first, until the user dismisses them.
@@ -117,6 +120,7 @@ impl Reducible for Model {
                     next.library.counts = state.library.counts;
                 }
                 next.errors.extend(state.startup_errors);
+                next.app_storage = state.app_storage;
                 next.loaded = true;
             }
             Action::LibraryChanged(library) => {
@@ -225,6 +229,7 @@ mod tests {
                 ..LibraryState::default()
             },
             startup_errors: vec![AppError::new(ErrorKind::NotFound, "second")],
+            app_storage: false,
         };
         let loaded = reduce(failed, Action::Loaded(state));
         assert!(loaded.loaded);
@@ -311,6 +316,7 @@ mod tests {
                 },
             },
             startup_errors: vec![],
+            app_storage: true,
         };
         model = reduce(model, Action::Loaded(state.clone()));
         assert_eq!(model.library.roots, [root(9, "/mnt/new")]);
@@ -318,6 +324,10 @@ mod tests {
         // Nothing arrived before it: the answer is the state.
         let fresh = reduce(Model::default(), Action::Loaded(state));
         assert!(fresh.library.roots.is_empty() && fresh.loaded);
+        assert!(
+            fresh.app_storage && model.app_storage,
+            "a device's own library is kept"
+        );
     }
 
     #[test]

@@ -341,3 +341,39 @@ async fn the_share_panel_starts_and_stops_sharing_with_a_code() {
     assert!(root.query_selector("#share-panel").unwrap().is_none());
     handle.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn a_devices_own_library_imports_images_and_is_rescanned_when_shown_again() {
+    const APP_STORAGE: &str = r#"{"library":{"roots":[{"id":1,"path":"/data/app/library","excludes":""}],"counts":{"ok":0,"unreadable":0}},"startup_errors":[],"app_storage":true}"#;
+    let (root, handle) = mount(APP_STORAGE, "null", false);
+    // No folder to open: the page says to import, and the header's button imports.
+    find(&root, "#empty-import", "Import images").await;
+    let button = find(&root, "#open-folder", "Import images").await;
+    click(&button);
+    find(&root, "#errors .message", "Imported 2 image(s), 1 already").await;
+    find(&root, "#errors .message", "notes.jpg is not an image").await;
+    assert!(calls().contains("import_images"), "{}", calls());
+    assert!(!calls().contains("choose_folder"), "{}", calls());
+    // Ctrl+O imports too.
+    press("o", true, false);
+    for _ in 0..100 {
+        if calls().matches("import_images").count() == 2 {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(calls().matches("import_images").count(), 2, "{}", calls());
+    // The page shown again (the app back in front): the app is told.
+    let document = web_sys::window().unwrap().document().unwrap();
+    document
+        .dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
+        .unwrap();
+    for _ in 0..100 {
+        if calls().contains("app_resumed") {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(calls().contains("app_resumed"), "{}", calls());
+    handle.destroy();
+}

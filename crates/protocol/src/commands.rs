@@ -9,10 +9,10 @@
 use crate::{
     AppError, AppState, ComparisonOutcome, ComparisonSaved, ComparisonSet, DuplicateGroups,
     DuplicateMethod, DuplicatesMarked, ExportOptions, ExportSummary, GalleryPage, GalleryQuery,
-    ImageDetail, ImagePage, ImportReport, LibraryState, LikenessSaved, LikenessSummary,
-    OwnModelExported, PairKind, PersonalModel, Plot, PlotKind, PredictorState, PreferenceSettings,
-    Problem, RankingPage, Rater, RatingStats, ScoreQueue, ScoreState, SetChoice, SharingState,
-    SimilarImages, SimilarityPair, Undone,
+    ImageDetail, ImagePage, ImportReport, ImportedImages, LibraryState, LikenessSaved,
+    LikenessSummary, OwnModelExported, PairKind, PersonalModel, Plot, PlotKind, PredictorState,
+    PreferenceSettings, Problem, RankingPage, Rater, RatingStats, ScoreQueue, ScoreState,
+    SetChoice, SharingState, SimilarImages, SimilarityPair, Undone,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,8 @@ macro_rules! commands {
 commands! {
     "get_state" => GetState -> AppState;
     "choose_folder" => ChooseFolder -> Option<LibraryState>;
+    "import_images" => ImportImages -> Option<ImportedImages>;
+    "app_resumed" => AppResumed -> ();
     "list_images" => ListImages -> ImagePage;
     "list_problems" => ListProblems -> Vec<Problem>;
     "remove_folder" => RemoveFolder -> LibraryState;
@@ -96,6 +98,19 @@ pub struct GetState {}
 /// The path comes from the native dialog, never from the webview.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct ChooseFolder {}
+
+/// Shows the system file picker (several images) and copies the chosen files into the app's
+/// own library folder, where the library is that folder ([`AppState::app_storage`], a phone or
+/// tablet); `None` when the user cancels. The paths come from the native dialog, never from the
+/// webview.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ImportImages {}
+
+/// The app's page came back to the front (it was hidden: another app, a locked screen). A
+/// library in app storage is scanned again, so images shared into it meanwhile appear; folders
+/// on the desktop are watched, and nothing more is done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct AppResumed {}
 
 /// The first `limit` images that can be shown, by file path, and how many there are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]

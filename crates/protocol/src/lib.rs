@@ -29,7 +29,8 @@ pub use gallery::{
 };
 pub use judgements::{ComparisonOutcome, ImageRole, JudgedImage, Judgement, JudgementKind};
 pub use library::{
-    AppState, ImagePage, ImageSummary, LibraryCounts, LibraryState, Problem, Root, ScanStatus,
+    AppState, ImagePage, ImageSummary, ImportedImages, LibraryCounts, LibraryState, Problem, Root,
+    ScanStatus,
 };
 pub use personal::{ModelQuality, OwnModelExported, PersonalModel};
 pub use predictions::{EmbedProgress, PackInfo, PredictorState};

@@ -58,6 +58,24 @@ pub struct AppState {
     /// Problems met while starting (e.g. the folder given on the command line does not exist),
     /// to be shown to the user once.
     pub startup_errors: Vec<AppError>,
+    /// The library is the app's own folder (a phone's or tablet's app storage): images are
+    /// imported into it ([`crate::commands::ImportImages`]) and it is rescanned when the app
+    /// comes back to the front; no other folder is opened or watched.
+    #[serde(default)]
+    pub app_storage: bool,
+}
+
+/// What [`crate::commands::ImportImages`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ImportedImages {
+    /// Files copied into the library.
+    pub copied: u32,
+    /// Files whose content the library already had (not copied again).
+    pub already: u32,
+    /// Files not copied, each with its reason.
+    pub problems: Vec<String>,
+    /// The library after the import (indexed).
+    pub library: LibraryState,
 }
 
 /// One image of the library, as a gallery shows it.

@@ -45,11 +45,13 @@ network_commands! {
     GetPredictor, GetPreference, SetPreference, NextSet, RecordComparison, GetRanking,
     FindSimilar, GetSimilarPair, RecordLikeness, GetLikeness, GetDuplicateGroups,
     MarkDuplicates, GetGallery, GetImageDetail, GetRatingStats, GetPlot, GetPersonalModel,
+    AppResumed,
 }
 
 /// The commands refused over the network, each with why.
 pub const REFUSED_COMMANDS: &[(&str, &str)] = &[
     (ChooseFolder::NAME, DIALOG),
+    (ImportImages::NAME, DIALOG),
     (FindSimilarToFile::NAME, DIALOG),
     (SavePlot::NAME, DIALOG),
     (Export::NAME, DIALOG),

@@ -7,9 +7,9 @@ use image_scorer_core::App;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
     AppError, AppState, ComparisonSaved, ComparisonSet, DuplicateGroups, DuplicatesMarked,
-    ErrorKind, ImagePage, LibraryState, LikenessSaved, LikenessSummary, PredictorState,
-    PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState, SimilarImages,
-    SimilarityPair, Undone,
+    ErrorKind, ImagePage, ImportedImages, LibraryState, LikenessSaved, LikenessSummary,
+    PredictorState, PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState,
+    SimilarImages, SimilarityPair, Undone,
 };
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
@@ -52,6 +52,67 @@ pub async fn choose_folder(
         )
     })?;
     app.open_folder(&path).await.map(Some)
+}
+
+/// See [`ImportImages`]: shows the system file picker (several images) and copies the chosen
+/// files into the library in app storage.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_images(
+    window: tauri::AppHandle,
+    app: State<'_, App>,
+    request: ImportImages,
+) -> Result<Option<ImportedImages>, AppError> {
+    let ImportImages {} = request;
+    if app.app_storage().is_none() {
+        // Said before a picker opens for nothing.
+        return app
+            .import_images(&[])
+            .await
+            .map(Some)
+            .map_err(AppError::from);
+    }
+    let paths = match std::env::var_os(ratings::DIALOG_ANSWER) {
+        Some(answer) => vec![std::path::PathBuf::from(answer)],
+        None => {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            window
+                .dialog()
+                .file()
+                .set_title("Import images into the library")
+                .add_filter("Images", IMAGE_EXTENSIONS)
+                .pick_files(move |files| {
+                    let _ = tx.send(files);
+                });
+            let Some(files) = rx.await.ok().flatten() else {
+                return Ok(None);
+            };
+            // A content address (Android's picker) is not a path: reading it needs the file
+            // system plugin, not in this build (docs/mobile.md).
+            files
+                .into_iter()
+                .map(|f| {
+                    f.into_path().map_err(|e| {
+                        AppError::new(
+                            ErrorKind::InvalidInput,
+                            format!("The file picker returned something that is not a file: {e}"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    app.import_images(&paths)
+        .await
+        .map(Some)
+        .map_err(AppError::from)
+}
+
+/// See [`AppResumed`].
+#[tauri::command]
+#[specta::specta]
+pub async fn app_resumed(app: State<'_, App>, request: AppResumed) -> Result<(), AppError> {
+    app.call(request).await
 }
 
 /// See [`ListImages`].
@@ -330,6 +391,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![
         get_state,
         choose_folder,
+        import_images,
+        app_resumed,
         list_images,
         list_problems,
         remove_folder,

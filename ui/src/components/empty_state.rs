@@ -25,7 +25,15 @@ pub fn EmptyState(props: &EmptyStateProps) -> Html {
         let choose = app.choose_folder.clone();
         Callback::from(move |_| choose.emit(()))
     };
-    let first = if has_folder {
+    let first = if app.model.app_storage && app.model.library.counts.ok == 0 {
+        html! {
+            <p class="next">
+                { "First, import images into the app's library: " }
+                <button class="link" id="empty-import" onclick={open}>{ "Import images" }</button>
+                { " (Ctrl+O), or share them to Image Scorer from another app." }
+            </p>
+        }
+    } else if has_folder {
         html! { <p class="next">{ &props.then }</p> }
     } else {
         html! {

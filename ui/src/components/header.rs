@@ -156,8 +156,13 @@ pub fn Header() -> Html {
                         { "Share" }
                     </button>
                     <button id="open-folder" class="primary" onclick={open}
-                        disabled={model.choosing_folder} title="Open a folder of images (Ctrl+O)">
-                        { if model.choosing_folder { "Choosing…" } else { "Open folder" } }
+                        disabled={model.choosing_folder}
+                        title={if model.app_storage { "Import images into the app's library (Ctrl+O)" } else { "Open a folder of images (Ctrl+O)" }}>
+                        { match (model.choosing_folder, model.app_storage) {
+                            (true, _) => "Choosing…",
+                            (false, true) => "Import images",
+                            (false, false) => "Open folder",
+                        } }
                         <kbd>{ "Ctrl+O" }</kbd>
                     </button>
                 }

@@ -25,7 +25,15 @@ impl Handler<GetState> for App {
         Ok(AppState {
             library: self.0.store.library().await?,
             startup_errors: self.startup_errors(),
+            app_storage: self.0.app_storage.is_some(),
         })
+    }
+}
+
+impl Handler<AppResumed> for App {
+    async fn handle(&self, _: AppResumed) -> Result<(), AppError> {
+        self.resumed().await;
+        Ok(())
     }
 }
 
@@ -43,6 +51,9 @@ impl Handler<ListProblems> for App {
 
 impl Handler<RemoveFolder> for App {
     async fn handle(&self, r: RemoveFolder) -> Result<LibraryState, AppError> {
+        if self.0.app_storage.is_some() {
+            return Err(super::app_storage::no_folders().into());
+        }
         self.0.store.remove_root(i64::from(r.root_id)).await?;
         self.folders_changed().await
     }

@@ -24,6 +24,8 @@ pub struct Indexer {
     watcher: tokio::sync::Mutex<Option<LibraryWatcher>>,
     /// Held while indexing runs, so runs never overlap.
     running: tokio::sync::Mutex<()>,
+    /// Whether the folders are watched after indexing (not for a library in app storage).
+    watching: std::sync::atomic::AtomicBool,
 }
 
 impl Indexer {
@@ -37,6 +39,7 @@ impl Indexer {
             changes,
             watcher: tokio::sync::Mutex::new(None),
             running: tokio::sync::Mutex::new(()),
+            watching: std::sync::atomic::AtomicBool::new(true),
         });
         (indexer, receiver)
     }
@@ -57,6 +60,12 @@ impl Indexer {
         }
     }
 
+    /// Whether [`Indexer::index_and_watch`] watches the folders after indexing them.
+    pub fn set_watching(&self, watching: bool) {
+        self.watching
+            .store(watching, std::sync::atomic::Ordering::Release);
+    }
+
     /// Stops watching (indexing that runs finishes its folder).
     pub async fn stop(&self) {
         *self.watcher.lock().await = None;
@@ -70,6 +79,10 @@ impl Indexer {
         // Stop watching while scanning: the scan sees everything anyway.
         *self.watcher.lock().await = None;
         let watched = self.index_all().await;
+        if !self.watching.load(std::sync::atomic::Ordering::Acquire) {
+            self.changed().await;
+            return;
+        }
         let on_event = self.on_watch_event();
         match watch(self.store.clone(), watched, on_event) {
             Ok(watcher) => *self.watcher.lock().await = Some(watcher),

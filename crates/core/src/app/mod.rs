@@ -8,6 +8,7 @@
 //! channel of library changes, from which the predictor learns that there is something new to
 //! embed.
 
+pub mod app_storage;
 mod commands;
 pub mod database;
 pub mod events;
@@ -62,6 +63,8 @@ pub struct AppConfig {
     pub low_priority: bool,
     /// A file to append every command's timing to ([`TIMINGS_VARIABLE`]).
     pub timings: Option<PathBuf>,
+    /// Where the library's images live: folders the user opens, or the app's own folder.
+    pub library: app_storage::LibraryPlace,
 }
 
 impl AppConfig {
@@ -91,6 +94,7 @@ impl AppConfig {
             onnx_runtime: library_candidates(exe_dir.as_deref(), configured.as_deref()),
             low_priority: true,
             timings: std::env::var_os(TIMINGS_VARIABLE).map(PathBuf::from),
+            library: app_storage::LibraryPlace::for_this_system(),
         }
     }
 
@@ -128,6 +132,8 @@ struct Inner {
     timings: Option<PathBuf>,
     sink: Arc<dyn EventSink>,
     low_priority: bool,
+    /// The library's folder when it is the app's own ([`app_storage`]).
+    app_storage: Option<PathBuf>,
 }
 
 /// An image for the webview, or why there is none.
@@ -148,6 +154,18 @@ impl App {
     pub async fn open(config: AppConfig, sink: Arc<dyn EventSink>) -> Result<Self, CoreError> {
         let (store, notice) = database::open_at(&config.database()).await?;
         let (indexer, library_changes) = Indexer::new(store.clone(), sink.clone());
+        let app_storage = match config.library {
+            app_storage::LibraryPlace::Folders => None,
+            app_storage::LibraryPlace::AppStorage => {
+                let dir = app_storage::library_dir(&config.data_dir);
+                std::fs::create_dir_all(&dir).map_err(|e| CoreError::io(&dir, e))?;
+                store.open_folder(&dir).await?;
+                // Nothing else is watched on a device: the folder is scanned at start, after an
+                // import and when the app comes back to the front.
+                indexer.set_watching(false);
+                Some(dir)
+            }
+        };
         let predictor = Predictor::new(
             PredictorConfig {
                 packs_dir: config.packs_dir(),
@@ -176,6 +194,7 @@ impl App {
             timings: config.timings,
             sink,
             low_priority: config.low_priority,
+            app_storage,
         })))
     }
 
@@ -267,6 +286,9 @@ impl App {
     /// Opens the folder at `path` (from the native dialog or the command line, never from the
     /// webview) and indexes it in the background.
     pub async fn open_folder(&self, path: &Path) -> Result<LibraryState, AppError> {
+        if self.0.app_storage.is_some() {
+            return Err(app_storage::no_folders().into());
+        }
         self.0.store.open_folder(path).await?;
         self.folders_changed().await
     }

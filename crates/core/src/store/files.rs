@@ -209,6 +209,18 @@ impl Store {
 }
 
 impl Store {
+    /// Whether a file with this content is in the library now (present in an open folder).
+    pub async fn has_present_file(&self, sha1: &str) -> Result<bool> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT 1 FROM files f JOIN images i ON i.id = f.image_id
+              WHERE i.sha1 = ?1 AND f.present = 1 LIMIT 1",
+        )
+        .bind(sha1)
+        .fetch_optional(self.pool())
+        .await?
+        .is_some())
+    }
+
     /// The row id of the image with this SHA-1.
     pub async fn image_id(&self, sha1: &str) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar("SELECT id FROM images WHERE sha1 = ?1")
