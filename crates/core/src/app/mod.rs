@@ -82,9 +82,15 @@ impl AppConfig {
     /// The app with its data in `data_dir` and its cache in `cache_dir`, with the default
     /// lookup for ONNX Runtime.
     pub fn in_folders(data_dir: PathBuf, cache_dir: PathBuf) -> Self {
-        let exe_dir = std::env::current_exe()
-            .ok()
-            .and_then(|e| e.parent().map(PathBuf::from));
+        // On Android the app is a library in the APK's native folder, beside ONNX Runtime's
+        // (the executable is the system's app process).
+        let exe_dir = if cfg!(target_os = "android") {
+            crate::inference::discover::own_library_dir("libimage_scorer_lib")
+        } else {
+            std::env::current_exe()
+                .ok()
+                .and_then(|e| e.parent().map(PathBuf::from))
+        };
         let configured = std::env::var_os(ORT_VARIABLE).map(PathBuf::from);
         Self {
             data_dir,

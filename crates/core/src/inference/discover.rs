@@ -36,6 +36,27 @@ pub fn library_candidates(exe_dir: Option<&Path>, configured: Option<&Path>) -> 
     candidates
 }
 
+/// The folder a shared library whose file name starts with `name` was loaded from, read from
+/// a `/proc/<pid>/maps` listing. On Android the app is a library in the APK's native folder,
+/// where ONNX Runtime's library (from the `onnxruntime-android` package) sits beside it: this
+/// is that folder, as the executable's is on the desktop.
+pub fn loaded_from(maps: &str, name: &str) -> Option<PathBuf> {
+    maps.lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .map(Path::new)
+        .find(|path| {
+            path.file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with(name))
+        })
+        .and_then(|path| path.parent().map(Path::to_owned))
+}
+
+/// The folder this process loaded the library named `name` from (see [`loaded_from`]).
+pub fn own_library_dir(name: &str) -> Option<PathBuf> {
+    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+    loaded_from(&maps, name)
+}
+
 /// The first of `candidates` that is a file, in each folder also accepting a versioned name
 /// (`libonnxruntime.so.1.31.1`), or an error that lists where it looked.
 pub fn find_library(candidates: &[PathBuf]) -> Result<PathBuf> {
@@ -197,6 +218,35 @@ fn model_files(dir: &Path, manifest: &PackManifest) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_folder_of_a_loaded_library_is_read_from_the_process_maps() {
+        let maps = "\
+7f00-7f10 r--p 00000000 fd:01 100 /data/app/~~x==/org.imagescorer-1/lib/arm64/libimage_scorer_lib.so
+7f10-7f20 r-xp 00010000 fd:01 100 /data/app/~~x==/org.imagescorer-1/lib/arm64/libimage_scorer_lib.so
+7f30-7f40 rw-p 00000000 00:00 0
+7f50-7f60 r--p 00000000 fd:01 7 /system/lib64/libc.so
+";
+        assert_eq!(
+            loaded_from(maps, "libimage_scorer_lib"),
+            Some(PathBuf::from("/data/app/~~x==/org.imagescorer-1/lib/arm64"))
+        );
+        assert_eq!(loaded_from(maps, "libonnxruntime"), None);
+        assert_eq!(
+            loaded_from(maps, "libc.so"),
+            Some(PathBuf::from("/system/lib64"))
+        );
+        // This very process: the C library it runs on is found where it is.
+        let libc = own_library_dir("libc.so").expect("libc is loaded");
+        assert!(
+            std::fs::read_dir(&libc).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("libc.so")),
+            "{libc:?}"
+        );
+    }
 
     #[test]
     fn the_library_is_found_beside_the_binary_before_the_configured_path() {
