@@ -70,7 +70,7 @@ async fn the_image_scheme_serves_library_hashes_and_nothing_else() {
     )
     .unwrap();
     let app = App::start(&home, &[photos.to_str().unwrap()]).await;
-    app.wait_for_text("#image-count", "1 images").await;
+    app.wait_for_text("#image-count", "1 image").await;
     press_with(&app.client, Key::Alt, '5').await;
     app.wait_for_count("#gallery .tile", 1).await;
     let sha1 = app

@@ -50,7 +50,7 @@ pub fn Header() -> Html {
         html! {
             <div class="library-status">
                 <span id="image-count" title="Images that can be rated">
-                    { format!("{} images", counts.ok) }
+                    { match counts.ok { 1 => "1 image".to_owned(), n => format!("{n} images") } }
                 </span>
                 if counts.unreadable > 0 {
                     <button id="unreadable-count" class="warn plain" onclick={show_problems}
