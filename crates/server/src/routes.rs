@@ -240,13 +240,26 @@ async fn index(state: State<Door>) -> Response {
 async fn asset(State(door): State<Door>, Path(file): Path<String>) -> Response {
     match door.assets.get(&file) {
         Some((bytes, content_type)) => {
+            let policy = content_type
+                .starts_with("text/html")
+                .then(|| crate::assets::content_security_policy(&String::from_utf8_lossy(&bytes)));
             let mut response = Response::new(Body::from(bytes.into_owned()));
             if let Ok(v) = HeaderValue::from_str(&content_type) {
                 response.headers_mut().insert(header::CONTENT_TYPE, v);
             }
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            headers.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+            if let Some(v) = policy.and_then(|p| HeaderValue::from_str(&p).ok()) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, v);
+            }
             response
         }
         None => not_found().await,
