@@ -62,7 +62,15 @@ pub fn run() {
                 Arc::new(sink::WindowSink(tauri_app.handle().clone())),
                 Arc::new(sharing.events.clone()),
             ]));
-            let app = tauri::async_runtime::block_on(App::open(config, sink))?;
+            let app = match tauri::async_runtime::block_on(App::open(config, sink)) {
+                Ok(app) => app,
+                Err(e) => {
+                    // A database from a newer version, or one that cannot be read or written:
+                    // said in a window (a desktop start has no terminal), then the app ends.
+                    refuse_to_start(tauri_app.handle(), &e.to_string());
+                    return Ok(());
+                }
+            };
             for error in args.errors {
                 app.add_startup_error(error);
             }
@@ -80,6 +88,22 @@ pub fn run() {
     if let Err(e) = result {
         fail(&e.to_string());
     }
+}
+
+/// Shows why the app cannot start and ends it when the message is closed.
+fn refuse_to_start(handle: &tauri::AppHandle, message: &str) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    eprintln!("image-scorer: {message}");
+    // The page behind could only fail: the message alone is shown.
+    if let Some(window) = handle.get_webview_window("main") {
+        let _ = window.hide();
+    }
+    handle
+        .dialog()
+        .message(message)
+        .title("Image Scorer cannot start")
+        .kind(MessageDialogKind::Error)
+        .show(|_| std::process::exit(1));
 }
 
 fn fail(message: &str) -> ! {

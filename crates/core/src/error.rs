@@ -52,6 +52,20 @@ pub enum CoreError {
     /// A migration failed: the database file may be damaged or from a newer version.
     #[error("The database could not be prepared: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The database was written by a newer version of the app: it is left as it is, never
+    /// migrated backwards.
+    #[error(
+        "The database “{}” was written by a newer version of Image Scorer (its schema is at version {found}; this version knows up to {known}). It was left untouched: open it with the newer version.",
+        path.display()
+    )]
+    NewerDatabase {
+        /// The database file.
+        path: PathBuf,
+        /// Its newest schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
 }
 
 impl CoreError {
@@ -78,14 +92,34 @@ impl CoreError {
             CoreError::FolderUnreadable { .. } => ErrorKind::PermissionDenied,
             CoreError::NonUtf8Path(_) => ErrorKind::InvalidInput,
             CoreError::Io { .. } => ErrorKind::Io,
-            CoreError::Database(_) | CoreError::BulkRead(_) | CoreError::Migration(_) => {
-                ErrorKind::Database
-            }
+            CoreError::Database(_)
+            | CoreError::BulkRead(_)
+            | CoreError::Migration(_)
+            | CoreError::NewerDatabase { .. } => ErrorKind::Database,
             CoreError::Internal(_) => ErrorKind::Internal,
             CoreError::Model(_) => ErrorKind::Model,
             CoreError::UnknownFolder(_) => ErrorKind::NotFound,
             CoreError::InvalidInput(_) => ErrorKind::InvalidInput,
         }
+    }
+}
+
+impl CoreError {
+    /// Whether the database file itself is damaged (not a database, or corrupt), as opposed
+    /// to refused (newer), busy, or unreachable (permissions, a full disk): only a damaged file
+    /// is moved aside.
+    pub fn is_damaged_database(&self) -> bool {
+        let CoreError::Database(sqlx::Error::Database(e)) = self else {
+            return false;
+        };
+        // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), with their extended codes.
+        let primary = e
+            .code()
+            .and_then(|c| c.parse::<i64>().ok())
+            .map(|c| c & 0xff);
+        matches!(primary, Some(11 | 26))
+            || e.message().contains("not a database")
+            || e.message().contains("malformed")
     }
 }
 

@@ -1,6 +1,7 @@
 //! Where the app's database lives and how it is opened: created or migrated at start, and a
-//! file that is not a usable database moved aside (never deleted), the app then starting on a
-//! fresh one with a notice for the user.
+//! damaged file (not a database, or corrupt) moved aside (never deleted), the app then starting
+//! on a fresh one with a notice for the user. A database from a newer version, one that cannot
+//! be read or written (permissions, a full disk) is refused with the reason and left as it is.
 
 use crate::{CoreError, Store};
 use image_scorer_protocol::{AppError, ErrorKind};
@@ -25,6 +26,8 @@ pub async fn open_at(path: &Path) -> Result<(Store, Option<AppError>), CoreError
     let path = path.to_owned();
     match Store::open(&path).await {
         Ok(store) => Ok((store, None)),
+        // Newer, busy, unreadable or on a full disk: refused, the file left as it is.
+        Err(error) if !error.is_damaged_database() => Err(error),
         Err(error) => {
             let aside = move_aside(&path)?;
             let store = Store::open(&path).await.map_err(|e| {
@@ -100,5 +103,71 @@ mod tests {
         assert!(notice.message.contains(&*kept[0].to_string_lossy()));
         // And the new database is usable.
         assert!(store.library().await.unwrap().roots.is_empty());
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[tokio::test]
+    async fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let (store, _) = open_at(&path).await.unwrap();
+        store.close().await;
+        // What a later version would have recorded: a migration this one does not know.
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute(
+                "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+                 VALUES (99, 'from the future', 1, x'00', 0)",
+                [],
+            )
+            .unwrap();
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let names = files_in(dir.path());
+
+        let Err(refused) = open_at(&path).await else {
+            panic!("a newer database was opened");
+        };
+        assert!(
+            matches!(refused, CoreError::NewerDatabase { found: 99, .. }),
+            "{refused}"
+        );
+        let message = refused.to_string();
+        assert!(
+            message.contains("newer version") && message.contains("untouched"),
+            "{message}"
+        );
+        assert_eq!(AppError::from(refused).kind, ErrorKind::Database);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "not migrated, not written"
+        );
+        assert_eq!(files_in(dir.path()), names, "nothing moved aside");
+    }
+
+    #[tokio::test]
+    async fn a_database_that_cannot_be_opened_is_refused_not_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the file should be: SQLite cannot open it, and it is not damage.
+        let path = dir.path().join(FILE_NAME);
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("keep.txt"), b"mine").unwrap();
+        let Err(refused) = open_at(&path).await else {
+            panic!("a folder was opened as a database");
+        };
+        assert!(!refused.is_damaged_database(), "{refused}");
+        assert_eq!(files_in(dir.path()), [FILE_NAME]);
+        assert_eq!(std::fs::read(path.join("keep.txt")).unwrap(), b"mine");
     }
 }

@@ -72,3 +72,29 @@ pub fn migrator() -> Migrator {
         ..Migrator::DEFAULT
     }
 }
+
+/// Refuses a database whose schema is newer than [`MIGRATIONS`] (written by a newer version of
+/// the app), before anything is written to it.
+pub async fn refuse_newer(pool: &sqlx::SqlitePool, path: &std::path::Path) -> crate::Result<()> {
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    let recorded: Option<i64> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?
+    .map(|_: String| 0);
+    if recorded.is_none() {
+        return Ok(());
+    }
+    let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await?;
+    match found {
+        Some(found) if found > known => Err(crate::CoreError::NewerDatabase {
+            path: path.to_owned(),
+            found,
+            known,
+        }),
+        _ => Ok(()),
+    }
+}

@@ -50,6 +50,7 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
+        migrations::refuse_newer(&pool, path).await?;
         migrations::migrator().run(&pool).await?;
         Ok(Self { pool })
     }
