@@ -18,8 +18,19 @@ pub struct Served {
     pub url: String,
 }
 
+impl Served {
+    /// Kills the server at once (SIGKILL: no chance to finish anything) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return; // already ended (killed)
+        }
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
