@@ -147,6 +147,11 @@ fn each_fault_of_a_pack_has_its_own_error() {
             "the head takes embeddings 768 wide, but the encoder gives 1280",
         ),
         (good.replace("size = 224", "size = \"big\""), vec![], "pack.toml is not valid"),
+        (
+            good.replace("size = 224", "size = 256"),
+            vec!["efficientnet-lite0-imagenet.onnx"],
+            "the encoder takes images of 224 x 224 pixels, but the manifest says size = 256",
+        ),
     ];
     for (manifest, models, want) in cases {
         let tmp = tempfile::tempdir().unwrap();
@@ -352,4 +357,36 @@ fn a_packs_fingerprint_follows_its_models_not_its_name() {
     std::fs::write(&head, bytes).unwrap();
     assert_ne!(pack_fingerprint(&pack.dir, &pack.manifest).unwrap(), first);
     assert_ne!(pack_stat_key(&pack.dir, &pack.manifest).unwrap(), key);
+}
+
+/// The stand-in encoder with a head that answers NaN for every embedding (a linear head whose
+/// weights are NaN, written by the app's own ONNX head writer).
+fn standin_with_nan_head(tmp: &Path) -> PathBuf {
+    let manifest = common::STANDIN_LAION.replace(
+        "aesthetic-sac+logos+ava1-l14-linearMSE.onnx",
+        "nan-head.onnx",
+    );
+    let dir = pack_dir(tmp, &manifest, &["standin-encoder-d768.onnx"]);
+    let (bytes, input, output) =
+        image_scorer_core::export::head_model(&[f64::NAN; 768], 0.0, None).unwrap();
+    assert_eq!((input.as_str(), output.as_str()), ("embedding", "score"));
+    std::fs::write(dir.join("nan-head.onnx"), bytes).unwrap();
+    dir
+}
+
+#[test]
+fn a_head_that_answers_nan_is_refused_when_it_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = Pack::open(&runtime(), &standin_with_nan_head(tmp.path()), 1).unwrap();
+    let embeddings = embed(&pack, &["chelsea.png", "coffee.png"]);
+    assert!(
+        embeddings.iter().flatten().all(|v| v.is_finite()),
+        "the encoder is fine"
+    );
+    let err = pack.score(&embeddings).unwrap_err().to_string();
+    assert!(err.contains("NaN") && err.contains("not a number"), "{err}");
+    assert!(
+        err.contains(&tmp.path().join("pack").display().to_string()),
+        "names the pack: {err}"
+    );
 }

@@ -48,6 +48,9 @@ struct Active {
     id: String,
     pack: Arc<Pack>,
     model_id: i64,
+    /// What its models did wrong, once they did: it predicts no more until another pack is
+    /// chosen (or the app starts again).
+    fault: std::sync::OnceLock<String>,
 }
 
 /// The predictions side of the app.
@@ -338,6 +341,7 @@ impl Predictor {
             id: id.clone(),
             pack: Arc::new(pack),
             model_id,
+            fault: std::sync::OnceLock::new(),
         });
         *self.model_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(model_id);
         *self.open.lock().unwrap_or_else(|e| e.into_inner()) =
@@ -352,6 +356,9 @@ impl Predictor {
 
     /// Embeds what is missing with the active pack, reporting each batch.
     async fn embed(self: &Arc<Self>, active: &Active) {
+        if active.fault.get().is_some() {
+            return;
+        }
         let (done, total) = match self.store.embed_counts(active.model_id).await {
             Ok(counts) => counts,
             Err(e) => return report(&*self.sink, e.into()),
@@ -369,7 +376,7 @@ impl Predictor {
         let result = self
             .in_background(move || {
                 let last_update = Mutex::new(std::time::Instant::now());
-                embed_library_blocking(
+                let run = embed_library_blocking(
                     &handle,
                     &this.store,
                     &pack,
@@ -389,8 +396,10 @@ impl Predictor {
                         let done = done + (report.computed + report.failed) as u32;
                         this.progress(|s| s.progress.done = done.min(s.progress.total));
                     },
-                )
-                .map_err(|e| e.to_string())
+                );
+                // The job's own failure is kept whole: a fault of the pack's models is told
+                // apart from the rest.
+                Ok(run)
             })
             .await;
         let counts = self.store.embed_counts(active.model_id).await;
@@ -402,7 +411,7 @@ impl Predictor {
             s.progress.running = false;
         });
         match result {
-            Ok(run) if run.failed > 0 => {
+            Ok(Ok(run)) if run.failed > 0 => {
                 report(
                     &*self.sink,
                     AppError::new(
@@ -416,7 +425,16 @@ impl Predictor {
                 );
                 self.indexer.changed().await;
             }
-            Ok(_) => {}
+            Ok(Ok(_)) => {}
+            Ok(Err(crate::CoreError::Model(fault))) => {
+                // The pack's models gave what cannot be used (NaN, a wrong shape, a failure to
+                // run): no predictions from it, said where the pack is shown; the rest of the
+                // app goes on without them.
+                self.update(|s| s.problem = Some(fault.clone()));
+                let _ = active.fault.set(fault.clone());
+                report(&*self.sink, AppError::new(ErrorKind::Model, fault));
+            }
+            Ok(Err(e)) => report(&*self.sink, AppError::new(ErrorKind::Model, e.to_string())),
             Err(e) => report(&*self.sink, AppError::new(ErrorKind::Model, e)),
         }
     }

@@ -154,6 +154,14 @@ impl Pack {
         let encoder = open(&e.file, "encoder")?;
         check_name(&encoder.inputs, &e.input, "encoder input").map_err(&fault)?;
         check_name(&encoder.outputs, &e.output, "encoder output").map_err(&fault)?;
+        if let Some((h, w)) = image_side(&encoder, &e.input, e.layout)
+            .filter(|&(h, w)| h != i64::from(e.size) || w != i64::from(e.size))
+        {
+            return Err(fault(format!(
+                "the encoder takes images of {w} x {h} pixels, but the manifest says size = {}",
+                e.size
+            )));
+        }
         if let Some(w) = encoder.width(&e.output, false).filter(|w| *w != e.width) {
             return Err(fault(format!(
                 "the encoder's output is {w} wide, but the manifest says width = {}",
@@ -206,6 +214,7 @@ impl Pack {
         };
         let batch: Vec<f32> = tensors.concat();
         let (_, values) = self.encoder.run(&e.input, &shape, &batch, &e.output)?;
+        self.check_output(&values, tensors.len() * e.width, "encoder")?;
         let mut embeddings: Vec<Vec<f32>> = values.chunks(e.width).map(<[f32]>::to_vec).collect();
         if e.normalize {
             for v in &mut embeddings {
@@ -233,8 +242,39 @@ impl Pack {
             &batch,
             &h.output,
         )?;
+        self.check_output(&values, embeddings.len(), "head")?;
         Ok(Some(values))
     }
+
+    /// A model's output must have the size the manifest promises and hold only numbers: a NaN
+    /// or an infinity would end up in every sort, plot and ranking as if it were a score.
+    fn check_output(&self, values: &[f32], want: usize, role: &str) -> Result<()> {
+        let fault = |what: String| {
+            CoreError::Model(format!("The model pack {}: {what}", self.dir.display()))
+        };
+        if values.len() != want {
+            return Err(fault(format!(
+                "its {role} returned {} values where {want} were expected (its output's shape does not match the manifest)",
+                values.len()
+            )));
+        }
+        if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+            return Err(fault(format!(
+                "its {role} returned {bad}, which is not a number a prediction can be made of; no prediction of this pack is kept"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The height and width of the images `input` takes, where the model fixes them.
+fn image_side(model: &Model, input: &str, layout: Layout) -> Option<(i64, i64)> {
+    let shape = &model.input_shapes.iter().find(|(n, _)| n == input)?.1;
+    let (h, w) = match (layout, shape.as_slice()) {
+        (Layout::Nchw, [_, _, h, w]) | (Layout::Nhwc, [_, h, w, _]) => (*h, *w),
+        _ => return None,
+    };
+    (h > 0 && w > 0).then_some((h, w))
 }
 
 fn check_name(names: &[String], want: &str, role: &str) -> std::result::Result<(), String> {
