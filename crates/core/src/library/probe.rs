@@ -85,7 +85,23 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
     let dimensions = std::fs::File::open(path)
         .map_err(image::ImageError::IoError)
         .and_then(|f| {
-            ImageReader::with_format(std::io::BufReader::new(f), format).into_dimensions()
+            let mut decoder =
+                ImageReader::with_format(std::io::BufReader::new(f), format).into_decoder()?;
+            let (width, height) = image::ImageDecoder::dimensions(&decoder);
+            // As displayed: an image turned a quarter by its EXIF orientation is as wide as it
+            // is stored high. A damaged EXIF block only loses the turn.
+            let turned = matches!(
+                image::ImageDecoder::orientation(&mut decoder),
+                Ok(image::metadata::Orientation::Rotate90
+                    | image::metadata::Orientation::Rotate270
+                    | image::metadata::Orientation::Rotate90FlipH
+                    | image::metadata::Orientation::Rotate270FlipH)
+            );
+            Ok(if turned {
+                (height, width)
+            } else {
+                (width, height)
+            })
         });
     let (width, height) = match dimensions {
         Ok(d) => d,
@@ -208,6 +224,28 @@ mod tests {
         assert_eq!(p.status, Status::Ok, "{p:?}");
         assert_eq!(p.format, Some("png"));
         assert_eq!(p.dimensions, Some((7, 5)));
+    }
+
+    #[test]
+    fn sizes_are_as_displayed_after_each_of_the_eight_exif_orientations() {
+        let mut stored = Vec::new();
+        image::RgbImage::from_pixel(60, 20, image::Rgb([10, 200, 10]))
+            .write_to(&mut std::io::Cursor::new(&mut stored), ImageFormat::Jpeg)
+            .unwrap();
+        for orientation in 1..=8u16 {
+            let p = probe_bytes(
+                "o.jpg",
+                &crate::library::with_exif_orientation(&stored, orientation),
+            );
+            let want = if orientation >= 5 { (20, 60) } else { (60, 20) };
+            assert_eq!(
+                p.status,
+                Status::Ok,
+                "orientation {orientation}: {:?}",
+                p.error
+            );
+            assert_eq!(p.dimensions, Some(want), "orientation {orientation}");
+        }
     }
 
     #[test]

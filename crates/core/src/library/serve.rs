@@ -73,6 +73,12 @@ pub async fn serve(
     let cache = thumbnail_path(cache_dir, &sha1);
     let thumb = matches!(request, ImageRequest::Thumbnail(_));
     tokio::task::spawn_blocking(move || {
+        if files.is_empty() {
+            // Not in the library (any more): its file was deleted, its folder closed, or it
+            // became unreadable. A thumbnail kept from before is neither served nor kept.
+            let _ = std::fs::remove_file(&cache);
+            return Ok(None);
+        }
         if thumb {
             if let Ok(bytes) = std::fs::read(&cache) {
                 return Ok(Some(Served {
@@ -213,31 +219,10 @@ mod tests {
         image::RgbImage::from_pixel(600, 200, image::Rgb([10, 200, 10]))
             .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
             .unwrap();
-        let tagged = with_exif_orientation(&jpeg, 6);
+        let tagged = crate::library::with_exif_orientation(&jpeg, 6);
         let thumb = image::load_from_memory(&make_thumbnail(&tagged).unwrap()).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (128, THUMBNAIL_SIZE));
         let plain = image::load_from_memory(&make_thumbnail(&jpeg).unwrap()).unwrap();
         assert_eq!((plain.width(), plain.height()), (THUMBNAIL_SIZE, 128));
-    }
-
-    /// Inserts an APP1 EXIF segment with the given orientation after the JPEG's SOI marker.
-    fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-        let mut tiff = Vec::new();
-        tiff.extend_from_slice(b"MM\0\x2a\0\0\0\x08"); // big-endian TIFF, IFD at 8
-        tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
-        tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
-        tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
-        tiff.extend_from_slice(&1u32.to_be_bytes()); // count
-        tiff.extend_from_slice(&orientation.to_be_bytes());
-        tiff.extend_from_slice(&[0, 0]);
-        tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
-        let mut app1 = b"Exif\0\0".to_vec();
-        app1.extend_from_slice(&tiff);
-        let mut out = jpeg[..2].to_vec();
-        out.extend_from_slice(&[0xFF, 0xE1]);
-        out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
-        out.extend_from_slice(&app1);
-        out.extend_from_slice(&jpeg[2..]);
-        out
     }
 }

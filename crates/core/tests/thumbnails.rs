@@ -1,0 +1,91 @@
+//! Thumbnails follow the library (real folder, real SQLite): a thumbnail made and cached while
+//! its image was in the library is no longer served once the image left it (its file deleted,
+//! marked unreadable, or its folder closed), and the cached copy is removed.
+
+mod common;
+
+use common::{fixture_path, until, until_indexed};
+use image_scorer_core::{App, AppConfig};
+use image_scorer_protocol::commands::{GetState, ImageFailed, RemoveFolder};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The thumbnails (JPEG files) below `dir`.
+fn cached(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        cached(&p)
+                    } else {
+                        usize::from(p.extension().is_some_and(|x| x == "jpg"))
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_thumbnail_leaves_with_its_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
+    config.onnx_runtime = Vec::new();
+    let cache = config.cache_dir.clone();
+    let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
+        .await
+        .unwrap();
+    app.start();
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    for name in ["chelsea.png", "coffee.png", "rocket.jpg"] {
+        std::fs::copy(fixture_path(name), photos.join(name)).unwrap();
+    }
+    app.open_folder(&photos).await.unwrap();
+    until_indexed(&app, 3).await;
+    let sha1 = |name: &str| common::sha1(&common::fixture(name));
+    let thumb = |name: &str| format!("/thumb/{}", sha1(name));
+
+    for name in ["chelsea.png", "coffee.png", "rocket.jpg"] {
+        assert_eq!(app.serve_image(&thumb(name)).await.status, 200, "{name}");
+    }
+    assert_eq!(cached(&cache), 3, "three thumbnails cached");
+
+    // Deleted: gone from the library, its thumbnail with it.
+    std::fs::remove_file(photos.join("chelsea.png")).unwrap();
+    until_indexed(&app, 2).await;
+    assert_eq!(app.serve_image(&thumb("chelsea.png")).await.status, 404);
+    assert_eq!(cached(&cache), 2);
+
+    // Unreadable (the webview could not show it).
+    app.call(ImageFailed {
+        sha1: sha1("coffee.png"),
+    })
+    .await
+    .unwrap();
+    until_indexed(&app, 1).await;
+    assert_eq!(app.serve_image(&thumb("coffee.png")).await.status, 404);
+    assert_eq!(
+        app.serve_image(&thumb("rocket.jpg")).await.status,
+        200,
+        "the rest stays"
+    );
+
+    // Its folder closed.
+    let root_id = app.call(GetState {}).await.unwrap().library.roots[0].id;
+    app.call(RemoveFolder { root_id }).await.unwrap();
+    until("the folder is closed", || async {
+        app.call(GetState {}).await.unwrap().library.counts.ok == 0
+    })
+    .await;
+    assert_eq!(app.serve_image(&thumb("rocket.jpg")).await.status, 404);
+    assert_eq!(
+        cached(&cache),
+        0,
+        "no thumbnail of an image outside the library is kept"
+    );
+    app.close().await;
+}
