@@ -123,8 +123,28 @@ impl CoreError {
     }
 }
 
+impl CoreError {
+    /// Whether the disk (or the file system) the database is on is full.
+    pub fn is_disk_full(&self) -> bool {
+        let CoreError::Database(sqlx::Error::Database(e)) = self else {
+            return matches!(self, CoreError::Io { source, .. } if source.raw_os_error() == Some(28));
+        };
+        // SQLITE_FULL (13), with its extended codes.
+        e.code()
+            .and_then(|c| c.parse::<i64>().ok())
+            .is_some_and(|c| c & 0xff == 13)
+            || e.message().contains("disk is full")
+    }
+}
+
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
+        if e.is_disk_full() {
+            return AppError::new(
+                ErrorKind::Io,
+                "The disk holding Image Scorer's database is full: this was not saved (everything saved before is kept). Free some space and do it again.",
+            );
+        }
         AppError::new(e.kind(), e.to_string())
     }
 }

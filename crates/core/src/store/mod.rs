@@ -48,6 +48,20 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A connection whose transaction could not be ended goes, and a fresh one comes:
+            // on a full disk SQLite rolls a failed transaction back by itself, sqlx's own
+            // ROLLBACK then fails, and the connection would stay "in a transaction" for good
+            // (every later write refused with "non-zero transaction depth" until a restart).
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::TransactionManager;
+                    let depth =
+                        <sqlx::Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(
+                            conn,
+                        );
+                    Ok(depth == 0)
+                })
+            })
             .connect_with(options)
             .await?;
         migrations::refuse_newer(&pool, path).await?;
