@@ -6,6 +6,7 @@
 //! xtask runs them under `xvfb-run`.
 
 mod db;
+pub mod hostile;
 pub mod tablet;
 
 pub use db::read_db;
@@ -146,7 +147,7 @@ impl Home {
         dir
     }
 
-    fn env(&self) -> Vec<(&'static str, PathBuf)> {
+    pub(crate) fn env(&self) -> Vec<(&'static str, PathBuf)> {
         let mut env = vec![
             ("XDG_CONFIG_HOME", self.dir.as_path().join("config")),
             ("XDG_DATA_HOME", self.dir.as_path().join("data")),

@@ -22,7 +22,7 @@ pub fn perceptual_hash(path: &Path) -> Result<u64, String> {
     if !path.exists() {
         return Err(String::new());
     }
-    let image = crate::library::decode_file(path)?;
+    let image = crate::library::decode_at_least(path, 256)?;
     Ok(hash_of(&image))
 }
 

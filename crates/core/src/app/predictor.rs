@@ -149,7 +149,7 @@ impl Predictor {
             |n| n.to_string_lossy().into_owned(),
         );
         let embedded = tokio::task::spawn_blocking(move || {
-            let image = crate::library::decode_file(&path)
+            let image = crate::library::decode_at_least(&path, pack.input_side() * 4)
                 .map_err(|e| AppError::new(ErrorKind::InvalidInput, format!("“{name}” {e}.")))?;
             let tensor = pack.preprocess(&image);
             let mut rows = pack

@@ -199,6 +199,11 @@ impl Pack {
         })
     }
 
+    /// The side of the square images the encoder takes, in pixels.
+    pub fn input_side(&self) -> u32 {
+        self.manifest.encoder.size
+    }
+
     /// The tensor for one image, as this pack's encoder wants it.
     pub fn preprocess(&self, image: &DynamicImage) -> Vec<f32> {
         preprocess(image, &self.preprocess)

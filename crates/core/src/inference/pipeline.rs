@@ -38,7 +38,8 @@ pub fn embed_files(
                     i
                 };
                 let Some(path) = files.get(index) else { break };
-                let tensor = crate::library::decode_file(path).map(|img| pack.preprocess(&img));
+                let tensor = crate::library::decode_at_least(path, pack.input_side() * 4)
+                    .map(|img| pack.preprocess(&img));
                 if tx.send((index, tensor)).is_err() {
                     break;
                 }

@@ -43,8 +43,16 @@ impl Preprocess {
 
 /// The tensor (`3 * size * size` values, in `p.layout`) for one `image`.
 pub fn preprocess(image: &DynamicImage, p: &Preprocess) -> Vec<f32> {
-    let rgb = image.to_rgb8();
-    let pixels = resize_and_crop(&rgb, p.size);
+    // An RGB image is read where it is; only other pixel types are converted (a copy).
+    let converted;
+    let rgb = match image.as_rgb8() {
+        Some(rgb) => rgb,
+        None => {
+            converted = image.to_rgb8();
+            &converted
+        }
+    };
+    let pixels = resize_and_crop(rgb, p.size);
     let plane = (p.size * p.size) as usize;
     let mut out = vec![0f32; 3 * plane];
     for (i, px) in pixels.chunks_exact(3).enumerate() {

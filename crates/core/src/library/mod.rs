@@ -20,11 +20,58 @@ pub use watch::{watch, watched_root, LibraryWatcher, WatchEvent, WatchedRoot};
 /// Decodes the image file at `path` by its content, whatever its name says (a mislabelled
 /// file decodes as what it is). The error says why it cannot be decoded.
 pub fn decode_file(path: &std::path::Path) -> Result<image::DynamicImage, String> {
-    image::ImageReader::open(path)
-        .and_then(|r| r.with_guessed_format())
-        .map_err(|e| format!("cannot be read: {e}"))?
-        .decode()
-        .map_err(|e| format!("cannot be decoded: {e}"))
+    decode_at_least(path, u32::MAX)
+}
+
+/// Decoded images larger than this (in bytes at 4 per pixel) are decoded one at a time.
+pub const LARGE_DECODE_BYTES: u64 = 64 << 20;
+static LARGE_DECODES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// [`decode_file`] for a use that needs no more than `side` pixels on the shorter side (a
+/// model's input, a hash, a thumbnail). A large image (over [`LARGE_DECODE_BYTES`]) is decoded
+/// while no other large one is, and shrunk in its own pixel type before it is returned, so a
+/// decompression bomb under the pixel limit costs one decode's memory, not one per thread.
+pub fn decode_at_least(path: &std::path::Path, side: u32) -> Result<image::DynamicImage, String> {
+    let reader = || {
+        image::ImageReader::open(path)
+            .and_then(|r| r.with_guessed_format())
+            .map_err(|e| format!("cannot be read: {e}"))
+    };
+    let (width, height) = reader()?
+        .into_dimensions()
+        .map_err(|e| format!("cannot be decoded: {e}"))?;
+    let decode = || {
+        reader()?
+            .decode()
+            .map_err(|e| format!("cannot be decoded: {e}"))
+    };
+    if u64::from(width) * u64::from(height) * 4 <= LARGE_DECODE_BYTES {
+        return decode();
+    }
+    let _turn = LARGE_DECODES.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(shrink(decode()?, side))
+}
+
+/// Runs `work` (a decode of a large image and what shrinks it) while no other large decode
+/// runs, when `pixels` is large; at once otherwise.
+pub fn one_large_decode_at_a_time<T>(pixels: u64, work: impl FnOnce() -> T) -> T {
+    if pixels * 4 <= LARGE_DECODE_BYTES {
+        return work();
+    }
+    let _turn = LARGE_DECODES.lock().unwrap_or_else(|e| e.into_inner());
+    work()
+}
+
+/// `image` scaled down (in its own pixel type) so its shorter side is `side`, if it is longer.
+fn shrink(image: image::DynamicImage, side: u32) -> image::DynamicImage {
+    let shorter = image.width().min(image.height()).max(1);
+    if side >= shorter {
+        return image;
+    }
+    let scale = f64::from(side) / f64::from(shorter);
+    let w = (f64::from(image.width()) * scale).ceil() as u32;
+    let h = (f64::from(image.height()) * scale).ceil() as u32;
+    image.thumbnail(w.max(1), h.max(1))
 }
 
 #[cfg(test)]

@@ -126,9 +126,15 @@ pub fn make_thumbnail(bytes: &[u8]) -> Result<Vec<u8>> {
         .into_decoder()
         .map_err(fail)?;
     let orientation = decoder.orientation().map_err(fail)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(fail)?;
-    image.apply_orientation(orientation);
-    let small = image.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE).into_rgb8();
+    let (w, h) = decoder.dimensions();
+    // Shrunk before it is turned or converted; a large one while no other large one decodes.
+    let small = crate::library::one_large_decode_at_a_time(u64::from(w) * u64::from(h), || {
+        DynamicImage::from_decoder(decoder).map(|i| i.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    })
+    .map_err(fail)?;
+    let mut small = small;
+    small.apply_orientation(orientation);
+    let small = small.into_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
         .encode_image(&small)

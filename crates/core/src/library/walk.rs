@@ -69,8 +69,16 @@ pub fn walk(root: &Path, excludes: &Excludes) -> (Vec<Found>, Vec<Problem>) {
                     .path()
                     .map(|p| rel_path_lossy(root, p))
                     .unwrap_or_default();
+                let dangling = e.path().is_some_and(|p| {
+                    p.symlink_metadata()
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                        && !p.exists()
+                });
                 let error = if e.loop_ancestor().is_some() {
                     "is a symbolic link that loops back to a folder above it; skipped".to_owned()
+                } else if dangling {
+                    "is a symbolic link to something that does not exist (any more); skipped"
+                        .to_owned()
                 } else {
                     match e.io_error() {
                         Some(io) => format!("cannot be read: {io}"),

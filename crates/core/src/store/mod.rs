@@ -64,8 +64,16 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        migrations::refuse_newer(&pool, path).await?;
-        migrations::migrator().run(&pool).await?;
+        let prepared = match migrations::refuse_newer(&pool, path).await {
+            Ok(()) => migrations::migrator().run(&pool).await.map_err(Into::into),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = prepared {
+            // Closed before answering: a refused database is left as it was found, without
+            // the WAL files an open connection keeps beside it.
+            pool.close().await;
+            return Err(e);
+        }
         Ok(Self { pool })
     }
 
