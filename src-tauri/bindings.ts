@@ -16,6 +16,11 @@ export const commands = {
 	importImages: (request: ImportImages) => typedError<ImportedImages | null, AppError>(__TAURI_INVOKE("import_images", { request })),
 	/**  See [`AppResumed`]. */
 	appResumed: (request: AppResumed) => typedError<null, AppError>(__TAURI_INVOKE("app_resumed", { request })),
+	/**
+	 *  See [`InstallPack`]: a folder or a .zip chosen in the native picker (never a path from the
+	 *  webview), or a URL.
+	 */
+	installPack: (request: InstallPack_Deserialize) => typedError<PackInfo_Serialize | null, AppError>(__TAURI_INVOKE("install_pack", { request })),
 	/**  See [`ListImages`]. */
 	listImages: (request: ListImages) => typedError<ImagePage, AppError>(__TAURI_INVOKE("list_images", { request })),
 	/**  See [`ListProblems`]. */
@@ -999,6 +1004,52 @@ export type ImportedImages = {
 	library: LibraryState,
 };
 
+/**
+ *  Installs a model pack from a folder or a .zip (chosen in the native picker: the path never
+ *  comes from the webview) or from a .zip at a URL, validates it, and lists it; `None` when the
+ *  picker is cancelled. Progress shows in [`crate::PredictorState::installing`].
+ */
+export type InstallPack = InstallPack_Serialize | InstallPack_Deserialize;
+
+/**
+ *  Installs a model pack from a folder or a .zip (chosen in the native picker: the path never
+ *  comes from the webview) or from a .zip at a URL, validates it, and lists it; `None` when the
+ *  picker is cancelled. Progress shows in [`crate::PredictorState::installing`].
+ */
+export type InstallPack_Deserialize = {
+	/**  Where from. */
+	from: PackFrom_Deserialize,
+};
+
+/**
+ *  Installs a model pack from a folder or a .zip (chosen in the native picker: the path never
+ *  comes from the webview) or from a .zip at a URL, validates it, and lists it; `None` when the
+ *  picker is cancelled. Progress shows in [`crate::PredictorState::installing`].
+ */
+export type InstallPack_Serialize = {
+	/**  Where from. */
+	from: PackFrom_Serialize,
+};
+
+/**  How far the installation of a pack is, in KiB. */
+export type InstallProgress = InstallProgress_Serialize | InstallProgress_Deserialize;
+
+/**  How far the installation of a pack is, in KiB. */
+export type InstallProgress_Deserialize = {
+	/**  Copied or downloaded so far. */
+	done_kib: number,
+	/**  In all, when known. */
+	total_kib?: number | null,
+};
+
+/**  How far the installation of a pack is, in KiB. */
+export type InstallProgress_Serialize = {
+	/**  Copied or downloaded so far. */
+	done_kib: number,
+	/**  In all, when known. */
+	total_kib: number | null,
+};
+
 /**  An image in a judgement: which, where it was on screen, and its part. */
 export type JudgedImage = {
 	/**  Its SHA-1. */
@@ -1211,6 +1262,33 @@ export type OwnModelExported = {
 	output: string,
 };
 
+/**  Where a pack to install comes from ([`crate::commands::InstallPack`]). */
+export type PackFrom = PackFrom_Serialize | PackFrom_Deserialize;
+
+/**  Where a pack to install comes from ([`crate::commands::InstallPack`]). */
+export type PackFrom_Deserialize = 
+/**  A folder with pack.toml and its models, chosen in the native folder picker. */
+{ kind: "folder" } | 
+/**  A .zip of one, chosen in the native file picker. */
+{ kind: "zip" } | 
+/**
+ *  A .zip on the web (downloaded with resume), with its SHA-256 when the publisher gives
+ *  one.
+ */
+{ kind: "url"; url: string; sha256?: string | null };
+
+/**  Where a pack to install comes from ([`crate::commands::InstallPack`]). */
+export type PackFrom_Serialize = 
+/**  A folder with pack.toml and its models, chosen in the native folder picker. */
+{ kind: "folder" } | 
+/**  A .zip of one, chosen in the native file picker. */
+{ kind: "zip" } | 
+/**
+ *  A .zip on the web (downloaded with resume), with its SHA-256 when the publisher gives
+ *  one.
+ */
+{ kind: "url"; url: string; sha256: string | null };
+
 /**  A model pack the app found. */
 export type PackInfo = PackInfo_Serialize | PackInfo_Deserialize;
 
@@ -1406,6 +1484,8 @@ export type PredictorState_Deserialize = {
 	 *  event that was sent later; the UI keeps the newer one.
 	 */
 	revision?: number,
+	/**  A pack being installed: how far the copy or download is. */
+	installing?: InstallProgress_Deserialize | null,
 };
 
 /**
@@ -1434,6 +1514,8 @@ export type PredictorState_Serialize = {
 	 *  event that was sent later; the UI keeps the newer one.
 	 */
 	revision: number,
+	/**  A pack being installed: how far the copy or download is. */
+	installing: InstallProgress_Serialize | null,
 };
 
 /**  The Preference page's settings, remembered across restarts. */

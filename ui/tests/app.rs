@@ -377,3 +377,58 @@ async fn a_devices_own_library_imports_images_and_is_rescanned_when_shown_again(
     assert!(calls().contains("app_resumed"), "{}", calls());
     handle.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn a_pack_is_installed_from_a_url_with_progress_and_the_outcome_said() {
+    set_predictions(JsValue::UNDEFINED, json(PREDICTOR));
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#model-chip", "Predicting").await;
+    sleep(50).await;
+    press("m", true, false);
+    find(&root, "#pack-install", "Install a pack").await;
+    let set = |css: &str, value: &str| {
+        let input: web_sys::HtmlInputElement = root
+            .query_selector(css)
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        input.set_value(value);
+    };
+    // Nothing typed: said so, nothing asked.
+    click(&find(&root, "#install-url-button", "Download and install").await);
+    find(&root, "#install-outcome", "Type the address").await;
+    assert!(!calls().contains("install_pack"));
+    // An address that fails: its reason.
+    set("#install-url", "https://example.invalid/nothing");
+    click(&find(&root, "#install-url-button", "").await);
+    find(&root, "#install-outcome", "answered HTTP 404").await;
+    // A good one, with its checksum: installed, listed.
+    set("#install-url", "https://example.invalid/pack.zip");
+    set("#install-sha256", "ab12");
+    click(&find(&root, "#install-url-button", "").await);
+    find(
+        &root,
+        "#install-outcome",
+        "Installed “Served (ab12)” (packs/served)",
+    )
+    .await;
+    assert!(
+        args_of("install_pack")
+            .contains(r#""url":"https://example.invalid/pack.zip","sha256":"ab12""#),
+        "{}",
+        args_of("install_pack")
+    );
+    find(&root, "li[data-pack='packs/served']", "Served").await;
+    // Progress from the app: shown, and the buttons wait.
+    let installing = PREDICTOR.replace(
+        r#""progress":"#,
+        r#""installing":{"done_kib":512,"total_kib":2048},"revision":99,"progress":"#,
+    );
+    emit("predictor-changed", json(&installing));
+    find(&root, "#install-progress", "Installing: 0.5 of 2.0 MB").await;
+    let folder = find(&root, "#install-folder", "From a folder").await;
+    assert!(folder.has_attribute("disabled"));
+    set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
+    handle.destroy();
+}

@@ -103,6 +103,15 @@ enum Command {
         #[arg(long, default_value_t = 8765)]
         port: u16,
     },
+    /// Install a model pack from a folder, a .zip, or a .zip at an http(s) URL (downloaded with
+    /// resume: run it again after an interruption); validated before it is listed.
+    InstallPack {
+        /// The folder, the .zip, or the URL.
+        source: String,
+        /// The SHA-256 the download must have (hex), when the publisher gives one.
+        #[arg(long)]
+        sha256: Option<String>,
+    },
     /// Rename a rater (for instance one imported from the old tool); their judgements follow.
     RenameRater {
         /// The name now.
@@ -312,6 +321,48 @@ async fn command(
             Ok(())
         }
         Command::Serve { ui, bind, port } => serve::serve(app, hub, &ui, bind, port).await,
+        Command::InstallPack { source, sha256 } => {
+            use image_scorer_core::app::pack_install::PackSource;
+            let source = if source.starts_with("http://") || source.starts_with("https://") {
+                PackSource::Url {
+                    url: source,
+                    sha256,
+                }
+            } else {
+                let path = PathBuf::from(&source);
+                if sha256.is_some() {
+                    return Err("--sha256 checks a download; give a URL".into());
+                }
+                if path.is_dir() {
+                    PackSource::Folder(path)
+                } else {
+                    PackSource::Zip(path)
+                }
+            };
+            let bar = bars.install_bar();
+            let shown = bar.clone();
+            let progress: image_scorer_core::app::pack_install::Progress =
+                Arc::new(move |done, total| {
+                    if let Some(total) = total {
+                        shown.set_length(total);
+                    }
+                    shown.set_position(done);
+                });
+            let installed = app.install_pack(source, progress).await;
+            bar.finish_and_clear();
+            let info = installed.map_err(|e| e.to_string())?;
+            println!(
+                "installed the model pack “{}” as {}{}",
+                info.name,
+                info.id,
+                if info.has_head {
+                    " (predicts scores)"
+                } else {
+                    " (embeddings only)"
+                }
+            );
+            Ok(())
+        }
     }
 }
 

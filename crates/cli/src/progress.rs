@@ -31,6 +31,16 @@ impl Bars {
         }
     }
 
+    /// A bar for a pack's copy or download, in bytes.
+    pub fn install_bar(&self) -> ProgressBar {
+        let style = ProgressStyle::with_template(
+            "installing [{bar:40}] {bytes}/{total_bytes} {binary_bytes_per_sec} ({eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        self.all.add(ProgressBar::new(0).with_style(style))
+    }
+
     /// A bar for an import's judgements.
     pub fn import_bar(&self) -> ProgressBar {
         self.all

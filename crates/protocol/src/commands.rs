@@ -10,9 +10,9 @@ use crate::{
     AppError, AppState, ComparisonOutcome, ComparisonSaved, ComparisonSet, DuplicateGroups,
     DuplicateMethod, DuplicatesMarked, ExportOptions, ExportSummary, GalleryPage, GalleryQuery,
     ImageDetail, ImagePage, ImportReport, ImportedImages, LibraryState, LikenessSaved,
-    LikenessSummary, OwnModelExported, PairKind, PersonalModel, Plot, PlotKind, PredictorState,
-    PreferenceSettings, Problem, RankingPage, Rater, RatingStats, ScoreQueue, ScoreState,
-    SetChoice, SharingState, SimilarImages, SimilarityPair, Undone,
+    LikenessSummary, OwnModelExported, PackFrom, PackInfo, PairKind, PersonalModel, Plot, PlotKind,
+    PredictorState, PreferenceSettings, Problem, RankingPage, Rater, RatingStats, ScoreQueue,
+    ScoreState, SetChoice, SharingState, SimilarImages, SimilarityPair, Undone,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -48,6 +48,7 @@ commands! {
     "choose_folder" => ChooseFolder -> Option<LibraryState>;
     "import_images" => ImportImages -> Option<ImportedImages>;
     "app_resumed" => AppResumed -> ();
+    "install_pack" => InstallPack -> Option<PackInfo>;
     "list_images" => ListImages -> ImagePage;
     "list_problems" => ListProblems -> Vec<Problem>;
     "remove_folder" => RemoveFolder -> LibraryState;
@@ -105,6 +106,15 @@ pub struct ChooseFolder {}
 /// webview.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct ImportImages {}
+
+/// Installs a model pack from a folder or a .zip (chosen in the native picker: the path never
+/// comes from the webview) or from a .zip at a URL, validates it, and lists it; `None` when the
+/// picker is cancelled. Progress shows in [`crate::PredictorState::installing`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct InstallPack {
+    /// Where from.
+    pub from: PackFrom,
+}
 
 /// The app's page came back to the front (it was hidden: another app, a locked screen). A
 /// library in app storage is scanned again, so images shared into it meanwhile appear; folders

@@ -33,7 +33,7 @@ pub use library::{
     ScanStatus,
 };
 pub use personal::{ModelQuality, OwnModelExported, PersonalModel};
-pub use predictions::{EmbedProgress, PackInfo, PredictorState};
+pub use predictions::{EmbedProgress, InstallProgress, PackFrom, PackInfo, PredictorState};
 pub use preference::{
     ComparisonSaved, ComparisonSet, PreferenceSettings, RankedImage, RankingPage, SetChoice,
 };

@@ -53,4 +53,29 @@ pub struct PredictorState {
     /// event that was sent later; the UI keeps the newer one.
     #[serde(default)]
     pub revision: u32,
+    /// A pack being installed: how far the copy or download is.
+    #[serde(default)]
+    pub installing: Option<InstallProgress>,
+}
+
+/// How far the installation of a pack is, in KiB.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct InstallProgress {
+    /// Copied or downloaded so far.
+    pub done_kib: u32,
+    /// In all, when known.
+    pub total_kib: Option<u32>,
+}
+
+/// Where a pack to install comes from ([`crate::commands::InstallPack`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PackFrom {
+    /// A folder with pack.toml and its models, chosen in the native folder picker.
+    Folder,
+    /// A .zip of one, chosen in the native file picker.
+    Zip,
+    /// A .zip on the web (downloaded with resume), with its SHA-256 when the publisher gives
+    /// one.
+    Url { url: String, sha256: Option<String> },
 }

@@ -52,6 +52,7 @@ network_commands! {
 pub const REFUSED_COMMANDS: &[(&str, &str)] = &[
     (ChooseFolder::NAME, DIALOG),
     (ImportImages::NAME, DIALOG),
+    (InstallPack::NAME, DESKTOP),
     (FindSimilarToFile::NAME, DIALOG),
     (SavePlot::NAME, DIALOG),
     (Export::NAME, DIALOG),

@@ -7,7 +7,7 @@ use image_scorer_core::App;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
     AppError, AppState, ComparisonSaved, ComparisonSet, DuplicateGroups, DuplicatesMarked,
-    ErrorKind, ImagePage, ImportedImages, LibraryState, LikenessSaved, LikenessSummary,
+    ErrorKind, ImagePage, ImportedImages, LibraryState, LikenessSaved, LikenessSummary, PackInfo,
     PredictorState, PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState,
     SimilarImages, SimilarityPair, Undone,
 };
@@ -103,6 +103,66 @@ pub async fn import_images(
         }
     };
     app.import_images(&paths)
+        .await
+        .map(Some)
+        .map_err(AppError::from)
+}
+
+/// See [`InstallPack`]: a folder or a .zip chosen in the native picker (never a path from the
+/// webview), or a URL.
+#[tauri::command]
+#[specta::specta]
+pub async fn install_pack(
+    window: tauri::AppHandle,
+    app: State<'_, App>,
+    request: InstallPack,
+) -> Result<Option<PackInfo>, AppError> {
+    use image_scorer_core::app::pack_install::PackSource;
+    let answered = std::env::var_os(ratings::DIALOG_ANSWER).map(std::path::PathBuf::from);
+    let pick = |folder: bool| async move {
+        if let Some(path) = answered {
+            return Ok(Some(path));
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let dialog = window.dialog().file();
+        if folder {
+            dialog
+                .set_title("Install a model pack: its folder")
+                .pick_folder(move |f| {
+                    let _ = tx.send(f);
+                });
+        } else {
+            dialog
+                .set_title("Install a model pack: its .zip")
+                .add_filter("Zip", &["zip", "ZIP"])
+                .pick_file(move |f| {
+                    let _ = tx.send(f);
+                });
+        }
+        match rx.await.ok().flatten() {
+            None => Ok(None),
+            Some(f) => f.into_path().map(Some).map_err(|e| {
+                AppError::new(
+                    ErrorKind::InvalidInput,
+                    format!("The file picker returned something that is not a file: {e}"),
+                )
+            }),
+        }
+    };
+    let source = match request.from {
+        image_scorer_protocol::PackFrom::Folder => match pick(true).await? {
+            Some(path) => PackSource::Folder(path),
+            None => return Ok(None),
+        },
+        image_scorer_protocol::PackFrom::Zip => match pick(false).await? {
+            Some(path) => PackSource::Zip(path),
+            None => return Ok(None),
+        },
+        from @ image_scorer_protocol::PackFrom::Url { .. } => {
+            return app.call(InstallPack { from }).await;
+        }
+    };
+    app.install_pack_shown(source)
         .await
         .map(Some)
         .map_err(AppError::from)
@@ -393,6 +453,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         choose_folder,
         import_images,
         app_resumed,
+        install_pack,
         list_images,
         list_problems,
         remove_folder,

@@ -92,6 +92,9 @@ pub fn ModelsPanel() -> Html {
             <ul class="pack-list">
                 { for predictor.packs.iter().map(|p| pack_row(p, predictor.active.as_deref() == Some(p.id.as_str()), &choose)) }
             </ul>
+            if crate::transport::desktop() {
+                <super::PackInstall />
+            }
         </section>
     }
 }

@@ -111,6 +111,27 @@ fn handlers() -> Vec<(&'static str, Handler)> {
             }))
         }),
         on(|_: AppResumed, _| Ok(())),
+        on(|r: InstallPack, s| match r.from {
+            PackFrom::Url { url, sha256 } if url.ends_with(".zip") => {
+                let pack = PackInfo {
+                    id: "packs/served".into(),
+                    name: format!("Served ({})", sha256.unwrap_or_default()),
+                    source: "packs".into(),
+                    has_head: true,
+                    problem: None,
+                };
+                s.predictor
+                    .get_or_insert_with(no_pack)
+                    .packs
+                    .push(pack.clone());
+                Ok(Some(pack))
+            }
+            PackFrom::Url { url, .. } => Err(AppError::new(
+                ErrorKind::InvalidInput,
+                format!("The model pack could not be installed: {url} answered HTTP 404"),
+            )),
+            _ => Ok(None),
+        }),
         on(|_: ChooseFolder, s| {
             if s.choose_fails {
                 return Err(AppError::new(

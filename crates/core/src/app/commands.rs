@@ -30,6 +30,27 @@ impl Handler<GetState> for App {
     }
 }
 
+impl Handler<InstallPack> for App {
+    async fn handle(
+        &self,
+        r: InstallPack,
+    ) -> Result<Option<image_scorer_protocol::PackInfo>, AppError> {
+        let source = match r.from {
+            image_scorer_protocol::PackFrom::Url { url, sha256 } => {
+                super::pack_install::PackSource::Url { url, sha256 }
+            }
+            // The path of a folder or a zip comes from the window's picker (the shell).
+            _ => {
+                return Err(AppError::new(
+                    image_scorer_protocol::ErrorKind::InvalidInput,
+                    "A pack from a folder or a .zip is chosen in the desktop's file picker.",
+                ))
+            }
+        };
+        Ok(Some(self.install_pack_shown(source).await?))
+    }
+}
+
 impl Handler<AppResumed> for App {
     async fn handle(&self, _: AppResumed) -> Result<(), AppError> {
         self.resumed().await;

@@ -15,6 +15,7 @@ pub mod events;
 mod gallery;
 pub mod hasher;
 mod indexer;
+pub mod pack_install;
 mod personal;
 mod predictor;
 mod progress;

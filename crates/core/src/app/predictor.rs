@@ -198,6 +198,54 @@ impl Predictor {
         self.cancel.store(true, Ordering::Release);
     }
 
+    /// The app's own packs folder (where packs are installed).
+    pub fn packs_dir(&self) -> &std::path::Path {
+        &self.config.packs_dir
+    }
+
+    /// How far a pack's installation is (`None` when none runs), told to the UI.
+    pub fn installing(&self, progress: Option<image_scorer_protocol::InstallProgress>) {
+        self.progress(|s| s.installing = progress);
+    }
+
+    /// A pack was installed or removed: the list is read again and told, and a predictor
+    /// without a pack tries again.
+    pub fn packs_changed(&self) {
+        self.update(|_| {});
+        self.control.notify_one();
+    }
+
+    /// Checks the pack in `dir` as it would be opened (with ONNX Runtime when it loads; its
+    /// manifest and files otherwise).
+    pub fn validate_pack(&self, dir: &std::path::Path) -> crate::Result<()> {
+        match load_runtime(&self.config.onnx_runtime) {
+            Ok(runtime) => Pack::open(&runtime, dir, 1).map(|_| ()),
+            Err(_) => {
+                let text = std::fs::read_to_string(dir.join(crate::inference::pack::MANIFEST))
+                    .map_err(|e| crate::CoreError::io(dir, e))?;
+                let manifest: crate::inference::PackManifest =
+                    toml::from_str(&text).map_err(|e| {
+                        crate::CoreError::Model(format!(
+                            "The model pack {}: pack.toml is not valid: {e}",
+                            dir.display()
+                        ))
+                    })?;
+                let files = std::iter::once(&manifest.encoder.file)
+                    .chain(manifest.head.as_ref().map(|h| &h.file));
+                for file in files {
+                    if !dir.join(file).is_file() {
+                        return Err(crate::CoreError::Model(format!(
+                            "The model pack {}: {} is missing",
+                            dir.display(),
+                            file.display()
+                        )));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
     fn packs(&self) -> Vec<(PackInfo, PathBuf)> {
         let mut sources = vec![("packs".to_owned(), self.config.packs_dir.clone())];
         sources.extend(self.config.extra_packs.iter().cloned());

@@ -101,6 +101,11 @@ pub fn discover_packs(sources: &[(&str, PathBuf)]) -> Vec<(PackInfo, PathBuf)> {
         let mut dirs: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
+            // Hidden folders are not packs (a pack being installed, downloads).
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
             .filter(|p| p.join(MANIFEST).is_file())
             .collect();
         dirs.sort();
