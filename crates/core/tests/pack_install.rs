@@ -156,6 +156,10 @@ async fn packs_install_from_a_folder_a_zip_and_a_url_and_bad_ones_leave_nothing(
         .join("stand-in-laion/standin-encoder-d768.onnx")
         .is_symlink());
     assert!(bytes.load(Ordering::SeqCst) > 3_000_000 && calls.load(Ordering::SeqCst) > 1);
+    until("the only pack is used", || async {
+        app.call(GetPredictor {}).await.unwrap().active.as_deref() == Some("packs/stand-in-laion")
+    })
+    .await;
     // Installing it again is refused: the installed one stays.
     let again = common::install_pack(
         &tmp.path().join("again"),
@@ -256,6 +260,10 @@ async fn packs_install_from_a_folder_a_zip_and_a_url_and_bad_ones_leave_nothing(
         .unwrap_err();
     assert!(refused.to_string().contains("SHA-256"), "{refused}");
 
+    // A pack installed later (one that sorts first) does not take the place of the one in use.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let p = app.call(GetPredictor {}).await.unwrap();
+    assert_eq!(p.active.as_deref(), Some("packs/stand-in-laion"));
     let ids = listed(&app).await;
     assert_eq!(
         ids,

@@ -350,7 +350,11 @@ impl Predictor {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let remembered = self.store.setting(settings::PACK).await.ok().flatten();
-        let Some((info, dir)) = choose_pack(&packs, asked.or(remembered).as_deref()).cloned()
+        // Without a choice of the user's, the pack in use stays in use (a pack installed meanwhile
+        // does not take its place by sorting first).
+        let current = active.as_ref().map(|a| a.id.clone());
+        let Some((info, dir)) =
+            choose_pack(&packs, asked.or(remembered).or(current).as_deref()).cloned()
         else {
             return Err(format!(
                 "No model pack is installed, so there are no predictions; everything else works. \
