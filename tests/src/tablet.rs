@@ -38,7 +38,7 @@ impl Drop for Served {
     }
 }
 
-/// The built UI (`trunk build` in ui/, as `cargo xtask test` does before these tests).
+/// The built UI (`cargo xtask ui`, as `cargo xtask test` does before these tests).
 fn ui_dist() -> PathBuf {
     let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/dist");
     assert!(

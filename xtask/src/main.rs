@@ -17,6 +17,7 @@
 mod exec;
 mod setup;
 mod tasks;
+mod ui;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         "test" => tasks::test(tasks::TestOptions::parse(rest)),
         "bundle" => tasks::bundle().map(|deb| println!("{}", deb.display())),
         "bindings" => tasks::bindings(),
+        "ui" => setup::setup(setup::Needs::RUN).and_then(|()| ui::build()),
         "bench" => tasks::bench(rest),
         "help" | "--help" | "-h" => {
             println!("{}", USAGE);
@@ -54,6 +56,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [--no-bundle] fmt, clippy, all tests (unit, UI in Chromium, end-to-end in the webview),
                      then build, install and test the .deb (skip with --no-bundle)
   bundle             build the .deb (installs tauri-cli if missing)
+  ui                 build the UI into ui/dist (what image-scorer-cli serve --ui serves)
   bindings           regenerate src-tauri/bindings.ts from the commands
   bench library      indexing throughput against sha1sum, watcher pickup latency
   bench score        keypress-to-next-image latency on the Score page, in the webview

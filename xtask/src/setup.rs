@@ -53,6 +53,8 @@ struct Tool {
     version: String,
     /// `--locked` where the tool's own lockfile builds here (see RECIPES.md).
     locked: bool,
+    /// How long compiling it takes on a fresh two-core machine, for the progress line.
+    takes: &'static str,
 }
 
 /// Installs whatever `needs` asks for that is missing.
@@ -72,23 +74,18 @@ pub fn setup(needs: Needs) -> Result<(), String> {
         })?;
     }
     step("setup: cargo tools", || {
-        let mut tools = vec![
-            Tool {
-                krate: "trunk",
-                version: "0.21.14".into(),
-                locked: true,
-            },
-            Tool {
-                krate: "wasm-bindgen-cli",
-                version: locked_version("wasm-bindgen")?,
-                locked: false,
-            },
-        ];
+        let mut tools = vec![Tool {
+            krate: "wasm-bindgen-cli",
+            version: locked_version("wasm-bindgen")?,
+            locked: false,
+            takes: "about 5 minutes",
+        }];
         if needs.test {
             tools.push(Tool {
                 krate: "tauri-driver",
                 version: "2.1.0".into(),
                 locked: true,
+                takes: "about 3 minutes",
             });
         }
         cargo_install(&tools)
@@ -97,7 +94,7 @@ pub fn setup(needs: Needs) -> Result<(), String> {
         step("setup: Tauri CLI (npm)", tauri_cli)?;
     }
     step("setup: ONNX Runtime library", onnxruntime)?;
-    // Children (trunk, cargo tauri, tests) find the tools even where ~/.cargo/bin is not on PATH.
+    // Children (wasm-bindgen, cargo tauri, tests) find the tools even where ~/.cargo/bin is not on PATH.
     prepend_path(&cargo_bin());
     Ok(())
 }
@@ -156,6 +153,10 @@ fn cargo_install(tools: &[Tool]) -> Result<(), String> {
             continue;
         }
         let spec = format!("{}@{}", tool.krate, tool.version);
+        println!(
+            "compiling {spec} from source ({} on two cores; once, then it stays installed)",
+            tool.takes
+        );
         let mut cmd = exec::cargo();
         cmd.arg("install");
         if tool.locked {

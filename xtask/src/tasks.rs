@@ -204,11 +204,7 @@ pub fn bindings() -> Result<(), String> {
 
 /// Builds the UI into `ui/dist`, which the app embeds.
 fn build_ui() -> Result<(), String> {
-    step("build the UI (trunk)", || {
-        sh(Command::new("trunk")
-            .current_dir(root().join("ui"))
-            .args(["build", "--release"]))
-    })
+    crate::ui::build()
 }
 
 /// Builds the app (debug), puts ONNX Runtime beside it (where the app looks first, as in the

@@ -93,7 +93,7 @@ enum Command {
     /// Share the library with tablets and phones on the local network until Ctrl+C: serves
     /// the app's UI and commands over HTTP; a device pairs by the printed address or QR code.
     Serve {
-        /// The built UI (`trunk build --release` in ui/).
+        /// The built UI (`cargo xtask ui` builds it into ui/dist).
         #[arg(long, value_name = "DIR", default_value = "ui/dist")]
         ui: PathBuf,
         /// The address to listen on (every interface: the local network).

@@ -18,7 +18,7 @@ pub struct DirAssets {
 }
 
 impl DirAssets {
-    /// The files of `dir` (`ui/dist` after `trunk build`).
+    /// The files of `dir` (`ui/dist` after `cargo xtask ui`).
     pub fn open(dir: &Path) -> std::io::Result<Self> {
         let mut files = HashMap::new();
         for entry in std::fs::read_dir(dir)? {
@@ -33,7 +33,7 @@ impl DirAssets {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 format!(
-                    "{} has no index.html: build the UI first (trunk build)",
+                    "{} has no index.html: build the UI first (cargo xtask ui)",
                     dir.display()
                 ),
             ));
