@@ -77,6 +77,26 @@ fn request(kind: &str, n: usize, images: &[String]) -> (&'static str, String) {
     }
 }
 
+/// After an integrity check that must say "ok": how many judgements of each of [`KINDS`] the
+/// database holds.
+async fn stored_by_kind(db: &std::path::Path) -> [i64; 4] {
+    let mut conn = image_scorer_e2e::read_db(db).await;
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let mut counts = [0i64; 4];
+    for (k, kind) in KINDS.iter().enumerate() {
+        counts[k] = sqlx::query_scalar("SELECT COUNT(*) FROM judgements WHERE kind = ?1")
+            .bind(kind)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    }
+    counts
+}
+
 /// A small random generator (the moments of the kills), seeded from the clock and printed.
 struct Lcg(u64);
 
@@ -170,18 +190,9 @@ async fn judgements_acknowledged_before_a_sigkill_are_all_kept() {
 
     // Started again, the app opens the database (and so would migrate and check it).
     home.cli(&["stats"]);
-    let mut conn = image_scorer_e2e::read_db(&db).await;
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(integrity, "ok");
+    let stored_counts = stored_by_kind(&db).await;
     for (k, kind) in KINDS.iter().enumerate() {
-        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM judgements WHERE kind = ?1")
-            .bind(kind)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+        let stored = stored_counts[k];
         let (acked, sent) = (
             acknowledged[k].load(Ordering::SeqCst) as i64,
             sent[k].load(Ordering::SeqCst) as i64,
@@ -256,18 +267,9 @@ async fn two_instances_on_one_database_lose_nothing() {
         }
     }
     drop((first, second));
-    let mut conn = image_scorer_e2e::read_db(&db).await;
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(integrity, "ok");
+    let stored_counts = stored_by_kind(&db).await;
     for (k, kind) in KINDS.iter().enumerate() {
-        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM judgements WHERE kind = ?1")
-            .bind(kind)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+        let stored = stored_counts[k];
         eprintln!("{kind}: acknowledged {}, stored {stored}", acknowledged[k]);
         assert!(acknowledged[k] > 0);
         assert_eq!(stored as usize, acknowledged[k], "{kind}: every one, once");
