@@ -45,6 +45,10 @@ const TEST_PACKAGES: &[&str] = &[
     "chromium-driver",
     // Virtual environments for the model export scripts' tests.
     "python3-venv",
+    // Reference encoders: the tests write AVIF and JPEG XL files with them and check that the
+    // app decodes them to the pixels they were made from.
+    "libavif-bin",
+    "libjxl-tools",
 ];
 
 /// A cargo-installed tool at a pinned version.

@@ -5,7 +5,9 @@
 //! records the outcome in the store. A file that cannot be read or decoded is recorded with its
 //! error; nothing in here stops a scan because of one bad file.
 
+pub mod avif;
 pub mod excludes;
+pub mod formats;
 pub mod hash;
 pub mod probe;
 pub mod scan;
@@ -32,18 +34,12 @@ static LARGE_DECODES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// while no other large one is, and shrunk in its own pixel type before it is returned, so a
 /// decompression bomb under the pixel limit costs one decode's memory, not one per thread.
 pub fn decode_at_least(path: &std::path::Path, side: u32) -> Result<image::DynamicImage, String> {
-    let reader = || {
-        image::ImageReader::open(path)
-            .and_then(|r| r.with_guessed_format())
-            .map_err(|e| format!("cannot be read: {e}"))
-    };
-    let (width, height) = reader()?
-        .into_dimensions()
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let decoder = formats::decoder(std::io::BufReader::new(file))
         .map_err(|e| format!("cannot be decoded: {e}"))?;
+    let (width, height) = decoder.dimensions();
     let decode = || {
-        reader()?
-            .decode()
-            .map_err(|e| format!("cannot be decoded: {e}"))
+        image::DynamicImage::from_decoder(decoder).map_err(|e| format!("cannot be decoded: {e}"))
     };
     if u64::from(width) * u64::from(height) * 4 <= LARGE_DECODE_BYTES {
         return decode();

@@ -1,7 +1,8 @@
 //! What a file is, from its content: format, size in pixels, and whether it is whole, without
 //! decoding the pixels.
 
-use image::{ImageFormat, ImageReader};
+use super::formats::{self, Kind};
+use image::ImageFormat;
 use std::path::Path;
 
 /// Images declaring more pixels than this are not loaded (a decompression bomb, or a file no
@@ -64,29 +65,21 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
         Ok(n) => n,
         Err(e) => return Probe::fail(Status::Unreadable, None, format!("cannot be read: {e}")),
     };
-    let Ok(format) = image::guess_format(&head[..head_len]) else {
+    let Some(kind) = formats::sniff(&head[..head_len]) else {
         return Probe::fail(
             Status::Unreadable,
             None,
             "is not an image: its content matches no known image format".into(),
         );
     };
-    let name = format_name(format);
-    if !decodable(format) {
-        return Probe::fail(
-            Status::Unsupported,
-            Some(name),
-            format!(
-                "is a {} image, which this build cannot decode",
-                name.to_uppercase()
-            ),
-        );
+    let name = kind.name();
+    if let Some(reason) = kind.unsupported() {
+        return Probe::fail(Status::Unsupported, Some(name), reason);
     }
     let dimensions = std::fs::File::open(path)
         .map_err(image::ImageError::IoError)
         .and_then(|f| {
-            let mut decoder =
-                ImageReader::with_format(std::io::BufReader::new(f), format).into_decoder()?;
+            let mut decoder = formats::decoder(std::io::BufReader::new(f))?;
             let (width, height) = image::ImageDecoder::dimensions(&decoder);
             // As displayed: an image turned a quarter by its EXIF orientation is as wide as it
             // is stored high. A damaged EXIF block only loses the turn.
@@ -105,6 +98,16 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
         });
     let (width, height) = match dimensions {
         Ok(d) => d,
+        Err(image::ImageError::Unsupported(e)) => {
+            return Probe::fail(
+                Status::Unsupported,
+                Some(name),
+                format!(
+                    "is a {} image this build cannot decode: {e}",
+                    name.to_uppercase()
+                ),
+            )
+        }
         Err(e) => {
             return Probe::fail(
                 Status::Unreadable,
@@ -123,7 +126,7 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
     } else if width == 0 || height == 0 {
         Some(format!("declares {width} × {height} pixels"))
     } else {
-        truncation(format, tail, len)
+        truncation(kind, tail, len)
     };
     Probe {
         format: Some(name),
@@ -153,40 +156,20 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize
 }
 
 /// Whether the end of the file shows that it was cut short, for formats with an end marker.
-fn truncation(format: ImageFormat, tail: &[u8], len: u64) -> Option<String> {
-    let whole = match format {
+fn truncation(kind: Kind, tail: &[u8], len: u64) -> Option<String> {
+    let whole = match kind {
         // End of image marker; some writers add bytes after it.
-        ImageFormat::Jpeg => tail.windows(2).any(|w| w == [0xFF, 0xD9]),
-        ImageFormat::Png => tail.windows(4).any(|w| w == b"IEND"),
-        ImageFormat::Gif => tail.contains(&0x3B),
+        Kind::Image(ImageFormat::Jpeg) => tail.windows(2).any(|w| w == [0xFF, 0xD9]),
+        Kind::Image(ImageFormat::Png) => tail.windows(4).any(|w| w == b"IEND"),
+        Kind::Image(ImageFormat::Gif) => tail.contains(&0x3B),
         _ => true,
     };
     (!whole).then(|| {
         format!(
             "is a truncated {} file: it ends after {len} bytes, before its end marker",
-            format_name(format).to_uppercase()
+            kind.name().to_uppercase()
         )
     })
-}
-
-fn decodable(format: ImageFormat) -> bool {
-    matches!(
-        format,
-        ImageFormat::Png
-            | ImageFormat::Jpeg
-            | ImageFormat::WebP
-            | ImageFormat::Bmp
-            | ImageFormat::Tiff
-            | ImageFormat::Gif
-    )
-}
-
-fn format_name(format: ImageFormat) -> &'static str {
-    format
-        .extensions_str()
-        .first()
-        .copied()
-        .unwrap_or("unknown")
 }
 
 #[cfg(test)]
@@ -288,14 +271,23 @@ mod tests {
     }
 
     #[test]
-    fn avif_is_recorded_as_unsupported() {
-        // The start of an AVIF file: an ftyp box with the avif brand.
-        let mut bytes = vec![0, 0, 0, 0x1c];
-        bytes.extend_from_slice(b"ftypavif\0\0\0\0avifmif1miaf");
+    fn heic_is_recorded_as_unsupported_and_a_broken_avif_as_damaged() {
+        // The start of a HEIF file: an ftyp box with the heic brand.
+        let mut bytes = vec![0, 0, 0, 0x18];
+        bytes.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
         bytes.extend_from_slice(&[0u8; 64]);
-        let p = probe_bytes("new.avif", &bytes);
+        let p = probe_bytes("photo.heic", &bytes);
         assert_eq!(p.status, Status::Unsupported, "{p:?}");
-        assert!(p.error.unwrap().contains("AVIF"));
+        assert!(p.error.unwrap().contains("HEIC"));
+        // The same with the avif brand: decodable, but these bytes hold no picture.
+        bytes[8..12].copy_from_slice(b"avif");
+        let p = probe_bytes("new.avif", &bytes);
+        assert_eq!(
+            (p.status, p.format),
+            (Status::Unreadable, Some("avif")),
+            "{p:?}"
+        );
+        assert!(p.error.unwrap().contains("damaged AVIF"));
     }
 
     fn crc32(data: &[u8]) -> u32 {

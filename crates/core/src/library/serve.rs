@@ -7,7 +7,7 @@
 
 use super::hash::hash_reader;
 use crate::{CoreError, Result, Store};
-use image::{DynamicImage, ImageDecoder, ImageReader};
+use image::{DynamicImage, ImageDecoder};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -120,11 +120,7 @@ fn read_verified(files: &[PathBuf], sha1: &str) -> Option<Vec<u8>> {
 /// Decodes `bytes`, turns it upright by its EXIF orientation, and shrinks it to a JPEG.
 pub fn make_thumbnail(bytes: &[u8]) -> Result<Vec<u8>> {
     let fail = |e: image::ImageError| CoreError::Internal(format!("cannot make a thumbnail: {e}"));
-    let mut decoder = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| fail(e.into()))?
-        .into_decoder()
-        .map_err(fail)?;
+    let mut decoder = super::formats::decoder(Cursor::new(bytes)).map_err(fail)?;
     let orientation = decoder.orientation().map_err(fail)?;
     let (w, h) = decoder.dimensions();
     // Shrunk before it is turned or converted; a large one while no other large one decodes.
