@@ -17,7 +17,7 @@ pub const THUMBNAIL_SIZE: u32 = 384;
 /// What the webview asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImageRequest {
-    /// The original file's bytes.
+    /// The original file's bytes (a PNG rendition for formats webviews do not show).
     Original(String),
     /// A small JPEG of the image, EXIF orientation applied.
     Thumbnail(String),
@@ -70,42 +70,91 @@ pub async fn serve(
     let sha1 = request.sha1().to_owned();
     let files = store.image_files(&sha1).await?;
     let format = store.image_format(&sha1).await?;
+    let format = format.unwrap_or_default();
     let cache = thumbnail_path(cache_dir, &sha1);
+    let rendition = rendition_path(cache_dir, &sha1);
     let thumb = matches!(request, ImageRequest::Thumbnail(_));
     tokio::task::spawn_blocking(move || {
         if files.is_empty() {
             // Not in the library (any more): its file was deleted, its folder closed, or it
-            // became unreadable. A thumbnail kept from before is neither served nor kept.
+            // became unreadable. A thumbnail or rendition kept from before is neither served
+            // nor kept.
             let _ = std::fs::remove_file(&cache);
+            let _ = std::fs::remove_file(&rendition);
             return Ok(None);
         }
-        if thumb {
-            if let Ok(bytes) = std::fs::read(&cache) {
+        let shown_as_is = shown_by_webviews(&format);
+        let cached = match (thumb, shown_as_is) {
+            (true, _) => Some((&cache, "image/jpeg")),
+            (false, false) => Some((&rendition, "image/png")),
+            (false, true) => None,
+        };
+        if let Some((path, content_type)) = cached {
+            if let Ok(bytes) = std::fs::read(path) {
                 return Ok(Some(Served {
                     bytes,
-                    content_type: "image/jpeg",
+                    content_type,
                 }));
             }
         }
         let Some(bytes) = read_verified(&files, &sha1) else {
             return Ok(None);
         };
-        if !thumb {
-            let content_type = content_type(format.as_deref().unwrap_or_default());
-            return Ok(Some(Served {
-                bytes,
-                content_type,
-            }));
-        }
-        let jpeg = make_thumbnail(&bytes)?;
-        store_atomically(&cache, &jpeg);
+        let (made, path, content_type) = match (thumb, shown_as_is) {
+            (false, true) => {
+                return Ok(Some(Served {
+                    bytes,
+                    content_type: content_type(&format),
+                }))
+            }
+            (false, false) => (make_rendition(&bytes)?, &rendition, "image/png"),
+            (true, _) => (make_thumbnail(&bytes)?, &cache, "image/jpeg"),
+        };
+        store_atomically(path, &made);
         Ok(Some(Served {
-            bytes: jpeg,
-            content_type: "image/jpeg",
+            bytes: made,
+            content_type,
         }))
     })
     .await
     .map_err(|e| CoreError::Internal(format!("serving an image stopped: {e}")))?
+}
+
+/// Whether every webview the app shows images in (WebKitGTK, Chromium, Android's WebView)
+/// decodes `format` itself. Others (TIFF, JPEG XL) are served as a PNG rendition.
+pub fn shown_by_webviews(format: &str) -> bool {
+    matches!(
+        format,
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" | "avif"
+    )
+}
+
+/// The image in `bytes` as a PNG a webview shows: full size, turned upright by its EXIF
+/// orientation, 8 bits per channel, alpha kept.
+pub fn make_rendition(bytes: &[u8]) -> Result<Vec<u8>> {
+    let fail = |e: image::ImageError| CoreError::Internal(format!("cannot show this image: {e}"));
+    let mut decoder = super::formats::decoder(Cursor::new(bytes)).map_err(fail)?;
+    let orientation = decoder.orientation().map_err(fail)?;
+    let (w, h) = decoder.dimensions();
+    let mut image = crate::library::one_large_decode_at_a_time(u64::from(w) * u64::from(h), || {
+        DynamicImage::from_decoder(decoder)
+    })
+    .map_err(fail)?;
+    image.apply_orientation(orientation);
+    let image = if image.color().has_alpha() {
+        DynamicImage::ImageRgba8(image.into_rgba8())
+    } else {
+        DynamicImage::ImageRgb8(image.into_rgb8())
+    };
+    let mut out = Vec::new();
+    image
+        .write_with_encoder(image::codecs::png::PngEncoder::new_with_quality(
+            &mut out,
+            image::codecs::png::CompressionType::Fast,
+            image::codecs::png::FilterType::Adaptive,
+        ))
+        .map_err(fail)?;
+    Ok(out)
 }
 
 /// The bytes of the first of `files` whose content still has this hash.
@@ -138,6 +187,13 @@ pub fn make_thumbnail(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+fn rendition_path(cache_dir: &Path, sha1: &str) -> PathBuf {
+    cache_dir
+        .join("renditions")
+        .join(&sha1[..2])
+        .join(format!("{sha1}.png"))
+}
+
 fn thumbnail_path(cache_dir: &Path, sha1: &str) -> PathBuf {
     cache_dir
         .join("thumbnails")
@@ -167,6 +223,7 @@ pub fn content_type(format: &str) -> &'static str {
         "bmp" => "image/bmp",
         "tif" | "tiff" => "image/tiff",
         "gif" => "image/gif",
+        "avif" => "image/avif",
         _ => "application/octet-stream",
     }
 }
