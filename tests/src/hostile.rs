@@ -1,8 +1,9 @@
 //! A hostile corpus: files that have hurt image tools, written into a folder, each with what
 //! the library must make of it (shown with its size as displayed, or left out with a reason).
 //! Decompression bombs and absurd headers, truncated and corrupt files of every format,
-//! mislabelled extensions, empty and 0x0 images, animated GIFs, 16-bit and grey images, all
-//! eight EXIF orientations, symlink loops and dangling links, and names with a newline, a
+//! mislabelled extensions (AVIF and JPEG XL too, written by their reference encoders), empty and
+//! 0x0 images, animated GIFs and WebPs, CMYK JPEGs, HEIC, 16-bit and grey images, all eight EXIF
+//! orientations, symlink loops and dangling links, and names with a newline, a
 //! leading dash, 200 characters or bytes that are not UTF-8.
 
 use image::{ImageFormat, RgbImage};
@@ -145,6 +146,60 @@ fn frameless_gif() -> Vec<u8> {
     out
 }
 
+/// `image` as written by an outside encoder: `tool` run with `args` on it as a PNG (`{in}` and
+/// `{out}` stand for the files). The tools are Debian packages `cargo xtask setup` installs for
+/// the tests; a missing one fails the test.
+fn outside_encode(image: &image::DynamicImage, tool: &str, args: &[&str], ext: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.png");
+    let output = dir.path().join(format!("out.{ext}"));
+    image.save(&input).unwrap();
+    let args: Vec<std::ffi::OsString> = args
+        .iter()
+        .map(|a| match *a {
+            "{in}" => input.clone().into_os_string(),
+            "{out}" => output.clone().into_os_string(),
+            a => a.into(),
+        })
+        .collect();
+    let out = std::process::Command::new(tool)
+        .args(&args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} cannot be run ({e}); `cargo xtask setup` installs it"));
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(output).unwrap()
+}
+
+/// An animated WebP of two frames (img2webp, Debian `webp`).
+fn animated_webp(width: u32, height: u32) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, out) = (
+        dir.path().join("a.png"),
+        dir.path().join("b.png"),
+        dir.path().join("o.webp"),
+    );
+    photo(width, height).save(&a).unwrap();
+    image::DynamicImage::ImageRgb8(RgbImage::from_pixel(width, height, image::Rgb([9, 9, 200])))
+        .save(&b)
+        .unwrap();
+    let status = std::process::Command::new("img2webp")
+        .args(["-loop", "0", "-lossless"])
+        .arg(&a)
+        .args(["-d", "100"])
+        .arg(&b)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("img2webp cannot be run; `cargo xtask setup` installs it (Debian webp)")
+        .status;
+    assert!(status.success(), "img2webp failed");
+    std::fs::read(out).unwrap()
+}
+
 /// Writes the corpus into `dir` and returns its cases.
 pub fn write_corpus(dir: &Path) -> Vec<Case> {
     std::fs::create_dir_all(dir).unwrap();
@@ -159,15 +214,22 @@ pub fn write_corpus(dir: &Path) -> Vec<Case> {
     };
     let rgb = photo(40, 30);
     let formats = [
-        ("png", ImageFormat::Png),
-        ("jpg", ImageFormat::Jpeg),
-        ("gif", ImageFormat::Gif),
-        ("webp", ImageFormat::WebP),
-        ("bmp", ImageFormat::Bmp),
-        ("tiff", ImageFormat::Tiff),
+        ("png", encode(&rgb, ImageFormat::Png)),
+        ("jpg", encode(&rgb, ImageFormat::Jpeg)),
+        ("gif", encode(&rgb, ImageFormat::Gif)),
+        ("webp", encode(&rgb, ImageFormat::WebP)),
+        ("bmp", encode(&rgb, ImageFormat::Bmp)),
+        ("tiff", encode(&rgb, ImageFormat::Tiff)),
+        (
+            "avif",
+            outside_encode(&rgb, "avifenc", &["{in}", "{out}"], "avif"),
+        ),
+        (
+            "jxl",
+            outside_encode(&rgb, "cjxl", &["{in}", "{out}", "-d", "1"], "jxl"),
+        ),
     ];
-    for (ext, format) in formats {
-        let bytes = encode(&rgb, format);
+    for (ext, bytes) in formats {
         put(
             format!("ok.{ext}").as_bytes(),
             &bytes,
@@ -219,6 +281,33 @@ pub fn write_corpus(dir: &Path) -> Vec<Case> {
         Expect::Shown(9, 7),
     );
     put(b"animated.gif", &animated_gif(), Expect::Shown(12, 8));
+    put(
+        b"animated.webp",
+        &animated_webp(14, 9),
+        Expect::Shown(14, 9),
+    );
+    // A CMYK JPEG (Pillow, Debian python3-pil; as print workflows write them).
+    put(
+        b"cmyk.jpg",
+        &outside_encode(
+            &photo(30, 20),
+            "/usr/bin/python3",
+            &[
+                "-c",
+                "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('CMYK').save(sys.argv[2])",
+                "{in}",
+                "{out}",
+            ],
+            "jpg",
+        ),
+        Expect::Shown(30, 20),
+    );
+    // A HEIF file of HEVC pictures: recognised and refused with its reason.
+    put(
+        b"phone.heic",
+        b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08free",
+        Expect::Refused("HEIC"),
+    );
     put(b"frameless.gif", &frameless_gif(), Expect::Refused(""));
     put(b"empty.png", b"", Expect::Refused(""));
     put(

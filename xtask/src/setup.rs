@@ -49,6 +49,9 @@ const TEST_PACKAGES: &[&str] = &[
     // app decodes them to the pixels they were made from.
     "libavif-bin",
     "libjxl-tools",
+    // The hostile corpus: an animated WebP (img2webp) and a CMYK JPEG (Pillow).
+    "webp",
+    "python3-pil",
 ];
 
 /// A cargo-installed tool at a pinned version.
