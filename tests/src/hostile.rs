@@ -48,6 +48,52 @@ impl crate::Home {
         // Linux reports ru_maxrss in kilobytes.
         (out, usage.ru_maxrss as u64 * 1024)
     }
+
+    /// Runs the command line with `args` as a user whom file permissions stop: `nobody` when
+    /// the tests run as root (whom permission bits do not stop), this user otherwise. Its
+    /// output.
+    pub fn cli_unprivileged(&self, args: &[&std::ffi::OsStr]) -> String {
+        let cli = std::env::var_os("IMAGE_SCORER_CLI")
+            .expect("IMAGE_SCORER_CLI: the command line binary");
+        // SAFETY: geteuid has no preconditions.
+        let mut cmd = if unsafe { libc::geteuid() } == 0 {
+            // The home itself passable, the app's own folders writable; the photo folders
+            // keep the permissions the test gives them.
+            let home = self.dir.as_path();
+            let mut chmod = std::process::Command::new("chmod");
+            chmod.arg("a+rx").arg(home);
+            let own = ["config", "data", "cache"].map(|d| home.join(d));
+            for d in &own {
+                std::fs::create_dir_all(d).unwrap();
+            }
+            let opened = chmod.status().unwrap().success()
+                && std::process::Command::new("chmod")
+                    .args(["-R", "a+rwX"])
+                    .args(&own)
+                    .status()
+                    .unwrap()
+                    .success();
+            assert!(opened, "chmod of the test's home");
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(&cli);
+            c
+        } else {
+            std::process::Command::new(&cli)
+        };
+        let out = cmd
+            .args(args)
+            .envs(self.env())
+            .output()
+            .expect("setpriv (util-linux) runs the command line");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "image-scorer-cli {args:?} failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
 }
 
 /// What the library must make of a file.

@@ -179,3 +179,86 @@ async fn a_hostile_folder_is_scanned_and_decoded_in_bounded_memory_with_a_reason
         mb(embed_bytes)
     );
 }
+
+/// Permissions changing between scans: a file and a folder the user may not read are listed
+/// with the reason and nothing else stops; given back, they are shown; a shown file whose
+/// permission is taken away leaves with the reason. Run as a user whom permissions stop.
+#[tokio::test]
+async fn files_and_folders_without_read_permission_get_a_reason_and_come_back_when_allowed() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new();
+    let dir = home.scratch("permissions");
+    let png = |n: u8| {
+        let mut bytes = Vec::new();
+        image::RgbImage::from_pixel(6, 4, image::Rgb([n, 40, 40]))
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
+            .unwrap();
+        bytes
+    };
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("open.png"), png(1)).unwrap();
+    std::fs::write(dir.join("closed.png"), png(2)).unwrap();
+    std::fs::write(dir.join("sub/inside.png"), png(3)).unwrap();
+    let mode = |path: &str, mode: u32| {
+        std::fs::set_permissions(dir.join(path), std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let index = || home.cli_unprivileged(&[OsStr::new("index"), dir.as_os_str()]);
+    let status = |files: &BTreeMap<String, Recorded>, name: &str| {
+        files.get(name).map(|(s, e, _, _)| (s.clone(), e.clone()))
+    };
+
+    index();
+    mode("closed.png", 0o000);
+    mode("sub", 0o000);
+    let out = index();
+    mode("sub", 0o755);
+    let files = recorded(&home.database()).await;
+    assert_eq!(
+        status(&files, "open.png").unwrap().0.as_deref(),
+        Some("ok"),
+        "{files:?}"
+    );
+    let (_, why) = status(&files, "closed.png").expect("the unreadable file is listed");
+    let why = why.unwrap_or_default();
+    assert!(
+        why.contains("ermission denied"),
+        "closed.png: {why:?}\n{out}"
+    );
+    println!("closed.png: {why}; scan said: {out}");
+    let (_, folder) = status(&files, "sub").expect("the unreadable folder is listed");
+    assert!(
+        folder.unwrap_or_default().contains("ermission denied"),
+        "{files:?}"
+    );
+    assert!(
+        !files.contains_key("sub/inside.png"),
+        "not listed while its folder is closed"
+    );
+
+    mode("closed.png", 0o644);
+    index();
+    let files = recorded(&home.database()).await;
+    for name in ["open.png", "closed.png", "sub/inside.png"] {
+        assert_eq!(
+            status(&files, name).map(|s| s.0),
+            Some(Some("ok".into())),
+            "{name}: {files:?}"
+        );
+    }
+
+    mode("open.png", 0o000);
+    index();
+    let files = recorded(&home.database()).await;
+    let (_, why) = status(&files, "open.png").expect("still listed");
+    assert!(
+        why.unwrap_or_default().contains("ermission denied"),
+        "{files:?}"
+    );
+    assert_eq!(
+        status(&files, "closed.png").unwrap().0.as_deref(),
+        Some("ok")
+    );
+}

@@ -104,7 +104,14 @@ pub async fn scan_root(
     for file in &found {
         seen.insert(file.rel_path.clone());
         match known.get(&file.rel_path) {
-            Some(k) if k.indexed && k.size == file.size && k.mtime_ns == file.mtime_ns => {
+            // Unchanged since it was read, and still readable (a permission taken away changes
+            // neither its size nor its time; one open per file is cheap beside a hash).
+            Some(k)
+                if k.indexed
+                    && k.size == file.size
+                    && k.mtime_ns == file.mtime_ns
+                    && std::fs::File::open(root_path.join(&file.rel_path)).is_ok() =>
+            {
                 if !k.present {
                     revived.push(k.id);
                 }
