@@ -81,18 +81,7 @@ impl crate::Home {
         } else {
             std::process::Command::new(&cli)
         };
-        let out = cmd
-            .args(args)
-            .envs(self.env())
-            .output()
-            .expect("setpriv (util-linux) runs the command line");
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "image-scorer-cli {args:?} failed:\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout
+        self.cli_output(cmd.args(args), args)
     }
 }
 

@@ -84,8 +84,13 @@ impl Home {
     /// standard output, or a failure with what it printed.
     pub fn cli(&self, args: &[&str]) -> String {
         let cli = required_path("IMAGE_SCORER_CLI", "the command line binary");
-        let out = Command::new(&cli)
-            .args(args)
+        self.cli_output(Command::new(&cli).args(args), args)
+    }
+
+    /// Runs `cmd` (the command line, maybe wrapped) with this home's environment; its standard
+    /// output, or a failure naming `args` with what it printed.
+    pub(crate) fn cli_output(&self, cmd: &mut Command, args: &[impl std::fmt::Debug]) -> String {
+        let out = cmd
             .envs(self.env())
             .output()
             .expect("the command line runs");

@@ -35,18 +35,25 @@ fn cached_with(dir: &Path, ext: &str) -> usize {
         .unwrap_or(0)
 }
 
-#[tokio::test]
-async fn a_thumbnail_leaves_with_its_image() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
+/// An app (no ONNX Runtime) with its data and cache below `dir`, started; its cache folder and
+/// an empty photo folder.
+async fn started(dir: &Path) -> (App, std::path::PathBuf, std::path::PathBuf) {
+    let mut config = AppConfig::in_folders(dir.join("data"), dir.join("cache"));
     config.onnx_runtime = Vec::new();
     let cache = config.cache_dir.clone();
     let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
         .await
         .unwrap();
     app.start();
-    let photos = tmp.path().join("photos");
+    let photos = dir.join("photos");
     std::fs::create_dir(&photos).unwrap();
+    (app, cache, photos)
+}
+
+#[tokio::test]
+async fn a_thumbnail_leaves_with_its_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (app, cache, photos) = started(tmp.path()).await;
     for name in ["chelsea.png", "coffee.png", "rocket.jpg"] {
         std::fs::copy(fixture_path(name), photos.join(name)).unwrap();
     }
@@ -99,15 +106,7 @@ async fn a_thumbnail_leaves_with_its_image() {
 #[tokio::test]
 async fn tiff_and_jpeg_xl_are_shown_as_png_renditions_that_leave_with_their_image() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
-    config.onnx_runtime = Vec::new();
-    let cache = config.cache_dir.clone();
-    let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
-        .await
-        .unwrap();
-    app.start();
-    let photos = tmp.path().join("photos");
-    std::fs::create_dir(&photos).unwrap();
+    let (app, cache, photos) = started(tmp.path()).await;
     let source = image::open(fixture_path("chelsea.png")).unwrap().to_rgb8();
     source.save(photos.join("chelsea.tiff")).unwrap();
     let status = std::process::Command::new("cjxl")
