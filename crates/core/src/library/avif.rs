@@ -5,7 +5,6 @@
 //! app decodes images for thumbnails, hashes and model inputs, never to edit them; the webview
 //! shows an AVIF original itself.
 
-use image::error::{DecodingError, ImageFormatHint, UnsupportedError, UnsupportedErrorKind};
 use image::{ColorType, ImageDecoder, ImageError, ImageResult};
 use rav1d::include::dav1d::data::Dav1dData;
 use rav1d::include::dav1d::dav1d::{Dav1dContext, Dav1dLogger, Dav1dSettings};
@@ -47,7 +46,7 @@ impl AvifDecoder {
             // Animations, grids, external references: files of a kind this decoder does not
             // read. Its other "unsupported" errors are damaged files (e.g. an unknown box size).
             avif_parse::Error::Unsupported(what) if what.contains("not supported") => {
-                unsupported(what)
+                super::formats::unsupported("AVIF", what)
             }
             e => decoding(e),
         })?;
@@ -122,17 +121,7 @@ impl ImageDecoder for AvifDecoder {
 }
 
 fn decoding(e: impl std::fmt::Display) -> ImageError {
-    ImageError::Decoding(DecodingError::new(
-        ImageFormatHint::Name("AVIF".into()),
-        e.to_string(),
-    ))
-}
-
-fn unsupported(what: &str) -> ImageError {
-    ImageError::Unsupported(UnsupportedError::from_format_and_kind(
-        ImageFormatHint::Name("AVIF".into()),
-        UnsupportedErrorKind::GenericFeature(what.into()),
-    ))
+    super::formats::damaged("AVIF", e)
 }
 
 /// A rav1d decoder for one file's pictures.

@@ -1,7 +1,8 @@
 //! What format a file is, from its first bytes, and the decoder for it: `image`'s own decoders,
 //! AVIF ([`super::avif`]) and JPEG XL (jxl-oxide). HEIC is recognised and refused with its reason.
 
-use image::{ImageDecoder, ImageFormat, ImageReader, ImageResult};
+use image::error::{DecodingError, ImageFormatHint, UnsupportedError, UnsupportedErrorKind};
+use image::{ImageDecoder, ImageError, ImageFormat, ImageReader, ImageResult};
 use std::io::{BufRead, Seek, SeekFrom};
 
 /// How many bytes [`sniff`] looks at.
@@ -116,26 +117,35 @@ pub fn decoder<'a, R: BufRead + Seek + 'a>(
                 ImageReader::with_format(reader, format).into_decoder()?,
             ))
         }
-        Some(kind @ Kind::Heic) => {
-            return Err(image::ImageError::Unsupported(
-                image::error::UnsupportedError::from_format_and_kind(
-                    image::error::ImageFormatHint::Name(kind.name().to_uppercase()),
-                    image::error::UnsupportedErrorKind::Format(
-                        image::error::ImageFormatHint::Name(kind.name().to_uppercase()),
-                    ),
-                ),
-            ))
-        }
+        Some(Kind::Heic) => return Err(unsupported("HEIC", "HEVC pictures")),
+        // `image` guessed nothing either (sniff asked it).
         None => {
-            return Ok(Box::new(
-                ImageReader::new(reader)
-                    .with_guessed_format()?
-                    .into_decoder()?,
+            return Err(image::ImageError::Unsupported(
+                UnsupportedError::from_format_and_kind(
+                    ImageFormatHint::Unknown,
+                    UnsupportedErrorKind::Format(ImageFormatHint::Unknown),
+                ),
             ))
         }
     };
     decoder.set_limits(image::Limits::default())?;
     Ok(decoder)
+}
+
+/// `image`'s error for a damaged file of `format`.
+pub fn damaged(format: &str, why: impl std::fmt::Display) -> ImageError {
+    ImageError::Decoding(DecodingError::new(
+        ImageFormatHint::Name(format.into()),
+        why.to_string(),
+    ))
+}
+
+/// `image`'s error for a file of `format` using a feature (`what`) this build does not decode.
+pub fn unsupported(format: &str, what: &str) -> ImageError {
+    ImageError::Unsupported(UnsupportedError::from_format_and_kind(
+        ImageFormatHint::Name(format.into()),
+        UnsupportedErrorKind::GenericFeature(what.into()),
+    ))
 }
 
 /// jxl-oxide's decoder, for a file whose first picture is whole: given a cut file, jxl-oxide
@@ -146,12 +156,7 @@ fn jxl_decoder(
 ) -> ImageResult<jxl_oxide::integration::JxlDecoder<std::io::Cursor<Vec<u8>>>> {
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes)?;
-    let truncated = |why: String| {
-        image::ImageError::Decoding(image::error::DecodingError::new(
-            image::error::ImageFormatHint::Name("JPEG XL".into()),
-            why,
-        ))
-    };
+    let truncated = |why: String| damaged("JPEG XL", why);
     let loaded = jxl_oxide::JxlImage::builder()
         .read(bytes.as_slice())
         .map_err(|e| truncated(e.to_string()))?;
