@@ -22,6 +22,7 @@ mod ui;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    ci_builds_once();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (command, rest) = match args.split_first() {
         Some((c, r)) => (c.as_str(), r),
@@ -47,6 +48,16 @@ fn main() -> ExitCode {
             eprintln!("\nxtask: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// CI builds a clean checkout once: incremental compilation's caches would only take disk
+/// (several GiB for this workspace) and time. Set before any child starts; a value the caller
+/// set is kept.
+fn ci_builds_once() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if ci && std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        std::env::set_var("CARGO_INCREMENTAL", "0");
     }
 }
 

@@ -54,6 +54,43 @@ const TEST_PACKAGES: &[&str] = &[
     "python3-pil",
 ];
 
+/// What a build from a clean checkout writes under `target/`, measured (CI's settings): the
+/// tests build the app, its tests and the UI twice (debug and wasm32); running builds less.
+const COLD_TEST_GIB: f64 = 20.0;
+const COLD_RUN_GIB: f64 = 8.0;
+
+/// Says how much disk is free where the build goes, and warns, before a build stops halfway on
+/// "No space left on device", when a build from scratch would not fit.
+fn disk_space(needs: Needs) {
+    let target = exec::root().join("target");
+    let at = if target.exists() {
+        target
+    } else {
+        exec::root()
+    };
+    let Some(free) = output(Command::new("df").args(["-Pk"]).arg(&at)).and_then(|out| {
+        let line = out.lines().nth(1)?;
+        let kib: f64 = line.split_whitespace().nth(3)?.parse().ok()?;
+        Some(kib / (1024.0 * 1024.0))
+    }) else {
+        println!("cannot tell the free space of {} (df)", at.display());
+        return;
+    };
+    let need = if needs.test {
+        COLD_TEST_GIB
+    } else {
+        COLD_RUN_GIB
+    };
+    println!("{free:.1} GiB free under {}", at.display());
+    if free < need {
+        println!(
+            "warning: a build from a clean checkout writes about {need:.0} GiB under target/; \
+             with {free:.1} GiB free it may stop with \"No space left on device\" \
+             (an earlier build's target/ needs less)"
+        );
+    }
+}
+
 /// A cargo-installed tool at a pinned version.
 struct Tool {
     krate: &'static str,
@@ -66,6 +103,10 @@ struct Tool {
 
 /// Installs whatever `needs` asks for that is missing.
 pub fn setup(needs: Needs) -> Result<(), String> {
+    step("setup: disk space", || {
+        disk_space(needs);
+        Ok(())
+    })?;
     step("setup: Debian packages", || {
         let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
         if needs.test {
