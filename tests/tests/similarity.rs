@@ -178,14 +178,14 @@ async fn pairs_judgements_find_similar_and_duplicate_marks_in_the_webview() {
     // Near-duplicates: chelsea.png and its copy; keep the original (listed first), mark the
     // copy; the Score queue has 3 images; undo brings the fourth back.
     app.press('d').await;
-    app.wait_for_text("#duplicate-count", "1 group(s)").await;
+    app.wait_for_text("#duplicate-count", "1 group,").await;
     let group = sha1s(&app, "#duplicate-group figure").await;
     assert_eq!(group.len(), 2);
     assert_eq!(group[0], query[0], "the larger original first");
     app.press(Key::Enter.into()).await;
-    app.wait_for_text("#duplicates-note", "marked 1 as duplicate")
+    app.wait_for_text("#duplicates-note", "marked 1 as a duplicate")
         .await;
-    app.wait_for_text("#duplicate-count", "0 group(s)").await;
+    app.wait_for_text("#duplicate-count", "0 groups,").await;
     press_with(&app.client, Key::Alt, '1').await;
     app.wait_for_text("#score-progress", "0 / 3 rated").await;
     let mut seen = std::collections::HashSet::new();

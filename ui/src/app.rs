@@ -211,8 +211,8 @@ fn import_problems(
     image_scorer_protocol::AppError::new(
         image_scorer_protocol::ErrorKind::InvalidInput,
         format!(
-            "Imported {} image(s), {} already in the library; not imported: {}",
-            report.copied,
+            "Imported {}, {} already in the library; not imported: {}",
+            image_scorer_protocol::text::count(report.copied, "image", "images"),
             report.already,
             report.problems.join("; ")
         ),

@@ -350,7 +350,7 @@ async fn a_devices_own_library_imports_images_and_is_rescanned_when_shown_again(
     find(&root, "#empty-import", "Import images").await;
     let button = find(&root, "#open-folder", "Import images").await;
     click(&button);
-    find(&root, "#errors .message", "Imported 2 image(s), 1 already").await;
+    find(&root, "#errors .message", "Imported 2 images, 1 already").await;
     find(&root, "#errors .message", "notes.jpg is not an image").await;
     assert!(calls().contains("import_images"), "{}", calls());
     assert!(!calls().contains("choose_folder"), "{}", calls());

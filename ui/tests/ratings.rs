@@ -316,7 +316,7 @@ async fn plots_exports_and_imports_go_through_the_app() {
     find(
         &root,
         "#exchange-outcome",
-        "left out: 1 rated images marked as duplicates",
+        "left out 1: rated images marked as duplicates",
     )
     .await;
     assert_eq!(exports(), "jsonl:tester:PerRater");
@@ -332,10 +332,10 @@ async fn plots_exports_and_imports_go_through_the_app() {
     find(
         &root,
         "#exchange-outcome",
-        "1 images are not in the library yet",
+        "1 image is not in the library yet",
     )
     .await;
-    find(&root, "#exchange-outcome", "skipped: 1 scores outside 1-10").await;
+    find(&root, "#exchange-outcome", "skipped 1: scores outside 1-10").await;
 
     // The rater's own model, through the app's save dialog.
     click(&find(&root, "#export-own-model", "Export my model").await);

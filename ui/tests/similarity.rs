@@ -48,7 +48,7 @@ async fn without_a_pack_the_page_says_what_is_missing() {
     // Near-duplicates still work (by the hash, the default without a pack).
     press_key("d", "KeyD");
     find(&root, "#duplicates-bar", "By perceptual hash").await;
-    find(&root, "#duplicate-count", "1 group(s)").await;
+    find(&root, "#duplicate-count", "1 group,").await;
     handle.destroy();
     root.remove();
 }
@@ -130,7 +130,7 @@ async fn pairs_find_similar_and_duplicates_by_key_and_button() {
     // Near-duplicates: keep the second image (key 2), Enter marks the first; undo takes it back.
     press_key("d", "KeyD");
     find(&root, "#duplicates-bar", "By the model").await;
-    find(&root, "#duplicate-count", "1 group(s)").await;
+    find(&root, "#duplicate-count", "1 group,").await;
     press_key("2", "Digit2");
     find(&root, "#duplicate-group .stage.kept", "b.png").await;
     press_key("Enter", "Enter");

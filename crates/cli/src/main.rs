@@ -12,6 +12,7 @@ use image_scorer_core::{App, AppConfig};
 use image_scorer_protocol::commands::{
     GetPredictor, GetRatingStats, GetState, PausePredictions, RenameRater, SetPack,
 };
+use image_scorer_protocol::text::{count, count_is};
 use image_scorer_protocol::{ExportFormat, ExportOptions, PathStyle, ScoreMode};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -201,9 +202,9 @@ async fn command(
             app.index_now().await;
             let state = app.call(GetState {}).await.map_err(|e| e.message)?;
             println!(
-                "{} images in {} folder(s); {} unreadable",
-                state.library.counts.ok,
-                state.library.roots.len(),
+                "{} in {}; {} unreadable",
+                count(state.library.counts.ok, "image", "images"),
+                count(state.library.roots.len(), "folder", "folders"),
                 state.library.counts.unreadable
             );
             Ok(())
@@ -246,12 +247,12 @@ async fn command(
                 .await
                 .map_err(|e| e.message)?;
             println!(
-                "{} rows written to {}",
-                summary.rows,
+                "{} written to {}",
+                count(summary.rows, "row", "rows"),
                 summary.files.join(", ")
             );
             for s in &summary.skipped {
-                println!("  left out: {} {}", s.count, s.reason);
+                println!("  left out {}: {}", s.count, s.reason);
             }
             Ok(())
         }
@@ -266,9 +267,9 @@ async fn command(
                 .map_err(|e| e.message)?;
             println!("{} read as {}", report.source, report.format);
             println!(
-                "added {} scores and {} comparisons by {}",
-                report.scores,
-                report.comparisons,
+                "added {} and {} by {}",
+                count(report.scores, "score", "scores"),
+                count(report.comparisons, "comparison", "comparisons"),
                 if report.raters.is_empty() {
                     "nobody".to_owned()
                 } else {
@@ -276,17 +277,20 @@ async fn command(
                 }
             );
             if report.already > 0 {
-                println!("{} judgements were already in the database", report.already);
+                println!(
+                    "{} already in the database",
+                    count_is(report.already, "judgement", "judgements")
+                );
             }
             if report.absent_images > 0 {
                 println!(
-                    "{} images are not in the library yet: their judgements attach when a file \
-                     with their content appears",
-                    report.absent_images
+                    "{} not in the library yet: their judgements attach when a file with \
+                     their content appears",
+                    count_is(report.absent_images, "image", "images")
                 );
             }
             for s in &report.skipped {
-                println!("  skipped: {} {}", s.count, s.reason);
+                println!("  skipped {}: {}", s.count, s.reason);
             }
             Ok(())
         }
@@ -298,8 +302,8 @@ async fn command(
                 .await
                 .map_err(|e| e.message)?;
             println!(
-                "{rater}'s model from {} scores written to {} (input {}, output {}{})",
-                exported.ratings,
+                "{rater}'s model from {} written to {} (input {}, output {}{})",
+                count(exported.ratings, "score", "scores"),
                 exported.files.join(", "),
                 exported.input,
                 exported.output,

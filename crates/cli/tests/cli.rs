@@ -76,10 +76,7 @@ fn the_command_line_indexes_embeds_imports_counts_and_exports() {
     let db = home.join("ratings.sqlite");
     let db = db.to_str().unwrap();
     let out = cli(home, &["--db", db, "index", photos.to_str().unwrap()]);
-    assert!(
-        out.contains("4 images in 1 folder(s); 0 unreadable"),
-        "{out}"
-    );
+    assert!(out.contains("4 images in 1 folder; 0 unreadable"), "{out}");
 
     // A pack beside the app's: the stand-in encoder and head.
     let packs = home.join("packs");
@@ -147,7 +144,7 @@ output = "score"
     let out = cli(home, &["--db", db, "import", file]);
     assert!(out.contains("added 0 scores"), "{out}");
     assert!(
-        out.contains("5 judgements were already in the database"),
+        out.contains("5 judgements are already in the database"),
         "{out}"
     );
 

@@ -19,6 +19,7 @@ mod ratings;
 mod scoring;
 mod sharing;
 mod similarity;
+pub mod text;
 
 pub use commands::{Command, COMMAND_NAMES};
 pub use error::{AppError, ErrorKind};

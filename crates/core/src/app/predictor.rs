@@ -469,9 +469,10 @@ impl Predictor {
                     AppError::new(
                         ErrorKind::Model,
                         format!(
-                            "{} image(s) could not be decoded for predictions; they are now \
-                             listed with the unreadable files.",
-                            run.failed
+                            "{} could not be decoded for predictions; {} now listed \
+                             with the unreadable files.",
+                            image_scorer_protocol::text::count(run.failed, "image", "images"),
+                            if run.failed == 1 { "it is" } else { "they are" }
                         ),
                     ),
                 );

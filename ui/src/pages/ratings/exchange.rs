@@ -6,6 +6,7 @@ use super::raters::RaterChoice;
 use crate::api;
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::{Export, ExportOwnModel, ImportRatings, RenameRater};
+use image_scorer_protocol::text::{count, count_is};
 use image_scorer_protocol::{
     ExportFormat, ExportOptions, ExportSummary, ImportReport, OwnModelExported, PathStyle,
     ScoreMode, Skipped,
@@ -26,7 +27,7 @@ enum Outcome {
 fn skipped(list: &[Skipped], verb: &str) -> Html {
     html! {
         <ul class="skipped">
-            { for list.iter().map(|s| html! { <li>{ format!("{verb} {} {}", s.count, s.reason) }</li> }) }
+            { for list.iter().map(|s| html! { <li>{ format!("{verb} {}: {}", s.count, s.reason) }</li> }) }
         </ul>
     }
 }
@@ -222,24 +223,24 @@ pub fn Exchange() -> Html {
                     Some(Outcome::Working(what)) => html! { <p class="note">{ *what }</p> },
                     Some(Outcome::Exported(s)) => html! {
                         <>
-                            <p id="export-summary">{ format!("{} rows written to {}", s.rows, s.files.join(", ")) }</p>
-                            { skipped(&s.skipped, "left out:") }
+                            <p id="export-summary">{ format!("{} written to {}", count(s.rows, "row", "rows"), s.files.join(", ")) }</p>
+                            { skipped(&s.skipped, "left out") }
                         </>
                     },
                     Some(Outcome::ModelExported(m)) => html! {
-                        <p id="own-model-summary">{ format!("Your model from {} scores written to {} (input “{}”, output “{}”{}).",
-                            m.ratings, m.files.join(", "), m.input, m.output,
+                        <p id="own-model-summary">{ format!("Your model from {} written to {} (input “{}”, output “{}”{}).",
+                            count(m.ratings, "score", "scores"), m.files.join(", "), m.input, m.output,
                             if m.over_head { ", the pack's head plus your difference from it" } else { "" }) }</p>
                     },
                     Some(Outcome::Imported(r)) => html! {
                         <>
-                            <p id="import-summary">{ format!("{}: {} scores and {} comparisons added{}{}", r.source, r.scores, r.comparisons,
+                            <p id="import-summary">{ format!("{}: {} and {} added{}{}", r.source, count(r.scores, "score", "scores"), count(r.comparisons, "comparison", "comparisons"),
                                 if r.raters.is_empty() { String::new() } else { format!(" by {}", r.raters.join(", ")) },
                                 if r.already > 0 { format!("; {} already here", r.already) } else { String::new() }) }</p>
                             if r.absent_images > 0 {
-                                <p class="note">{ format!("{} images are not in the library yet: their judgements attach when a file with their content appears.", r.absent_images) }</p>
+                                <p class="note">{ format!("{} not in the library yet: their judgements attach when a file with their content appears.", count_is(r.absent_images, "image", "images")) }</p>
                             }
-                            { skipped(&r.skipped, "skipped:") }
+                            { skipped(&r.skipped, "skipped") }
                         </>
                     },
                 } }

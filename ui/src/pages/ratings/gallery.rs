@@ -9,6 +9,7 @@ use crate::hooks::use_key_down;
 use crate::keys::{Modifiers, RatingsAction, RATINGS_KEYS};
 use crate::state::{use_app, Action, SimilarQuery};
 use image_scorer_protocol::commands::{AddScore, GetGallery, Undo};
+use image_scorer_protocol::text::count;
 use image_scorer_protocol::{GalleryQuery, GalleryShow, Undone};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -437,15 +438,15 @@ pub fn Gallery(props: &GalleryProps) -> Html {
             None => format!("p {}", number(tile.predicted)),
         };
         let title = format!(
-            "{}: my score {}, mean {} of {} rater(s), prediction {}{}, rank {}, {} judgement(s){}",
+            "{}: my score {}, mean {} of {}, prediction {}{}, rank {}, {}{}",
             tile.name,
             number(tile.mine),
             number(tile.mean),
-            tile.raters,
+            count(tile.raters, "rater", "raters"),
             number(tile.predicted),
             tile.own.map_or(String::new(), |o| format!(", my model's prediction {o:.1}")),
             tile.rank.map_or("–".to_owned(), |r| r.to_string()),
-            tile.judgements,
+            count(tile.judgements, "judgement", "judgements"),
             if tile.duplicate { ", marked as a duplicate" } else { "" }
         );
         html! {
@@ -466,15 +467,14 @@ pub fn Gallery(props: &GalleryProps) -> Html {
             </figure>
         }
     });
-    let count = if total == 1 {
-        "1 image".to_owned()
-    } else {
-        format!("{total} images")
-    };
-    let count = match show {
-        GalleryShow::Unreadable => format!("{total} file(s) that cannot be shown"),
-        GalleryShow::Duplicates => format!("{count} marked as duplicates"),
-        GalleryShow::All => count,
+    let shown = match show {
+        GalleryShow::Unreadable => {
+            format!("{} that cannot be shown", count(total, "file", "files"))
+        }
+        GalleryShow::Duplicates => {
+            format!("{} marked as duplicates", count(total, "image", "images"))
+        }
+        GalleryShow::All => count(total, "image", "images"),
     };
     let on_query = {
         let query = query.clone();
@@ -482,7 +482,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
     };
     html! {
         <div class="gallery-view">
-            <Toolbar query={(*query).clone()} on_change={on_query} count={count} />
+            <Toolbar query={(*query).clone()} on_change={on_query} count={shown} />
             <p class="note gallery-note" id="gallery-note" aria-live="polite">{ (*note).clone() }</p>
             <div class="gallery-scroll" id="gallery" ref={scroller} onscroll={on_scroll} tabindex="-1">
                 <div class="gallery-space" style={format!("height: {}px; width: {}px", f64::from(rows) * TILE_H, f64::from(columns) * TILE_W)}>

@@ -10,6 +10,7 @@ use crate::hooks::use_key_down;
 use crate::keys::{Modifiers, SimilarityAction, SIMILARITY_KEYS};
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::{GetDuplicateGroups, MarkDuplicates, Undo};
+use image_scorer_protocol::text::{count, count_is};
 use image_scorer_protocol::{
     AppError, DuplicateGroups, DuplicateMethod, ErrorKind, JudgementKind, Undone, DEFAULT_DISTANCE,
     DEFAULT_THRESHOLD, MAX_DISTANCE, MIN_THRESHOLD,
@@ -92,8 +93,8 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
             });
         });
     }
-    let count = groups.as_ref().map_or(0, |g| g.groups.len());
-    let at_now = (*at).min(count.saturating_sub(1));
+    let group_count = groups.as_ref().map_or(0, |g| g.groups.len());
+    let at_now = (*at).min(group_count.saturating_sub(1));
     let group = groups.as_ref().and_then(|g| g.groups.get(at_now)).cloned();
 
     let set_method = {
@@ -121,7 +122,7 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
             }
             SimilarityAction::Skip => {
                 keep.set(0);
-                at.set((at_now + 1).min(count.saturating_sub(1)));
+                at.set((at_now + 1).min(group_count.saturating_sub(1)));
             }
             SimilarityAction::Previous => {
                 keep.set(0);
@@ -141,10 +142,15 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
                         .map(|(_, i)| i.sha1.clone())
                         .collect(),
                 };
+                let others = g.images.len() - 1;
                 let what = format!(
-                    "Kept {}, marked {} as duplicate(s); undo (z) takes it back.",
+                    "Kept {}, marked {}; undo (z) takes it back.",
                     g.images[kept].name,
-                    g.images.len() - 1
+                    if others == 1 {
+                        "1 as a duplicate".to_owned()
+                    } else {
+                        format!("{others} as duplicates")
+                    }
                 );
                 let (note, reload, keep, fail) =
                     (note.clone(), reload.clone(), keep.clone(), fail.clone());
@@ -166,8 +172,8 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
                         Ok(Some(Undone { judgement, .. })) => {
                             note.set(Some(if judgement.kind == JudgementKind::Duplicate {
                                 format!(
-                                    "Undid the duplicate mark of {} image(s): they are back in the queues.",
-                                    judgement.images.len() - 1
+                                    "Undid the duplicate mark: {} back in the queues.",
+                                    count_is(judgement.images.len() - 1, "image", "images")
                                 )
                             } else {
                                 format!("Undid your last {}.", judgement.kind.noun())
@@ -272,8 +278,10 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
             String::new()
         };
         format!(
-            "{} group(s), {} images in groups, of {} searched{waiting}",
-            g.total, g.images, g.searched
+            "{}, {} in groups, of {} searched{waiting}",
+            count(g.total, "group", "groups"),
+            count(g.images, "image", "images"),
+            g.searched
         )
     });
     let body = match (&group, groups.as_ref()) {
@@ -323,7 +331,7 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
             }
             if let Some(g) = &group {
                 <p class="note" id="duplicate-position">
-                    { format!("Group {} of {} · closest pair {:.3}", at_now + 1, count, g.closest) }
+                    { format!("Group {} of {} · closest pair {:.3}", at_now + 1, group_count, g.closest) }
                 </p>
             }
             { body }

@@ -309,7 +309,7 @@ fn plot(summary: &LikenessSummary) -> Html {
     if points.len() < PLOT_FROM {
         return html! {
             <p class="note" id="likeness-plot-note">
-                { format!("{} likeness judgement(s) with this model so far; the plot of judgements against the cosine appears at {PLOT_FROM}.", points.len()) }
+                { format!("{} with this model so far; the plot of judgements against the cosine appears at {PLOT_FROM}.", image_scorer_protocol::text::count(points.len(), "likeness judgement", "likeness judgements")) }
             </p>
         };
     }
