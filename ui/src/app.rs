@@ -68,7 +68,7 @@ fn Shell() -> Html {
                     let shown = model.models_panel;
                     model.dispatch(Action::ShowModels(!shown));
                 }
-                Some(GlobalAction::Share) if crate::transport::desktop() => {
+                Some(GlobalAction::Share) if crate::transport::desktop() && !model.app_storage => {
                     event.prevent_default();
                     let shown = model.share_panel;
                     model.dispatch(Action::ShowShare(!shown));

@@ -349,6 +349,11 @@ async fn a_devices_own_library_imports_images_and_is_rescanned_when_shown_again(
     // No folder to open: the page says to import, and the header's button imports.
     find(&root, "#empty-import", "Import images").await;
     let button = find(&root, "#open-folder", "Import images").await;
+    // A phone's own library is not shared: no Share button, and its key opens nothing.
+    assert!(root.query_selector("#share-button").unwrap().is_none());
+    press("S", true, true);
+    sleep(100).await;
+    assert!(root.query_selector("#share-panel").unwrap().is_none());
     click(&button);
     find(&root, "#errors .message", "Imported 2 images, 1 already").await;
     find(&root, "#errors .message", "notes.jpg is not an image").await;

@@ -122,7 +122,9 @@ pub fn Header() -> Html {
         Callback::from(move |_| choose.emit(()))
     };
     // A device on the network rates; the library, its folders and sharing are the desktop's.
+    // A phone's own library (app storage) is not shared: it has nothing to serve a tablet.
     let desktop = crate::transport::desktop();
+    let shares = desktop && !model.app_storage;
     let share = {
         let model = app.model.clone();
         let shown = model.share_panel;
@@ -150,11 +152,13 @@ pub fn Header() -> Html {
                 { model_chip }
                 { folders }
                 { status }
-                if desktop {
+                if shares {
                     <button id="share-button" onclick={share}
                         title="Rate from a tablet or phone on this network (Ctrl+Shift+S)">
                         { "Share" }
                     </button>
+                }
+                if desktop {
                     <button id="open-folder" class="primary" onclick={open}
                         disabled={model.choosing_folder}
                         title={if model.app_storage { "Import images into the app's library (Ctrl+O)" } else { "Open a folder of images (Ctrl+O)" }}>
