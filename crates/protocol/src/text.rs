@@ -12,11 +12,8 @@ pub fn count(n: impl Display, one: &str, many: &str) -> String {
 /// A count as the subject of "is": "1 image is", "3 images are".
 pub fn count_is(n: impl Display, one: &str, many: &str) -> String {
     let n = n.to_string();
-    if n == "1" {
-        format!("1 {one} is")
-    } else {
-        format!("{n} {many} are")
-    }
+    let verb = if n == "1" { "is" } else { "are" };
+    format!("{} {verb}", count(&n, one, many))
 }
 
 #[cfg(test)]
