@@ -1,12 +1,13 @@
 //! The Image Scorer desktop and mobile shell: the window around core's [`App`].
 //!
 //! [`run`] is the one entry point (desktop `main` and the mobile runtime both call it). The shell
-//! keeps only OS glue: the window, the native folder dialog, the image scheme's registration,
-//! the plugins, and the event sink over Tauri's `AppHandle`. Every command is a line over
-//! [`App`] ([`commands`]).
+//! keeps only OS glue: the window, the native file dialogs and the network door ([`desktop`]),
+//! the image scheme's registration, the plugins, and the event sink over Tauri's `AppHandle`.
+//! Every command goes to [`App`] through one entry ([`commands::call`]).
 
 pub mod cli;
 pub mod commands;
+pub mod desktop;
 pub mod image_protocol;
 pub mod sink;
 
@@ -30,10 +31,9 @@ pub fn run() {
         config.extra_packs.push(("models".into(), models.into()));
     }
 
-    let specta = commands::specta_builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(specta.invoke_handler())
+        .invoke_handler(tauri::generate_handler![commands::call])
         .register_asynchronous_uri_scheme_protocol(
             image_scorer_protocol::IMAGE_SCHEME,
             |context, request, responder| {
@@ -55,12 +55,11 @@ pub fn run() {
             }
         })
         .setup(move |tauri_app| {
-            specta.mount_events(tauri_app);
             // Every event goes to the window and to the devices on the network (when shared).
-            let sharing = commands::sharing::Sharing::default();
+            let network_events = image_scorer_server::EventHub::default();
             let sink = Arc::new(image_scorer_core::app::FanOut(vec![
                 Arc::new(sink::WindowSink(tauri_app.handle().clone())),
-                Arc::new(sharing.events.clone()),
+                Arc::new(network_events.clone()),
             ]));
             let app = match tauri::async_runtime::block_on(App::open(config, sink)) {
                 Ok(app) => app,
@@ -79,9 +78,12 @@ pub fn run() {
                     app.add_startup_error(e);
                 }
             }
+            app.attach_desktop(Arc::new(desktop::WindowDesktop::new(
+                tauri_app.handle().clone(),
+                network_events,
+            )));
             tauri::async_runtime::block_on(async { app.start() });
             tauri_app.manage(app);
-            tauri_app.manage(sharing);
             Ok(())
         })
         .run(context);

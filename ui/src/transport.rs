@@ -100,8 +100,9 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
 }
 
-/// Tauri's IPC: `window.__TAURI__` (the app sets `withGlobalTauri`), each command's request
-/// passed as its one argument `request`, images under the app's `image` scheme.
+/// Tauri's IPC: `window.__TAURI__` (the app sets `withGlobalTauri`), every command sent to
+/// the window's one entry `call` with its name and request, images under the app's `image`
+/// scheme.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TauriTransport;
 
@@ -113,9 +114,13 @@ impl Transport for TauriTransport {
     ) -> LocalFuture<Result<JsValue, AppError>> {
         Box::pin(async move {
             let args = js_sys::Object::new();
+            js_sys::Reflect::set(&args, &JsValue::from_str("name"), &JsValue::from_str(name))
+                .map_err(from_js_error)?;
             js_sys::Reflect::set(&args, &JsValue::from_str("request"), &request)
                 .map_err(from_js_error)?;
-            tauri_invoke(name, args.into()).await.map_err(from_js_error)
+            tauri_invoke("call", args.into())
+                .await
+                .map_err(from_js_error)
         })
     }
 

@@ -201,7 +201,7 @@ async fn rate_starts_from_the_own_model_once_it_is_better_and_says_so() {
     find(&root, "#rate-stage figcaption", "a.png").await;
     press_key("t", "KeyT");
     find(&root, "#rate-stage figcaption", "c.png").await;
-    assert!(args_of("score_queue").contains(r#""teach":true"#));
+    assert!(args_of("get_score_queue").contains(r#""teach":true"#));
     let tick = find(&root, "#rate-teach", "").await;
     assert!(tick
         .dyn_ref::<web_sys::HtmlInputElement>()
@@ -209,7 +209,7 @@ async fn rate_starts_from_the_own_model_once_it_is_better_and_says_so() {
         .checked());
     press_key("t", "KeyT");
     find(&root, "#rate-stage figcaption", "a.png").await;
-    assert!(args_of("score_queue").contains(r#""teach":false"#));
+    assert!(args_of("get_score_queue").contains(r#""teach":false"#));
     set_queue(JsValue::NULL);
     set_predictions(JsValue::UNDEFINED, JsValue::UNDEFINED);
     set_own_model(JsValue::UNDEFINED, JsValue::UNDEFINED);

@@ -71,7 +71,7 @@ async fn a_gallery_of_ten_thousand_keeps_only_what_is_in_view() {
     find(&root, "#gallery .tile figcaption", "img-00000.png").await;
     let drawn = root.query_selector_all("#gallery .tile").unwrap().length();
     assert!(drawn > 0 && drawn < 120, "{drawn} tiles drawn");
-    assert!(calls().contains("gallery"));
+    assert!(calls().contains("get_gallery"));
 
     // Scrolled to the end: the last image is drawn, and still only a screenful is.
     let scroller: HtmlElement = root
@@ -117,7 +117,7 @@ async fn a_gallery_of_ten_thousand_keeps_only_what_is_in_view() {
     let nodes = elements_in_document();
     assert!(nodes < 500, "{nodes} elements in the document");
     // Only the pages in view were asked for (50 pages of 200 hold the library).
-    let asked = calls().matches("gallery").count();
+    let asked = calls().matches("get_gallery").count();
     assert!(asked <= 6, "{asked} pages asked for");
 
     // Home goes back to the first; the keys move the selection.
@@ -197,12 +197,12 @@ async fn a_gallery_of_ten_thousand_keeps_only_what_is_in_view() {
         "img-00001.png",
     )
     .await;
-    assert!(args_of("gallery").contains("\"sort\":\"mine\""));
-    assert!(args_of("gallery").contains("\"descending\":true"));
+    assert!(args_of("get_gallery").contains("\"sort\":\"mine\""));
+    assert!(args_of("get_gallery").contains("\"descending\":true"));
     // r reverses it.
     press_key("r", "KeyR");
     until("reversed", || {
-        args_of("gallery").contains("\"descending\":false")
+        args_of("get_gallery").contains("\"descending\":false")
     })
     .await;
     handle.destroy();
@@ -227,7 +227,7 @@ async fn tiles_show_the_own_models_prediction_beside_the_packs_and_sort_by_it() 
         "img-00003.png",
     )
     .await;
-    assert!(args_of("gallery").contains("\"sort\":\"own\""));
+    assert!(args_of("get_gallery").contains("\"sort\":\"own\""));
     let first = "#gallery .tile[data-position='0']";
     assert_eq!(
         text(&root, &format!("{first} .tile-predictions")),

@@ -122,7 +122,7 @@ async fn pairs_find_similar_and_duplicates_by_key_and_button() {
     assert_eq!(captions(&root), names, "the pair comes back with its names");
     press_key("n", "KeyN");
     until("a near pair asked for", || {
-        args_of("similar_pair").contains(r#""kind":"near""#)
+        args_of("get_similar_pair").contains(r#""kind":"near""#)
     })
     .await;
     find(&root, "#pair-cosine", "near pair").await;

@@ -8,7 +8,6 @@
 //!                              fmt, clippy, every crate's tests, UI tests in headless Chromium,
 //!                              end-to-end tests in the real webview, and the installed .deb
 //! cargo xtask bundle           build the .deb
-//! cargo xtask bindings         regenerate the committed TypeScript bindings
 //! cargo xtask bench library    indexing and watcher benchmarks
 //! cargo xtask bench ranking    the ranking's update and choice at the size of a large library
 //! cargo xtask bench personal   a rater's own model: one more rating's refit at 20k ratings
@@ -33,7 +32,6 @@ fn main() -> ExitCode {
         "run" => tasks::run(rest.first().map(String::as_str)),
         "test" => tasks::test(tasks::TestOptions::parse(rest)),
         "bundle" => tasks::bundle().map(|deb| println!("{}", deb.display())),
-        "bindings" => tasks::bindings(),
         "ui" => setup::setup(setup::Needs::RUN).and_then(|()| ui::build()),
         "bench" => tasks::bench(rest),
         "help" | "--help" | "-h" => {
@@ -68,7 +66,6 @@ const USAGE: &str = "usage: cargo xtask <command>
                      then build, install and test the .deb (skip with --no-bundle)
   bundle             build the .deb (installs tauri-cli if missing)
   ui                 build the UI into ui/dist (what image-scorer-cli serve --ui serves)
-  bindings           regenerate src-tauri/bindings.ts from the commands
   bench library      indexing throughput against sha1sum, watcher pickup latency
   bench score        keypress-to-next-image latency on the Score page, in the webview
   bench inference    the embedding pipeline against its parts and against Python

@@ -1,4 +1,4 @@
-//! The tasks behind `cargo xtask run | test | bundle | bindings`.
+//! The tasks behind `cargo xtask run | test | bundle | ui | bench`.
 
 use crate::exec::{self, cargo, is_root, root, run as sh, step};
 use crate::setup::{setup, Needs};
@@ -189,16 +189,6 @@ fn build_deb() -> Result<PathBuf, String> {
             .current_dir(root().join("src-tauri"))
             .args(["build", "--ci", "--bundles", "deb"]))?;
         newest_file(&root().join("target/release/bundle/deb"), "deb")
-    })
-}
-
-/// `cargo xtask bindings`: regenerate the committed TypeScript bindings.
-pub fn bindings() -> Result<(), String> {
-    build_ui()?;
-    step("regenerate bindings", || {
-        sh(cargo()
-            .args(["test", "-p", APP_PACKAGE, "--lib", "bindings"])
-            .env("UPDATE_BINDINGS", "1"))
     })
 }
 

@@ -18,8 +18,8 @@
 mod goal;
 
 use goal::goal_line;
+use image_scorer_core::app::indexer::scan_root;
 use image_scorer_core::app::{NullSink, IDENTIFIER};
-use image_scorer_core::library::scan_root;
 use image_scorer_core::{App, AppConfig, Store};
 use image_scorer_protocol::commands::{AddScore, GetGallery, GetScoreQueue};
 use image_scorer_protocol::{GalleryQuery, GallerySort};
@@ -96,8 +96,11 @@ fn write_photos(root: &Path, n: usize) -> PathBuf {
 async fn index(db: &Path, photos: &Path, n: usize) {
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     let store = Store::open(db).await.unwrap();
-    let root = store.open_folder(photos).await.unwrap();
-    let report = scan_root(&store, i64::from(root.id), Path::new(&root.path), |_| {})
+    let root = store
+        .add_root(&image_scorer_core::folder::check_folder(photos).unwrap())
+        .await
+        .unwrap();
+    let report = scan_root(&store, root.id, Path::new(&root.path), |_| {})
         .await
         .unwrap();
     assert_eq!(report.found, n, "every image found");

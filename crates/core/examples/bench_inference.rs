@@ -125,10 +125,13 @@ fn main() {
         let store = image_scorer_core::Store::open(&tmp.path().join("bench.db"))
             .await
             .unwrap();
-        let root = store.open_folder(&library).await.unwrap();
-        image_scorer_core::library::scan_root(
+        let root = store
+            .add_root(&image_scorer_core::folder::check_folder(&library).unwrap())
+            .await
+            .unwrap();
+        image_scorer_core::app::indexer::scan_root(
             &store,
-            i64::from(root.id),
+            root.id,
             std::path::Path::new(&root.path),
             |_| {},
         )
@@ -138,7 +141,7 @@ fn main() {
         let cancel = std::sync::atomic::AtomicBool::new(false);
         let start = Instant::now();
         let report =
-            image_scorer_core::inference::embed_library(&store, &pack, model, &cancel, |_| {})
+            image_scorer_core::app::predictor::embed_library(&store, &pack, model, &cancel, |_| {})
                 .await
                 .unwrap();
         assert_eq!(report.computed, count);

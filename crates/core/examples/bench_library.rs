@@ -7,7 +7,7 @@
 mod goal;
 
 use goal::goal_line;
-use image_scorer_core::library::{scan_root, watch, watched_root};
+use image_scorer_core::app::indexer::{scan_root, watch, watched_root};
 use image_scorer_core::Store;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -48,12 +48,14 @@ fn main() {
                 runtime.block_on(async {
                     let db = tmp.path().join(format!("bench-{run}.db"));
                     let store = Store::open(&db).await.unwrap();
-                    let root = store.open_folder(&corpus).await.unwrap();
+                    let root = store
+                        .add_root(&image_scorer_core::folder::check_folder(&corpus).unwrap())
+                        .await
+                        .unwrap();
                     let start = Instant::now();
-                    let report =
-                        scan_root(&store, i64::from(root.id), Path::new(&root.path), |_| {})
-                            .await
-                            .unwrap();
+                    let report = scan_root(&store, root.id, Path::new(&root.path), |_| {})
+                        .await
+                        .unwrap();
                     let took = start.elapsed();
                     assert_eq!(report.hashed, files, "every file indexed");
                     took
@@ -107,8 +109,11 @@ async fn watch_latency(dir: &Path, photos: &[Vec<u8>], count: usize) -> Vec<Dura
     let folder = dir.join("watched");
     std::fs::create_dir_all(&folder).unwrap();
     let store = Store::open(&dir.join("watch.db")).await.unwrap();
-    let root = store.open_folder(&folder).await.unwrap();
-    let root_id = i64::from(root.id);
+    let root = store
+        .add_root(&image_scorer_core::folder::check_folder(&folder).unwrap())
+        .await
+        .unwrap();
+    let root_id = root.id;
     let watched = watched_root(&store, root_id, Path::new(&root.path))
         .await
         .unwrap();

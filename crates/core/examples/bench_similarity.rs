@@ -249,7 +249,10 @@ fn near_duplicates(
 async fn load(index: &EmbeddingIndex, rows: usize) -> f64 {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("bench.db")).await.unwrap();
-    let root = store.open_folder(dir.path()).await.unwrap();
+    let root = store
+        .add_root(&image_scorer_core::folder::check_folder(dir.path()).unwrap())
+        .await
+        .unwrap();
     let sha1 = |i: usize| format!("{i:040x}");
     for start in (0..rows).step_by(5000) {
         let records: Vec<FileRecord> = (start..(start + 5000).min(rows))
@@ -268,10 +271,7 @@ async fn load(index: &EmbeddingIndex, rows: usize) -> f64 {
                 },
             })
             .collect();
-        store
-            .record_files(i64::from(root.id), &records)
-            .await
-            .unwrap();
+        store.record_files(root.id, &records).await.unwrap();
     }
     let model = store.model_id("bench", "bench").await.unwrap();
     for start in (0..rows).step_by(5000) {
@@ -285,7 +285,10 @@ async fn load(index: &EmbeddingIndex, rows: usize) -> f64 {
     let mut best = f64::INFINITY;
     for _ in 0..3 {
         let t = Instant::now();
-        let loaded = store.embedding_index(model).await.unwrap();
+        let loaded = store
+            .read_embeddings(model, EmbeddingIndex::default())
+            .await
+            .unwrap();
         best = best.min(t.elapsed().as_secs_f64());
         assert_eq!(loaded.len(), rows);
     }

@@ -6,6 +6,7 @@
 //! real SQLite file; the Tauri shell, and any other door, only calls into it.
 
 pub mod app;
+pub mod domain;
 pub mod error;
 pub mod export;
 pub mod folder;

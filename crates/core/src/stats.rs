@@ -2,31 +2,7 @@
 //! two samples, the mean absolute error, each rater's mean and spread, and the raters' agreement
 //! (Krippendorff's alpha for interval data).
 
-/// Pearson's correlation of two equally long samples; `None` under three points or when one
-/// side is constant.
-pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.len() < 3 || x.len() != y.len() {
-        return None;
-    }
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
-}
-
-/// Spearman's rank correlation of two equally long samples (ties get their mean rank); `None`
-/// under three points or when one side is constant.
-pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.len() < 3 || x.len() != y.len() {
-        return None;
-    }
-    pearson(&ranks(x), &ranks(y))
-}
+pub use crate::ranking::{pearson, spearman};
 
 /// The mean absolute difference of two equally long samples; `None` when empty.
 pub fn mae(x: &[f64], y: &[f64]) -> Option<f64> {
@@ -80,26 +56,6 @@ pub fn krippendorff_interval(units: &[Vec<f64>]) -> Option<f64> {
     }
     let expected = pairs(&all) / (n - 1.0);
     (expected > 0.0).then(|| 1.0 - observed / expected)
-}
-
-/// Each value's rank from 1, ties given their mean rank.
-pub fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-    let mut ranks = vec![0.0; v.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
-            j += 1;
-        }
-        let rank = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            ranks[k] = rank;
-        }
-        i = j + 1;
-    }
-    ranks
 }
 
 #[cfg(test)]

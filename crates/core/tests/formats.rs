@@ -5,8 +5,8 @@
 mod common;
 
 use image::{DynamicImage, GenericImageView, RgbaImage};
+use image_scorer_core::library::content_hash::hash_file;
 use image_scorer_core::library::decode_file;
-use image_scorer_core::library::hash::hash_file;
 use image_scorer_core::library::probe::{probe, Status};
 use std::path::{Path, PathBuf};
 use std::process::Command;

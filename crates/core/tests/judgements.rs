@@ -407,6 +407,6 @@ fn the_default_rater_is_a_usable_name() {
     );
 }
 
-fn sha1s(items: Vec<image_scorer_protocol::QueueItem>) -> Vec<String> {
+fn sha1s(items: Vec<image_scorer_core::store::NamedImage>) -> Vec<String> {
     items.into_iter().map(|i| i.sha1).collect()
 }

@@ -121,7 +121,10 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
     // The figures behind the default thresholds (README): copies against different photos.
     let index = app
         .store()
-        .embedding_index(app.predictor().model_id().unwrap())
+        .read_embeddings(
+            app.predictor().model_id().unwrap(),
+            image_scorer_core::similarity::EmbeddingIndex::default(),
+        )
         .await
         .unwrap();
     let hashes: HashMap<String, u64> = app

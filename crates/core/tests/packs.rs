@@ -235,7 +235,7 @@ fn the_pipeline_embeds_files_on_every_core_and_reports_bad_ones() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
-    use image_scorer_core::inference::embed_library;
+    use image_scorer_core::app::predictor::embed_library;
     use std::sync::atomic::AtomicBool;
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("photos");
@@ -247,8 +247,11 @@ async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
     let store = image_scorer_core::Store::open(&tmp.path().join("app.db"))
         .await
         .unwrap();
-    let r = store.open_folder(&root).await.unwrap();
-    image_scorer_core::library::scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
+    let r = store
+        .add_root(&image_scorer_core::folder::check_folder(&root).unwrap())
+        .await
+        .unwrap();
+    image_scorer_core::app::indexer::scan_root(&store, r.id, Path::new(&r.path), |_| {})
         .await
         .unwrap();
 
@@ -316,7 +319,7 @@ async fn the_library_is_embedded_once_and_a_second_pass_computes_nothing() {
     for n in ["astronaut.png", "motorcycle_left.png"] {
         std::fs::copy(common::fixture_path(n), root.join(n)).unwrap();
     }
-    image_scorer_core::library::scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
+    image_scorer_core::app::indexer::scan_root(&store, r.id, Path::new(&r.path), |_| {})
         .await
         .unwrap();
     std::fs::write(root.join("motorcycle_left.png"), b"\x89PNG damaged").unwrap();

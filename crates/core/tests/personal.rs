@@ -323,7 +323,7 @@ async fn teaching_order_needs_fewer_ratings_than_random_on_real_features() {
                 let preds: Vec<f64> = (0..n)
                     .map(|i| model.predict(&rows[i * dim..(i + 1) * dim], 0.0))
                     .collect();
-                if image_scorer_ranking::spearman(&preds, &truth) >= 0.8 {
+                if image_scorer_ranking::spearman(&preds, &truth).unwrap_or(0.0) >= 0.8 {
                     return step;
                 }
             }

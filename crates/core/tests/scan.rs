@@ -1,7 +1,7 @@
 //! Scanning real temp folders into a real SQLite file, with real photos from the shared fixtures
 //! and every kind of bad file a library meets.
 
-use image_scorer_core::library::scan_root;
+use image_scorer_core::app::indexer::scan_root;
 use image_scorer_core::Store;
 use std::path::PathBuf;
 
@@ -21,7 +21,11 @@ impl Library {
         let root = tmp.path().join("photos");
         std::fs::create_dir(&root).unwrap();
         let store = Store::open(&tmp.path().join("app.db")).await.unwrap();
-        let root_id = i64::from(store.open_folder(&root).await.unwrap().id);
+        let root_id = store
+            .add_root(&image_scorer_core::folder::check_folder(&root).unwrap())
+            .await
+            .unwrap()
+            .id;
         let root = root.canonicalize().unwrap();
         Self {
             _tmp: tmp,
@@ -41,7 +45,7 @@ impl Library {
         self.put(rel, &std::fs::read(fixture_path(fixture_name)).unwrap());
     }
 
-    async fn scan(&self) -> image_scorer_core::library::ScanReport {
+    async fn scan(&self) -> image_scorer_core::app::indexer::ScanReport {
         scan_root(&self.store, self.root_id, &self.root, |_| {})
             .await
             .unwrap()

@@ -1,7 +1,8 @@
 //! Serving images by hash: only content that is in the library leaves, whatever is asked.
 
-use image_scorer_core::library::scan_root;
-use image_scorer_core::library::serve::{parse_request, serve, ImageRequest};
+use image_scorer_core::app::indexer::scan_root;
+use image_scorer_core::app::serve;
+use image_scorer_core::library::serve::{parse_request, ImageRequest};
 use image_scorer_core::Store;
 
 mod common;
@@ -13,7 +14,11 @@ async fn only_library_content_is_served() {
     let root = tmp.path().join("photos");
     std::fs::create_dir(&root).unwrap();
     let store = Store::open(&tmp.path().join("app.db")).await.unwrap();
-    let root_id = i64::from(store.open_folder(&root).await.unwrap().id);
+    let root_id = store
+        .add_root(&image_scorer_core::folder::check_folder(&root).unwrap())
+        .await
+        .unwrap()
+        .id;
     let cache = tmp.path().join("cache");
 
     let cat = fixture("chelsea.png");

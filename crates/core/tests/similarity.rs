@@ -30,7 +30,10 @@ async fn the_index_holds_the_shown_images_embeddings_at_unit_length() {
     // An image that cannot be shown any more leaves the index.
     store.mark_unreadable(&hashes[5], "damaged").await.unwrap();
 
-    let index: EmbeddingIndex = store.embedding_index(model).await.unwrap();
+    let index: EmbeddingIndex = store
+        .read_embeddings(model, EmbeddingIndex::default())
+        .await
+        .unwrap();
     assert_eq!((index.len(), index.dim()), (5, 16));
     let keys: Vec<&str> = (0..index.len()).map(|r| index.key(r)).collect();
     for (k, sha1) in hashes[..5].iter().enumerate() {
@@ -43,5 +46,9 @@ async fn the_index_holds_the_shown_images_embeddings_at_unit_length() {
         assert!((top[0].cosine - 1.0).abs() < 1e-5);
     }
     assert!(index.row_of(&hashes[5]).is_none() && index.row_of(&hashes[6]).is_none());
-    assert!(store.embedding_index(999).await.unwrap().is_empty());
+    assert!(store
+        .read_embeddings(999, EmbeddingIndex::default())
+        .await
+        .unwrap()
+        .is_empty());
 }

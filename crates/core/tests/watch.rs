@@ -1,7 +1,7 @@
 //! The watcher on real temp folders: files that appear, change, move and vanish reach the
 //! database by themselves, and a file being written is read only once it is whole.
 
-use image_scorer_core::library::{scan_root, watch, watched_root, LibraryWatcher};
+use image_scorer_core::app::indexer::{scan_root, watch, watched_root, LibraryWatcher};
 use image_scorer_core::Store;
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,13 +23,17 @@ async fn watched() -> Watched {
 }
 
 async fn watched_with(
-    on_event: impl Fn(image_scorer_core::library::WatchEvent) + Send + Sync + 'static,
+    on_event: impl Fn(image_scorer_core::app::indexer::WatchEvent) + Send + Sync + 'static,
 ) -> Watched {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("photos")).unwrap();
     let root = tmp.path().join("photos").canonicalize().unwrap();
     let store = Store::open(&tmp.path().join("app.db")).await.unwrap();
-    let root_id = i64::from(store.open_folder(&root).await.unwrap().id);
+    let root_id = store
+        .add_root(&image_scorer_core::folder::check_folder(&root).unwrap())
+        .await
+        .unwrap()
+        .id;
     scan_root(&store, root_id, &root, |_| {}).await.unwrap();
     let watched = watched_root(&store, root_id, &root).await.unwrap();
     let watcher = watch(store.clone(), vec![watched], on_event).unwrap();
@@ -108,7 +112,7 @@ async fn a_file_being_written_is_read_only_when_whole() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_folder_moved_in_is_indexed_and_excluded_names_are_not() {
-    use image_scorer_core::library::WatchEvent;
+    use image_scorer_core::app::indexer::WatchEvent;
     let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = events.clone();
     let w = watched_with(move |e| seen.lock().unwrap().push(e)).await;

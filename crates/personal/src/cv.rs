@@ -2,28 +2,16 @@
 //! order they were given (a learning curve), in one pass that adds each rating to its fold's
 //! scatter matrix once.
 
+use crate::error::Result;
 use crate::gcv;
-use crate::ridge::{augmented, factorise, solve_with, Result};
+use crate::linalg::{augmented, factorise, solve_with};
+use crate::ridge::Rated;
 use faer::{Mat, Par};
 
 /// Folds of the cross-validation (fewer when there are fewer ratings).
 pub const FOLDS: usize = 10;
 /// Fewer ratings than this give no quality figures.
 pub const MIN_RATINGS: usize = 8;
-
-/// One rating, as the quality figures see it.
-#[derive(Debug, Clone, Copy)]
-pub struct Rated<'a> {
-    /// The rating's key (the app's image id); it chooses the fold, so a rating stays in its
-    /// fold as the ratings grow.
-    pub key: u64,
-    /// The embedding.
-    pub x: &'a [f32],
-    /// The score given.
-    pub score: f64,
-    /// The head's prediction (0 without a head).
-    pub offset: f64,
-}
 
 /// Cross-validated quality of a rater's model at `n` ratings, next to the alternatives.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -189,9 +177,9 @@ fn quality_at(
     Ok(Quality {
         n,
         lambda,
-        spearman: image_scorer_ranking::spearman(&held_out, &scores),
+        spearman: image_scorer_ranking::spearman(&held_out, &scores).unwrap_or(0.0),
         mae: mae(&held_out, &scores),
-        head_spearman: image_scorer_ranking::spearman(&heads, &scores),
+        head_spearman: image_scorer_ranking::spearman(&heads, &scores).unwrap_or(0.0),
         head_mae: mae(&heads, &scores),
         mean_mae: mean_error / n as f64,
     })

@@ -6,7 +6,7 @@
 //! - degrees of freedom `df(λ) = 1 + Σ s_k / (s_k + λ)` (the 1 is the intercept);
 //! - `GCV(λ) = n · RSS(λ) / (n − df(λ))²`, the leave-one-out error's rotation-invariant estimate.
 
-use crate::ridge::{PersonalError, Result};
+use crate::error::{PersonalError, Result};
 use faer::{Mat, MatRef, Side};
 
 /// Candidate penalties per decade.

@@ -7,11 +7,14 @@
 //! model fitted from scratch on the ratings that remain (to rounding).
 
 mod cv;
+mod error;
 mod gcv;
+mod linalg;
 mod ridge;
 mod teach;
 
-pub use cv::{checkpoints, cross_validate, learning_curve, Quality, Rated, FOLDS, MIN_RATINGS};
+pub use cv::{checkpoints, cross_validate, learning_curve, Quality, FOLDS, MIN_RATINGS};
+pub use error::{PersonalError, Result};
 pub use gcv::{choose as choose_penalty, curve as gcv_curve};
-pub use ridge::{PersonalError, Result, Ridge};
+pub use ridge::{Rated, Ridge};
 pub use teach::{teach_order, variances, Pick};

@@ -2,37 +2,26 @@
 //! moves by one rank-one update, so a refit after one more rating costs O(D²), never a pass over
 //! the ratings.
 
-use crate::cv::Rated;
+use crate::error::{PersonalError, Result};
 use crate::gcv;
-use faer::linalg::cholesky::llt::{factor, update};
-use faer::linalg::triangular_solve;
+use crate::linalg::{augmented, factorise, solve_with};
+use faer::linalg::cholesky::llt::update;
 use faer::{Mat, MatRef, Par};
 use std::collections::HashMap;
 
-/// Why a model cannot be fitted or used.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum PersonalError {
-    /// An embedding of the wrong width.
-    #[error("an embedding has {got} values where the model has {expected}")]
-    Width {
-        /// The model's width.
-        expected: usize,
-        /// The embedding's.
-        got: usize,
-    },
-    /// A NaN or infinite value in an embedding or a score.
-    #[error("an embedding or a score is not a finite number")]
-    NotFinite,
-    /// Two ratings of one key given at once.
-    #[error("the key {0} is rated twice")]
-    DuplicateKey(u64),
-    /// The factorisation failed (never expected: the penalised system is positive definite).
-    #[error("the model's system could not be factorised")]
-    Factorisation,
+/// One rating, as the quality figures see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Rated<'a> {
+    /// The rating's key (the app's image id); it chooses the fold, so a rating stays in its
+    /// fold as the ratings grow.
+    pub key: u64,
+    /// The embedding.
+    pub x: &'a [f32],
+    /// The score given.
+    pub score: f64,
+    /// The head's prediction (0 without a head).
+    pub offset: f64,
 }
-
-/// Result of the personal model's operations.
-pub type Result<T> = std::result::Result<T, PersonalError>;
 
 /// One rater's model of their scores: `score ≈ offset + w·x + b`, where `offset` is what the
 /// pack's head predicted (0 without a head), so the model learns the rater's difference from
@@ -317,52 +306,4 @@ impl Ridge {
         self.weights = solve_with(l, &xty);
         Ok(())
     }
-}
-
-/// `[x, 1]` in f64.
-pub(crate) fn augmented(x: &[f32]) -> Vec<f64> {
-    x.iter().map(|v| f64::from(*v)).chain([1.0]).collect()
-}
-
-/// The lower Cholesky factor of `gram + λ·diag(1, …, 1, 0)`.
-pub(crate) fn factorise(gram: MatRef<'_, f64>, lambda: f64) -> Result<Mat<f64>> {
-    let p = gram.nrows();
-    let mut a = Mat::from_fn(p, p, |i, j| {
-        if j > i {
-            0.0
-        } else if i == j && i + 1 < p {
-            gram[(i, j)] + lambda
-        } else {
-            gram[(i, j)]
-        }
-    });
-    let par = Par::Seq;
-    let mut mem = faer::dyn_stack::MemBuffer::new(factor::cholesky_in_place_scratch::<f64>(
-        p,
-        par,
-        Default::default(),
-    ));
-    let stack = faer::dyn_stack::MemStack::new(&mut mem);
-    factor::cholesky_in_place(
-        a.as_mut(),
-        Default::default(),
-        par,
-        stack,
-        Default::default(),
-    )
-    .map_err(|_| PersonalError::Factorisation)?;
-    for j in 0..p {
-        for i in 0..j {
-            a[(i, j)] = 0.0;
-        }
-    }
-    Ok(a)
-}
-
-/// Solves `L Lᵀ w = b`.
-pub(crate) fn solve_with(l: MatRef<'_, f64>, b: &[f64]) -> Vec<f64> {
-    let mut rhs = Mat::from_fn(b.len(), 1, |i, _| b[i]);
-    triangular_solve::solve_lower_triangular_in_place(l, rhs.as_mut(), Par::Seq);
-    triangular_solve::solve_upper_triangular_in_place(l.transpose(), rhs.as_mut(), Par::Seq);
-    (0..b.len()).map(|i| rhs[(i, 0)]).collect()
 }

@@ -4,7 +4,8 @@
 //! in a row, each pick lowers the variance of those like it as if it were already rated (the
 //! variance does not depend on the score), so the picks are both uncertain and unlike each other.
 
-use crate::ridge::{Result, Ridge};
+use crate::error::Result;
+use crate::ridge::Ridge;
 use faer::linalg::triangular_solve;
 use faer::{Mat, Par};
 

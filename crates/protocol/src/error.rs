@@ -1,11 +1,10 @@
 //! The one error type every command returns.
 
 use serde::{Deserialize, Serialize};
-use specta::Type;
 use std::fmt;
 
 /// What went wrong, as a category the UI can react to (e.g. offer "Open folder" again).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// A file or folder does not exist.
@@ -29,7 +28,7 @@ pub enum ErrorKind {
 /// An error as the UI sees it: `{ "kind": "not_found", "message": "…" }`.
 ///
 /// `message` is a complete sentence meant for the user; it names the thing that failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppError {
     /// The category, for code.
     pub kind: ErrorKind,

@@ -3,10 +3,9 @@
 
 use crate::{Judgement, SimilarImage};
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// How the gallery is ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GallerySort {
     /// By place in everyone's ranking (1 first when descending).
@@ -81,7 +80,7 @@ impl GallerySort {
 }
 
 /// Whether images with (or without) something are shown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     /// With or without.
@@ -94,7 +93,7 @@ pub enum Presence {
 }
 
 /// Which images the gallery lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GalleryShow {
     /// Every image that can be shown (those marked as duplicates too, with a badge).
@@ -107,7 +106,7 @@ pub enum GalleryShow {
 }
 
 /// The gallery's order and filters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GalleryQuery {
     /// Whose score is "mine" (the door's rater).
     pub rater: String,
@@ -128,7 +127,7 @@ pub struct GalleryQuery {
 }
 
 /// One tile of the gallery.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GalleryTile {
     /// The image (empty for a file that is not an image).
     pub sha1: String,
@@ -160,7 +159,7 @@ pub struct GalleryTile {
 }
 
 /// A run of the gallery's tiles, from `start`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GalleryPage {
     /// The order these positions belong to: it changes whenever the order is computed again,
     /// and pages of an older one are stale.
@@ -174,7 +173,7 @@ pub struct GalleryPage {
 }
 
 /// One file of an image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageFile {
     /// Its full path.
     pub path: String,
@@ -183,7 +182,7 @@ pub struct ImageFile {
 }
 
 /// One pack's prediction of an image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PackPrediction {
     /// The pack.
     pub pack: String,
@@ -192,7 +191,7 @@ pub struct PackPrediction {
 }
 
 /// Everything known of one image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageDetail {
     /// The image.
     pub sha1: String,

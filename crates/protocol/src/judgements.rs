@@ -4,10 +4,9 @@
 //! overwritten.
 
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// What kind of judgement, i.e. which experiment made it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JudgementKind {
     /// A 1-10 score typed on the Score page.
@@ -74,7 +73,7 @@ impl JudgementKind {
 }
 
 /// The part an image plays in a judgement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImageRole {
     /// The one image a score is about.
@@ -117,7 +116,7 @@ impl ImageRole {
 }
 
 /// How a comparison ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComparisonOutcome {
     /// One image was picked (its role is [`ImageRole::Winner`]).
@@ -147,7 +146,7 @@ impl ComparisonOutcome {
 }
 
 /// An image in a judgement: which, where it was on screen, and its part.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JudgedImage {
     /// Its SHA-1.
     pub sha1: String,
@@ -158,7 +157,7 @@ pub struct JudgedImage {
 }
 
 /// One judgement from the log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Judgement {
     /// Its place in the log (later judgements have larger ids).
     pub id: u32,

@@ -1,10 +1,11 @@
 //! The types that cross between the Yew UI (wasm32) and the app (native), whatever carries them:
-//! Tauri's IPC today, HTTP for a tablet's browser next.
+//! Tauri's IPC in the window, HTTP for a browser on the network.
 //!
-//! Every command is defined once, in [`commands`]: its name, its request type and its response
-//! type ([`Command`]). Every event likewise, in [`events`] ([`Event`]). Everything here is plain
-//! data with serde and specta derives: no I/O, no platform code, so the same definitions compile
-//! on both sides and generate the committed TypeScript bindings.
+//! Every command is defined once, in [`commands`]: its name, its request type, its response
+//! type, who on the network may send it ([`Command`]), and the one entry that answers any of
+//! them ([`dispatch`]). Every event likewise, in [`events`] ([`Event`]). Everything here is
+//! plain data with serde derives: no I/O, no platform code, so the same definitions compile on
+//! both sides. Integers that cross are 32-bit, never 64-bit: a browser's numbers hold 53 bits.
 
 pub mod commands;
 mod error;
@@ -21,7 +22,7 @@ mod sharing;
 mod similarity;
 pub mod text;
 
-pub use commands::{Command, COMMAND_NAMES};
+pub use commands::{dispatch, Command, Handler, Handles, Remote, Reply, COMMAND_NAMES};
 pub use error::{AppError, ErrorKind};
 pub use events::{AppEvent, Event};
 pub use gallery::{

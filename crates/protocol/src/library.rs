@@ -2,10 +2,9 @@
 
 use crate::AppError;
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// A folder the user opened; every image below it belongs to the library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Root {
     /// Database id of the folder (stable while it stays open).
     pub id: i32,
@@ -17,7 +16,7 @@ pub struct Root {
 }
 
 /// How many images the library holds (only images with a file present count).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LibraryCounts {
     /// Images that can be shown and rated.
     pub ok: u32,
@@ -26,7 +25,7 @@ pub struct LibraryCounts {
 }
 
 /// The open folders, oldest first, and what they hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LibraryState {
     /// Every open folder.
     pub roots: Vec<Root>,
@@ -36,7 +35,7 @@ pub struct LibraryState {
 
 /// Where the indexing of one folder stands (the payload of
 /// [`crate::events::SCAN_PROGRESS`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanStatus {
     /// The folder.
     pub root_id: i32,
@@ -51,7 +50,7 @@ pub struct ScanStatus {
 }
 
 /// What the UI needs when it starts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppState {
     /// The library as stored.
     pub library: LibraryState,
@@ -66,7 +65,7 @@ pub struct AppState {
 }
 
 /// What [`crate::commands::ImportImages`] did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedImages {
     /// Files copied into the library.
     pub copied: u32,
@@ -79,7 +78,7 @@ pub struct ImportedImages {
 }
 
 /// One image of the library, as a gallery shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageSummary {
     /// SHA-1 of its bytes: its identity, and its address under [`crate::IMAGE_SCHEME`].
     pub sha1: String,
@@ -92,7 +91,7 @@ pub struct ImageSummary {
 }
 
 /// A page of the library's images.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImagePage {
     /// The images, by file path.
     pub images: Vec<ImageSummary>,
@@ -101,7 +100,7 @@ pub struct ImagePage {
 }
 
 /// A file of the library that cannot be shown, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// The open folder it is in.
     pub folder: String,

@@ -2,11 +2,10 @@
 //! is shown instead of the pack's prediction.
 
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// Cross-validated quality of a rater's model at some number of ratings (10-fold, or fewer
 /// folds with fewer ratings), next to the pack's head on the same ratings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelQuality {
     /// Ratings the figures are over (the rater's first, in the order given).
     pub ratings: u32,
@@ -23,7 +22,7 @@ pub struct ModelQuality {
 }
 
 /// What [`crate::commands::ExportOwnModel`] wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnModelExported {
     /// The files: the ONNX head, then its weights and bias as `.npy`.
     pub files: Vec<String>,
@@ -40,7 +39,7 @@ pub struct OwnModelExported {
 }
 
 /// What is known of a rater's own model for the active pack.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PersonalModel {
     /// The ratings it is fitted on (the rater's scores of images the pack has embedded).
     pub ratings: u32,

@@ -1,10 +1,9 @@
 //! Predictions: the model packs, the active one, and the background embedding job.
 
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// A model pack the app found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackInfo {
     /// Its id (`<where>/<folder name>`); the only way the UI names a pack.
     pub id: String,
@@ -19,7 +18,7 @@ pub struct PackInfo {
 }
 
 /// How far the background embedding of the library with the active pack is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmbedProgress {
     /// Images done (embedded, or failed to decode) with the active pack.
     pub done: u32,
@@ -33,7 +32,7 @@ pub struct EmbedProgress {
 
 /// Everything about predictions the UI shows (the payload of
 /// [`crate::events::PREDICTOR_CHANGED`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PredictorState {
     /// Why predictions are off, in words for the user (no ONNX Runtime, no pack, a broken pack);
     /// `None` when the active pack works.
@@ -59,7 +58,7 @@ pub struct PredictorState {
 }
 
 /// How far the installation of a pack is, in KiB.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstallProgress {
     /// Copied or downloaded so far.
     pub done_kib: u32,
@@ -68,7 +67,7 @@ pub struct InstallProgress {
 }
 
 /// Where a pack to install comes from ([`crate::commands::InstallPack`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum PackFrom {
     /// A folder with pack.toml and its models, chosen in the native folder picker.

@@ -3,10 +3,9 @@
 
 use crate::QueueItem;
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// How the next set is chosen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SetChoice {
     /// The set expected to teach the ranking most.
@@ -17,7 +16,7 @@ pub enum SetChoice {
 }
 
 /// The Preference page's settings, remembered across restarts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreferenceSettings {
     /// Best of 2 or best of 4.
     pub size: u32,
@@ -35,14 +34,14 @@ impl Default for PreferenceSettings {
 }
 
 /// A set to compare, in screen order (left to right; a 2 × 2 grid in reading order).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComparisonSet {
     /// The images.
     pub images: Vec<QueueItem>,
 }
 
 /// A comparison, committed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComparisonSaved {
     /// Its id in the judgement log.
     pub id: u32,
@@ -51,7 +50,7 @@ pub struct ComparisonSaved {
 }
 
 /// One image of the ranking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RankedImage {
     /// Its place, 1 the strongest.
     pub rank: u32,
@@ -72,7 +71,7 @@ pub struct RankedImage {
 }
 
 /// The strongest images of a ranking.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RankingPage {
     /// Whose ranking: a rater's, or `None` for every rater pooled.
     pub rater: Option<String>,

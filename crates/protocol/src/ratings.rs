@@ -2,10 +2,9 @@
 //! tool's `ratings.db`, another machine's JSONL export), the statistics and the plots.
 
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// The file an export writes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     /// `file,score` rows (the aesthetic-scorer scripts' CSV).
@@ -71,7 +70,7 @@ impl ExportFormat {
 }
 
 /// Which score a row carries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScoreMode {
     /// One row per image: the mean of the chosen raters' current scores.
@@ -82,7 +81,7 @@ pub enum ScoreMode {
 }
 
 /// How file paths are written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PathStyle {
     /// The full path.
@@ -93,7 +92,7 @@ pub enum PathStyle {
 }
 
 /// What to export.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportOptions {
     /// The file's format.
     pub format: ExportFormat,
@@ -108,7 +107,7 @@ pub struct ExportOptions {
 }
 
 /// Rows left out of an export or an import for one reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// Why, as a phrase ("a score outside 1-10").
     pub reason: String,
@@ -117,7 +116,7 @@ pub struct Skipped {
 }
 
 /// What an export wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportSummary {
     /// The files written (full paths), the main one first.
     pub files: Vec<String>,
@@ -128,7 +127,7 @@ pub struct ExportSummary {
 }
 
 /// What an import brought in.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// The file's name.
     pub source: String,
@@ -150,7 +149,7 @@ pub struct ImportReport {
 }
 
 /// One rater's numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RaterStats {
     /// The rater.
     pub name: String,
@@ -165,7 +164,7 @@ pub struct RaterStats {
 }
 
 /// How the active pack's predictions compare with the scores.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PredictionFit {
     /// The pack.
     pub pack: String,
@@ -180,7 +179,7 @@ pub struct PredictionFit {
 }
 
 /// The numbers of the Ratings page and of the CLI's `stats`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RatingStats {
     /// Images that can be shown.
     pub images: u32,
@@ -203,7 +202,7 @@ pub struct RatingStats {
 }
 
 /// Which plot.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlotKind {
     /// How often each score was given, per rater.
@@ -243,7 +242,7 @@ impl PlotKind {
 }
 
 /// A plot, drawn as SVG by the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plot {
     /// Which.
     pub kind: PlotKind,

@@ -1,10 +1,9 @@
 //! The Score and Rate experiments: raters, the queue, an image's scores, and undo.
 
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// Who is rating.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rater {
     /// The rater this door starts with (the one chosen last, else the operating-system user).
     pub name: String,
@@ -13,7 +12,7 @@ pub struct Rater {
 }
 
 /// One image in the scoring queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueItem {
     /// Its SHA-1 (its address under the image scheme).
     pub sha1: String,
@@ -22,7 +21,7 @@ pub struct QueueItem {
 }
 
 /// The images to score, in order, and the rater's progress.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreQueue {
     /// Unrated first (shuffled once per session), then the rated ones if asked for.
     pub items: Vec<QueueItem>,
@@ -33,7 +32,7 @@ pub struct ScoreQueue {
 }
 
 /// One image's scores as the Score page shows them, and the rater's progress.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScoreState {
     /// The image.
     pub sha1: String,
@@ -58,7 +57,7 @@ pub struct ScoreState {
 }
 
 /// What an undo took back.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Undone {
     /// The judgement, now flagged undone.
     pub judgement: crate::Judgement,

@@ -2,10 +2,9 @@
 //! door): whether it runs, the address a device opens, and its QR code.
 
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// The network door as the desktop's Share panel shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharingState {
     /// Whether a server listens now.
     pub running: bool,

@@ -3,7 +3,6 @@
 
 use crate::QueueItem;
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 /// The lowest cosine threshold for near-duplicates the app offers.
 pub const MIN_THRESHOLD: f64 = 0.8;
@@ -15,7 +14,7 @@ pub const MAX_DISTANCE: u32 = 16;
 pub const DEFAULT_DISTANCE: u32 = 4;
 
 /// One library image and how alike it is to the query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimilarImage {
     /// Its SHA-1.
     pub sha1: String,
@@ -26,7 +25,7 @@ pub struct SimilarImage {
 }
 
 /// The images most like a query, most alike first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimilarImages {
     /// The query when it is a library image; `None` for an outside file.
     pub query: Option<QueueItem>,
@@ -41,7 +40,7 @@ pub struct SimilarImages {
 }
 
 /// Which pair to show.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PairKind {
     /// Two images drawn at random.
@@ -52,7 +51,7 @@ pub enum PairKind {
 }
 
 /// Two images with their cosine similarity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimilarityPair {
     /// The two images, left first.
     pub images: Vec<QueueItem>,
@@ -65,7 +64,7 @@ pub struct SimilarityPair {
 }
 
 /// A likeness judgement was saved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LikenessSaved {
     /// Its id in the log.
     pub id: u32,
@@ -74,7 +73,7 @@ pub struct LikenessSaved {
 }
 
 /// One likeness judgement for the plot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LikenessPoint {
     /// 1 ("nothing alike") to 5 ("the same picture").
     pub value: u32,
@@ -85,7 +84,7 @@ pub struct LikenessPoint {
 }
 
 /// Every likeness judgement not undone, against the cosine shown with it (one model).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LikenessSummary {
     /// The pack whose cosines these are (`None` without an active pack).
     pub model: Option<String>,
@@ -96,7 +95,7 @@ pub struct LikenessSummary {
 }
 
 /// How near-duplicates are found.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "by")]
 pub enum DuplicateMethod {
     /// The active pack's embeddings: images whose cosine is at least `threshold`.
@@ -113,7 +112,7 @@ pub enum DuplicateMethod {
 }
 
 /// An image of a near-duplicate group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupImage {
     /// Its SHA-1.
     pub sha1: String,
@@ -128,7 +127,7 @@ pub struct GroupImage {
 }
 
 /// Images that are near-duplicates of each other (linked by pairs above the threshold).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DuplicateGroup {
     /// Largest first (most pixels, then most bytes): the one to keep, usually.
     pub images: Vec<GroupImage>,
@@ -137,7 +136,7 @@ pub struct DuplicateGroup {
 }
 
 /// The near-duplicate groups among the images not marked as duplicates yet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DuplicateGroups {
     /// How they were found.
     pub method: DuplicateMethod,
@@ -154,7 +153,7 @@ pub struct DuplicateGroups {
 }
 
 /// Duplicates were marked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DuplicatesMarked {
     /// The judgement's id in the log (undo undoes it).
     pub id: u32,

@@ -76,7 +76,7 @@ fn main() {
     );
     println!(
         "  full refit: {refit_ms:.0} ms ({visits} Newton visits); Spearman against the truth {:.3}",
-        spearman(ranking.strengths(), &truth)
+        spearman(ranking.strengths(), &truth).unwrap_or(0.0)
     );
 
     let (mut update, mut choice, mut round) = (Vec::new(), Vec::new(), Vec::new());

@@ -22,7 +22,7 @@ mod choose;
 mod stats;
 
 pub use choose::Choice;
-pub use stats::{normal, spearman, standardise};
+pub use stats::{normal, pearson, spearman, standardise};
 use std::collections::VecDeque;
 
 /// The model's constants.

@@ -1,4 +1,5 @@
-//! Numeric helpers of the ranking and its simulations.
+//! Numeric helpers of the ranking and its simulations, and the correlations every crate above
+//! reports (one implementation: the own models' cross-validation, the Ratings page's numbers).
 
 /// A standard normal draw (Box-Muller).
 pub fn normal(rng: &mut fastrand::Rng) -> f64 {
@@ -22,39 +23,50 @@ pub fn standardise(values: &[Option<f64>]) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Spearman's rank correlation of two equally long lists (ties get their mean rank).
-pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    fn ranks(v: &[f64]) -> Vec<f64> {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|&x, &y| v[x].total_cmp(&v[y]));
-        let mut ranks = vec![0.0; v.len()];
-        let mut start = 0;
-        while start < order.len() {
-            let mut end = start;
-            while end + 1 < order.len() && v[order[end + 1]] == v[order[start]] {
-                end += 1;
-            }
-            let rank = (start + end) as f64 / 2.0;
-            for &k in &order[start..=end] {
-                ranks[k] = rank;
-            }
-            start = end + 1;
+/// Pearson's correlation of two equally long samples; `None` under three points or when one
+/// side is constant.
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() < 3 || x.len() != y.len() {
+        return None;
+    }
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// Spearman's rank correlation of two equally long samples (ties get their mean rank); `None`
+/// under three points or when one side is constant.
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() < 3 || x.len() != y.len() {
+        return None;
+    }
+    pearson(&ranks(x), &ranks(y))
+}
+
+/// Each value's rank from 1, ties given their mean rank.
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut ranks = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+            j += 1;
         }
-        ranks
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            ranks[k] = rank;
+        }
+        i = j + 1;
     }
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = a.len() as f64;
-    let mean = (n - 1.0) / 2.0;
-    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
-    for (x, y) in ra.iter().zip(&rb) {
-        cov += (x - mean) * (y - mean);
-        va += (x - mean).powi(2);
-        vb += (y - mean).powi(2);
-    }
-    if va == 0.0 || vb == 0.0 {
-        return 0.0;
-    }
-    cov / (va * vb).sqrt()
+    ranks
 }
 
 #[cfg(test)]
@@ -63,7 +75,7 @@ mod tests {
 
     #[test]
     fn spearman_of_orders() {
-        assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
-        assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]).unwrap() - 1.0).abs() < 1e-12);
+        assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]).unwrap() + 1.0).abs() < 1e-12);
     }
 }

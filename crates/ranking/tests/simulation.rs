@@ -89,7 +89,7 @@ fn curve(run: &Run, seed: u64, clicks: usize) -> Vec<f64> {
         ranking.settle();
         last = Some(set);
         if click % EVERY == 0 {
-            let rho = spearman(ranking.strengths(), &truth);
+            let rho = spearman(ranking.strengths(), &truth).unwrap_or(0.0);
             points.push(rho);
             if rho >= DONE {
                 // Well past the target: the rest of the curve stays here (it only rises, so
@@ -198,7 +198,7 @@ fn scores_and_comparisons_together_rank_better_than_either_alone() {
                 }
             }
             ranking.settle();
-            sum[k] += spearman(ranking.strengths(), &truth) / SEEDS as f64;
+            sum[k] += spearman(ranking.strengths(), &truth).unwrap_or(0.0) / SEEDS as f64;
         }
     }
     let [scores, comparisons, both] = sum;

@@ -21,7 +21,7 @@ mod pairing;
 mod routes;
 
 pub use assets::{Assets, DirAssets};
-pub use dispatch::{NETWORK_COMMANDS, REFUSED_COMMANDS};
+pub use dispatch::DEVICE_RATER;
 pub use events::EventHub;
 
 use image_scorer_core::App;

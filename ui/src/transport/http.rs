@@ -6,7 +6,8 @@
 //! rater in the browser's storage; the desktop's choice is not touched.
 
 use super::{from_js_error, LocalFuture, Subscription, Transport};
-use image_scorer_protocol::{AppError, ErrorKind};
+use image_scorer_protocol::commands::{GetRater, SetRater};
+use image_scorer_protocol::{AppError, Command, ErrorKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -97,12 +98,12 @@ impl Transport for HttpTransport {
                 .and_then(|s| s.get_item(RATER_KEY).ok().flatten());
             // The device's own rater: the one it chose last (made known to the app), else
             // the app's default for devices.
-            let (name, request) = match (name, saved) {
-                ("get_rater", Some(saved)) => {
+            let (name, request) = match saved {
+                Some(saved) if name == GetRater::NAME => {
                     let request = js_sys::Object::new();
                     js_sys::Reflect::set(&request, &"name".into(), &saved.into())
                         .map_err(from_js_error)?;
-                    ("set_rater", request.into())
+                    (SetRater::NAME, request.into())
                 }
                 _ => (name, request),
             };
@@ -110,7 +111,7 @@ impl Transport for HttpTransport {
                 .map(String::from)
                 .unwrap_or_else(|_| "{}".into());
             let answer = post(&token, &format!("/api/call/{name}"), &body).await?;
-            if name == "set_rater" {
+            if name == SetRater::NAME {
                 if let (Some(s), Some(chosen)) = (
                     &storage,
                     js_sys::Reflect::get(&answer, &"name".into())

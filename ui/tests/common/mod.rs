@@ -282,14 +282,22 @@ fn handlers() -> Vec<(&'static str, Handler)> {
     .collect()
 }
 
-/// The stub's answer to the command `name`.
+/// The stub's answer to the command `name`: a command of the protocol's table that no test
+/// needed an answer for is refused with a message naming it; a name outside the table is a
+/// bug in the UI and fails the test.
 fn answer(name: &str, request: JsValue) -> Result<JsValue, AppError> {
+    assert!(
+        image_scorer_protocol::COMMAND_NAMES.contains(&name),
+        "the UI sent {name}, which is not a command of the protocol"
+    );
     let handlers = handlers();
-    let (_, handler) = handlers
-        .iter()
-        .find(|(n, _)| *n == name)
-        .unwrap_or_else(|| panic!("the stub does not know the command {name}"));
-    handler(request)
+    match handlers.iter().find(|(n, _)| *n == name) {
+        Some((_, handler)) => handler(request),
+        None => Err(AppError::new(
+            ErrorKind::Internal,
+            format!("The browser tests' stub has no answer for {name}."),
+        )),
+    }
 }
 
 impl Transport for Stub {

@@ -112,7 +112,7 @@ impl App {
             }
         }
         self.0.indexer.index_once().await;
-        report.library = self.0.store.library().await?;
+        report.library = self.0.store.library().await?.into();
         Ok(report)
     }
 }
@@ -127,7 +127,7 @@ fn read_image(path: &Path) -> std::result::Result<(Vec<u8>, String), String> {
     if image::guess_format(&bytes).is_err() {
         return Err("is not an image: its content matches no known image format".into());
     }
-    let sha1 = crate::library::hash::hash_reader(bytes.as_slice())
+    let sha1 = crate::library::content_hash::hash_reader(bytes.as_slice())
         .map_err(|e| format!("cannot be read: {e}"))?
         .sha1;
     Ok((bytes, sha1))

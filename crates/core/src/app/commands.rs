@@ -8,46 +8,19 @@ use crate::store::{default_rater_name, NewJudgement};
 use crate::CoreError;
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
-    AppError, AppState, Command, ComparisonOutcome, ComparisonSaved, ComparisonSet, ErrorKind,
+    AppError, AppState, ComparisonOutcome, ComparisonSaved, ComparisonSet, ErrorKind, Handler,
     ImagePage, ImageRole, JudgementKind, LibraryState, PersonalModel, PredictorState,
-    PreferenceSettings, Problem, RankingPage, Rater, ScoreQueue, ScoreState, SetChoice, Undone,
+    PreferenceSettings, Problem, QueueItem, RankingPage, Rater, ScoreQueue, ScoreState, SetChoice,
+    Undone,
 };
-use std::future::Future;
-
-/// Answers the command `C`.
-pub trait Handler<C: Command> {
-    /// The answer to `request`; a write is committed before the answer.
-    fn handle(&self, request: C) -> impl Future<Output = Result<C::Response, AppError>> + Send;
-}
 
 impl Handler<GetState> for App {
     async fn handle(&self, _: GetState) -> Result<AppState, AppError> {
         Ok(AppState {
-            library: self.0.store.library().await?,
+            library: self.0.store.library().await?.into(),
             startup_errors: self.startup_errors(),
             app_storage: self.0.app_storage.is_some(),
         })
-    }
-}
-
-impl Handler<InstallPack> for App {
-    async fn handle(
-        &self,
-        r: InstallPack,
-    ) -> Result<Option<image_scorer_protocol::PackInfo>, AppError> {
-        let source = match r.from {
-            image_scorer_protocol::PackFrom::Url { url, sha256 } => {
-                super::pack_install::PackSource::Url { url, sha256 }
-            }
-            // The path of a folder or a zip comes from the window's picker (the shell).
-            _ => {
-                return Err(AppError::new(
-                    image_scorer_protocol::ErrorKind::InvalidInput,
-                    "A pack from a folder or a .zip is chosen in the desktop's file picker.",
-                ))
-            }
-        };
-        Ok(Some(self.install_pack_shown(source).await?))
     }
 }
 
@@ -60,13 +33,19 @@ impl Handler<AppResumed> for App {
 
 impl Handler<ListImages> for App {
     async fn handle(&self, r: ListImages) -> Result<ImagePage, AppError> {
-        Ok(self.0.store.image_page(r.limit.min(10_000)).await?)
+        let limit = r.limit.min(10_000);
+        let images = self.0.store.shown_images(limit).await?;
+        Ok(ImagePage {
+            images: images.into_iter().map(Into::into).collect(),
+            total: self.0.store.counts().await?.ok,
+        })
     }
 }
 
 impl Handler<ListProblems> for App {
     async fn handle(&self, r: ListProblems) -> Result<Vec<Problem>, AppError> {
-        Ok(self.0.store.problems(r.limit.min(10_000)).await?)
+        let problems = self.0.store.problems(r.limit.min(10_000)).await?;
+        Ok(problems.into_iter().map(Into::into).collect())
     }
 }
 
@@ -134,7 +113,7 @@ impl Handler<GetScoreQueue> for App {
         // changed): at 100,000 images a few milliseconds when nothing did.
         let model = self.0.predictor.model_id();
         let (base, judged, predicted) = self.gallery_rows(model).await?;
-        let mut items = crate::store::queue_of(
+        let mut items: Vec<QueueItem> = crate::store::queue_of(
             &base,
             &judged,
             &predicted,
@@ -142,7 +121,10 @@ impl Handler<GetScoreQueue> for App {
             r.include_rated,
             u64::from(r.seed),
             r.predicted_first && model.is_some(),
-        );
+        )
+        .into_iter()
+        .map(Into::into)
+        .collect();
         let (rated, total) = self.progress(rater).await?;
         if let (true, Some(model)) = (r.teach, model) {
             let unscored = (total.saturating_sub(rated) as usize).min(items.len());
@@ -191,9 +173,16 @@ impl Handler<Undo> for App {
         let revision = self.0.indexer.revision();
         // A comparison's undo goes into the rankings as it goes into the log.
         let mut rankings = self.0.rankings.hold().await;
-        let Some(judgement) = self.0.progress.undo(&self.0.store, revision, rater).await? else {
+        let mut counts = self.0.progress.hold(revision).await;
+        let Some(judgement) = self.0.store.undo_last(rater).await? else {
             return Ok(None);
         };
+        if judgement.kind.is_score() {
+            counts
+                .unscored(&self.0.store, rater, &judgement.images[0].sha1)
+                .await?;
+        }
+        drop(counts);
         rankings.undone(&judgement, rater);
         drop(rankings);
         if judgement.kind == JudgementKind::Duplicate {
@@ -354,7 +343,12 @@ impl Handler<RecordComparison> for App {
             model_id: None,
             shown_own: false,
         };
-        let id = self.0.rankings.record(&self.0.store, &judgement).await?;
+        let id = {
+            let mut rankings = self.0.rankings.hold().await;
+            let id = self.0.store.record(&judgement).await?;
+            rankings.apply(rater, &judgement.images, r.outcome, 1);
+            id
+        };
         Ok(ComparisonSaved {
             id: id as u32,
             comparisons: self.0.store.comparison_count(rater).await?,
@@ -396,12 +390,12 @@ fn check_size(size: u32) -> Result<(), AppError> {
 impl App {
     /// Records a score-kind judgement (committed when this returns).
     async fn record_score(&self, judgement: &NewJudgement) -> Result<i64, CoreError> {
-        let revision = self.0.indexer.revision();
-        let id = self
-            .0
-            .progress
-            .record_score(&self.0.store, revision, judgement)
+        let mut counts = self.0.progress.hold(self.0.indexer.revision()).await;
+        let id = self.0.store.record(judgement).await?;
+        counts
+            .scored(&self.0.store, judgement.rater_id, &judgement.images[0].0)
             .await?;
+        drop(counts);
         self.0.rankings.scores_changed();
         self.own_model_changed(judgement.rater_id, &judgement.images[0].0)
             .await?;

@@ -11,32 +11,36 @@
 pub mod app_storage;
 mod commands;
 pub mod database;
+mod desktop;
 pub mod events;
 mod gallery;
-pub mod hasher;
-mod indexer;
+mod images;
+pub mod indexer;
 pub mod pack_install;
+mod perceptual_hashes;
 mod personal;
-mod predictor;
+pub mod predictor;
 mod progress;
 mod rankings;
 mod ratings;
 pub mod settings;
-mod similar;
 mod similarity;
+mod wire;
 
-pub use commands::Handler;
+pub use desktop::{Desktop, DesktopFuture, FileDialog, Pick, SharingChange};
 pub use events::{ChannelSink, EventSink, FanOut, NullSink};
+pub use image_scorer_protocol::Handler;
+pub use images::{serve, ImageResponse};
 pub use indexer::Indexer;
 pub use predictor::{Predictor, PredictorConfig};
 
+use crate::folder::check_folder;
 use crate::inference::library_candidates;
-use crate::library::serve::{parse_request, serve};
 use crate::{CoreError, Store};
-use image_scorer_protocol::{AppError, Command, LibraryState};
+use image_scorer_protocol::{AppError, Command, Handles, LibraryState};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The environment variable naming the ONNX Runtime library (or its folder).
 pub const ORT_VARIABLE: &str = "IMAGE_SCORER_ORT";
@@ -132,7 +136,7 @@ struct Inner {
     progress: progress::ProgressCache,
     rankings: rankings::Rankings,
     personal: personal::Personal,
-    similar: similar::Similar,
+    similarity: similarity::SimilarityCache,
     gallery: gallery::Gallery,
     startup_errors: Mutex<Vec<AppError>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -141,17 +145,8 @@ struct Inner {
     low_priority: bool,
     /// The library's folder when it is the app's own ([`app_storage`]).
     app_storage: Option<PathBuf>,
-}
-
-/// An image for the webview, or why there is none.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageResponse {
-    /// The HTTP status: 200, 404 (not an image address, or not in the library) or 500.
-    pub status: u16,
-    /// The `Content-Type`.
-    pub content_type: &'static str,
-    /// The body: the image, or a sentence saying why not.
-    pub body: Vec<u8>,
+    /// The window's dialogs and network door, when a window opened the app.
+    desktop: OnceLock<Arc<dyn Desktop>>,
 }
 
 impl App {
@@ -166,7 +161,7 @@ impl App {
             app_storage::LibraryPlace::AppStorage => {
                 let dir = app_storage::library_dir(&config.data_dir);
                 std::fs::create_dir_all(&dir).map_err(|e| CoreError::io(&dir, e))?;
-                store.open_folder(&dir).await?;
+                store.add_root(&check_folder(&dir)?).await?;
                 // Nothing else is watched on a device: the folder is scanned at start, after an
                 // import and when the app comes back to the front.
                 indexer.set_watching(false);
@@ -194,7 +189,7 @@ impl App {
             progress: progress::ProgressCache::default(),
             rankings: rankings::Rankings::default(),
             personal: personal::Personal::default(),
-            similar: similar::Similar::default(),
+            similarity: similarity::SimilarityCache::default(),
             gallery: gallery::Gallery::default(),
             startup_errors: Mutex::new(notice.into_iter().collect()),
             tasks: Mutex::new(Vec::new()),
@@ -202,6 +197,7 @@ impl App {
             sink,
             low_priority: config.low_priority,
             app_storage,
+            desktop: OnceLock::new(),
         })))
     }
 
@@ -235,7 +231,7 @@ impl App {
             tasks.push(tokio::spawn(predictor.run(library)));
             return;
         }
-        tasks.push(tokio::spawn(hasher::run(
+        tasks.push(tokio::spawn(perceptual_hashes::run(
             self.0.store.clone(),
             self.0.sink.clone(),
             indexer.clone(),
@@ -265,17 +261,38 @@ impl App {
         self.0.store.clone().close().await;
     }
 
-    /// Answers one command of the protocol.
+    /// Answers one command of the protocol (a door that holds the typed request: the command
+    /// line, the tests).
     pub async fn call<C: Command>(&self, request: C) -> Result<C::Response, AppError>
     where
         Self: Handler<C>,
     {
+        self.timed(C::NAME, self.handle(request)).await
+    }
+
+    /// Answers the command `name` with its request as JSON: the one entry of the doors that
+    /// carry JSON (the window's IPC, the network door), through the protocol's table.
+    pub async fn dispatch(
+        &self,
+        name: &str,
+        request: serde_json::Value,
+    ) -> Result<serde_json::Value, AppError>
+    where
+        Self: Handles,
+    {
+        self.timed(name, image_scorer_protocol::dispatch(self, name, request))
+            .await
+    }
+
+    /// Runs `work`, appending the command's name, start and end to the timings file when
+    /// there is one ([`TIMINGS_VARIABLE`]).
+    async fn timed<T>(&self, name: &str, work: impl std::future::Future<Output = T>) -> T {
         let Some(timings) = &self.0.timings else {
-            return self.handle(request).await;
+            return work.await;
         };
         let start = epoch_ms();
-        let reply = self.handle(request).await;
-        let line = format!("{} {start:.3} {:.3}\n", C::NAME, epoch_ms());
+        let reply = work.await;
+        let line = format!("{name} {start:.3} {:.3}\n", epoch_ms());
         let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -296,7 +313,7 @@ impl App {
         if self.0.app_storage.is_some() {
             return Err(app_storage::no_folders().into());
         }
-        self.0.store.open_folder(path).await?;
+        self.0.store.add_root(&check_folder(path)?).await?;
         self.folders_changed().await
     }
 
@@ -325,28 +342,6 @@ impl App {
             .clone()
     }
 
-    /// Answers a request for an image by the path of its address (`/<sha1>` or
-    /// `/thumb/<sha1>`): only images in the library, checked against their hash, are served.
-    pub async fn serve_image(&self, path: &str) -> ImageResponse {
-        let text = |status: u16, message: &str| ImageResponse {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body: message.as_bytes().to_vec(),
-        };
-        let Some(request) = parse_request(path) else {
-            return text(404, "not an image address");
-        };
-        match serve(&self.0.store, &self.0.cache_dir, &request).await {
-            Ok(Some(served)) => ImageResponse {
-                status: 200,
-                content_type: served.content_type,
-                body: served.bytes,
-            },
-            Ok(None) => text(404, "no such image in the library"),
-            Err(e) => text(500, &e.to_string()),
-        }
-    }
-
     /// The database (for tests and tools; the app's own work goes through commands).
     pub fn store(&self) -> &Store {
         &self.0.store
@@ -366,7 +361,7 @@ impl App {
             let indexer = self.0.indexer.clone();
             tokio::spawn(async move { indexer.index_and_watch().await });
         }
-        Ok(library)
+        Ok(library.into())
     }
 
     /// Whether [`App::start`] ran.

@@ -2,11 +2,10 @@
 //! many), kept in memory so that a score does not count the whole library again: with 20,000
 //! images, counting takes tens of milliseconds, more than a key press may. A count is taken
 //! from the database when first asked for and whenever the library changed since; a score or
-//! an undo then moves it by the one image it touched.
+//! an undo, committed by its handler, then moves it by the one image it touched. Nothing here
+//! writes the database.
 
-use crate::store::NewJudgement;
 use crate::{Result, Store};
-use image_scorer_protocol::Judgement;
 use std::collections::HashMap;
 
 /// The counts, valid for one revision of the library.
@@ -41,44 +40,49 @@ impl ProgressCache {
         Ok(p)
     }
 
-    /// Records a score-kind judgement of one image and moves its rater's count if the image
-    /// was not scored by them before.
-    pub async fn record_score(
-        &self,
-        store: &Store,
-        revision: u64,
-        judgement: &NewJudgement,
-    ) -> Result<i64> {
-        let mut counts = self.0.lock().await;
-        let id = store.record(judgement).await?;
-        let sha1 = &judgement.images[0].0;
-        if let Some((rated, _)) = counts.at(revision).get_mut(&judgement.rater_id) {
-            let (events, shown) = store.score_standing(sha1, judgement.rater_id).await?;
-            if events == 1 && shown {
-                *rated += 1;
-            }
+    /// Holds the counts while a score or an undo is committed, so that a count taken
+    /// meanwhile can neither miss nor repeat it; the handler commits, then tells the held
+    /// counts what it committed.
+    pub async fn hold(&self, revision: u64) -> HeldCounts<'_> {
+        HeldCounts {
+            counts: self.0.lock().await,
+            revision,
         }
-        Ok(id)
+    }
+}
+
+/// The counts, held while a change is committed ([`ProgressCache::hold`]).
+pub(super) struct HeldCounts<'a> {
+    counts: tokio::sync::MutexGuard<'a, Counts>,
+    revision: u64,
+}
+
+impl HeldCounts<'_> {
+    /// A score of `sha1` by `rater_id` was committed: their count moves if it is the only
+    /// score they gave the image.
+    pub async fn scored(&mut self, store: &Store, rater_id: i64, sha1: &str) -> Result<()> {
+        self.moved(store, rater_id, sha1, 1).await
     }
 
-    /// Undoes `rater_id`'s newest judgement and moves their count if it took away the only
-    /// score they gave an image.
-    pub async fn undo(
-        &self,
-        store: &Store,
-        revision: u64,
-        rater_id: i64,
-    ) -> Result<Option<Judgement>> {
-        let mut counts = self.0.lock().await;
-        let undone = store.undo_last(rater_id).await?;
-        if let Some(j) = undone.as_ref().filter(|j| j.kind.is_score()) {
-            if let Some((rated, _)) = counts.at(revision).get_mut(&rater_id) {
-                let (events, shown) = store.score_standing(&j.images[0].sha1, rater_id).await?;
-                if events == 0 && shown {
+    /// `rater_id`'s score of `sha1` was undone: their count moves if it took away the only
+    /// score they gave the image.
+    pub async fn unscored(&mut self, store: &Store, rater_id: i64, sha1: &str) -> Result<()> {
+        self.moved(store, rater_id, sha1, 0).await
+    }
+
+    /// Moves `rater_id`'s count when they now have `first` scores of the shown image `sha1`
+    /// (1 after a first score, 0 after its undo).
+    async fn moved(&mut self, store: &Store, rater_id: i64, sha1: &str, first: i64) -> Result<()> {
+        if let Some((rated, _)) = self.counts.at(self.revision).get_mut(&rater_id) {
+            let (events, shown) = store.score_standing(sha1, rater_id).await?;
+            if events == first && shown {
+                if first == 1 {
+                    *rated += 1;
+                } else {
                     *rated = rated.saturating_sub(1);
                 }
             }
         }
-        Ok(undone)
+        Ok(())
     }
 }

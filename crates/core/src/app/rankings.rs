@@ -2,15 +2,16 @@
 //! rater pooled, each fitted from the judgement log ([`Store::ranking_log`]) with the active
 //! pack's predictions, standardised, as its prior.
 //!
-//! A comparison, or the undo of one, goes into the database and into every ranking built so
-//! far under one lock, and they settle before the answer (a few milliseconds at 20,000 images:
+//! A comparison, or the undo of one, is committed by its handler while it holds the rankings
+//! ([`Rankings::hold`]), then goes into every ranking built so far, and they settle before the
+//! answer (a few milliseconds at 20,000 images:
 //! `cargo xtask bench ranking`). Anything else that changes what a ranking is fitted from (a
 //! score or its undo, the library, the active pack or its predictions) marks it stale; the next
 //! question refits it, warm-started from its strengths. So a morning of scoring costs the
 //! rankings nothing until the Preference page asks, and then one warm refit.
 
 use crate::ranking::{Choice, Comparison, Config, Outcome, Ranking};
-use crate::store::{NewJudgement, RankingLog};
+use crate::store::RankingLog;
 use crate::{CoreError, Result, Store};
 use image_scorer_protocol::{
     ComparisonOutcome, ImageRole, Judgement, QueueItem, RankedImage, RankingPage,
@@ -94,15 +95,6 @@ impl Rankings {
             fits: self.fits.lock().await,
             scores: &self.scores,
         }
-    }
-
-    /// Records a comparison and takes it into the rater's ranking and the pooled one.
-    pub async fn record(&self, store: &Store, judgement: &NewJudgement) -> Result<i64> {
-        let mut held = self.hold().await;
-        let id = store.record(judgement).await?;
-        let outcome = judgement.outcome.unwrap_or(ComparisonOutcome::None);
-        held.apply(judgement.rater_id, &judgement.images, outcome, 1);
-        Ok(id)
     }
 
     /// The next set for `scope`'s ranking (see [`Ranking::choose`]), fitted from `sources`.

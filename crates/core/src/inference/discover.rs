@@ -1,7 +1,7 @@
 //! Finding what inference needs on disk: the ONNX Runtime library and the model packs.
 
 use super::pack::{PackManifest, MANIFEST};
-use crate::library::hash::hash_file;
+use crate::library::content_hash::hash_file;
 use crate::{CoreError, Result};
 use image_scorer_protocol::PackInfo;
 use sha1::{Digest, Sha1};

@@ -46,7 +46,7 @@ impl AvifDecoder {
             // Animations, grids, external references: files of a kind this decoder does not
             // read. Its other "unsupported" errors are damaged files (e.g. an unknown box size).
             avif_parse::Error::Unsupported(what) if what.contains("not supported") => {
-                super::formats::unsupported("AVIF", what)
+                super::decoding::unsupported("AVIF", what)
             }
             e => decoding(e),
         })?;
@@ -121,7 +121,7 @@ impl ImageDecoder for AvifDecoder {
 }
 
 fn decoding(e: impl std::fmt::Display) -> ImageError {
-    super::formats::damaged("AVIF", e)
+    super::decoding::damaged("AVIF", e)
 }
 
 /// A rav1d decoder for one file's pictures.
@@ -140,7 +140,7 @@ impl Decoder {
         settings.n_threads = 0;
         settings.max_frame_delay = 1;
         settings.apply_grain = 1;
-        settings.frame_size_limit = super::probe::MAX_PIXELS as u32;
+        settings.frame_size_limit = super::decoding::MAX_PIXELS as u32;
         // SAFETY: no callback, so nothing is ever called.
         settings.logger = unsafe { Dav1dLogger::new(None, None) };
         let mut ctx = None;

@@ -1,8 +1,9 @@
 //! What format a file is, from its first bytes, and the decoder for it: `image`'s own decoders,
 //! AVIF ([`super::avif`]) and JPEG XL (jxl-oxide). HEIC is recognised and refused with its reason.
 
-use image::error::{DecodingError, ImageFormatHint, UnsupportedError, UnsupportedErrorKind};
-use image::{ImageDecoder, ImageError, ImageFormat, ImageReader, ImageResult};
+use super::decoding::{damaged, unsupported};
+use image::error::{ImageFormatHint, UnsupportedError, UnsupportedErrorKind};
+use image::{ImageDecoder, ImageFormat, ImageReader, ImageResult};
 use std::io::{BufRead, Seek, SeekFrom};
 
 /// How many bytes [`sniff`] looks at.
@@ -130,22 +131,6 @@ pub fn decoder<'a, R: BufRead + Seek + 'a>(
     };
     decoder.set_limits(image::Limits::default())?;
     Ok(decoder)
-}
-
-/// `image`'s error for a damaged file of `format`.
-pub fn damaged(format: &str, why: impl std::fmt::Display) -> ImageError {
-    ImageError::Decoding(DecodingError::new(
-        ImageFormatHint::Name(format.into()),
-        why.to_string(),
-    ))
-}
-
-/// `image`'s error for a file of `format` using a feature (`what`) this build does not decode.
-pub fn unsupported(format: &str, what: &str) -> ImageError {
-    ImageError::Unsupported(UnsupportedError::from_format_and_kind(
-        ImageFormatHint::Name(format.into()),
-        UnsupportedErrorKind::GenericFeature(what.into()),
-    ))
 }
 
 /// jxl-oxide's decoder, for a file whose first picture is whole: given a cut file, jxl-oxide

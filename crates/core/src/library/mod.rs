@@ -1,23 +1,24 @@
 //! The library: every image below the open folders, identified by the SHA-1 of its bytes.
 //!
-//! [`walk`] lists the candidate files of a folder, [`hash`] reads each one once (hash and
-//! integrity tail in one pass), [`probe`] reads its header, and [`scan`] ties them together and
-//! records the outcome in the store. A file that cannot be read or decoded is recorded with its
-//! error; nothing in here stops a scan because of one bad file.
+//! [`walk`] lists the candidate files of a folder, [`content_hash`] reads each one once (SHA-1
+//! and integrity tail in one pass), [`probe`] reads its header by content ([`formats`],
+//! [`decoding`], [`avif`]), and [`index_file`] ties them together for one file. [`serve`] reads
+//! an image's bytes, thumbnail or rendition for the webview. Nothing here touches the store:
+//! the app's indexer (`app::indexer`) scans folders and watches them with these, and records
+//! what they find. A file that cannot be read or decoded is reported with its error; nothing in
+//! here stops a scan because of one bad file.
 
 pub mod avif;
-pub mod excludes;
+pub mod content_hash;
+pub mod decoding;
 pub mod formats;
-pub mod hash;
+mod index;
 pub mod probe;
-pub mod scan;
 pub mod serve;
 pub mod walk;
-pub mod watch;
 
-pub use excludes::Excludes;
-pub use scan::{scan_root, ScanProgress, ScanReport};
-pub use watch::{watch, watched_root, LibraryWatcher, WatchEvent, WatchedRoot};
+pub use crate::domain::excludes::{Excludes, DEFAULT_EXCLUDES};
+pub use index::index_file;
 
 /// Decodes the image file at `path` by its content, whatever its name says (a mislabelled
 /// file decodes as what it is). The error says why it cannot be decoded.

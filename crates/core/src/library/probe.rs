@@ -1,61 +1,24 @@
 //! What a file is, from its content: format, size in pixels, and whether it is whole, without
 //! decoding the pixels.
 
+pub use crate::domain::{Probe, Status};
+
+use super::decoding::MAX_PIXELS;
 use super::formats::{self, Kind};
 use image::ImageFormat;
 use std::path::Path;
 
-/// Images declaring more pixels than this are not loaded (a decompression bomb, or a file no
-/// screen shows): 250 megapixels.
-pub const MAX_PIXELS: u64 = 250_000_000;
-
-/// Whether an image can be shown and rated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Recognised, whole, within limits.
-    Ok,
-    /// Not an image, damaged, truncated, or over the limits.
-    Unreadable,
-    /// An image format this build cannot decode (e.g. AVIF, HEIC).
-    Unsupported,
-}
-
-impl Status {
-    /// The value stored in `images.status`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Unreadable => "unreadable",
-            Status::Unsupported => "unsupported",
-        }
+/// A probe that found `status` with `error` (no dimensions).
+fn failed(status: Status, format: Option<&'static str>, error: String) -> Probe {
+    Probe {
+        format,
+        dimensions: None,
+        status,
+        error: Some(error),
     }
 }
 
-/// The outcome of probing one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Probe {
-    /// The format detected from the content (`png`, `jpeg`, …), if any.
-    pub format: Option<&'static str>,
-    /// Width and height in pixels, if the header could be read.
-    pub dimensions: Option<(u32, u32)>,
-    /// Whether it can be shown.
-    pub status: Status,
-    /// Why not, for the user.
-    pub error: Option<String>,
-}
-
-impl Probe {
-    fn fail(status: Status, format: Option<&'static str>, error: String) -> Self {
-        Probe {
-            format,
-            dimensions: None,
-            status,
-            error: Some(error),
-        }
-    }
-}
-
-/// Probes the file at `path`, whose last bytes (see [`super::hash`]) are `tail` and whose length
+/// Probes the file at `path`, whose last bytes (see [`super::content_hash`]) are `tail` and whose length
 /// is `len`.
 pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
     // The format comes from the content alone: a name can lie.
@@ -63,10 +26,10 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
     let read = std::fs::File::open(path).and_then(|mut f| read_up_to(&mut f, &mut head));
     let head_len = match read {
         Ok(n) => n,
-        Err(e) => return Probe::fail(Status::Unreadable, None, format!("cannot be read: {e}")),
+        Err(e) => return failed(Status::Unreadable, None, format!("cannot be read: {e}")),
     };
     let Some(kind) = formats::sniff(&head[..head_len]) else {
-        return Probe::fail(
+        return failed(
             Status::Unreadable,
             None,
             "is not an image: its content matches no known image format".into(),
@@ -74,7 +37,7 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
     };
     let name = kind.name();
     if let Some(reason) = kind.unsupported() {
-        return Probe::fail(Status::Unsupported, Some(name), reason);
+        return failed(Status::Unsupported, Some(name), reason);
     }
     let dimensions = std::fs::File::open(path)
         .map_err(image::ImageError::IoError)
@@ -99,7 +62,7 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
     let (width, height) = match dimensions {
         Ok(d) => d,
         Err(image::ImageError::Unsupported(e)) => {
-            return Probe::fail(
+            return failed(
                 Status::Unsupported,
                 Some(name),
                 format!(
@@ -109,7 +72,7 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
             )
         }
         Err(e) => {
-            return Probe::fail(
+            return failed(
                 Status::Unreadable,
                 Some(name),
                 format!("is a damaged {} file: {e}", name.to_uppercase()),
@@ -175,7 +138,7 @@ fn truncation(kind: Kind, tail: &[u8], len: u64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::library::hash::hash_file;
+    use crate::library::content_hash::hash_file;
 
     fn probe_bytes(name: &str, bytes: &[u8]) -> Probe {
         let dir = tempfile::tempdir().unwrap();

@@ -5,8 +5,8 @@
 //! bytes served are read from a present file of that image and checked against the hash, so only
 //! content that is in the library ever leaves.
 
-use super::hash::hash_reader;
-use crate::{CoreError, Result, Store};
+use super::content_hash::hash_reader;
+use crate::{CoreError, Result};
 use image::{DynamicImage, ImageDecoder};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -60,17 +60,16 @@ pub fn parse_request(path: &str) -> Option<ImageRequest> {
     })
 }
 
-/// Answers `request` from the library in `store`, caching thumbnails below `cache_dir`.
-/// `Ok(None)` means "not in the library" (404).
-pub async fn serve(
-    store: &Store,
+/// Answers `request` for the image whose present files are `files` (none: not in the library,
+/// or not any more) and whose format is `format`, caching thumbnails and renditions below
+/// `cache_dir`. `Ok(None)` means "not in the library" (404).
+pub async fn serve_files(
+    files: Vec<PathBuf>,
+    format: String,
     cache_dir: &Path,
     request: &ImageRequest,
 ) -> Result<Option<Served>> {
     let sha1 = request.sha1().to_owned();
-    let files = store.image_files(&sha1).await?;
-    let format = store.image_format(&sha1).await?;
-    let format = format.unwrap_or_default();
     let cache = thumbnail_path(cache_dir, &sha1);
     let rendition = rendition_path(cache_dir, &sha1);
     let thumb = matches!(request, ImageRequest::Thumbnail(_));

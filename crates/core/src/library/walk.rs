@@ -5,11 +5,16 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 use walkdir::WalkDir;
 
-/// Extensions the library indexes (compared without case).
+/// Extensions the library indexes (compared without case): those it decodes and HEIC, which
+/// is recorded as unsupported with its reason, never dropped silently.
 pub const IMAGE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "jpe", "webp", "bmp", "tif", "tiff", "gif",
-    // Image formats this build cannot decode: recorded as unsupported, never dropped silently.
-    "avif", "heic", "heif", "jxl",
+    "png", "jpg", "jpeg", "jpe", "webp", "bmp", "tif", "tiff", "gif", "avif", "jxl", "heic", "heif",
+];
+
+/// Extensions of the formats the app decodes (lower case): what a file dialog for images
+/// offers.
+pub const DECODED_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "jpe", "webp", "bmp", "tif", "tiff", "gif", "avif", "jxl",
 ];
 
 /// An image file found below the root.
@@ -149,6 +154,16 @@ fn rel_path_lossy(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_decoded_format_is_indexed() {
+        for ext in DECODED_EXTENSIONS {
+            assert!(
+                IMAGE_EXTENSIONS.contains(ext),
+                "{ext} is decoded but not indexed"
+            );
+        }
+    }
 
     #[test]
     fn extensions_ignore_case_and_need_a_dot() {

@@ -135,21 +135,17 @@ impl Store {
         }))
     }
 
-    /// Every cached embedding of `model_id` of an image that can be shown, by SHA-1, in one
-    /// index ([`crate::similarity`], rows in image order); rows of another length than the
-    /// first are left out. Read on a read-only connection of its own through rusqlite, on a
-    /// blocking thread: each BLOB is converted where SQLite holds it, where sqlx would copy
-    /// every row through its worker's channel first (at 100,000 x 768, 0.8-2 s instead of a
-    /// few tenths). The connection sees what was committed when the read starts.
-    pub async fn embedding_index(
-        &self,
-        model_id: i64,
-    ) -> Result<crate::similarity::EmbeddingIndex> {
+    /// Every cached embedding of `model_id` of an image that can be shown, by SHA-1, handed
+    /// to `rows` in image order (the app puts them in the similarity index). Read on a
+    /// read-only connection of its own through rusqlite, on a blocking thread: each BLOB is
+    /// converted where SQLite holds it, where sqlx would copy every row through its worker's
+    /// channel first. The connection sees what was committed when the read starts.
+    pub async fn read_embeddings<R: EmbeddingRows>(&self, model_id: i64, rows: R) -> Result<R> {
         let path: String =
             sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
                 .fetch_one(self.pool())
                 .await?;
-        tokio::task::spawn_blocking(move || read_embedding_index(&path, model_id))
+        tokio::task::spawn_blocking(move || read_rows(&path, model_id, rows))
             .await
             .map_err(|e| crate::CoreError::Internal(format!("reading the embeddings: {e}")))?
     }
@@ -179,14 +175,19 @@ struct Batch {
     ends: Vec<usize>,
 }
 
-/// [`Store::embedding_index`]'s read, on the database file at `path`: one thread steps through
-/// the rows and converts their BLOBs into batches, this one puts them in the index (most of
-/// which is the kernel handing out the index's fresh pages), so the two overlap.
-fn read_embedding_index(path: &str, model_id: i64) -> Result<crate::similarity::EmbeddingIndex> {
+/// What collects a model's embeddings as [`Store::read_embeddings`] reads them.
+pub trait EmbeddingRows: Send + 'static {
+    /// The next row: its image's SHA-1 and its vector.
+    fn push_row(&mut self, sha1: String, vector: &[f32]);
+}
+
+/// [`Store::read_embeddings`]'s read, on the database file at `path`: one thread steps through
+/// the rows and converts their BLOBs into batches, this one hands them to `rows` (most of which
+/// is the kernel handing out the collection's fresh pages), so the two overlap.
+fn read_rows<R: EmbeddingRows>(path: &str, model_id: i64, mut rows: R) -> Result<R> {
     use std::sync::mpsc;
     let (full, filled) = mpsc::sync_channel::<Result<Batch>>(4);
     let (empty, emptied) = mpsc::channel::<Batch>();
-    let mut index: Option<crate::similarity::EmbeddingIndex> = None;
     std::thread::scope(|scope| {
         scope.spawn(move || {
             if let Err(e) = read_batches(path, model_id, &full, &emptied) {
@@ -197,20 +198,17 @@ fn read_embedding_index(path: &str, model_id: i64) -> Result<crate::similarity::
             let mut batch = batch?;
             let mut start = 0;
             for (key, &end) in batch.keys.drain(..).zip(&batch.ends) {
-                let vector = &batch.values[start..end];
-                index
-                    .get_or_insert_with(|| crate::similarity::EmbeddingIndex::new(vector.len()))
-                    .push(key, vector);
+                rows.push_row(key, &batch.values[start..end]);
                 start = end;
             }
             // The reader takes it back (or has finished, and it is dropped).
             let _ = empty.send(batch);
         }
-        Ok(index.unwrap_or_default())
+        Ok(rows)
     })
 }
 
-/// Reads the rows of [`read_embedding_index`] into batches sent on `full`, reusing those that
+/// Reads the rows of [`read_rows`] into batches sent on `full`, reusing those that
 /// come back on `emptied`.
 fn read_batches(
     path: &str,

@@ -1,7 +1,7 @@
 //! The library's files and images (`files`, `images` tables).
 
-use super::Store;
-use crate::library::probe::Probe;
+use super::{SizedImage, Store, UnshownFile};
+use crate::domain::{FileRecord, Outcome};
 use crate::Result;
 use std::collections::HashMap;
 
@@ -20,33 +20,6 @@ pub struct KnownFile {
     pub indexed: bool,
 }
 
-/// What indexing one file found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The content, identified, and what it is.
-    Image {
-        /// SHA-1 of the bytes (hex).
-        sha1: String,
-        /// Format, size and status from the header.
-        probe: Probe,
-    },
-    /// The file itself could not be read (or is empty): no image.
-    FileError(String),
-}
-
-/// One file's new state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRecord {
-    /// Path below the root, '/'-separated.
-    pub rel_path: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// Modification time, ns since the epoch.
-    pub mtime_ns: i64,
-    /// What it holds.
-    pub outcome: Outcome,
-}
-
 /// How many images the library holds, counting only images with a file present.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -54,15 +27,6 @@ pub struct Counts {
     pub ok: u32,
     /// Images (and files) that cannot: damaged, not images, unsupported, unreadable.
     pub unreadable: u32,
-}
-
-impl From<Counts> for image_scorer_protocol::LibraryCounts {
-    fn from(c: Counts) -> Self {
-        Self {
-            ok: c.ok,
-            unreadable: c.unreadable,
-        }
-    }
 }
 
 impl Store {
@@ -294,51 +258,55 @@ impl Store {
 }
 
 impl Store {
-    /// Up to `limit` images that can be shown, ordered by the path of their first present file,
-    /// with the total count.
-    pub async fn image_page(&self, limit: u32) -> Result<image_scorer_protocol::ImagePage> {
-        use image_scorer_protocol::{ImagePage, ImageSummary};
+    /// Up to `limit` images that can be shown, ordered by the path of their first present file.
+    pub async fn shown_images(&self, limit: u32) -> Result<Vec<SizedImage>> {
         let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
             "SELECT sha1, name, width, height FROM shown_images ORDER BY name LIMIT ?1",
         )
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
-        Ok(ImagePage {
-            images: rows
-                .into_iter()
-                .map(|(sha1, name, width, height)| ImageSummary {
-                    sha1,
-                    name,
-                    width: width as u32,
-                    height: height as u32,
-                })
-                .collect(),
-            total: self.counts().await?.ok,
-        })
+        Ok(rows
+            .into_iter()
+            .map(|(sha1, name, width, height)| SizedImage {
+                sha1,
+                name,
+                width: width as u32,
+                height: height as u32,
+            })
+            .collect())
     }
 }
 
 impl Store {
-    /// Up to `limit` present files that cannot be shown, with their errors, by folder and path.
-    pub async fn problems(&self, limit: u32) -> Result<Vec<image_scorer_protocol::Problem>> {
-        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT r.path, f.rel_path, COALESCE(i.error, f.error)
+    /// Up to `limit` present files that cannot be shown (below the folder `folder`, or any),
+    /// with their errors, by folder and path.
+    pub async fn unshown_files(&self, folder: Option<i64>, limit: u32) -> Result<Vec<UnshownFile>> {
+        let rows: Vec<(String, Option<String>, String, Option<String>)> = sqlx::query_as(
+            "SELECT r.path, i.sha1, f.rel_path, COALESCE(i.error, f.error)
                FROM files f JOIN roots r ON r.id = f.root_id
                LEFT JOIN images i ON i.id = f.image_id
               WHERE f.present = 1 AND (f.image_id IS NULL OR i.status <> 'ok')
-              ORDER BY r.id, f.rel_path LIMIT ?1",
+                AND (?1 IS NULL OR f.root_id = ?1)
+              ORDER BY r.id, f.rel_path LIMIT ?2",
         )
+        .bind(folder)
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(folder, name, error)| image_scorer_protocol::Problem {
+            .map(|(folder, sha1, name, error)| UnshownFile {
                 folder,
+                sha1,
                 name,
                 error: error.unwrap_or_else(|| "cannot be shown".into()),
             })
             .collect())
+    }
+
+    /// Up to `limit` present files that cannot be shown, with their errors, by folder and path.
+    pub async fn problems(&self, limit: u32) -> Result<Vec<UnshownFile>> {
+        self.unshown_files(None, limit).await
     }
 }

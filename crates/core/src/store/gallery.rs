@@ -7,8 +7,8 @@
 //! bound list, so SQLite reads only those images' partitions of the views).
 
 use super::Store;
+use super::TileRow;
 use crate::Result;
-use image_scorer_protocol::GalleryTile;
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -261,7 +261,7 @@ impl Store {
         rater_id: i64,
         model_id: Option<i64>,
         ids: &[i64],
-    ) -> Result<Vec<(i64, GalleryTile)>> {
+    ) -> Result<Vec<(i64, TileRow)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -281,7 +281,7 @@ impl Store {
             .map(|row| {
                 Ok((
                     row.try_get(0)?,
-                    GalleryTile {
+                    TileRow {
                         sha1: row.try_get(1)?,
                         name: row.try_get(2)?,
                         width: row.try_get::<Option<i64>, _>(3)?.unwrap_or(0) as u32,
@@ -290,48 +290,12 @@ impl Store {
                         mean: row.try_get(6)?,
                         raters: row.try_get::<i64, _>(7)? as u32,
                         predicted: row.try_get(8)?,
-                        own: None,
-                        rank: None,
                         judgements: row.try_get::<i64, _>(9)? as u32,
                         duplicate: row.try_get(10)?,
-                        problem: None,
                     },
                 ))
             })
             .collect()
-    }
-
-    /// Every present file that cannot be shown (below `folder`, or any), as tiles with the
-    /// reason, by folder and path.
-    pub async fn problem_tiles(&self, folder: Option<i64>) -> Result<Vec<GalleryTile>> {
-        let rows: Vec<(Option<String>, String, Option<String>)> = sqlx::query_as(
-            "SELECT i.sha1, f.rel_path, COALESCE(i.error, f.error)
-               FROM files f LEFT JOIN images i ON i.id = f.image_id
-              WHERE f.present = 1 AND (f.image_id IS NULL OR i.status <> 'ok')
-                AND (?1 IS NULL OR f.root_id = ?1)
-              ORDER BY f.root_id, f.rel_path",
-        )
-        .bind(folder)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(sha1, name, error)| GalleryTile {
-                sha1: sha1.unwrap_or_default(),
-                name,
-                width: 0,
-                height: 0,
-                mine: None,
-                mean: None,
-                raters: 0,
-                predicted: None,
-                own: None,
-                rank: None,
-                judgements: 0,
-                duplicate: false,
-                problem: Some(error.unwrap_or_else(|| "cannot be shown".into())),
-            })
-            .collect())
     }
 
     /// Everything the detail view shows of the image `sha1` but its judgements: (width,

@@ -4,6 +4,7 @@
 //! so importing a file twice adds nothing. Images the library has no file of yet are recorded
 //! by their hash alone (`images.seen = 0`) and their judgements attach when a file appears.
 
+use super::judgements::{insert, Imported};
 use super::{NewJudgement, Store};
 use crate::Result;
 use image_scorer_protocol::{ImageRole, JudgementKind};
@@ -120,7 +121,11 @@ impl Store {
             if already_logged(&mut tx, rater_id, &item.created, j, &images).await? {
                 counts.already += 1;
             } else {
-                insert(&mut tx, rater_id, &item.created, j, &images, import_id).await?;
+                let imported = Imported {
+                    import_id,
+                    created: &item.created,
+                };
+                insert(&mut tx, j, rater_id, &images, Some(imported)).await?;
                 match j.kind {
                     k if k.is_score() => counts.scores += 1,
                     JudgementKind::Comparison => counts.comparisons += 1,
@@ -310,42 +315,4 @@ async fn already_logged(
         }
     }
     Ok(false)
-}
-
-async fn insert(
-    tx: &mut Tx,
-    rater_id: i64,
-    created: &str,
-    j: &NewJudgement,
-    images: &[(i64, ImageRole)],
-    import_id: i64,
-) -> Result<()> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO judgements (kind, rater_id, created, value, outcome, shown_prediction,
-                                 shown_cosine, import_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-    )
-    .bind(j.kind.as_str())
-    .bind(rater_id)
-    .bind(created)
-    .bind(j.value)
-    .bind(j.outcome.map(|o| o.as_str()))
-    .bind(j.shown_prediction)
-    .bind(j.shown_cosine)
-    .bind(import_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    for (position, (image_id, role)) in images.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO judgement_images (judgement_id, position, image_id, role)
-             VALUES (?1, ?2, ?3, ?4)",
-        )
-        .bind(id)
-        .bind(position as i64)
-        .bind(image_id)
-        .bind(role.as_str())
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
 }

@@ -190,34 +190,11 @@ impl Store {
                 CoreError::InvalidInput("That image is not in the library.".into())
             })?);
         }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO judgements (kind, rater_id, value, outcome, shown_prediction,
-                                     shown_cosine, model_id, shown_own)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-        )
-        .bind(judgement.kind.as_str())
-        .bind(judgement.rater_id)
-        .bind(judgement.value)
-        .bind(judgement.outcome.map(ComparisonOutcome::as_str))
-        .bind(judgement.shown_prediction)
-        .bind(judgement.shown_cosine)
-        .bind(judgement.model_id)
-        .bind(judgement.shown_own)
-        .fetch_one(&mut *tx)
-        .await?;
-        for (position, ((_, role), image_id)) in judgement.images.iter().zip(image_ids).enumerate()
-        {
-            sqlx::query(
-                "INSERT INTO judgement_images (judgement_id, position, image_id, role)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )
-            .bind(id)
-            .bind(position as i64)
-            .bind(image_id)
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let images: Vec<(i64, ImageRole)> = image_ids
+            .into_iter()
+            .zip(judgement.images.iter().map(|(_, role)| *role))
+            .collect();
+        let id = insert(&mut tx, judgement, judgement.rater_id, &images, None).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -324,6 +301,57 @@ impl Store {
             undone,
         })
     }
+}
+
+/// An imported judgement's origin: its import and its own time.
+pub(super) struct Imported<'a> {
+    /// The import it came in with.
+    pub import_id: i64,
+    /// When it was made, as a log time.
+    pub created: &'a str,
+}
+
+/// Writes `j` by `rater_id` about `images` (ids in screen order, with their parts) in `tx`:
+/// the log's one INSERT, for judgements made in the app (timed now) and imported ones.
+pub(super) async fn insert(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    j: &NewJudgement,
+    rater_id: i64,
+    images: &[(i64, ImageRole)],
+    imported: Option<Imported<'_>>,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO judgements (kind, rater_id, created, value, outcome, shown_prediction,
+                                 shown_cosine, model_id, shown_own, import_id)
+         VALUES (?1, ?2, COALESCE(?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?4, ?5, ?6, ?7,
+                 ?8, ?9, ?10)
+         RETURNING id",
+    )
+    .bind(j.kind.as_str())
+    .bind(rater_id)
+    .bind(imported.as_ref().map(|i| i.created))
+    .bind(j.value)
+    .bind(j.outcome.map(ComparisonOutcome::as_str))
+    .bind(j.shown_prediction)
+    .bind(j.shown_cosine)
+    .bind(j.model_id)
+    .bind(j.shown_own)
+    .bind(imported.as_ref().map(|i| i.import_id))
+    .fetch_one(&mut **tx)
+    .await?;
+    for (position, (image_id, role)) in images.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO judgement_images (judgement_id, position, image_id, role)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(image_id)
+        .bind(role.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! The SQLite store: one database per app (WAL mode), opened either by core itself (tests,
-//! tools) or by the app's SQL plugin, which then hands its pool over. Both run the same
-//! migrations from [`migrations::MIGRATIONS`].
+//! The SQLite store: one database per app (WAL mode, `synchronous=FULL`), opened by core
+//! (`app::database` for the app, [`Store::open`] for tests and tools) with the migrations of
+//! [`migrations::MIGRATIONS`]. It reads and writes rows of core's own types and of the domain's
+//! words; it knows nothing of the library's files on disk, the models or the pages.
 
 mod embeddings;
 mod files;
@@ -12,16 +13,20 @@ mod personal;
 mod ranking;
 mod ratings;
 mod roots;
+mod rows;
 mod scores;
 mod similarity;
 
-pub use files::{Counts, FileRecord, KnownFile, Outcome};
+pub use crate::domain::{FileRecord, Outcome};
+pub use embeddings::EmbeddingRows;
+pub use files::{Counts, KnownFile};
 pub use gallery::{GalleryBase, GalleryJudged};
 pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
 pub use personal::PersonalRating;
 pub use ranking::RankingLog;
 pub use ratings::{CurrentScore, LoggedComparison, RatedImage, Ratings};
+pub use rows::{Folder, GroupMember, Library, NamedImage, SizedImage, TileRow, UnshownFile};
 pub use scores::{default_rater_name, progress_of, queue_of, ScoreSummary};
 
 use crate::Result;

@@ -1,21 +1,14 @@
 //! The open folders (`roots` table).
 
 use super::Store;
-use crate::folder::check_folder;
+use super::{Folder, Library};
 use crate::{CoreError, Result};
-use image_scorer_protocol::{LibraryState, Root};
 use std::path::Path;
 
 impl Store {
-    /// Checks the folder at `path` (see [`check_folder`]) and adds it to the library.
-    pub async fn open_folder(&self, path: &Path) -> Result<Root> {
-        let folder = check_folder(path)?;
-        self.add_root(&folder).await
-    }
-
     /// Adds the folder at `path` (already checked with [`crate::folder::check_folder`]) to the
     /// library. Adding a folder that is already open returns it unchanged.
-    pub async fn add_root(&self, path: &Path) -> Result<Root> {
+    pub async fn add_root(&self, path: &Path) -> Result<Folder> {
         let text = path
             .to_str()
             .ok_or_else(|| CoreError::NonUtf8Path(path.to_owned()))?;
@@ -28,29 +21,21 @@ impl Store {
                 .bind(text)
                 .fetch_one(self.pool())
                 .await?;
-        Ok(Root {
-            id: id as i32,
-            path,
-            excludes,
-        })
+        Ok(Folder { id, path, excludes })
     }
 
     /// Every open folder, oldest first.
-    pub async fn library(&self) -> Result<LibraryState> {
+    pub async fn library(&self) -> Result<Library> {
         let rows: Vec<(i64, String, String)> =
             sqlx::query_as("SELECT id, path, excludes FROM roots ORDER BY id")
                 .fetch_all(self.pool())
                 .await?;
-        Ok(LibraryState {
+        Ok(Library {
             roots: rows
                 .into_iter()
-                .map(|(id, path, excludes)| Root {
-                    id: id as i32,
-                    path,
-                    excludes,
-                })
+                .map(|(id, path, excludes)| Folder { id, path, excludes })
                 .collect(),
-            counts: self.counts().await?.into(),
+            counts: self.counts().await?,
         })
     }
 
@@ -69,7 +54,7 @@ impl Store {
 
     /// Replaces the exclusion patterns of the folder `id` after checking that they compile.
     pub async fn set_excludes(&self, id: i64, patterns: &str) -> Result<()> {
-        crate::library::Excludes::parse(patterns).map_err(CoreError::InvalidInput)?;
+        crate::domain::excludes::Excludes::parse(patterns).map_err(CoreError::InvalidInput)?;
         let done = sqlx::query("UPDATE roots SET excludes = ?1 WHERE id = ?2")
             .bind(patterns)
             .bind(id)

@@ -5,9 +5,9 @@
 //! of `score_events`, the view `current_scores` is made from: they have a current score
 //! exactly when they have a score event, and the existence check costs a third of the ranking.
 
+use super::NamedImage;
 use super::Store;
 use crate::{CoreError, Result};
-use image_scorer_protocol::QueueItem;
 
 /// What is known of one image's scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -92,7 +92,7 @@ impl Store {
         include_rated: bool,
         seed: u64,
         predicted_by: Option<i64>,
-    ) -> Result<Vec<QueueItem>> {
+    ) -> Result<Vec<NamedImage>> {
         let base = std::sync::Arc::new(self.gallery_base().await?);
         let judged = self.gallery_judged(base.clone()).await?;
         let predicted = match predicted_by {
@@ -146,7 +146,7 @@ pub fn queue_of(
     include_rated: bool,
     seed: u64,
     predicted_first: bool,
-) -> Vec<QueueItem> {
+) -> Vec<NamedImage> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let (mut rated, mut unrated): (Vec<_>, Vec<_>) = base
         .iter()
@@ -170,7 +170,7 @@ pub fn queue_of(
     unrated
         .into_iter()
         .chain(rated)
-        .map(|(b, _, _)| QueueItem {
+        .map(|(b, _, _)| NamedImage {
             sha1: b.sha1.clone(),
             name: b.name.clone(),
         })

@@ -3,8 +3,8 @@
 //! and the likeness judgements for the plot.
 
 use super::Store;
+use super::{GroupMember, NamedImage};
 use crate::Result;
-use image_scorer_protocol::{GroupImage, QueueItem};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -76,7 +76,7 @@ impl Store {
     }
 
     /// The images of `sha1s` that can be shown, with their name, size and bytes, by SHA-1.
-    pub async fn group_images(&self, sha1s: &[&str]) -> Result<HashMap<String, GroupImage>> {
+    pub async fn group_images(&self, sha1s: &[&str]) -> Result<HashMap<String, GroupMember>> {
         let mut found = HashMap::with_capacity(sha1s.len());
         for sha1 in sha1s {
             let row: Option<(String, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
@@ -90,12 +90,12 @@ impl Store {
             if let Some((name, width, height, bytes)) = row {
                 found.insert(
                     (*sha1).to_owned(),
-                    GroupImage {
+                    GroupMember {
                         sha1: (*sha1).to_owned(),
                         name,
                         width: width.map(|w| w as u32),
                         height: height.map(|h| h as u32),
-                        bytes: bytes.max(0) as f64,
+                        bytes: bytes.max(0) as u64,
                     },
                 );
             }
@@ -111,14 +111,14 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// The library image `sha1` as a queue item, if it can be shown.
-    pub async fn shown_item(&self, sha1: &str) -> Result<Option<QueueItem>> {
+    /// The library image `sha1` with its name, if it can be shown.
+    pub async fn shown_item(&self, sha1: &str) -> Result<Option<NamedImage>> {
         let name: Option<String> =
             sqlx::query_scalar("SELECT name FROM shown_images WHERE sha1 = ?1")
                 .bind(sha1)
                 .fetch_optional(self.pool())
                 .await?;
-        Ok(name.map(|name| QueueItem {
+        Ok(name.map(|name| NamedImage {
             sha1: sha1.to_owned(),
             name,
         }))

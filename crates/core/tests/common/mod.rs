@@ -33,7 +33,7 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 /// The SHA-1 (hex) of `bytes`, as the library computes it.
 pub fn sha1(bytes: &[u8]) -> String {
-    image_scorer_core::library::hash::hash_reader(bytes)
+    image_scorer_core::library::content_hash::hash_reader(bytes)
         .unwrap()
         .sha1
 }
@@ -131,8 +131,11 @@ pub async fn library(tmp: &Path) -> (image_scorer_core::Store, Vec<String>) {
     let store = image_scorer_core::Store::open(&tmp.join("app.db"))
         .await
         .unwrap();
-    let r = store.open_folder(&root).await.unwrap();
-    image_scorer_core::library::scan_root(&store, i64::from(r.id), Path::new(&r.path), |_| {})
+    let r = store
+        .add_root(&image_scorer_core::folder::check_folder(&root).unwrap())
+        .await
+        .unwrap();
+    image_scorer_core::app::indexer::scan_root(&store, r.id, Path::new(&r.path), |_| {})
         .await
         .unwrap();
     let mut hashes: Vec<String> = store

@@ -93,6 +93,7 @@ impl Handler<GetGallery> for App {
                     .gallery_tiles(order.rater_id, order.model_id, page)
                     .await?
                     .into_iter()
+                    .map(|(id, row)| (id, row.into()))
                     .collect();
                 if let Some(model) = order.model_id {
                     self.own_on_tiles(order.rater_id, model, &mut tiles).await?;
@@ -149,7 +150,8 @@ impl App {
         let model_id = self.0.predictor.model_id();
         let rows = if query.show == GalleryShow::Unreadable {
             let folder = query.folder.map(i64::from);
-            Rows::Problems(self.0.store.problem_tiles(folder).await?)
+            let files = self.0.store.unshown_files(folder, u32::MAX).await?;
+            Rows::Problems(files.into_iter().map(Into::into).collect())
         } else {
             let (base, judged, predicted) = self.gallery_rows(model_id).await?;
             // Only the rank order waits for a fit (seconds the first time at 100,000 images);

@@ -5,7 +5,7 @@
 //! ([`crate::similarity::EmbeddingIndex::project`]): no second copy of the embeddings.
 
 use super::{blocking, Personal};
-use crate::app::similar::threads;
+use crate::app::similarity::threads;
 use crate::app::App;
 use crate::store::GalleryBase;
 use image_scorer_protocol::{AppError, GalleryTile};

@@ -3,8 +3,8 @@
 //! its size and modification time stop changing.
 
 use super::scan::{hash_all, scan_root, ScanProgress};
-use super::walk::{has_image_extension, is_hidden, mtime_ns, rel_path, Found};
-use super::Excludes;
+use crate::library::walk::{has_image_extension, is_hidden, mtime_ns, rel_path, Found};
+use crate::library::Excludes;
 use crate::{CoreError, Result, Store};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecursiveMode, Watcher as _};
@@ -262,7 +262,7 @@ async fn settle(
 pub async fn watched_root(store: &Store, id: i64, path: &Path) -> Result<WatchedRoot> {
     let patterns = store.root_excludes(id).await?;
     let excludes = Excludes::parse(&patterns)
-        .or_else(|_| Excludes::parse(super::excludes::DEFAULT_EXCLUDES))
+        .or_else(|_| Excludes::parse(crate::library::DEFAULT_EXCLUDES))
         .expect("the default patterns compile");
     Ok(WatchedRoot {
         id,

@@ -2,15 +2,19 @@
 //! file), pairs and likeness judgements, near-duplicate groups and duplicate marks.
 
 use super::predictor::no_pack;
-use super::similar::{self, IndexKey, Snapshot, MAX_DISTANCE, MIN_THRESHOLD};
+mod cache;
+
+pub(crate) use cache::{threads, SimilarityCache};
+
 use super::{App, Handler};
 use crate::store::NewJudgement;
+use cache::{IndexKey, Snapshot, MAX_DISTANCE, MIN_THRESHOLD};
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::PairKind;
 use image_scorer_protocol::{
     AppError, AppEvent, DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked,
-    ErrorKind, ImageRole, JudgementKind, LikenessPoint, LikenessSaved, LikenessSummary, QueueItem,
-    SimilarImage, SimilarImages, SimilarityPair,
+    ErrorKind, GroupImage, ImageRole, JudgementKind, LikenessPoint, LikenessSaved, LikenessSummary,
+    QueueItem, SimilarImage, SimilarImages, SimilarityPair,
 };
 use std::collections::HashSet;
 use std::path::Path;
@@ -86,11 +90,10 @@ impl Handler<GetSimilarPair> for App {
                 let query = snapshot.index.vector(a);
                 let want = (NEAR + 1 + excluded.len() + marked.len()).min(snapshot.index.len());
                 let snap = snapshot.clone();
-                let neighbours = tokio::task::spawn_blocking(move || {
-                    snap.index.top_k(&query, want, similar::threads())
-                })
-                .await
-                .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+                let neighbours =
+                    tokio::task::spawn_blocking(move || snap.index.top_k(&query, want, threads()))
+                        .await
+                        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
                 let near: Vec<usize> = neighbours
                     .into_iter()
                     .map(|n| n.row)
@@ -215,7 +218,7 @@ impl Handler<GetDuplicateGroups> for App {
                     .count();
                 let groups = self
                     .0
-                    .similar
+                    .similarity
                     .embedding_groups(snapshot, threshold, &marked)
                     .await?;
                 (groups, searched)
@@ -232,7 +235,7 @@ impl Handler<GetDuplicateGroups> for App {
                 let revision = self.0.indexer.revision();
                 let groups = self
                     .0
-                    .similar
+                    .similarity
                     .hash_groups(revision, hashes, distance)
                     .await?;
                 (groups, searched)
@@ -244,7 +247,11 @@ impl Handler<GetDuplicateGroups> for App {
         for group in groups.into_iter().take(r.limit.min(1000) as usize) {
             let members: Vec<&str> = group.members.iter().map(String::as_str).collect();
             let mut found = self.0.store.group_images(&members).await?;
-            let mut images: Vec<_> = members.iter().filter_map(|s| found.remove(*s)).collect();
+            let mut images: Vec<GroupImage> = members
+                .iter()
+                .filter_map(|s| found.remove(*s))
+                .map(Into::into)
+                .collect();
             // The largest first: the one to keep, usually.
             images.sort_by_key(|i| {
                 let pixels = u64::from(i.width.unwrap_or(0)) * u64::from(i.height.unwrap_or(0));
@@ -369,7 +376,7 @@ impl App {
             library: self.0.indexer.revision(),
             embedded: self.0.predictor.state().progress.done,
         };
-        Ok(self.0.similar.snapshot(&self.0.store, key).await?)
+        Ok(self.0.similarity.snapshot(&self.0.store, key).await?)
     }
 
     pub(super) fn model_name(&self) -> String {
@@ -389,7 +396,7 @@ async fn nearest(
     let query = query.to_vec();
     let found = tokio::task::spawn_blocking(move || {
         snap.index
-            .top_k(&query, k + usize::from(skip.is_some()), similar::threads())
+            .top_k(&query, k + usize::from(skip.is_some()), threads())
     })
     .await
     .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;

@@ -5,6 +5,7 @@
 //! product or a pass over the pairs, not a load from the database.
 
 use crate::similarity::{EmbeddingIndex, Pair};
+use crate::store::EmbeddingRows;
 use crate::{Result, Store};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -12,16 +13,27 @@ use tokio::sync::Mutex;
 
 pub use image_scorer_protocol::{MAX_DISTANCE, MIN_THRESHOLD};
 
+/// The store hands the index its rows as it reads them; rows of another length than the
+/// first are left out.
+impl EmbeddingRows for EmbeddingIndex {
+    fn push_row(&mut self, sha1: String, vector: &[f32]) {
+        if self.is_empty() && self.dim() != vector.len() {
+            *self = EmbeddingIndex::new(vector.len());
+        }
+        self.push(sha1, vector);
+    }
+}
+
 /// What the index was built from: the model, the library's revision, how many embeddings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct IndexKey {
+pub(crate) struct IndexKey {
     pub model: i64,
     pub library: u64,
     pub embedded: u32,
 }
 
 /// The active pack's embeddings of the images that can be shown, with their names.
-pub(super) struct Snapshot {
+pub(crate) struct Snapshot {
     pub key: IndexKey,
     pub index: EmbeddingIndex,
     pub names: Vec<String>,
@@ -58,31 +70,33 @@ struct HashPairs {
 
 /// The index, the pairs and the hash pairs, each rebuilt when what it came from changed.
 #[derive(Default)]
-pub(super) struct Similar {
+pub(crate) struct SimilarityCache {
     snapshot: Mutex<Option<Arc<Snapshot>>>,
     pairs: Mutex<Option<PairCache>>,
     hashes: Mutex<Option<Arc<HashPairs>>>,
 }
 
 /// The threads the searches use: every core (the person is waiting for the answer).
-pub(super) fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// A group of rows linked by pairs, with its closest pair's similarity.
-pub(super) struct Group {
+pub(crate) struct Group {
     pub members: Vec<String>,
     pub closest: f64,
 }
 
-impl Similar {
+impl SimilarityCache {
     /// The embeddings as of `key`, loaded again when `key` changed.
     pub async fn snapshot(&self, store: &Store, key: IndexKey) -> Result<Arc<Snapshot>> {
         let mut held = self.snapshot.lock().await;
         if let Some(s) = held.as_ref().filter(|s| s.key == key) {
             return Ok(s.clone());
         }
-        let index = store.embedding_index(key.model).await?;
+        let index = store
+            .read_embeddings(key.model, EmbeddingIndex::default())
+            .await?;
         let names_by_sha1 = store.shown_names().await?;
         let names = (0..index.len())
             .map(|r| names_by_sha1.get(index.key(r)).cloned().unwrap_or_default())

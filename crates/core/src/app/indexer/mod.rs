@@ -3,8 +3,13 @@
 //! it through the event sink, and the app's other services through the channel
 //! [`Indexer::new`] hands back (the predictor embeds new images from it).
 
+mod scan;
+mod watch;
+
+pub use scan::{scan_root, ScanProgress, ScanReport};
+pub use watch::{watch, watched_root, LibraryWatcher, WatchEvent, WatchedRoot};
+
 use super::events::{report, EventSink};
-use crate::library::{scan_root, watch, watched_root, LibraryWatcher, ScanProgress, WatchEvent};
 use crate::{CoreError, Store};
 use image_scorer_protocol::{AppError, AppEvent, ErrorKind, ScanStatus};
 use std::path::Path;
@@ -54,7 +59,7 @@ impl Indexer {
         match self.store.library().await {
             Ok(library) => {
                 self.changes.send_modify(|n| *n += 1);
-                self.sink.emit(AppEvent::LibraryChanged(library));
+                self.sink.emit(AppEvent::LibraryChanged(library.into()));
             }
             Err(e) => report(&*self.sink, e.into()),
         }
@@ -100,7 +105,7 @@ impl Indexer {
     }
 
     /// Scans every open folder; the roots to watch.
-    async fn index_all(&self) -> Vec<crate::library::WatchedRoot> {
+    async fn index_all(&self) -> Vec<WatchedRoot> {
         let store = &self.store;
         let roots = match store.library().await {
             Ok(library) => library.roots,
@@ -111,7 +116,7 @@ impl Indexer {
         };
         let mut watched = Vec::new();
         for root in &roots {
-            let id = i64::from(root.id);
+            let id = root.id;
             let path = Path::new(&root.path);
             let progress = |p: ScanProgress| self.progress(id, p, false);
             match scan_root(store, id, path, progress).await {

@@ -1,11 +1,10 @@
-//! Scanning a folder: list it, hash what is new or changed on every core, record the outcome.
+//! Scanning a folder: list it, index what is new or changed on every core
+//! ([`crate::library::index_file`]), record the outcome in the store.
 
-use super::excludes::DEFAULT_EXCLUDES;
-use super::hash::hash_file;
-use super::probe::probe;
-use super::walk::{mtime_ns, walk, Found};
-use super::Excludes;
-use crate::store::{FileRecord, Outcome};
+use crate::domain::{FileRecord, Outcome};
+use crate::library::index_file;
+use crate::library::walk::{walk, Found};
+use crate::library::{Excludes, DEFAULT_EXCLUDES};
 use crate::{CoreError, Result, Store};
 use std::collections::HashSet;
 use std::path::Path;
@@ -41,37 +40,6 @@ pub struct ScanReport {
     pub problems: usize,
     /// Files recorded before that are gone now.
     pub removed: usize,
-}
-
-/// Reads the file `found` once: its hash, and what its header says. `None` when the file changed
-/// while it was read (still being written, or gone): it is picked up again once it settles.
-pub fn index_file(found: &Found) -> Option<FileRecord> {
-    let outcome = match hash_file(&found.path) {
-        Err(e) => Outcome::FileError(format!("cannot be read: {e}")),
-        Ok(hashed) => {
-            let now = std::fs::metadata(&found.path).ok()?;
-            if hashed.len != found.size
-                || (now.len(), mtime_ns(&now)) != (found.size, found.mtime_ns)
-            {
-                return None;
-            }
-            if hashed.len == 0 {
-                Outcome::FileError("is empty (0 bytes)".into())
-            } else {
-                let probe = probe(&found.path, &hashed.tail, hashed.len);
-                Outcome::Image {
-                    sha1: hashed.sha1,
-                    probe,
-                }
-            }
-        }
-    };
-    Some(FileRecord {
-        rel_path: found.rel_path.clone(),
-        size: found.size,
-        mtime_ns: found.mtime_ns,
-        outcome,
-    })
 }
 
 /// Scans the folder `root_path` (the root `root_id`): records every image file below it, hashing

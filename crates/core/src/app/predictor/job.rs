@@ -2,7 +2,7 @@
 //! active pack is embedded (and scored by its head), in batches, cancellable; what is cached is
 //! never computed again, so a restarted job resumes where it stopped.
 
-use super::{embed_files, Pack};
+use crate::inference::{embed_files, Pack};
 use crate::{Result, Store};
 use std::sync::atomic::{AtomicBool, Ordering};
 

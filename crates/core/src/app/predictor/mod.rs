@@ -10,9 +10,12 @@
 use super::events::{report, EventSink};
 use super::indexer::Indexer;
 use super::settings;
+mod job;
+
+pub use job::{embed_library, embed_library_blocking, EmbedReport};
+
 use crate::inference::{
-    choose_pack, discover_packs, embed_library_blocking, find_library, pack_fingerprint,
-    pack_stat_key, Pack, Runtime,
+    choose_pack, discover_packs, find_library, pack_fingerprint, pack_stat_key, Pack, Runtime,
 };
 use crate::Store;
 use image_scorer_protocol::{

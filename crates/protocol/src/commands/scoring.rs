@@ -1,0 +1,80 @@
+//! The Score and Rate pages' commands: who rates, their queue, their scores and undo.
+
+use serde::{Deserialize, Serialize};
+
+/// The rater this door starts with (the one chosen last, else the operating-system user) and
+/// every known rater.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetRater {}
+
+/// Adds the rater `name` if new and remembers them as the one this door starts with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRater {
+    /// 1 to 64 characters; surrounding spaces are trimmed.
+    pub name: String,
+}
+
+/// The images for `rater` to score: those they have not scored first, shuffled by `seed` (one
+/// per session), then the scored ones when `include_rated`. With `predicted_first` (the Rate
+/// page), unscored images the active pack has predicted come before the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetScoreQueue {
+    /// Who is rating.
+    pub rater: String,
+    /// Also the images they scored already.
+    pub include_rated: bool,
+    /// The session's shuffle.
+    pub seed: u32,
+    /// Predicted images first.
+    pub predicted_first: bool,
+    /// "Teach my model": the unscored images the rater's own model is least sure about, and
+    /// unlike each other, first (up to 50, from a sample of 2,000), instead of the shuffle.
+    #[serde(default)]
+    pub teach: bool,
+}
+
+/// An image's scores (the rater's, the mean), its prediction, and the rater's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetScoreState {
+    /// Who is asking.
+    pub rater: String,
+    /// The image.
+    pub sha1: String,
+}
+
+/// Records `value` (1-10) as `rater`'s score of the image (the Score experiment); answers
+/// once it is committed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddScore {
+    /// Who scores.
+    pub rater: String,
+    /// The image.
+    pub sha1: String,
+    /// 1 to 10.
+    pub value: f64,
+}
+
+/// Records `value` (1-10, kept to one decimal) from the Rate experiment, with the prediction
+/// that was on screen; answers once it is committed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddRating {
+    /// Who rates.
+    pub rater: String,
+    /// The image.
+    pub sha1: String,
+    /// 1 to 10, one decimal.
+    pub value: f64,
+    /// The prediction shown, if any.
+    pub predicted: Option<f64>,
+    /// Whether the prediction shown was the rater's own model's (else the pack's).
+    #[serde(default)]
+    pub own: bool,
+}
+
+/// Undoes `rater`'s newest judgement that is not undone yet, whatever its kind; `None` when
+/// there is nothing to undo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undo {
+    /// Whose judgement.
+    pub rater: String,
+}
