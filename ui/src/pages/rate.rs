@@ -2,19 +2,20 @@
 //! score for the image, else the prediction, else 5.5; nudge it by ±0.1 or ±1.0 and commit,
 //! which records the value with the prediction that was shown and moves on.
 
-use super::score::{prediction_text, TEACH_TITLE};
-use super::session::{current_state, fmt_score, judge, stage, undo, use_session, SessionAction};
+use super::score::prediction_text;
+use super::session::{
+    current_state, judge, my_score, use_scoring_page, use_session_keys, ScoringPage, SessionAction,
+    SessionKeys, SessionMove,
+};
 use crate::api;
-use crate::components::{key_button, key_help, mark_key, EmptyState, OwnModel};
-use crate::hooks::use_key_down;
-use crate::keys::{adjust, Modifiers, RateAction, RATE_KEYS};
-use crate::state::{use_app, Action, SimilarQuery};
+use crate::components::{key_button, key_help, EmptyState, OwnModel};
+use crate::keys::{adjust, RateAction, RATE_KEYS};
+use crate::state::use_app;
 use image_scorer_protocol::commands::{AddRating, GetScoreState};
-use image_scorer_protocol::{AppError, PersonalModel, ScoreState};
+use image_scorer_protocol::{PersonalModel, PredictorState, ScoreState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 /// The value shown when there is neither a score nor a prediction.
@@ -40,223 +41,203 @@ pub fn start_value(state: Option<&ScoreState>) -> f64 {
     adjust(start, 0)
 }
 
+impl SessionKeys for RateAction {
+    fn session_move(self) -> Option<SessionMove> {
+        Some(match self {
+            RateAction::Back => SessionMove::Back,
+            RateAction::Skip => SessionMove::Skip,
+            RateAction::Undo => SessionMove::Undo,
+            RateAction::Zoom => SessionMove::Zoom,
+            RateAction::Close => SessionMove::Close,
+            RateAction::Help => SessionMove::Help,
+            RateAction::Teach => SessionMove::Teach,
+            RateAction::Similar => SessionMove::Similar,
+            RateAction::Adjust(_) | RateAction::Set(_) | RateAction::Commit => return None,
+        })
+    }
+
+    fn judges(self) -> bool {
+        self == RateAction::Commit
+    }
+}
+
+/// The value the rater set for an image (by its hash), read and written by the key handler
+/// directly, so fast key presses never see an old value.
+type Chosen = Rc<RefCell<Option<(String, f64)>>>;
+
+/// The value on screen for the image `sha1`: the one the rater set, else where it starts.
+fn value_of(chosen: &Chosen, sha1: Option<&str>, start: f64) -> f64 {
+    match (&*chosen.borrow(), sha1) {
+        (Some((s, v)), Some(c)) if s == c => *v,
+        _ => start,
+    }
+}
+
 /// The Rate page.
 #[function_component]
 pub fn Rate() -> Html {
     let app = use_app();
-    let include_rated = use_state(|| false);
-    let teach = use_state(|| false);
-    let session = use_session(*include_rated, true, *teach);
-    // The value the user set for an image (by its hash); read and written by the key handler
-    // directly, so fast key presses never see an old value.
-    let chosen: Rc<RefCell<Option<(String, f64)>>> = use_mut_ref(|| None);
+    let page = use_scoring_page(true);
+    let chosen: Chosen = use_mut_ref(|| None);
     let redraw = use_force_update();
-    let fail = {
-        let model = app.model.clone();
-        Callback::from(move |e: AppError| model.dispatch(Action::Failed(e)))
-    };
-    let current = session.items.get(session.pos).cloned();
-    let scores = current_state(&session).cloned();
-    let armed = use_mut_ref(|| true);
-    *armed.borrow_mut() = true;
-    let value_now = {
-        let chosen = chosen.clone();
-        let sha1 = current.as_ref().map(|c| c.sha1.clone());
-        let start = start_value(scores.as_ref());
-        move || match (&*chosen.borrow(), &sha1) {
-            (Some((s, v)), Some(c)) if s == c => *v,
-            _ => start,
-        }
-    };
-    let value = value_now();
-    // The own model loads in the background after a start: once it turns out better than the
-    // pack, an image whose state came without its prediction is asked for again.
-    let own_better = use_state(|| false);
-    {
-        let session = session.clone();
-        let rater = app.model.rater.name.clone();
-        let missing = scores
-            .as_ref()
-            .filter(|s| s.own_predicted.is_none())
-            .map(|s| s.sha1.clone());
-        use_effect_with((*own_better, missing), move |(better, missing)| {
-            if let (true, Some(sha1)) = (*better, missing.clone()) {
-                spawn_local(async move {
-                    if let Ok(state) = api::call(GetScoreState { rater, sha1 }).await {
-                        if state.own_predicted.is_some() {
-                            session.dispatch(SessionAction::State(state));
-                        }
-                    }
-                });
-            }
-        });
-    }
-    let on_model = {
-        let own_better = own_better.clone();
-        Callback::from(move |m: PersonalModel| own_better.set(m.better_than_pack))
-    };
-
-    let act = {
-        let session = session.clone();
-        let armed = armed.clone();
-        let fail = fail.clone();
-        let chosen = chosen.clone();
-        let current = current.clone();
-        let scores = scores.clone();
-        let rater = app.model.rater.name.clone();
-        let model = app.model.clone();
-        let teach = teach.clone();
+    let scores = current_state(&page.session).cloned();
+    let sha1 = page
+        .session
+        .items
+        .get(page.session.pos)
+        .map(|i| i.sha1.clone());
+    let start = start_value(scores.as_ref());
+    let on_model = use_own_prediction(&page, scores.as_ref());
+    let own = {
+        let (page, chosen, scores, sha1) =
+            (page.clone(), chosen.clone(), scores.clone(), sha1.clone());
         Callback::from(move |action: RateAction| {
-            let s = &*session;
+            let value = value_of(&chosen, sha1.as_deref(), start);
             let set = |v: f64| {
-                if let Some(item) = &current {
-                    *chosen.borrow_mut() = Some((item.sha1.clone(), v));
+                if let Some(sha1) = &sha1 {
+                    *chosen.borrow_mut() = Some((sha1.clone(), v));
                     redraw.force_update();
                 }
             };
             match action {
-                RateAction::Adjust(tenths) => set(adjust(value_now(), tenths)),
+                RateAction::Adjust(tenths) => set(adjust(value, tenths)),
                 RateAction::Set(n) => set(f64::from(n)),
-                RateAction::Commit => {
-                    let (Some(item), Some(shown)) = (current.clone(), scores.clone()) else {
-                        return;
-                    };
-                    let value = value_now();
-                    let prediction = shown_prediction(Some(&shown));
-                    let request = AddRating {
-                        rater: rater.clone(),
-                        sha1: item.sha1,
-                        value,
-                        predicted: prediction.map(|(p, _)| p),
-                        own: prediction.is_some_and(|(_, own)| own),
-                    };
-                    let what = format!("Your rating {value:.1}");
-                    if judge(&session, &armed, request, what, fail.clone()) {
-                        *chosen.borrow_mut() = None;
-                    }
+                RateAction::Commit if commit(&page, scores.as_ref(), value) => {
+                    *chosen.borrow_mut() = None;
                 }
-                RateAction::Back => session.dispatch(SessionAction::Go(s.pos.saturating_sub(1))),
-                RateAction::Skip => session.dispatch(SessionAction::Go(s.pos + 1)),
-                RateAction::Undo => undo(&session, rater.clone(), fail.clone()),
-                RateAction::Zoom => session.dispatch(SessionAction::Zoom(!s.zoom)),
-                RateAction::Close => {
-                    session.dispatch(SessionAction::Zoom(false));
-                    session.dispatch(SessionAction::Help(false));
-                }
-                RateAction::Help => session.dispatch(SessionAction::Help(!s.help)),
-                RateAction::Teach => teach.set(!*teach),
-                RateAction::Similar => {
-                    if let Some(item) = &current {
-                        let query = SimilarQuery::Image(item.sha1.clone());
-                        model.dispatch(Action::FindSimilar(query));
-                    }
-                }
+                _ => {}
             }
         })
     };
-    {
-        let act = act.clone();
-        let panels_open = app.model.panel_open();
-        use_key_down(Callback::from(move |e: KeyboardEvent| {
-            if panels_open && e.key() == "Escape" {
-                return;
-            }
-            let m = Modifiers::of(&e);
-            if let Some(action) = RATE_KEYS.action(&e.key(), &e.code(), m) {
-                e.prevent_default();
-                if action == RateAction::Commit {
-                    mark_key(e.time_stamp());
-                }
-                act.emit(action);
-            }
-        }));
-    }
+    let act = use_session_keys(&page, &RATE_KEYS, own);
 
-    let predictor = &app.model.predictor;
-    if app.model.library.roots.is_empty() || (session.loaded && session.progress.1 == 0) {
+    if page.nothing_to_score() {
         return html! {
             <EmptyState slug="rate" title="Rate"
                 purpose="See the model's predicted score for an image, nudge it by ±0.1 or ±1.0, and commit: fast corrections of what the model already knows."
                 then="No images to rate yet: the open folders hold no readable images, or indexing is still running." />
         };
     }
-    let (rated, total) = session.progress;
-    let body = match &current {
-        None if !session.loaded => html! { <p class="note">{ "Loading…" }</p> },
-        None => html! {
-            <div class="done" id="rate-done">
-                <h2>{ "Nothing left in this round" }</h2>
-                <p>{ format!("You have scored {rated} of {total} images.") }</p>
-                <p class="note">{ "Back (Backspace) returns to the last image; “Include rated” goes over the scored ones again." }</p>
-            </div>
-        },
-        Some(item) => stage("rate", &session, item, act.reform(|_| RateAction::Zoom)),
+    let value = value_of(&chosen, sha1.as_deref(), start);
+    html! {
+        <section class="page score-page rate-page" id="page-rate">
+            <RateBar scores={scores.clone()} progress={page.session.progress}
+                predictor={app.model.predictor.clone()} {on_model} />
+            { page.note() }
+            { page.body("rate", act.reform(|_| RateAction::Zoom)) }
+            { toolbar(&page, &act, value, scores.is_some()) }
+            if page.session.help { { key_help("rate-help", &RATE_KEYS,
+                "The value starts at your last score, else the model's prediction, else 5.5. Escape or ? closes.") } }
+        </section>
+    }
+}
+
+/// Records `value` for the image on screen with the prediction that was shown (`shown`, its
+/// scores); the page moves on while it is saved. Whether it was taken.
+fn commit(page: &ScoringPage, shown: Option<&ScoreState>, value: f64) -> bool {
+    let s = &*page.session;
+    let (Some(item), Some(shown)) = (s.items.get(s.pos), shown) else {
+        return false;
     };
-    let shown = shown_prediction(scores.as_ref());
-    let prediction_label = match shown {
+    let prediction = shown_prediction(Some(shown));
+    let request = AddRating {
+        rater: page.rater.clone(),
+        sha1: item.sha1.clone(),
+        value,
+        predicted: prediction.map(|(p, _)| p),
+        own: prediction.is_some_and(|(_, own)| own),
+    };
+    let what = format!("Your rating {value:.1}");
+    judge(&page.session, &page.armed, request, what, page.fail.clone())
+}
+
+/// The own model loads in the background after a start: once it turns out better than the
+/// pack, an image whose scores came without its prediction is asked for again. Returns what
+/// the own model's line calls with its news.
+#[hook]
+fn use_own_prediction(page: &ScoringPage, scores: Option<&ScoreState>) -> Callback<PersonalModel> {
+    let own_better = use_state(|| false);
+    let session = page.session.clone();
+    let rater = page.rater.clone();
+    let missing = scores
+        .filter(|s| s.own_predicted.is_none())
+        .map(|s| s.sha1.clone());
+    use_effect_with((*own_better, missing), move |(better, missing)| {
+        if let (true, Some(sha1)) = (*better, missing.clone()) {
+            spawn_local(async move {
+                if let Ok(state) = api::call(GetScoreState { rater, sha1 }).await {
+                    if state.own_predicted.is_some() {
+                        session.dispatch(SessionAction::State(state));
+                    }
+                }
+            });
+        }
+    });
+    Callback::from(move |m: PersonalModel| own_better.set(m.better_than_pack))
+}
+
+/// The properties of [`RateBar`].
+#[derive(Properties, PartialEq)]
+struct RateBarProps {
+    scores: Option<ScoreState>,
+    progress: (u32, u32),
+    predictor: PredictorState,
+    on_model: Callback<PersonalModel>,
+}
+
+/// The page's header: progress, the prediction shown (the pack's or the rater's own model's),
+/// the own model's line and the rater's score.
+#[function_component]
+fn RateBar(props: &RateBarProps) -> Html {
+    let (rated, total) = props.progress;
+    let shown = shown_prediction(props.scores.as_ref());
+    let label = match shown {
         Some((p, true)) => format!("Your model: {p:.1}"),
-        _ => prediction_text(predictor, shown.map(|(p, _)| p)),
+        _ => prediction_text(&props.predictor, shown.map(|(p, _)| p)),
     };
-    let prediction_title = match shown {
+    let title = match shown {
         Some((_, true)) => "Your own model's prediction, learned from your scores: it predicts your scores better than the pack does",
         Some((_, false)) => "The model pack's prediction",
         None => "",
     };
+    html! {
+        <header class="score-bar">
+            <h1>{ "Rate" }</h1>
+            <span id="rate-progress">{ format!("{rated} / {total} rated · {} left", total.saturating_sub(rated)) }</span>
+            <span id="rate-prediction" class={classes!("prediction", shown.is_some_and(|(_, own)| own).then_some("own"))}
+                {title} data-predicted={shown.map(|(p, _)| format!("{p:.4}"))}
+                data-source={shown.map(|(_, own)| if own { "own" } else { "pack" })}>
+                { label }
+            </span>
+            <OwnModel rated={rated} on_model={props.on_model.clone()} />
+            { my_score(props.scores.as_ref()) }
+        </header>
+    }
+}
+
+/// The value, its buttons and the moves.
+fn toolbar(page: &ScoringPage, act: &Callback<RateAction>, value: f64, loaded: bool) -> Html {
     let button = |label: &str, action: RateAction, class: &str| {
-        key_button(&RATE_KEYS, label, action, class, &act)
-    };
-    let toggle_rated = {
-        let include_rated = include_rated.clone();
-        Callback::from(move |_| include_rated.set(!*include_rated))
+        key_button(&RATE_KEYS, label, action, class, act)
     };
     html! {
-        <section class="page score-page rate-page" id="page-rate">
-            <header class="score-bar">
-                <h1>{ "Rate" }</h1>
-                <span id="rate-progress">{ format!("{rated} / {total} rated · {} left", total.saturating_sub(rated)) }</span>
-                <span id="rate-prediction" class={classes!("prediction", shown.is_some_and(|(_, own)| own).then_some("own"))}
-                    title={prediction_title} data-predicted={shown.map(|(p, _)| format!("{p:.4}"))}
-                    data-source={shown.map(|(_, own)| if own { "own" } else { "pack" })}>
-                    { prediction_label }
-                </span>
-                <OwnModel rated={rated} {on_model} />
-                <span id="my-score">{ match scores.as_ref().and_then(|s| s.mine) {
-                    Some(v) => format!("Your score: {}", fmt_score(v)),
-                    None => "Not scored by you".into(),
-                } }</span>
-            </header>
-            if let Some(note) = &session.note {
-                <p class="score-note" id="score-note">{ note }</p>
-            }
-            { body }
-            <div class="score-toolbar rate-value" id="rate-toolbar">
-                { button("‹ Back", RateAction::Back, "nav") }
-                { button("−−", RateAction::Adjust(-10), "adjust") }
-                { button("−", RateAction::Adjust(-1), "adjust") }
-                <output id="rate-value" data-value={format!("{value:.1}")} aria-live="polite"
-                    title="The value to commit (digits set it)">{ format!("{value:.1}") }</output>
-                { button("+", RateAction::Adjust(1), "adjust") }
-                { button("++", RateAction::Adjust(10), "adjust") }
-                <button class="primary commit" id="rate-commit" disabled={scores.is_none()}
-                    title={RATE_KEYS.title("Record this value with the prediction shown, and go on", RateAction::Commit)}
-                    onclick={act.reform(|_| RateAction::Commit)} onmousedown={crate::hooks::keep_focus}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
-                { button("Skip ›", RateAction::Skip, "nav") }
-                { button("Undo", RateAction::Undo, "nav") }
-                { button("≈ Similar", RateAction::Similar, "nav") }
-                { button("?", RateAction::Help, "nav") }
-                <label class="include-rated" title="Also go over images you already scored">
-                    <input type="checkbox" id="rate-include-rated" checked={*include_rated} onclick={toggle_rated} />
-                    { "Include rated" }
-                </label>
-                <label class="include-rated" title={RATE_KEYS.title(TEACH_TITLE, RateAction::Teach)}>
-                    <input type="checkbox" id="rate-teach" checked={*teach}
-                        onclick={act.reform(|_| RateAction::Teach)} />
-                    { "Teach my model" }
-                </label>
-            </div>
-            if session.help { { key_help("rate-help", &RATE_KEYS,
-                "The value starts at your last score, else the model's prediction, else 5.5. Escape or ? closes.") } }
-        </section>
+        <div class="score-toolbar rate-value" id="rate-toolbar">
+            { button("‹ Back", RateAction::Back, "nav") }
+            { button("−−", RateAction::Adjust(-10), "adjust") }
+            { button("−", RateAction::Adjust(-1), "adjust") }
+            <output id="rate-value" data-value={format!("{value:.1}")} aria-live="polite"
+                title="The value to commit (digits set it)">{ format!("{value:.1}") }</output>
+            { button("+", RateAction::Adjust(1), "adjust") }
+            { button("++", RateAction::Adjust(10), "adjust") }
+            <button class="primary commit" id="rate-commit" disabled={!loaded}
+                title={RATE_KEYS.title("Record this value with the prediction shown, and go on", RateAction::Commit)}
+                onclick={act.reform(|_| RateAction::Commit)} onmousedown={crate::hooks::keep_focus}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
+            { button("Skip ›", RateAction::Skip, "nav") }
+            { button("Undo", RateAction::Undo, "nav") }
+            { button("≈ Similar", RateAction::Similar, "nav") }
+            { button("?", RateAction::Help, "nav") }
+            { page.order_toggles(&RATE_KEYS, ("rate-include-rated", "rate-teach"), RateAction::Teach, act) }
+        </div>
     }
 }
 

@@ -5,7 +5,6 @@
 mod detail;
 mod exchange;
 mod gallery;
-mod grid;
 mod plots;
 mod raters;
 mod toolbar;

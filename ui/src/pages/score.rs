@@ -1,164 +1,132 @@
 //! The Score page: one image at a time, scored 1-10 from the keyboard (or the buttons). The
 //! next image shows at the key press while the score is saved, in order, behind it; the count
 //! of rated images is what the app has saved. A score that cannot be saved brings its image
-//! back with the reason. The next images are preloaded.
+//! back with the reason. The next images are preloaded. The session, its moves and the parts
+//! of the page it shares with Rate are in [`super::session`].
 
-use super::session::{current_state, fmt_score, judge, stage, undo, use_session, SessionAction};
-use crate::components::{key_button, key_help, mark_key, EmptyState, OwnModel};
-use crate::hooks::use_key_down;
-use crate::keys::{Modifiers, ScoreAction, SCORE_KEYS};
-use crate::state::{use_app, Action, SimilarQuery};
+use super::session::{
+    current_state, fmt_score, judge, my_score, use_scoring_page, use_session_keys, ScoringPage,
+    SessionKeys, SessionMove,
+};
+use crate::components::{key_button, key_help, EmptyState, OwnModel};
+use crate::keys::{ScoreAction, SCORE_KEYS};
+use crate::state::use_app;
 use image_scorer_protocol::commands::AddScore;
-use image_scorer_protocol::AppError;
-use web_sys::KeyboardEvent;
+use image_scorer_protocol::{PredictorState, ScoreState};
 use yew::prelude::*;
+
+impl SessionKeys for ScoreAction {
+    fn session_move(self) -> Option<SessionMove> {
+        Some(match self {
+            ScoreAction::Back => SessionMove::Back,
+            ScoreAction::Skip => SessionMove::Skip,
+            ScoreAction::Undo => SessionMove::Undo,
+            ScoreAction::Zoom => SessionMove::Zoom,
+            ScoreAction::Close => SessionMove::Close,
+            ScoreAction::Help => SessionMove::Help,
+            ScoreAction::Teach => SessionMove::Teach,
+            ScoreAction::Similar => SessionMove::Similar,
+            ScoreAction::Score(_) | ScoreAction::Prediction => return None,
+        })
+    }
+
+    fn judges(self) -> bool {
+        matches!(self, ScoreAction::Score(_))
+    }
+}
 
 /// The Score page.
 #[function_component]
 pub fn Score() -> Html {
     let app = use_app();
-    let include_rated = use_state(|| false);
+    let page = use_scoring_page(false);
     let show_prediction = use_state(|| false);
-    let teach = use_state(|| false);
-    let session = use_session(*include_rated, false, *teach);
-    let fail = {
-        let model = app.model.clone();
-        Callback::from(move |e: AppError| model.dispatch(Action::Failed(e)))
-    };
-    let current = session.items.get(session.pos).cloned();
-    let armed = use_mut_ref(|| true);
-    *armed.borrow_mut() = true;
-
-    let act = {
-        let session = session.clone();
-        let armed = armed.clone();
+    let own = {
+        let page = page.clone();
         let show_prediction = show_prediction.clone();
-        let teach = teach.clone();
-        let fail = fail.clone();
-        let rater = app.model.rater.name.clone();
-        let model = app.model.clone();
-        Callback::from(move |action: ScoreAction| {
-            let s = &*session;
-            match action {
-                ScoreAction::Score(value) => {
-                    let Some(item) = s.items.get(s.pos) else {
-                        return;
-                    };
-                    let request = AddScore {
-                        rater: rater.clone(),
-                        sha1: item.sha1.clone(),
-                        value: f64::from(value),
-                    };
-                    let what = format!("Your score {value}");
-                    judge(&session, &armed, request, what, fail.clone());
-                }
-                ScoreAction::Back => session.dispatch(SessionAction::Go(s.pos.saturating_sub(1))),
-                ScoreAction::Skip => session.dispatch(SessionAction::Go(s.pos + 1)),
-                ScoreAction::Undo => undo(&session, rater.clone(), fail.clone()),
-                ScoreAction::Zoom => session.dispatch(SessionAction::Zoom(!s.zoom)),
-                ScoreAction::Close => {
-                    session.dispatch(SessionAction::Zoom(false));
-                    session.dispatch(SessionAction::Help(false));
-                }
-                ScoreAction::Help => session.dispatch(SessionAction::Help(!s.help)),
-                ScoreAction::Prediction => show_prediction.set(!*show_prediction),
-                ScoreAction::Teach => teach.set(!*teach),
-                ScoreAction::Similar => {
-                    if let Some(item) = s.items.get(s.pos) {
-                        let query = SimilarQuery::Image(item.sha1.clone());
-                        model.dispatch(Action::FindSimilar(query));
-                    }
-                }
-            }
+        Callback::from(move |action: ScoreAction| match action {
+            ScoreAction::Score(value) => score(&page, value),
+            ScoreAction::Prediction => show_prediction.set(!*show_prediction),
+            _ => {}
         })
     };
-    {
-        let act = act.clone();
-        let panels_open = app.model.panel_open();
-        use_key_down(Callback::from(move |e: KeyboardEvent| {
-            if panels_open && e.key() == "Escape" {
-                return;
-            }
-            let m = Modifiers::of(&e);
-            if let Some(action) = SCORE_KEYS.action(&e.key(), &e.code(), m) {
-                e.prevent_default();
-                if matches!(action, ScoreAction::Score(_)) {
-                    mark_key(e.time_stamp());
-                }
-                act.emit(action);
-            }
-        }));
-    }
+    let act = use_session_keys(&page, &SCORE_KEYS, own);
 
-    if app.model.library.roots.is_empty() || (session.loaded && session.progress.1 == 0) {
+    if page.nothing_to_score() {
         return html! {
             <EmptyState slug="score" title="Score"
                 purpose="Score one image at a time from 1 to 10 with the keyboard: keys 1–9, and 0 for 10; go back, skip and undo; the next image shows at once while each score is saved in order, and a score that cannot be saved brings its image back."
                 then="No images to score yet: the open folders hold no readable images, or indexing is still running." />
         };
     }
-    let (rated, total) = session.progress;
-    let remaining = total.saturating_sub(rated);
-    let toolbar = toolbar(
-        &act,
-        *include_rated,
-        {
-            let include_rated = include_rated.clone();
-            Callback::from(move |_| include_rated.set(!*include_rated))
-        },
-        *show_prediction,
-        *teach,
-    );
-    let body = match &current {
-        None if !session.loaded => html! { <p class="note">{ "Loading…" }</p> },
-        None => html! {
-            <div class="done" id="score-done">
-                <h2>{ "Nothing left in this round" }</h2>
-                <p>{ format!("You have scored {rated} of {total} images.") }</p>
-                <p class="note">{ "Back (Backspace) returns to the last image; “Include rated” goes over the scored ones again." }</p>
-            </div>
-        },
-        Some(item) => stage("score", &session, item, act.reform(|_| ScoreAction::Zoom)),
-    };
-    let scores = current_state(&session);
-    let prediction = prediction_text(&app.model.predictor, scores.and_then(|s| s.predicted));
+    let session = &page.session;
+    let scores = current_state(session);
     html! {
         <section class="page score-page" id="page-score">
-            <header class="score-bar">
-                <h1>{ "Score" }</h1>
-                <span id="score-progress">{ format!("{rated} / {total} rated · {remaining} left") }</span>
-                <span id="my-score">{ match scores.and_then(|s| s.mine) {
-                    Some(v) => format!("Your score: {}", fmt_score(v)),
-                    None => "Not scored by you".into(),
-                } }</span>
-                if *show_prediction {
-                    <span id="score-prediction" class="prediction" title="The active model's predicted score (p hides it)">{ prediction }</span>
-                }
-                if *teach {
-                    <OwnModel rated={rated} />
-                }
-                <span id="mean-score" class="note">{ match scores.and_then(|s| s.mean.map(|m| (m, s.raters))) {
-                    Some((m, n)) => format!("Mean {} ({n} rater{})", fmt_score(m), if n == 1 { "" } else { "s" }),
-                    None => String::new(),
-                } }</span>
-            </header>
-            if let Some(note) = &session.note {
-                <p class="score-note" id="score-note">{ note }</p>
-            }
-            { body }
-            { toolbar }
+            <ScoreBar scores={scores.cloned()} progress={session.progress}
+                show_prediction={*show_prediction} teach={*page.teach}
+                predictor={app.model.predictor.clone()} />
+            { page.note() }
+            { page.body("score", act.reform(|_| ScoreAction::Zoom)) }
+            { toolbar(&page, &act, *show_prediction) }
             if session.help { { key_help("score-help", &SCORE_KEYS, "Escape or ? closes.") } }
         </section>
     }
 }
 
-fn toolbar(
-    act: &Callback<ScoreAction>,
-    include_rated: bool,
-    toggle: Callback<MouseEvent>,
+/// Scores the image on screen `value`; the page moves on while the score is saved.
+fn score(page: &ScoringPage, value: u8) {
+    let s = &*page.session;
+    let Some(item) = s.items.get(s.pos) else {
+        return;
+    };
+    let request = AddScore {
+        rater: page.rater.clone(),
+        sha1: item.sha1.clone(),
+        value: f64::from(value),
+    };
+    let what = format!("Your score {value}");
+    judge(&page.session, &page.armed, request, what, page.fail.clone());
+}
+
+/// The properties of [`ScoreBar`].
+#[derive(Properties, PartialEq)]
+struct ScoreBarProps {
+    scores: Option<ScoreState>,
+    progress: (u32, u32),
     show_prediction: bool,
     teach: bool,
-) -> Html {
+    predictor: PredictorState,
+}
+
+/// The page's header: progress, the rater's score, the prediction (when asked for), the own
+/// model (when teaching it) and the mean of all raters.
+#[function_component]
+fn ScoreBar(props: &ScoreBarProps) -> Html {
+    let (rated, total) = props.progress;
+    let remaining = total.saturating_sub(rated);
+    let scores = props.scores.as_ref();
+    let prediction = prediction_text(&props.predictor, scores.and_then(|s| s.predicted));
+    html! {
+        <header class="score-bar">
+            <h1>{ "Score" }</h1>
+            <span id="score-progress">{ format!("{rated} / {total} rated · {remaining} left") }</span>
+            { my_score(scores) }
+            if props.show_prediction {
+                <span id="score-prediction" class="prediction" title="The active model's predicted score (p hides it)">{ prediction }</span>
+            }
+            if props.teach {
+                <OwnModel rated={rated} />
+            }
+            <span id="mean-score" class="note">{ match scores.and_then(|s| s.mean.map(|m| (m, s.raters))) {
+                Some((m, n)) => format!("Mean {} ({n} rater{})", fmt_score(m), if n == 1 { "" } else { "s" }),
+                None => String::new(),
+            } }</span>
+        </header>
+    }
+}
+
+fn toolbar(page: &ScoringPage, act: &Callback<ScoreAction>, show_prediction: bool) -> Html {
     let button = |label: &str, action: ScoreAction, class: &str| {
         key_button(&SCORE_KEYS, label, action, class, act)
     };
@@ -176,27 +144,13 @@ fn toolbar(
                     onclick={act.reform(|_| ScoreAction::Prediction)} />
                 { "Prediction" }
             </label>
-            <label class="include-rated" title="Also go over images you already scored">
-                <input type="checkbox" id="include-rated" checked={include_rated} onclick={toggle} />
-                { "Include rated" }
-            </label>
-            <label class="include-rated" title={SCORE_KEYS.title(TEACH_TITLE, ScoreAction::Teach)}>
-                <input type="checkbox" id="score-teach" checked={teach}
-                    onclick={act.reform(|_| ScoreAction::Teach)} />
-                { "Teach my model" }
-            </label>
+            { page.order_toggles(&SCORE_KEYS, ("include-rated", "score-teach"), ScoreAction::Teach, act) }
         </div>
     }
 }
 
-/// What the "Teach my model" order does, for its tick box.
-pub const TEACH_TITLE: &str = "Teach my model: the images your own model is least sure about, each unlike the ones before, come first (instead of the shuffle), so each score teaches it most";
-
 /// What the Score page says of the prediction: the value, or why there is none.
-pub fn prediction_text(
-    predictor: &image_scorer_protocol::PredictorState,
-    predicted: Option<f64>,
-) -> String {
+pub fn prediction_text(predictor: &PredictorState, predicted: Option<f64>) -> String {
     match predicted {
         Some(p) => format!("Predicted {p:.1}"),
         None if predictor.problem.is_some() || predictor.active.is_none() => {
