@@ -3,7 +3,8 @@
 //! screen of a given size, paired by the address the server prints. The session is an
 //! [`App`], so the same waits work; taps are WebDriver touch actions.
 
-use crate::{free_port, required_path, wait_for_port, App, Home};
+use crate::driver::{free_port, required_path, wait_for_port};
+use crate::{App, Home};
 use fantoccini::actions::{InputSource, PointerAction, TouchActions, MOUSE_BUTTON_LEFT};
 use fantoccini::{ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};

@@ -23,54 +23,6 @@ const SMALL_TARGETS: &str = r#"
     return small.join('\n');
 "#;
 
-/// The page's own width and height (the webview's viewport).
-async fn viewport(app: &App) -> (u64, u64) {
-    let v = app
-        .client
-        .execute("return [window.innerWidth, window.innerHeight];", vec![])
-        .await
-        .unwrap();
-    (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
-}
-
-/// Resizes the window until the page inside it is `width` x `height`.
-async fn resize(app: &App, width: u32, height: u32) {
-    app.client.set_window_size(width, height).await.unwrap();
-    for _ in 0..40 {
-        let (w, h) = viewport(app).await;
-        if (w, h) == (u64::from(width), u64::from(height)) {
-            return;
-        }
-        // The window's frame, if any, takes its share: grow it by what is missing.
-        let (dw, dh) = (
-            u64::from(width) - w.min(u64::from(width)),
-            u64::from(height) - h.min(u64::from(height)),
-        );
-        app.client
-            .set_window_size(width + dw as u32, height + dh as u32)
-            .await
-            .unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!(
-        "the page is {:?}, not {width}x{height}",
-        viewport(app).await
-    );
-}
-
-/// Saves a screenshot as `<size>-<page>.png` under `IMAGE_SCORER_SHOTS`, when it is set.
-async fn shot(app: &App, size: &str, page: &str) {
-    if let Some(dir) = std::env::var_os("IMAGE_SCORER_SHOTS") {
-        let png = app.client.screenshot().await.unwrap();
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            std::path::Path::new(&dir).join(format!("{size}-{page}.png")),
-            png,
-        )
-        .unwrap();
-    }
-}
-
 const PAGES: [&str; 5] = ["score", "rate", "preference", "similarity", "ratings"];
 
 #[tokio::test]
@@ -85,7 +37,7 @@ async fn touch_targets_measure_44_px_swipes_page_and_the_header_folds_on_a_phone
     ]);
     let app = App::start(&home, &[photos.to_str().unwrap()]).await;
     app.wait_for_text("#image-count", "5 images").await;
-    resize(&app, 768, 1024).await;
+    app.resize(768, 1024).await;
 
     // A finger across the image: the next image, and the page takes touch sizes.
     let first = app.wait_for_attr("#score-image", "alt", |_| true).await;
@@ -114,7 +66,7 @@ async fn touch_targets_measure_44_px_swipes_page_and_the_header_folds_on_a_phone
     assert!(touch, "a touch turns on touch sizes");
 
     for (width, height) in [(768, 1024), (1024, 768), (1280, 800)] {
-        resize(&app, width, height).await;
+        app.resize(width, height).await;
         let size = format!("{width}x{height}");
         for page in PAGES {
             app.tap(&format!("#nav-{page}")).await;
@@ -128,7 +80,7 @@ async fn touch_targets_measure_44_px_swipes_page_and_the_header_folds_on_a_phone
                 "",
                 "controls under 44 px on {page} at {size}"
             );
-            shot(&app, &size, page).await;
+            app.shot(&size, page).await;
         }
     }
 
@@ -151,7 +103,7 @@ async fn touch_targets_measure_44_px_swipes_page_and_the_header_folds_on_a_phone
     app.wait_for_text("#preference-count", "1 comparison").await;
 
     // A phone: the navigation folds into the menu; a page chosen there closes it.
-    resize(&app, 390, 844).await;
+    app.resize(390, 844).await;
     let nav_shown = |app: &App| {
         let client = app.client.clone();
         async move {
@@ -167,7 +119,7 @@ async fn touch_targets_measure_44_px_swipes_page_and_the_header_folds_on_a_phone
         }
     };
     assert!(!nav_shown(&app).await, "the navigation is folded away");
-    shot(&app, "390x844", "preference").await;
+    app.shot("390x844", "preference").await;
     app.tap("#menu-button").await;
     assert!(nav_shown(&app).await, "the menu shows the navigation");
     let small = app.client.execute(SMALL_TARGETS, vec![]).await.unwrap();
@@ -176,7 +128,7 @@ async fn touch_targets_measure_44_px_swipes_page_and_the_header_folds_on_a_phone
         "",
         "controls under 44 px in the menu"
     );
-    shot(&app, "390x844", "menu").await;
+    app.shot("390x844", "menu").await;
     app.tap("#nav-score").await;
     app.wait_for(Locator::Id("page-score")).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -187,6 +139,6 @@ async fn touch_targets_measure_44_px_swipes_page_and_the_header_folds_on_a_phone
         "",
         "controls under 44 px on score at 390x844"
     );
-    shot(&app, "390x844", "score").await;
+    app.shot("390x844", "score").await;
     app.stop().await;
 }

@@ -56,6 +56,7 @@ pub fn LibraryStatus() -> Html {
         .scanning
         .iter()
         .fold((0, 0), |(done, all), s| (done + s.hashed, all + s.to_hash));
+    let indexing = format!("Indexing {} / {}", scanning.0, scanning.1);
     html! {
         <div class="library-status">
             <span id="image-count" title="Images that can be rated">
@@ -68,9 +69,9 @@ pub fn LibraryStatus() -> Html {
                 </button>
             }
             if !model.scanning.is_empty() {
-                <span id="scan-progress" class="scanning">
+                <span id="scan-progress" class="scanning" title={indexing.clone()}>
                     <progress max={scanning.1.max(1).to_string()} value={scanning.0.to_string()} />
-                    { format!("Indexing {} / {}", scanning.0, scanning.1) }
+                    <span class="scan-text">{ indexing }</span>
                 </span>
             }
         </div>
