@@ -26,6 +26,17 @@ pub const FORMAT: &str = "the old tool's ratings.db";
 /// Reads the old tool's database at `path` into a batch, counting the rows left out.
 pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
     let name = super::file_name(path);
+    let (db, tables) = open(path, &name)?;
+    let mut reader = Reader::new(&db, &tables, name)?;
+    reader.scores(&db)?;
+    if tables.contains("images_preferences") {
+        reader.preferences(&db)?;
+    }
+    reader.finish(&db, &tables)
+}
+
+/// Opens the file read-only and checks that it is the old tool's: its tables.
+fn open(path: &Path, name: &str) -> Result<(rusqlite::Connection, HashSet<String>)> {
     let db = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -43,27 +54,64 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
              and image_scores tables."
         )));
     }
-    let mut skips = Skips::default();
-    let mut batch = ImportBatch {
-        source: name,
-        format: FORMAT.into(),
-        ..ImportBatch::default()
-    };
+    Ok((db, tables))
+}
 
-    // Users: id -> rater index (added to the batch when first used).
-    let users: HashMap<i64, String> = if tables.contains("users") {
-        db.prepare("SELECT id, CAST(hash AS TEXT) FROM users")?
-            .query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-            })?
-            .map(|r| r.map(|(id, hash)| (id, hash.unwrap_or_default())))
-            .collect::<rusqlite::Result<_>>()?
-    } else {
-        HashMap::new()
-    };
-    let mut rater_of: HashMap<i64, usize> = HashMap::new();
-    let mut rater = |batch: &mut ImportBatch, user: i64| -> usize {
-        *rater_of.entry(user).or_insert_with(|| {
+/// The batch as it is read, with the file's users and images.
+struct Reader {
+    batch: ImportBatch,
+    skips: Skips,
+    /// User id -> hash.
+    users: HashMap<i64, String>,
+    /// User id -> rater index in the batch (added when first used).
+    rater_of: HashMap<i64, usize>,
+    /// The users who scored or compared.
+    active: HashSet<i64>,
+    /// Image id -> SHA-1 (`None`: not a SHA-1); several ids may share one.
+    images: HashMap<i64, Option<String>>,
+}
+
+impl Reader {
+    /// Reads the users and the images.
+    fn new(db: &rusqlite::Connection, tables: &HashSet<String>, name: String) -> Result<Self> {
+        let users: HashMap<i64, String> = if tables.contains("users") {
+            db.prepare("SELECT id, CAST(hash AS TEXT) FROM users")?
+                .query_map([], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+                })?
+                .map(|r| r.map(|(id, hash)| (id, hash.unwrap_or_default())))
+                .collect::<rusqlite::Result<_>>()?
+        } else {
+            HashMap::new()
+        };
+        let mut images = HashMap::new();
+        let mut query = db.prepare("SELECT id, lower(trim(CAST(hash AS TEXT))) FROM images")?;
+        let mut rows = query.query([])?;
+        while let Some(row) = rows.next()? {
+            let hash: Option<String> = row.get(1)?;
+            let valid = hash.filter(|h| h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+            images.insert(row.get(0)?, valid);
+        }
+        Ok(Self {
+            batch: ImportBatch {
+                source: name,
+                format: FORMAT.into(),
+                ..ImportBatch::default()
+            },
+            skips: Skips::default(),
+            users,
+            rater_of: HashMap::new(),
+            active: HashSet::new(),
+            images,
+        })
+    }
+
+    /// The rater of the user `user`, added to the batch when first used: named after the
+    /// start of their hash.
+    fn rater(&mut self, user: i64) -> usize {
+        self.active.insert(user);
+        let (batch, users) = (&mut self.batch, &self.users);
+        *self.rater_of.entry(user).or_insert_with(|| {
             let hash = users[&user].trim().to_owned();
             let (key, name) = if hash.is_empty() {
                 (format!("id:{user}"), format!("old user {user}"))
@@ -78,72 +126,81 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
             });
             batch.raters.len() - 1
         })
-    };
-
-    // Images: id -> SHA-1 (several ids may share one).
-    let mut images: HashMap<i64, Option<String>> = HashMap::new();
-    let mut query = db.prepare("SELECT id, lower(trim(CAST(hash AS TEXT))) FROM images")?;
-    let mut rows = query.query([])?;
-    while let Some(row) = rows.next()? {
-        let hash: Option<String> = row.get(1)?;
-        let valid = hash.filter(|h| h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        images.insert(row.get(0)?, valid);
     }
-    let image = |id: Option<i64>, skips: &mut Skips| -> Option<String> {
-        match id.and_then(|id| images.get(&id)) {
+
+    /// The SHA-1 of the image `id`, or the reason its row is skipped.
+    fn image(&mut self, id: Option<i64>) -> Option<String> {
+        match id.and_then(|id| self.images.get(&id)) {
             Some(Some(sha1)) => Some(sha1.clone()),
             Some(None) => {
-                skips.add("rows about an image whose hash is not a SHA-1");
+                self.skips
+                    .add("rows about an image whose hash is not a SHA-1");
                 None
             }
             None => {
-                skips.add("rows naming an image id the file does not have");
+                self.skips
+                    .add("rows naming an image id the file does not have");
                 None
             }
         }
-    };
-
-    // Scores.
-    let sql = format!(
-        "SELECT image_id, user_id, score, typeof(score), {} FROM image_scores ORDER BY rowid",
-        normalised("created")
-    );
-    let mut query = db.prepare(&sql)?;
-    let mut rows = query.query([])?;
-    let mut scored_users = HashSet::new();
-    while let Some(row) = rows.next()? {
-        let Some(sha1) = image(row.get(0)?, &mut skips) else {
-            continue;
-        };
-        let user: Option<i64> = row.get(1)?;
-        let Some(user) = user.filter(|u| users.contains_key(u)) else {
-            skips.add("rows by a user id the file does not have");
-            continue;
-        };
-        let value: Option<f64> = match row.get::<_, String>(3)?.as_str() {
-            "integer" | "real" => row.get(2)?,
-            "text" => row.get::<_, String>(2)?.trim().parse().ok(),
-            _ => None,
-        };
-        let Some(value) = value.filter(|v| (1.0..=10.0).contains(v)) else {
-            skips.add("scores outside 1-10 (or not a number)");
-            continue;
-        };
-        let Some(created) = row.get::<_, Option<String>>(4)? else {
-            skips.add("rows without a time that can be read");
-            continue;
-        };
-        scored_users.insert(user);
-        let rater = rater(&mut batch, user);
-        batch.judgements.push(ImportJudgement {
-            rater,
-            created,
-            judgement: NewJudgement::score(JudgementKind::Imported, 0, &sha1, value),
-        });
     }
 
-    // Preferences, grouped by winner, user and time: three rows are one best-of-4 pick.
-    if tables.contains("images_preferences") {
+    /// The user `user` if the file has them, else the reason the row is skipped.
+    fn user(&mut self, user: Option<i64>) -> Option<i64> {
+        let known = user.filter(|u| self.users.contains_key(u));
+        if known.is_none() {
+            self.skips.add("rows by a user id the file does not have");
+        }
+        known
+    }
+
+    /// The time of a row, else the reason it is skipped.
+    fn time(&mut self, created: Option<String>) -> Option<String> {
+        if created.is_none() {
+            self.skips.add("rows without a time that can be read");
+        }
+        created
+    }
+
+    /// Every score: a score judgement at its own time.
+    fn scores(&mut self, db: &rusqlite::Connection) -> Result<()> {
+        let sql = format!(
+            "SELECT image_id, user_id, score, typeof(score), {} FROM image_scores ORDER BY rowid",
+            normalised("created")
+        );
+        let mut query = db.prepare(&sql)?;
+        let mut rows = query.query([])?;
+        while let Some(row) = rows.next()? {
+            let Some(sha1) = self.image(row.get(0)?) else {
+                continue;
+            };
+            let Some(user) = self.user(row.get(1)?) else {
+                continue;
+            };
+            let value: Option<f64> = match row.get::<_, String>(3)?.as_str() {
+                "integer" | "real" => row.get(2)?,
+                "text" => row.get::<_, String>(2)?.trim().parse().ok(),
+                _ => None,
+            };
+            let Some(value) = value.filter(|v| (1.0..=10.0).contains(v)) else {
+                self.skips.add("scores outside 1-10 (or not a number)");
+                continue;
+            };
+            let Some(created) = self.time(row.get(4)?) else {
+                continue;
+            };
+            let rater = self.rater(user);
+            self.batch.judgements.push(ImportJudgement {
+                rater,
+                created,
+                judgement: NewJudgement::score(JudgementKind::Imported, 0, &sha1, value),
+            });
+        }
+        Ok(())
+    }
+
+    /// Every preference, grouped by winner, user and time: three rows are one best-of-4 pick.
+    fn preferences(&mut self, db: &rusqlite::Connection) -> Result<()> {
         let sql = format!(
             "SELECT image_id, other_id, user_id, {} FROM images_preferences ORDER BY rowid",
             normalised("created")
@@ -153,23 +210,18 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
         let mut groups: Vec<((String, i64, String), Vec<String>)> = Vec::new();
         let mut group_of: HashMap<(String, i64, String), usize> = HashMap::new();
         while let Some(row) = rows.next()? {
-            let (Some(winner), Some(other)) = (
-                image(row.get(0)?, &mut skips),
-                image(row.get(1)?, &mut skips),
-            ) else {
+            let (Some(winner), Some(other)) = (self.image(row.get(0)?), self.image(row.get(1)?))
+            else {
                 continue;
             };
-            let user: Option<i64> = row.get(2)?;
-            let Some(user) = user.filter(|u| users.contains_key(u)) else {
-                skips.add("rows by a user id the file does not have");
+            let Some(user) = self.user(row.get(2)?) else {
                 continue;
             };
             if winner == other {
-                skips.add("preferences of an image over itself");
+                self.skips.add("preferences of an image over itself");
                 continue;
             }
-            let Some(created) = row.get::<_, Option<String>>(3)? else {
-                skips.add("rows without a time that can be read");
+            let Some(created) = self.time(row.get(3)?) else {
                 continue;
             };
             let key = (winner, user, created);
@@ -180,8 +232,7 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
             groups[k].1.push(other);
         }
         for ((winner, user, created), others) in groups {
-            scored_users.insert(user);
-            let rater = rater(&mut batch, user);
+            let rater = self.rater(user);
             let distinct: HashSet<&String> = others.iter().collect();
             let sets: Vec<Vec<String>> = if others.len() == 3 && distinct.len() == 3 {
                 vec![others]
@@ -189,11 +240,12 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
                 others.into_iter().map(|o| vec![o]).collect()
             };
             for losers in sets {
-                // The screen order is not known: the winner first, the others as the file lists them.
+                // The screen order is not known: the winner first, the others as the file
+                // lists them.
                 let images = std::iter::once((winner.clone(), ImageRole::Winner))
                     .chain(losers.into_iter().map(|o| (o, ImageRole::Shown)))
                     .collect();
-                batch.judgements.push(ImportJudgement {
+                self.batch.judgements.push(ImportJudgement {
                     rater,
                     created: created.clone(),
                     judgement: NewJudgement {
@@ -210,16 +262,29 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
                 });
             }
         }
+        Ok(())
     }
 
-    let idle = users.keys().filter(|u| !scored_users.contains(u)).count();
-    skips.add_n("users with no scores or preferences (no rater added)", idle);
-    if tables.contains("user_image") {
-        let shown: i64 = db.query_row("SELECT COUNT(*) FROM user_image", [], |r| r.get(0))?;
-        skips.add_n(
-            "records of an image shown to a user (what was seen, not a judgement)",
-            shown as usize,
-        );
+    /// The batch, with what the file holds that is not a judgement counted as left out.
+    fn finish(
+        mut self,
+        db: &rusqlite::Connection,
+        tables: &HashSet<String>,
+    ) -> Result<(ImportBatch, Skips)> {
+        let idle = self
+            .users
+            .keys()
+            .filter(|u| !self.active.contains(u))
+            .count();
+        self.skips
+            .add_n("users with no scores or preferences (no rater added)", idle);
+        if tables.contains("user_image") {
+            let shown: i64 = db.query_row("SELECT COUNT(*) FROM user_image", [], |r| r.get(0))?;
+            self.skips.add_n(
+                "records of an image shown to a user (what was seen, not a judgement)",
+                shown as usize,
+            );
+        }
+        Ok((self.batch, self.skips))
     }
-    Ok((batch, skips))
 }
