@@ -5,6 +5,8 @@
 
 use crate::stats;
 use image_scorer_protocol::{PersonalModel, Plot, PlotKind};
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 /// Width and height of every plot, in SVG pixels (the page scales it to its column).
@@ -30,17 +32,75 @@ fn colour(k: usize) -> RGBColor {
 
 type Drawn = Result<(), Box<dyn std::error::Error>>;
 
-/// Draws with `draw` onto a fresh SVG document; the document, or `None` when drawing failed.
-fn svg(draw: impl FnOnce(DrawingArea<SVGBackend, plotters::coord::Shift>) -> Drawn) -> String {
+/// Draws with `draw` onto a fresh white SVG document of [`SIZE`]; the document, or an empty
+/// one when drawing failed.
+fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Drawn) -> String {
     let mut out = String::new();
     let drawn = {
         let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
-        draw(root)
+        let drawn: Drawn = root
+            .fill(&WHITE)
+            .map_err(Into::into)
+            .and_then(|()| draw(&root))
+            .and_then(|()| root.present().map_err(Into::into));
+        drawn
     };
     match drawn {
         Ok(()) => out,
         Err(_) => String::new(),
     }
+}
+
+/// The frame every plot shares: its caption, margins and room for the axes' labels; the plot
+/// builds its own coordinates on it.
+fn frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    caption: &str,
+) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(caption, ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(48);
+    builder
+}
+
+/// The axes every plot shares (fonts, no light grid lines); the plot adds its descriptions
+/// and labels, then draws them.
+fn axes<'a, 'b, X, Y, XT, YT, DB>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+    DB: DrawingBackend,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.light_line_style(TRANSPARENT)
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 15));
+    mesh
+}
+
+/// The legend every plot with several series shares, at `position`.
+fn legend<'a, X, Y, DB>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> Drawn
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
 }
 
 fn nothing(kind: PlotKind, title: &str, note: &str) -> Plot {
@@ -77,18 +137,9 @@ pub fn histogram(raters: &[(String, Vec<f64>)]) -> Plot {
     let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1);
     let width = 0.8 / raters.len() as f64;
     let document = svg(|root| {
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(0.5f64..10.5f64, 0u32..(top + top / 10 + 1))?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
+        let mut chart =
+            frame(root, title).build_cartesian_2d(0.5f64..10.5f64, 0u32..(top + top / 10 + 1))?;
+        axes(&mut chart)
             .disable_x_mesh()
             .x_labels(10)
             .x_label_formatter(&|x| format!("{x:.0}"))
@@ -105,13 +156,7 @@ pub fn histogram(raters: &[(String, Vec<f64>)]) -> Plot {
                 .label(name.as_str())
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
-        root.present()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     });
     let note = raters
@@ -161,18 +206,9 @@ pub fn predicted(pack: Option<&str>, points: &[(f64, f64)]) -> Plot {
         number(stats::mae(&x, &y)),
     );
     let document = svg(|root| {
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(format!("{title} ({pack})"), ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
+        let mut chart = frame(root, &format!("{title} ({pack})"))
             .build_cartesian_2d(0.5f64..10.5f64, 0.5f64..10.5f64)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
+        axes(&mut chart)
             .x_desc("predicted")
             .y_desc("mean score")
             .draw()?;
@@ -185,7 +221,6 @@ pub fn predicted(pack: Option<&str>, points: &[(f64, f64)]) -> Plot {
                 .iter()
                 .map(|&(p, s)| Circle::new((p, s), 3, colour(0).mix(0.6).filled())),
         )?;
-        root.present()?;
         Ok(())
     });
     Plot {
@@ -224,18 +259,9 @@ pub fn strengths(scope: &str, entries: &[(f64, f64)]) -> Plot {
         .fold(f64::NEG_INFINITY, f64::max);
     let pad = ((high - low) * 0.05).max(1e-3);
     let document = svg(|root| {
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(format!("{title} ({scope})"), ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
+        let mut chart = frame(root, &format!("{title} ({scope})"))
             .build_cartesian_2d(0usize..entries.len() + 1, (low - pad)..(high + pad))?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
+        axes(&mut chart)
             .x_desc("rank")
             .y_desc("strength (95 % interval)")
             .draw()?;
@@ -248,7 +274,6 @@ pub fn strengths(scope: &str, entries: &[(f64, f64)]) -> Plot {
                 .iter()
                 .map(|&(k, s, _)| Circle::new((k, s), 2, c.filled())),
         )?;
-        root.present()?;
         Ok(())
     });
     let sampled = if step > 1 {
@@ -284,19 +309,10 @@ pub fn agreement(raters: &[(String, f64, f64, u32)], alpha: Option<f64>, pairabl
         ),
     };
     let document = svg(|root| {
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
+        let mut chart = frame(root, title)
             .build_cartesian_2d(-0.5f64..raters.len() as f64 - 0.5, 0.5f64..10.5f64)?;
         let names: Vec<String> = raters.iter().map(|r| r.0.clone()).collect();
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
+        axes(&mut chart)
             .disable_x_mesh()
             .x_labels(raters.len())
             .x_label_formatter(&|x| {
@@ -322,7 +338,6 @@ pub fn agreement(raters: &[(String, f64, f64, u32)], alpha: Option<f64>, pairabl
             )))?;
             chart.draw_series(std::iter::once(Circle::new((x, *mean), 5, c.filled())))?;
         }
-        root.present()?;
         Ok(())
     });
     Plot {
@@ -363,18 +378,9 @@ pub fn own_model(rater: Option<&str>, model: &PersonalModel) -> Plot {
         .fold(0.0f64, f64::min);
     let (from, to) = (first.ratings, last.ratings.max(first.ratings + 1));
     let document = svg(|root| {
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(format!("{title} ({rater})"), ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
+        let mut chart = frame(root, &format!("{title} ({rater})"))
             .build_cartesian_2d(from..to, (low - 0.05)..1.0)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
+        axes(&mut chart)
             .x_desc("scores")
             .y_desc("Spearman (cross-validated)")
             .draw()?;
@@ -403,13 +409,7 @@ pub fn own_model(rater: Option<&str>, model: &PersonalModel) -> Plot {
                 });
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
-        root.present()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     });
     let rival = if head {
