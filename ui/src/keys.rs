@@ -7,11 +7,13 @@ mod preference;
 mod rate;
 mod ratings;
 mod score;
+mod session;
 mod similarity;
 pub use preference::{PreferenceAction, PREFERENCE_KEYS};
 pub use rate::{adjust, rate_action, RateAction, RATE_KEYS};
 pub use ratings::{RatingsAction, RATINGS_KEYS};
 pub use score::{score_action, ScoreAction, SCORE_KEYS};
+pub use session::SessionMove;
 pub use similarity::{SimilarityAction, FIND_SIMILAR_KEY, SIMILARITY_KEYS};
 
 /// An action bound to a key everywhere in the app.
@@ -43,6 +45,14 @@ pub struct Modifiers {
 }
 
 impl Modifiers {
+    /// Alt alone (page navigation).
+    pub const ALT: Self = Self {
+        alt: true,
+        ctrl: false,
+        shift: false,
+        meta: false,
+    };
+
     /// The modifiers held with `event`.
     pub fn of(event: &web_sys::KeyboardEvent) -> Self {
         Self {
@@ -280,12 +290,7 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    const ALT: Modifiers = Modifiers {
-        alt: true,
-        ctrl: false,
-        shift: false,
-        meta: false,
-    };
+    const ALT: Modifiers = Modifiers::ALT;
 
     #[test]
     fn alt_digits_go_to_pages_in_nav_order() {
@@ -354,19 +359,22 @@ mod tests {
     #[test]
     fn the_tables_make_the_help_and_the_titles() {
         assert_eq!(
-            SCORE_KEYS.title("Skip ›", ScoreAction::Skip),
+            SCORE_KEYS.title("Skip ›", ScoreAction::Move(SessionMove::Skip)),
             "Skip › (Space, →, s, u, j)"
         );
         assert_eq!(SCORE_KEYS.title("10", ScoreAction::Score(10)), "10 (0)");
         assert_eq!(
-            SCORE_KEYS.title("Zoom", ScoreAction::Zoom),
+            SCORE_KEYS.title("Zoom", ScoreAction::Move(SessionMove::Zoom)),
             "Zoom (Enter, click)"
         );
         assert_eq!(
             RATE_KEYS.title("++", RateAction::Adjust(10)),
             "++ (Page Up, Shift+↑, ])"
         );
-        assert_eq!(RATE_KEYS.keys_of(RateAction::Undo), "Ctrl+Z, z");
+        assert_eq!(
+            RATE_KEYS.keys_of(RateAction::Move(SessionMove::Undo)),
+            "Ctrl+Z, z"
+        );
         assert_eq!(RATE_KEYS.help_of(RateAction::Adjust(1)), "value + 0.1");
         let help = SCORE_KEYS.help_rows();
         assert!(help.contains(&(

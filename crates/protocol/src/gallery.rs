@@ -127,7 +127,7 @@ pub struct GalleryQuery {
 }
 
 /// One tile of the gallery.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GalleryTile {
     /// The image (empty for a file that is not an image).
     pub sha1: String,

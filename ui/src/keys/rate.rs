@@ -1,32 +1,18 @@
 //! The Rate page's keys.
 
-use super::{bind, Binding, Does, Key, KeyTable, Modifiers};
+use super::{bind, Binding, Does, Key, KeyTable, Modifiers, SessionMove};
 
 /// An action on the Rate page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateAction {
+    /// One of the moves both scoring pages make.
+    Move(SessionMove),
     /// Change the value by this many tenths (±1 or ±10).
     Adjust(i8),
     /// Set the value to this whole number, 1-10.
     Set(u8),
     /// Record the value (with the prediction shown) and move on.
     Commit,
-    /// Back to the previous image.
-    Back,
-    /// Skip this image.
-    Skip,
-    /// Undo the last judgement.
-    Undo,
-    /// Show the image as large as possible, or go back.
-    Zoom,
-    /// Close what is open (zoom, help).
-    Close,
-    /// Show every key.
-    Help,
-    /// Show the library images most like the image on screen.
-    Similar,
-    /// Switch the order: "teach my model" (the images it is least sure about first) or shuffled.
-    Teach,
 }
 
 /// The Rate page's keys: Down / `-` and Up / `+` / `=` change the value by 0.1; Page Down /
@@ -72,37 +58,45 @@ pub const RATE_KEYS: KeyTable<RateAction> = KeyTable {
         ),
         bind(
             &[Key::Plain("Backspace"), Key::Plain("ArrowLeft")],
-            RateAction::Back,
+            RateAction::Move(SessionMove::Back),
             "back to the previous image",
         ),
         bind(
             &[Key::Plain("ArrowRight"), Key::Plain("s")],
-            RateAction::Skip,
+            RateAction::Move(SessionMove::Skip),
             "skip",
         ),
         bind(
             &[Key::Ctrl("z"), Key::Plain("z")],
-            RateAction::Undo,
+            RateAction::Move(SessionMove::Undo),
             "undo the last score (or your last judgement of another kind)",
         ),
         Binding {
             keys: &[Key::Plain("x")],
-            does: Does::Act(RateAction::Zoom),
+            does: Does::Act(RateAction::Move(SessionMove::Zoom)),
             also: "click",
             help: "zoom; Escape closes",
         },
-        bind(&[Key::Plain("Escape")], RateAction::Close, ""),
+        bind(
+            &[Key::Plain("Escape")],
+            RateAction::Move(SessionMove::Close),
+            "",
+        ),
         bind(
             &[Key::Shift("F")],
-            RateAction::Similar,
+            RateAction::Move(SessionMove::Similar),
             "find the library images most like the image on screen",
         ),
         bind(
             &[Key::Plain("t")],
-            RateAction::Teach,
+            RateAction::Move(SessionMove::Teach),
             "order: teach my model (what it is least sure about first), or shuffled",
         ),
-        bind(&[Key::Plain("?")], RateAction::Help, "this help"),
+        bind(
+            &[Key::Plain("?")],
+            RateAction::Move(SessionMove::Help),
+            "this help",
+        ),
     ],
 };
 
@@ -158,7 +152,7 @@ mod tests {
         assert_eq!(rate_action(" ", "Space", none), Some(RateAction::Commit));
         assert_eq!(
             rate_action("z", "KeyZ", Modifiers { ctrl: true, ..none }),
-            Some(RateAction::Undo)
+            Some(RateAction::Move(SessionMove::Undo))
         );
         assert_eq!(
             rate_action("1", "Digit1", Modifiers { alt: true, ..none }),

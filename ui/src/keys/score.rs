@@ -1,30 +1,16 @@
 //! The Score page's keys.
 
-use super::{bind, Binding, Does, Key, KeyTable, Modifiers};
+use super::{bind, Binding, Does, Key, KeyTable, Modifiers, SessionMove};
 
 /// An action on the Score page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScoreAction {
+    /// One of the moves both scoring pages make.
+    Move(SessionMove),
     /// Give this score, 1-10.
     Score(u8),
-    /// Back to the previous image, to re-rate it.
-    Back,
-    /// Skip this image.
-    Skip,
-    /// Undo the last judgement.
-    Undo,
-    /// Show the image as large as possible, or go back.
-    Zoom,
-    /// Close what is open (zoom, help).
-    Close,
-    /// Show every key.
-    Help,
-    /// Show the library images most like the image on screen.
-    Similar,
     /// Show or hide the model's prediction.
     Prediction,
-    /// Switch the order: "teach my model" (the images it is least sure about first) or shuffled.
-    Teach,
 }
 
 /// The Score page's keys: 1-9 and 0 (= 10) on the top row or the numpad; Backspace, Left,
@@ -40,7 +26,7 @@ pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
         },
         bind(
             &[Key::Ctrl("z"), Key::Plain("z")],
-            ScoreAction::Undo,
+            ScoreAction::Move(SessionMove::Undo),
             "undo the last score (or your last judgement of another kind)",
         ),
         bind(
@@ -52,7 +38,7 @@ pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
                 Key::Plain("d"),
                 Key::Plain("f"),
             ],
-            ScoreAction::Back,
+            ScoreAction::Move(SessionMove::Back),
             "back to the previous image, to score it again",
         ),
         bind(
@@ -63,16 +49,20 @@ pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
                 Key::Plain("u"),
                 Key::Plain("j"),
             ],
-            ScoreAction::Skip,
+            ScoreAction::Move(SessionMove::Skip),
             "skip",
         ),
         Binding {
             keys: &[Key::Plain("Enter")],
-            does: Does::Act(ScoreAction::Zoom),
+            does: Does::Act(ScoreAction::Move(SessionMove::Zoom)),
             also: "click",
             help: "zoom; Escape closes",
         },
-        bind(&[Key::Plain("Escape")], ScoreAction::Close, ""),
+        bind(
+            &[Key::Plain("Escape")],
+            ScoreAction::Move(SessionMove::Close),
+            "",
+        ),
         bind(
             &[Key::Plain("p")],
             ScoreAction::Prediction,
@@ -80,15 +70,19 @@ pub const SCORE_KEYS: KeyTable<ScoreAction> = KeyTable {
         ),
         bind(
             &[Key::Shift("F")],
-            ScoreAction::Similar,
+            ScoreAction::Move(SessionMove::Similar),
             "find the library images most like the image on screen",
         ),
         bind(
             &[Key::Plain("t")],
-            ScoreAction::Teach,
+            ScoreAction::Move(SessionMove::Teach),
             "order: teach my model (what it is least sure about first), or shuffled",
         ),
-        bind(&[Key::Plain("?")], ScoreAction::Help, "this help"),
+        bind(
+            &[Key::Plain("?")],
+            ScoreAction::Move(SessionMove::Help),
+            "this help",
+        ),
     ],
 };
 
@@ -102,12 +96,7 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    const ALT: Modifiers = Modifiers {
-        alt: true,
-        ctrl: false,
-        shift: false,
-        meta: false,
-    };
+    const ALT: Modifiers = Modifiers::ALT;
 
     #[test]
     fn score_keys_cover_both_digit_rows_and_the_old_letters() {
@@ -129,14 +118,28 @@ mod tests {
             Some(ScoreAction::Score(10))
         );
         for k in ["Backspace", "ArrowLeft", "-", "b", "d", "f"] {
-            assert_eq!(score_action(k, "", none), Some(ScoreAction::Back), "{k}");
+            assert_eq!(
+                score_action(k, "", none),
+                Some(ScoreAction::Move(SessionMove::Back)),
+                "{k}"
+            );
         }
         for k in [" ", "ArrowRight", "s", "u", "j"] {
-            assert_eq!(score_action(k, "", none), Some(ScoreAction::Skip), "{k}");
+            assert_eq!(
+                score_action(k, "", none),
+                Some(ScoreAction::Move(SessionMove::Skip)),
+                "{k}"
+            );
         }
         let ctrl = Modifiers { ctrl: true, ..none };
-        assert_eq!(score_action("z", "KeyZ", ctrl), Some(ScoreAction::Undo));
-        assert_eq!(score_action("z", "KeyZ", none), Some(ScoreAction::Undo));
+        assert_eq!(
+            score_action("z", "KeyZ", ctrl),
+            Some(ScoreAction::Move(SessionMove::Undo))
+        );
+        assert_eq!(
+            score_action("z", "KeyZ", none),
+            Some(ScoreAction::Move(SessionMove::Undo))
+        );
         assert_eq!(
             score_action(
                 "?",
@@ -146,7 +149,7 @@ mod tests {
                     ..none
                 }
             ),
-            Some(ScoreAction::Help)
+            Some(ScoreAction::Move(SessionMove::Help))
         );
         // Alt+digit is page navigation, Ctrl+digit nothing.
         assert_eq!(score_action("1", "Digit1", ALT), None);

@@ -5,11 +5,11 @@
 use super::score::prediction_text;
 use super::session::{
     current_state, judge, my_score, use_scoring_page, use_session_keys, ScoringPage, SessionAction,
-    SessionKeys, SessionMove,
+    SessionKeys,
 };
 use crate::api;
 use crate::components::{key_button, key_help, EmptyState, OwnModel};
-use crate::keys::{adjust, RateAction, RATE_KEYS};
+use crate::keys::{adjust, RateAction, SessionMove, RATE_KEYS};
 use crate::state::use_app;
 use image_scorer_protocol::commands::{AddRating, GetScoreState};
 use image_scorer_protocol::{PersonalModel, PredictorState, ScoreState};
@@ -43,17 +43,10 @@ pub fn start_value(state: Option<&ScoreState>) -> f64 {
 
 impl SessionKeys for RateAction {
     fn session_move(self) -> Option<SessionMove> {
-        Some(match self {
-            RateAction::Back => SessionMove::Back,
-            RateAction::Skip => SessionMove::Skip,
-            RateAction::Undo => SessionMove::Undo,
-            RateAction::Zoom => SessionMove::Zoom,
-            RateAction::Close => SessionMove::Close,
-            RateAction::Help => SessionMove::Help,
-            RateAction::Teach => SessionMove::Teach,
-            RateAction::Similar => SessionMove::Similar,
-            RateAction::Adjust(_) | RateAction::Set(_) | RateAction::Commit => return None,
-        })
+        match self {
+            RateAction::Move(step) => Some(step),
+            _ => None,
+        }
     }
 
     fn judges(self) -> bool {
@@ -124,7 +117,7 @@ pub fn Rate() -> Html {
             <RateBar scores={scores.clone()} progress={page.session.progress}
                 predictor={app.model.predictor.clone()} {on_model} />
             { page.note() }
-            { page.body("rate", act.reform(|_| RateAction::Zoom)) }
+            { page.body("rate", act.reform(|_| RateAction::Move(SessionMove::Zoom))) }
             { toolbar(&page, &act, value, scores.is_some()) }
             if page.session.help { { key_help("rate-help", &RATE_KEYS,
                 "The value starts at your last score, else the model's prediction, else 5.5. Escape or ? closes.") } }
@@ -222,7 +215,7 @@ fn toolbar(page: &ScoringPage, act: &Callback<RateAction>, value: f64, loaded: b
     };
     html! {
         <div class="score-toolbar rate-value" id="rate-toolbar">
-            { button("‹ Back", RateAction::Back, "nav") }
+            { button("‹ Back", RateAction::Move(SessionMove::Back), "nav") }
             { button("−−", RateAction::Adjust(-10), "adjust") }
             { button("−", RateAction::Adjust(-1), "adjust") }
             <output id="rate-value" data-value={format!("{value:.1}")} aria-live="polite"
@@ -232,11 +225,11 @@ fn toolbar(page: &ScoringPage, act: &Callback<RateAction>, value: f64, loaded: b
             <button class="primary commit" id="rate-commit" disabled={!loaded}
                 title={RATE_KEYS.title("Record this value with the prediction shown, and go on", RateAction::Commit)}
                 onclick={act.reform(|_| RateAction::Commit)} onmousedown={crate::hooks::keep_focus}>{ "Commit" }<kbd>{ "Enter" }</kbd></button>
-            { button("Skip ›", RateAction::Skip, "nav") }
-            { button("Undo", RateAction::Undo, "nav") }
-            { button("≈ Similar", RateAction::Similar, "nav") }
-            { button("?", RateAction::Help, "nav") }
-            { page.order_toggles(&RATE_KEYS, ("rate-include-rated", "rate-teach"), RateAction::Teach, act) }
+            { button("Skip ›", RateAction::Move(SessionMove::Skip), "nav") }
+            { button("Undo", RateAction::Move(SessionMove::Undo), "nav") }
+            { button("≈ Similar", RateAction::Move(SessionMove::Similar), "nav") }
+            { button("?", RateAction::Move(SessionMove::Help), "nav") }
+            { page.order_toggles(&RATE_KEYS, ("rate-include-rated", "rate-teach"), RateAction::Move(SessionMove::Teach), act) }
         </div>
     }
 }

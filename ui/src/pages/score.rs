@@ -6,10 +6,10 @@
 
 use super::session::{
     current_state, fmt_score, judge, my_score, use_scoring_page, use_session_keys, ScoringPage,
-    SessionKeys, SessionMove,
+    SessionKeys,
 };
 use crate::components::{key_button, key_help, EmptyState, OwnModel};
-use crate::keys::{ScoreAction, SCORE_KEYS};
+use crate::keys::{ScoreAction, SessionMove, SCORE_KEYS};
 use crate::state::use_app;
 use image_scorer_protocol::commands::AddScore;
 use image_scorer_protocol::{PredictorState, ScoreState};
@@ -17,17 +17,10 @@ use yew::prelude::*;
 
 impl SessionKeys for ScoreAction {
     fn session_move(self) -> Option<SessionMove> {
-        Some(match self {
-            ScoreAction::Back => SessionMove::Back,
-            ScoreAction::Skip => SessionMove::Skip,
-            ScoreAction::Undo => SessionMove::Undo,
-            ScoreAction::Zoom => SessionMove::Zoom,
-            ScoreAction::Close => SessionMove::Close,
-            ScoreAction::Help => SessionMove::Help,
-            ScoreAction::Teach => SessionMove::Teach,
-            ScoreAction::Similar => SessionMove::Similar,
-            ScoreAction::Score(_) | ScoreAction::Prediction => return None,
-        })
+        match self {
+            ScoreAction::Move(step) => Some(step),
+            _ => None,
+        }
     }
 
     fn judges(self) -> bool {
@@ -67,7 +60,7 @@ pub fn Score() -> Html {
                 show_prediction={*show_prediction} teach={*page.teach}
                 predictor={app.model.predictor.clone()} />
             { page.note() }
-            { page.body("score", act.reform(|_| ScoreAction::Zoom)) }
+            { page.body("score", act.reform(|_| ScoreAction::Move(SessionMove::Zoom))) }
             { toolbar(&page, &act, *show_prediction) }
             if session.help { { key_help("score-help", &SCORE_KEYS, "Escape or ? closes.") } }
         </section>
@@ -132,19 +125,19 @@ fn toolbar(page: &ScoringPage, act: &Callback<ScoreAction>, show_prediction: boo
     };
     html! {
         <div class="score-toolbar" id="score-toolbar">
-            { button("‹ Back", ScoreAction::Back, "nav") }
+            { button("‹ Back", ScoreAction::Move(SessionMove::Back), "nav") }
             { for (1..=10u8).map(|v| button(&v.to_string(), ScoreAction::Score(v), "value")) }
-            { button("Skip ›", ScoreAction::Skip, "nav") }
-            { button("Undo", ScoreAction::Undo, "nav") }
-            { button("Zoom", ScoreAction::Zoom, "nav") }
-            { button("≈ Similar", ScoreAction::Similar, "nav") }
-            { button("?", ScoreAction::Help, "nav") }
+            { button("Skip ›", ScoreAction::Move(SessionMove::Skip), "nav") }
+            { button("Undo", ScoreAction::Move(SessionMove::Undo), "nav") }
+            { button("Zoom", ScoreAction::Move(SessionMove::Zoom), "nav") }
+            { button("≈ Similar", ScoreAction::Move(SessionMove::Similar), "nav") }
+            { button("?", ScoreAction::Move(SessionMove::Help), "nav") }
             <label class="include-rated" title={SCORE_KEYS.title("Show the model's predicted score; hidden by default so it does not sway you", ScoreAction::Prediction)}>
                 <input type="checkbox" id="show-prediction" checked={show_prediction}
                     onclick={act.reform(|_| ScoreAction::Prediction)} />
                 { "Prediction" }
             </label>
-            { page.order_toggles(&SCORE_KEYS, ("include-rated", "score-teach"), ScoreAction::Teach, act) }
+            { page.order_toggles(&SCORE_KEYS, ("include-rated", "score-teach"), ScoreAction::Move(SessionMove::Teach), act) }
         </div>
     }
 }

@@ -157,3 +157,18 @@ pub fn fmt_bytes(bytes: f64) -> String {
         format!("{:.0} KB", (bytes / 1e3).max(1.0))
     }
 }
+
+/// The keys of one of the page's views: those `owns` names, while the view is `active`.
+#[hook]
+pub fn use_view_keys(
+    active: bool,
+    owns: fn(SimilarityAction) -> bool,
+    act: Callback<SimilarityAction>,
+) {
+    crate::hooks::use_table_keys(
+        &SIMILARITY_KEYS,
+        move |_, action| active && owns(action),
+        crate::hooks::untimed,
+        act,
+    );
+}

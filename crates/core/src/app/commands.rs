@@ -320,29 +320,20 @@ impl Handler<RecordComparison> for App {
                 ),
             ));
         }
-        let judgement = NewJudgement {
-            kind: JudgementKind::Comparison,
-            rater_id: rater,
-            images: r
-                .images
-                .iter()
-                .enumerate()
-                .map(|(k, s)| {
-                    let role = if Some(k) == winner {
-                        ImageRole::Winner
-                    } else {
-                        ImageRole::Shown
-                    };
-                    (s.clone(), role)
-                })
-                .collect(),
-            value: None,
-            outcome: Some(r.outcome),
-            shown_prediction: None,
-            shown_cosine: None,
-            model_id: None,
-            shown_own: false,
-        };
+        let images = r
+            .images
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let role = if Some(k) == winner {
+                    ImageRole::Winner
+                } else {
+                    ImageRole::Shown
+                };
+                (s.clone(), role)
+            })
+            .collect();
+        let judgement = NewJudgement::comparison(rater, images, r.outcome);
         let id = {
             let mut rankings = self.0.rankings.hold().await;
             let id = self.0.store.record(&judgement).await?;
@@ -351,7 +342,11 @@ impl Handler<RecordComparison> for App {
         };
         Ok(ComparisonSaved {
             id: id as u32,
-            comparisons: self.0.store.comparison_count(rater).await?,
+            comparisons: self
+                .0
+                .store
+                .judgement_count(rater, JudgementKind::Comparison)
+                .await?,
         })
     }
 }

@@ -72,17 +72,8 @@ impl From<UnshownFile> for GalleryTile {
         GalleryTile {
             sha1: f.sha1.unwrap_or_default(),
             name: f.name,
-            width: 0,
-            height: 0,
-            mine: None,
-            mean: None,
-            raters: 0,
-            predicted: None,
-            own: None,
-            rank: None,
-            judgements: 0,
-            duplicate: false,
             problem: Some(f.error),
+            ..GalleryTile::default()
         }
     }
 }
@@ -91,19 +82,17 @@ impl From<TileRow> for GalleryTile {
     /// A tile without its rank and the own model's prediction, which the app adds.
     fn from(t: TileRow) -> Self {
         GalleryTile {
-            sha1: t.sha1,
-            name: t.name,
-            width: t.width,
-            height: t.height,
-            mine: t.mine,
-            mean: t.mean,
-            raters: t.raters,
+            sha1: t.image.sha1,
+            name: t.image.name,
+            width: t.image.width,
+            height: t.image.height,
+            mine: t.scores.mine,
+            mean: t.scores.mean,
+            raters: t.scores.raters,
             predicted: t.predicted,
-            own: None,
-            rank: None,
             judgements: t.judgements,
             duplicate: t.duplicate,
-            problem: None,
+            ..GalleryTile::default()
         }
     }
 }

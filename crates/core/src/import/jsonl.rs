@@ -149,17 +149,7 @@ fn comparison(
     batch.judgements.push(ImportJudgement {
         rater,
         created,
-        judgement: NewJudgement {
-            kind: JudgementKind::Comparison,
-            rater_id: 0,
-            images,
-            value: None,
-            outcome: Some(outcome),
-            shown_prediction: None,
-            shown_cosine: None,
-            model_id: None,
-            shown_own: false,
-        },
+        judgement: NewJudgement::comparison(0, images, outcome),
     });
     Ok(())
 }

@@ -248,17 +248,7 @@ impl Reader {
                 self.batch.judgements.push(ImportJudgement {
                     rater,
                     created: created.clone(),
-                    judgement: NewJudgement {
-                        kind: JudgementKind::Comparison,
-                        rater_id: 0,
-                        images,
-                        value: None,
-                        outcome: Some(ComparisonOutcome::Pick),
-                        shown_prediction: None,
-                        shown_cosine: None,
-                        model_id: None,
-                        shown_own: false,
-                    },
+                    judgement: NewJudgement::comparison(0, images, ComparisonOutcome::Pick),
                 });
             }
         }

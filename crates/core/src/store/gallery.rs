@@ -7,7 +7,7 @@
 //! bound list, so SQLite reads only those images' partitions of the views).
 
 use super::Store;
-use super::TileRow;
+use super::{ScoreSummary, SizedImage, TileRow};
 use crate::Result;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -282,13 +282,17 @@ impl Store {
                 Ok((
                     row.try_get(0)?,
                     TileRow {
-                        sha1: row.try_get(1)?,
-                        name: row.try_get(2)?,
-                        width: row.try_get::<Option<i64>, _>(3)?.unwrap_or(0) as u32,
-                        height: row.try_get::<Option<i64>, _>(4)?.unwrap_or(0) as u32,
-                        mine: row.try_get(5)?,
-                        mean: row.try_get(6)?,
-                        raters: row.try_get::<i64, _>(7)? as u32,
+                        image: SizedImage {
+                            sha1: row.try_get(1)?,
+                            name: row.try_get(2)?,
+                            width: row.try_get::<Option<i64>, _>(3)?.unwrap_or(0) as u32,
+                            height: row.try_get::<Option<i64>, _>(4)?.unwrap_or(0) as u32,
+                        },
+                        scores: ScoreSummary {
+                            mine: row.try_get(5)?,
+                            mean: row.try_get(6)?,
+                            raters: row.try_get::<i64, _>(7)? as u32,
+                        },
                         predicted: row.try_get(8)?,
                         judgements: row.try_get::<i64, _>(9)? as u32,
                         duplicate: row.try_get(10)?,

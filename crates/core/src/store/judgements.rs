@@ -47,6 +47,26 @@ impl NewJudgement {
         }
     }
 
+    /// A comparison by `rater_id` of `images` (by SHA-1 with their part, in screen order) that
+    /// ended as `outcome`.
+    pub fn comparison(
+        rater_id: i64,
+        images: Vec<(String, ImageRole)>,
+        outcome: ComparisonOutcome,
+    ) -> Self {
+        Self {
+            kind: JudgementKind::Comparison,
+            rater_id,
+            images,
+            value: None,
+            outcome: Some(outcome),
+            shown_prediction: None,
+            shown_cosine: None,
+            model_id: None,
+            shown_own: false,
+        }
+    }
+
     /// With the prediction that was on screen, from `model_id`.
     pub fn shown_prediction(mut self, prediction: Option<f64>, model_id: Option<i64>) -> Self {
         self.shown_prediction = prediction.filter(|p| p.is_finite());
@@ -241,11 +261,7 @@ impl Store {
         .bind(sha1)
         .fetch_all(self.pool())
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push(self.complete(row).await?);
-        }
-        Ok(out)
+        self.complete_all(rows).await
     }
 
     /// Every judgement of `rater_id`, undone ones included, oldest first.
@@ -255,6 +271,11 @@ impl Store {
                 .bind(rater_id)
                 .fetch_all(self.pool())
                 .await?;
+        self.complete_all(rows).await
+    }
+
+    /// The judgements of `rows`, each with its images.
+    async fn complete_all(&self, rows: Vec<Row>) -> Result<Vec<Judgement>> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             out.push(self.complete(row).await?);
@@ -262,6 +283,7 @@ impl Store {
         Ok(out)
     }
 
+    /// The judgement of `row`, with its images.
     async fn complete(&self, row: Row) -> Result<Judgement> {
         let (id, kind, rater, created, value, outcome, shown_prediction, shown_cosine, undone) =
             row;
@@ -359,21 +381,12 @@ mod tests {
     use super::*;
 
     fn comparison(roles: &[ImageRole], outcome: ComparisonOutcome) -> NewJudgement {
-        NewJudgement {
-            kind: JudgementKind::Comparison,
-            rater_id: 1,
-            images: roles
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (format!("{i:040}"), *r))
-                .collect(),
-            value: None,
-            outcome: Some(outcome),
-            shown_prediction: None,
-            shown_cosine: None,
-            model_id: None,
-            shown_own: false,
-        }
+        let images = roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("{i:040}"), *r))
+            .collect();
+        NewJudgement::comparison(1, images, outcome)
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use super::Store;
 use crate::ranking::{Comparison, Config, Outcome, Ranking};
 use crate::Result;
+use image_scorer_protocol::JudgementKind;
 use std::collections::HashMap;
 
 /// The judgements of one ranking (one rater's, or everyone's), by image index.
@@ -67,13 +68,13 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// How many comparisons `rater_id` made, not undone.
-    pub async fn comparison_count(&self, rater_id: i64) -> Result<u32> {
+    /// How many judgements of `kind` `rater_id` made, not undone.
+    pub async fn judgement_count(&self, rater_id: i64, kind: JudgementKind) -> Result<u32> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM judgements
-              WHERE kind = 'comparison' AND undone = 0 AND rater_id = ?1",
+            "SELECT COUNT(*) FROM judgements WHERE kind = ?2 AND undone = 0 AND rater_id = ?1",
         )
         .bind(rater_id)
+        .bind(kind.as_str())
         .fetch_one(self.pool())
         .await?;
         Ok(n as u32)

@@ -46,10 +46,7 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(CoreError::UnknownFolder(id));
-        }
-        Ok(())
+        one_folder(done, id)
     }
 
     /// Replaces the exclusion patterns of the folder `id` after checking that they compile.
@@ -60,10 +57,7 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(CoreError::UnknownFolder(id));
-        }
-        Ok(())
+        one_folder(done, id)
     }
 
     /// The folder of the root `id`, if it is open.
@@ -73,4 +67,12 @@ impl Store {
             .fetch_optional(self.pool())
             .await?)
     }
+}
+
+/// A change of the folder `id` found it, or the error that says it is not open.
+fn one_folder(done: sqlx::sqlite::SqliteQueryResult, id: i64) -> Result<()> {
+    if done.rows_affected() == 0 {
+        return Err(CoreError::UnknownFolder(id));
+    }
+    Ok(())
 }

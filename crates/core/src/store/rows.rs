@@ -59,20 +59,10 @@ pub struct UnshownFile {
 /// What the log and the caches say of one gallery image, for one rater and one model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TileRow {
-    /// Its SHA-1.
-    pub sha1: String,
-    /// The path of its first present file, below its folder.
-    pub name: String,
-    /// Pixels (0 when unknown).
-    pub width: u32,
-    /// Pixels (0 when unknown).
-    pub height: u32,
-    /// The rater's current score.
-    pub mine: Option<f64>,
-    /// The mean of every rater's current score.
-    pub mean: Option<f64>,
-    /// How many raters scored it.
-    pub raters: u32,
+    /// The image (its size 0 when unknown).
+    pub image: SizedImage,
+    /// The rater's current score, everyone's mean and how many scored it.
+    pub scores: super::ScoreSummary,
     /// The model's prediction.
     pub predicted: Option<f64>,
     /// How many judgements (not undone) name it.

@@ -143,18 +143,6 @@ impl Store {
         .await?)
     }
 
-    /// How many likeness judgements `rater_id` made, not undone.
-    pub async fn likeness_count(&self, rater_id: i64) -> Result<u32> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM judgements
-              WHERE kind = 'similarity' AND undone = 0 AND rater_id = ?1",
-        )
-        .bind(rater_id)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(n as u32)
-    }
-
     /// How many images are marked as duplicates now.
     pub async fn duplicate_count(&self) -> Result<u32> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM duplicate_images")

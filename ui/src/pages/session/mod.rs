@@ -6,9 +6,7 @@
 mod page;
 mod state;
 
-pub use page::{
-    my_score, use_scoring_page, use_session_keys, ScoringPage, SessionKeys, SessionMove,
-};
+pub use page::{my_score, use_scoring_page, use_session_keys, ScoringPage, SessionKeys};
 pub use state::{Session, SessionAction};
 
 use crate::api;

@@ -4,33 +4,12 @@
 
 use super::{fmt_score, stage, undo, use_session, Session, SessionAction};
 use crate::hooks::use_table_keys;
-use crate::keys::KeyTable;
+use crate::keys::{KeyTable, SessionMove};
 use crate::state::{use_app, Action, Model, SimilarQuery};
 use image_scorer_protocol::{AppError, ScoreState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// What the Score and Rate pages both do, whatever keys their tables give it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionMove {
-    /// Back to the previous image.
-    Back,
-    /// On to the next image, judging nothing.
-    Skip,
-    /// Undo the rater's last judgement.
-    Undo,
-    /// Zoom in or out.
-    Zoom,
-    /// Close what is open (zoom, help).
-    Close,
-    /// Show or hide every key.
-    Help,
-    /// Switch the order: "teach my model", or shuffled.
-    Teach,
-    /// The library images most like the one on screen.
-    Similar,
-}
 
 /// An action of a page over the scoring session: one of the [`SessionMove`]s, or the page's
 /// own (a score, a value).

@@ -15,7 +15,7 @@ mod run;
 
 use run::load_runtime;
 
-pub use job::{embed_library, embed_library_blocking, EmbedReport};
+pub use job::{embed_library, EmbedJob, EmbedReport};
 
 use crate::inference::{
     choose_pack, discover_packs, find_library, pack_fingerprint, pack_stat_key, Pack, Runtime,

@@ -148,27 +148,26 @@ impl Predictor {
         let result = self
             .in_background(move || {
                 let last_update = Mutex::new(std::time::Instant::now());
-                let run = embed_library_blocking(
-                    &handle,
-                    &this.store,
-                    &pack,
+                let job = EmbedJob {
+                    store: &this.store,
+                    pack: &pack,
                     model_id,
-                    &this.cancel,
-                    |report| {
-                        // A fast model finishes dozens of batches a second: tell the UI a few
-                        // times a second.
-                        let now = std::time::Instant::now();
-                        {
-                            let mut last = last_update.lock().unwrap_or_else(|e| e.into_inner());
-                            if now.duration_since(*last) < PROGRESS_EVERY {
-                                return;
-                            }
-                            *last = now;
+                    cancel: &this.cancel,
+                };
+                let run = job.run_blocking(&handle, |report| {
+                    // A fast model finishes dozens of batches a second: tell the UI a few
+                    // times a second.
+                    let now = std::time::Instant::now();
+                    {
+                        let mut last = last_update.lock().unwrap_or_else(|e| e.into_inner());
+                        if now.duration_since(*last) < PROGRESS_EVERY {
+                            return;
                         }
-                        let done = done + (report.computed + report.failed) as u32;
-                        this.progress(|s| s.progress.done = done.min(s.progress.total));
-                    },
-                );
+                        *last = now;
+                    }
+                    let done = done + (report.computed + report.failed) as u32;
+                    this.progress(|s| s.progress.done = done.min(s.progress.total));
+                });
                 // The job's own failure is kept whole: a fault of the pack's models is told
                 // apart from the rest.
                 Ok(run)

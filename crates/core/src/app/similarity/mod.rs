@@ -173,7 +173,11 @@ impl Handler<RecordLikeness> for App {
         let id = self.0.store.record(&judgement).await?;
         Ok(LikenessSaved {
             id: id as u32,
-            count: self.0.store.likeness_count(rater).await?,
+            count: self
+                .0
+                .store
+                .judgement_count(rater, JudgementKind::Similarity)
+                .await?,
         })
     }
 }

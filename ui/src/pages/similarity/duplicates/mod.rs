@@ -9,8 +9,7 @@ mod view;
 
 use super::no_embeddings;
 use crate::api;
-use crate::hooks::{untimed, use_table_keys};
-use crate::keys::{SimilarityAction, SIMILARITY_KEYS};
+use crate::keys::SimilarityAction;
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::{GetDuplicateGroups, MarkDuplicates, Undo};
 use image_scorer_protocol::text::count_is;
@@ -77,26 +76,7 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
         let rater = app.model.rater.name.clone();
         Callback::from(move |action| act(&review, &rater, &fail, action))
     };
-    let active = props.active;
-    use_table_keys(
-        &SIMILARITY_KEYS,
-        move |_, action| {
-            active
-                && matches!(
-                    action,
-                    SimilarityAction::Digit(_)
-                        | SimilarityAction::Skip
-                        | SimilarityAction::Previous
-                        | SimilarityAction::Mark
-                        | SimilarityAction::Undo
-                        | SimilarityAction::Method
-                        | SimilarityAction::Looser
-                        | SimilarityAction::Stricter
-                )
-        },
-        untimed,
-        act.clone(),
-    );
+    super::use_view_keys(props.active, owned, act.clone());
     html! {
         <>
             { view::bar(&review, &act) }
@@ -115,6 +95,21 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
             { view::toolbar(&act) }
         </>
     }
+}
+
+/// The keys this view answers to.
+fn owned(action: SimilarityAction) -> bool {
+    matches!(
+        action,
+        SimilarityAction::Digit(_)
+            | SimilarityAction::Skip
+            | SimilarityAction::Previous
+            | SimilarityAction::Mark
+            | SimilarityAction::Undo
+            | SimilarityAction::Method
+            | SimilarityAction::Looser
+            | SimilarityAction::Stricter
+    )
 }
 
 /// What a key of the view does.

@@ -9,8 +9,7 @@ mod view;
 
 use super::no_embeddings;
 use crate::api;
-use crate::hooks::{untimed, use_table_keys};
-use crate::keys::{SimilarityAction, SIMILARITY_KEYS};
+use crate::keys::SimilarityAction;
 use crate::state::{use_app, Action};
 use actions::Likeness;
 use image_scorer_protocol::commands::{GetLikeness, GetSimilarPair};
@@ -114,24 +113,7 @@ pub fn PairView(props: &PairProps) -> Html {
         SimilarityAction::Undo => likeness.undo(),
         _ => {}
     });
-    let active = props.active;
-    use_table_keys(
-        &SIMILARITY_KEYS,
-        move |_, action| {
-            active
-                && matches!(
-                    action,
-                    SimilarityAction::Digit(1..=5)
-                        | SimilarityAction::Random
-                        | SimilarityAction::Near
-                        | SimilarityAction::Skip
-                        | SimilarityAction::Undo
-                        | SimilarityAction::FindView
-                )
-        },
-        untimed,
-        act.clone(),
-    );
+    super::use_view_keys(props.active, owned, act.clone());
 
     if let Some(why) = unavailable {
         return html! { <p class="similarity-note" id="similarity-unavailable">{ why }</p> };
@@ -147,4 +129,17 @@ pub fn PairView(props: &PairProps) -> Html {
             { view::plot(&state.summary) }
         </>
     }
+}
+
+/// The keys this view answers to.
+fn owned(action: SimilarityAction) -> bool {
+    matches!(
+        action,
+        SimilarityAction::Digit(1..=5)
+            | SimilarityAction::Random
+            | SimilarityAction::Near
+            | SimilarityAction::Skip
+            | SimilarityAction::Undo
+            | SimilarityAction::FindView
+    )
 }
