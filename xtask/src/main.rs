@@ -8,12 +8,15 @@
 //!                              fmt, clippy, every crate's tests, UI tests in headless Chromium,
 //!                              end-to-end tests in the real webview, and the installed .deb
 //! cargo xtask bundle           build the .deb
+//! cargo xtask house            no file over 500 lines, no function over 150 outside tests
 //! cargo xtask bench library    indexing and watcher benchmarks
 //! cargo xtask bench ranking    the ranking's update and choice at the size of a large library
 //! cargo xtask bench personal   a rater's own model: one more rating's refit at 20k ratings
 //! ```
 
+mod bench;
 mod exec;
+mod house;
 mod setup;
 mod tasks;
 mod ui;
@@ -33,7 +36,8 @@ fn main() -> ExitCode {
         "test" => tasks::test(tasks::TestOptions::parse(rest)),
         "bundle" => tasks::bundle().map(|deb| println!("{}", deb.display())),
         "ui" => setup::setup(setup::Needs::RUN).and_then(|()| ui::build()),
-        "bench" => tasks::bench(rest),
+        "bench" => bench::bench(rest),
+        "house" => house::check(),
         "help" | "--help" | "-h" => {
             println!("{}", USAGE);
             Ok(())
@@ -66,8 +70,11 @@ const USAGE: &str = "usage: cargo xtask <command>
                      then build, install and test the .deb (skip with --no-bundle)
   bundle             build the .deb (installs tauri-cli if missing)
   ui                 build the UI into ui/dist (what image-scorer-cli serve --ui serves)
+  house              the house rules alone: no file over 500 lines, no function over 150
   bench library      indexing throughput against sha1sum, watcher pickup latency
   bench score        keypress-to-next-image latency on the Score page, in the webview
   bench inference    the embedding pipeline against its parts and against Python
   bench ranking      the ranking's update and next-set choice at 20k images, 100k judgements
-  bench personal     a rater's own model: one more rating's refit at 20k ratings of 768-d";
+  bench personal     a rater's own model: one more rating's refit at 20k ratings of 768-d
+  bench gallery      the gallery at 100,000 images: pages, sort changes, the webview's screen
+  bench similarity   find-similar and near-duplicate pairs at 100,000 embeddings";

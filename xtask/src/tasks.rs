@@ -1,4 +1,4 @@
-//! The tasks behind `cargo xtask run | test | bundle | ui | bench`.
+//! The tasks behind `cargo xtask run | test | bundle` (the benchmarks are in [`crate::bench`]).
 
 use crate::exec::{self, cargo, is_root, root, run as sh, step};
 use crate::setup::{setup, Needs};
@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-const APP_PACKAGE: &str = "image-scorer";
-const UI_PACKAGE: &str = "image-scorer-ui";
-const E2E_PACKAGE: &str = "image-scorer-e2e";
-const CLI_PACKAGE: &str = "image-scorer-cli";
-const WASM: &str = "wasm32-unknown-unknown";
+pub(crate) const APP_PACKAGE: &str = "image-scorer";
+pub(crate) const UI_PACKAGE: &str = "image-scorer-ui";
+pub(crate) const E2E_PACKAGE: &str = "image-scorer-e2e";
+pub(crate) const CLI_PACKAGE: &str = "image-scorer-cli";
+pub(crate) const WASM: &str = "wasm32-unknown-unknown";
 
 /// Options of `cargo xtask test`.
 #[derive(Debug, Default)]
@@ -52,6 +52,10 @@ pub fn test(options: TestOptions) -> Result<(), String> {
     step("cargo fmt --check", || {
         sh(cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
+    step(
+        "house rules (file and function lengths)",
+        crate::house::check,
+    )?;
     step("clippy", || {
         sh(cargo().args([
             "clippy",
@@ -193,18 +197,18 @@ fn build_deb() -> Result<PathBuf, String> {
 }
 
 /// Builds the UI into `ui/dist`, which the app embeds.
-fn build_ui() -> Result<(), String> {
+pub(crate) fn build_ui() -> Result<(), String> {
     crate::ui::build()
 }
 
 /// Builds the app (debug), puts ONNX Runtime beside it (where the app looks first, as in the
 /// .deb) and returns the binary's path.
-fn build_app() -> Result<PathBuf, String> {
+pub(crate) fn build_app() -> Result<PathBuf, String> {
     build_app_in("debug")
 }
 
 /// Builds the app in `profile` (`debug` or `release`) with ONNX Runtime beside it.
-fn build_app_in(profile: &str) -> Result<PathBuf, String> {
+pub(crate) fn build_app_in(profile: &str) -> Result<PathBuf, String> {
     step(&format!("build the app ({profile})"), || {
         let mut build = cargo();
         build.args(["build", "-p", APP_PACKAGE]);
@@ -281,218 +285,15 @@ fn newest_file(dir: &Path, ext: &str) -> Result<PathBuf, String> {
 }
 
 /// The shared models: `IMAGE_SCORER_MODELS`, else `../shared/models`.
-fn models() -> PathBuf {
+pub(crate) fn models() -> PathBuf {
     std::env::var_os("IMAGE_SCORER_MODELS")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("../shared/models"))
 }
 
 /// The shared photo fixtures: `IMAGE_SCORER_FIXTURES`, else `../shared/fixtures/images`.
-fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     std::env::var_os("IMAGE_SCORER_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("../shared/fixtures/images"))
-}
-
-/// `cargo xtask bench <name>`: run a benchmark in release mode and print its figures.
-pub fn bench(args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("library") => step("bench library", || {
-            sh(cargo()
-                .args([
-                    "run",
-                    "--release",
-                    "-p",
-                    "image-scorer-core",
-                    "--example",
-                    "bench_library",
-                    "--",
-                ])
-                .arg(fixtures())
-                .args(&args[1..]))
-        }),
-        Some("ranking") => step("bench ranking", || {
-            sh(cargo()
-                .args([
-                    "run",
-                    "--release",
-                    "-p",
-                    "image-scorer-ranking",
-                    "--example",
-                    "bench_ranking",
-                    "--",
-                ])
-                .args(&args[1..]))
-        }),
-        Some("personal") => step("bench personal", || {
-            sh(cargo()
-                .args([
-                    "run",
-                    "--release",
-                    "-p",
-                    "image-scorer-personal",
-                    "--example",
-                    "bench_personal",
-                    "--",
-                ])
-                .args(&args[1..]))
-        }),
-        Some("score") => {
-            setup(Needs {
-                test: true,
-                bundle: false,
-            })?;
-            build_ui()?;
-            // What users run; `--debug-too` also measures the debug build, to compare.
-            let release = build_app_in("release")?;
-            let debug = if args.iter().any(|a| a == "--debug-too") {
-                Some(build_app()?)
-            } else {
-                None
-            };
-            step("bench score", || {
-                sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_score"]))?;
-                let mut bench = Command::new("xvfb-run");
-                bench
-                    .current_dir(root())
-                    .args(["-a", "-s", "-screen 0 1280x800x24"])
-                    .arg(root().join("target/debug/bench_score"))
-                    .args(&args[1..])
-                    .env("IMAGE_SCORER_APP", release)
-                    .env("IMAGE_SCORER_FIXTURES", fixtures())
-                    .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver"));
-                if let Some(debug) = debug {
-                    bench.env("IMAGE_SCORER_APP_DEBUG", debug);
-                }
-                sh(&mut bench)
-            })
-        }
-        Some("gallery") => step("bench gallery", || bench_gallery(&args[1..])),
-        Some("inference") => step("bench inference", bench_inference),
-        Some("similarity") => step("bench similarity", bench_similarity),
-        other => Err(format!(
-            "unknown benchmark {other:?}; available: library, score, inference, ranking, \
-             similarity, gallery, personal"
-        )),
-    }
-}
-
-/// The gallery benchmark: the core's part (a synthetic library of 100,000 images, kept in
-/// `target/bench-gallery` for later runs; pages and sort changes through the app's commands),
-/// then the webview's (the release app opened on it). The goal lines of both end the output.
-fn bench_gallery(args: &[String]) -> Result<(), String> {
-    setup(Needs {
-        test: true,
-        bundle: false,
-    })?;
-    let dir = root().join("target/bench-gallery");
-    // The core's figures as they come; its goal lines held for the end.
-    let mut core = core_example("bench_gallery");
-    core.arg(&dir)
-        .args(args)
-        .stdout(std::process::Stdio::piped());
-    let mut child = core.spawn().map_err(|e| e.to_string())?;
-    let mut goals = Vec::new();
-    if let Some(out) = child.stdout.take() {
-        for line in std::io::BufRead::lines(std::io::BufReader::new(out)) {
-            let line = line.map_err(|e| e.to_string())?;
-            if line.starts_with("goal: ") {
-                goals.push(line);
-            } else {
-                println!("{line}");
-            }
-        }
-    }
-    if !child.wait().map_err(|e| e.to_string())?.success() {
-        return Err("the core's part of bench gallery failed".into());
-    }
-    build_ui()?;
-    let release = build_app_in("release")?;
-    sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_gallery"]))?;
-    sh(Command::new("xvfb-run")
-        .current_dir(root())
-        .args(["-a", "-s", "-screen 0 1280x800x24"])
-        .arg(root().join("target/debug/bench_gallery"))
-        .arg(&dir)
-        .env("IMAGE_SCORER_APP", release)
-        .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver")))?;
-    for line in goals {
-        println!("{line}");
-    }
-    Ok(())
-}
-
-/// The similarity benchmark: numpy's top-k in a virtual environment of its own, with two BLAS
-/// threads, then the Rust index on the same shape with two threads, which ends with the goal
-/// lines.
-fn bench_similarity() -> Result<(), String> {
-    setup(Needs::RUN)?;
-    let numpy = python_figure(
-        "bench_similarity.py",
-        &[],
-        &[("OMP_NUM_THREADS", "2"), ("OPENBLAS_NUM_THREADS", "2")],
-        "NUMPY_TOPK_P50_MS=",
-    )?;
-    sh(core_example("bench_similarity").arg(numpy))
-}
-
-/// Runs `crates/core/examples/<script>` with `args` and `env` in the benchmarks' Python
-/// environment (Pillow, numpy), prints its output and returns the figure on its line that
-/// starts with `marker`.
-fn python_figure(
-    script: &str,
-    args: &[&std::ffi::OsStr],
-    env: &[(&str, &str)],
-    marker: &str,
-) -> Result<String, String> {
-    let python = python_env("bench-python", &["pillow", "numpy"], true)?;
-    let mut command = Command::new(&python);
-    command
-        .arg(root().join("crates/core/examples").join(script))
-        .args(args)
-        .envs(env.iter().copied());
-    let out = exec::output(&mut command).ok_or(format!("{script} failed"))?;
-    print!("{out}");
-    out.lines()
-        .find_map(|l| l.strip_prefix(marker))
-        .map(|v| v.trim().to_owned())
-        .ok_or(format!("{script} printed no {marker}"))
-}
-
-/// `cargo run --release` of the core example `name`, its arguments to be added.
-fn core_example(name: &str) -> Command {
-    let mut command = cargo();
-    command.args([
-        "run",
-        "--release",
-        "-q",
-        "-p",
-        "image-scorer-core",
-        "--example",
-        name,
-        "--",
-    ]);
-    command
-}
-
-/// The inference benchmark: the Python equivalent in a virtual environment of its own (Pillow,
-/// numpy, onnxruntime from PyPI), then the Rust pipeline and its parts, which ends with the
-/// goal lines (its own ratios and the ratio to Python's figure).
-fn bench_inference() -> Result<(), String> {
-    setup(Needs::RUN)?;
-    let models = models();
-    let count = "96";
-    let theirs = python_figure(
-        "bench_inference.py",
-        &[models.as_os_str(), fixtures().as_os_str(), count.as_ref()],
-        // Compare like with like: no BLAS threads beyond the two ONNX Runtime threads.
-        &[("OMP_NUM_THREADS", "1")],
-        "PYTHON_PIPELINE_IMAGES_PER_S=",
-    )?;
-    sh(core_example("bench_inference")
-        .arg(crate::setup::ort_library())
-        .arg(&models)
-        .arg(fixtures())
-        .arg(count)
-        .arg(theirs))
 }
