@@ -1,7 +1,8 @@
 //! Forward-only schema migrations, as plain SQL files in `crates/core/migrations/`.
 //!
-//! The app's SQL plugin and [`crate::Store::open`] both apply exactly this list and record it in
-//! sqlx's `_sqlx_migrations` table, so a database made by one is up to date for the other.
+//! [`crate::Store::open`] (and through it `app::database`) applies exactly this list and records
+//! it in sqlx's `_sqlx_migrations` table, as the first release's SQL plugin did, so a database
+//! written by that release is brought up to date in place.
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use std::borrow::Cow;
@@ -60,7 +61,8 @@ pub fn migrator() -> Migrator {
             Migration::new(
                 version,
                 Cow::Borrowed(description),
-                // The SQL plugin registers its migrations as reversible "up" ones; match it exactly.
+                // The first release's SQL plugin recorded them as reversible "up" ones: kept, so
+                // its databases are recognised as they are.
                 MigrationType::ReversibleUp,
                 Cow::Borrowed(sql),
                 false,

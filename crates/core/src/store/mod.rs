@@ -82,13 +82,6 @@ impl Store {
         Ok(Self { pool })
     }
 
-    /// Wraps a pool whose database the caller has already migrated (the app's SQL plugin runs
-    /// [`migrations::MIGRATIONS`] when it preloads the database). sqlx turns foreign keys on for
-    /// every connection, and the bundled SQLite syncs fully by default, as [`Store::open`] does.
-    pub fn from_migrated_pool(pool: SqlitePool) -> Self {
-        Self { pool }
-    }
-
     /// Waits for every connection to finish and closes the database.
     pub async fn close(self) {
         self.pool.close().await;
