@@ -52,6 +52,9 @@ const TEST_PACKAGES: &[&str] = &[
     // The hostile corpus: an animated WebP (img2webp) and a CMYK JPEG (Pillow).
     "webp",
     "python3-pil",
+    // The team server's store on PostgreSQL: the tests run a real server of their own
+    // (crates/pgtest: initdb in a temporary folder, a Unix socket, stopped afterwards).
+    "postgresql",
 ];
 
 /// What a build from a clean checkout writes under `target/`: `cargo xtask test` with CI=true
