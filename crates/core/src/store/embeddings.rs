@@ -1,5 +1,6 @@
 //! Cached embeddings and predictions, keyed by image content and model.
 
+use super::backend::{on_pool, on_tx, Pool};
 use super::Store;
 use crate::Result;
 use std::path::PathBuf;
@@ -7,24 +8,27 @@ use std::path::PathBuf;
 impl Store {
     /// The id of the model with this content hash, recorded under `name` if new.
     pub async fn model_id(&self, hash: &str, name: &str) -> Result<i64> {
-        sqlx::query(
-            "INSERT INTO models (hash, name) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING",
+        on_pool!(self, |pool| sqlx::query(
+            "INSERT INTO models (hash, name) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
         )
         .bind(hash)
         .bind(name)
-        .execute(self.pool())
-        .await?;
-        Ok(sqlx::query_scalar("SELECT id FROM models WHERE hash = ?1")
-            .bind(hash)
-            .fetch_one(self.pool())
-            .await?)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM models WHERE hash = $1"
+        )
+        .bind(hash)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// Images that can be shown and have no embedding for `model_id` yet: (image id, a file to
     /// read it from), oldest first, at most `limit`.
     pub async fn images_to_embed(&self, model_id: i64, limit: u32) -> Result<Vec<(i64, PathBuf)>> {
         self.shown_images_lacking(
-            "SELECT 1 FROM embeddings e WHERE e.image_id = s.id AND e.model_id = ?1",
+            "SELECT 1 FROM embeddings e WHERE e.image_id = s.id AND e.model_id = $1",
             Some(model_id),
             limit,
         )
@@ -32,7 +36,7 @@ impl Store {
     }
 
     /// Images that can be shown for which `missing` (a fixed `SELECT` over the image `s`, with
-    /// `?1` bound to `model_id`) finds nothing: (image id, a file to read it from), oldest
+    /// `$1` bound to `model_id`) finds nothing: (image id, a file to read it from), oldest
     /// first, at most `limit`.
     pub(super) async fn shown_images_lacking(
         &self,
@@ -41,17 +45,20 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<(i64, PathBuf)>> {
         let sql = format!(
-            "SELECT s.id, r.path, MIN(f.rel_path)
-               FROM shown_images s JOIN files f ON f.image_id = s.id AND f.present = 1
+            "SELECT s.id, r.path, f.rel_path
+               FROM shown_images s
+               JOIN files f ON f.id = (SELECT p.id FROM files p
+                                        WHERE p.image_id = s.id AND p.present = TRUE
+                                        ORDER BY p.rel_path, p.root_id LIMIT 1)
                JOIN roots r ON r.id = f.root_id
               WHERE NOT EXISTS ({missing})
-              GROUP BY s.id ORDER BY s.id LIMIT ?2"
+              ORDER BY s.id LIMIT $2"
         );
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(&sql)
+        let rows: Vec<(i64, String, String)> = on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(model_id)
             .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
+            .fetch_all(pool)
+            .await)?;
         Ok(rows
             .into_iter()
             .map(|(id, root, rel)| (id, std::path::Path::new(&root).join(rel)))
@@ -63,11 +70,14 @@ impl Store {
     pub async fn mark_unreadable_ids(&self, failed: &[(i64, String)]) -> Result<()> {
         let mut tx = self.write().await?;
         for (id, error) in failed {
-            sqlx::query("UPDATE images SET status = 'unreadable', error = ?2 WHERE id = ?1")
-                .bind(id)
-                .bind(error)
-                .execute(&mut *tx)
-                .await?;
+            on_tx!(&mut tx, |conn| sqlx::query(
+                "UPDATE images SET status = 'unreadable', error = $2 WHERE id = $1"
+            )
+            .bind(id)
+            .bind(error)
+            .execute(&mut **conn)
+            .await
+            .map(|done| done.rows_affected()))?;
         }
         tx.commit().await?;
         Ok(())
@@ -76,13 +86,13 @@ impl Store {
     /// How many images that can be shown have an embedding for `model_id`, and how many there
     /// are: the embedding job's progress.
     pub async fn embed_counts(&self, model_id: i64) -> Result<(u32, u32)> {
-        let (done, total): (i64, i64) = sqlx::query_as(
+        let (done, total): (i64, i64) = on_pool!(self, |pool| sqlx::query_as(
             "SELECT COUNT(e.image_id), COUNT(*)
-               FROM shown_images s LEFT JOIN embeddings e ON e.image_id = s.id AND e.model_id = ?1",
+               FROM shown_images s LEFT JOIN embeddings e ON e.image_id = s.id AND e.model_id = $1",
         )
         .bind(model_id)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         Ok((done as u32, total as u32))
     }
 
@@ -95,23 +105,29 @@ impl Store {
         let mut tx = self.write().await?;
         for (image_id, vector, score) in rows {
             let blob: Vec<u8> = vector.iter().flat_map(|v| v.to_le_bytes()).collect();
-            sqlx::query(
-                "INSERT OR REPLACE INTO embeddings (image_id, model_id, vector) VALUES (?1, ?2, ?3)",
+            on_tx!(&mut tx, |conn| {
+                sqlx::query(
+                "INSERT INTO embeddings (image_id, model_id, vector) VALUES ($1, $2, $3)
+                 ON CONFLICT (image_id, model_id) DO UPDATE SET vector = excluded.vector",
             )
             .bind(image_id)
             .bind(model_id)
             .bind(blob)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **conn)
+            .await.map(|done| done.rows_affected())
+            })?;
             if let Some(score) = score {
-                sqlx::query(
-                    "INSERT OR REPLACE INTO predictions (image_id, model_id, score) VALUES (?1, ?2, ?3)",
+                on_tx!(&mut tx, |conn| {
+                    sqlx::query(
+                    "INSERT INTO predictions (image_id, model_id, score) VALUES ($1, $2, $3)
+                     ON CONFLICT (image_id, model_id) DO UPDATE SET score = excluded.score",
                 )
                 .bind(image_id)
                 .bind(model_id)
                 .bind(f64::from(*score))
-                .execute(&mut *tx)
-                .await?;
+                .execute(&mut **conn)
+                .await.map(|done| done.rows_affected())
+                })?;
             }
         }
         tx.commit().await?;
@@ -120,47 +136,64 @@ impl Store {
 
     /// The cached embedding of the image `sha1` for `model_id`.
     pub async fn embedding(&self, sha1: &str, model_id: i64) -> Result<Option<Vec<f32>>> {
-        let blob: Option<Vec<u8>> = sqlx::query_scalar(
+        let blob: Option<Vec<u8>> = on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT e.vector FROM embeddings e JOIN images i ON i.id = e.image_id
-              WHERE i.sha1 = ?1 AND e.model_id = ?2",
+              WHERE i.sha1 = $1 AND e.model_id = $2",
         )
         .bind(sha1)
         .bind(model_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(blob.map(|b| {
-            b.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect()
-        }))
+        .fetch_optional(pool)
+        .await)?;
+        Ok(blob.map(|b| floats(&b)))
     }
 
     /// Every cached embedding of `model_id` of an image that can be shown, by SHA-1, handed
-    /// to `rows` in image order (the app puts them in the similarity index). Read on a
-    /// read-only connection of its own through rusqlite, on a blocking thread: each BLOB is
-    /// converted where SQLite holds it, where sqlx would copy every row through its worker's
-    /// channel first. The connection sees what was committed when the read starts.
-    pub async fn read_embeddings<R: EmbeddingRows>(&self, model_id: i64, rows: R) -> Result<R> {
-        let path: String =
-            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                .fetch_one(self.pool())
-                .await?;
-        tokio::task::spawn_blocking(move || read_rows(&path, model_id, rows))
-            .await
-            .map_err(|e| crate::CoreError::Internal(format!("reading the embeddings: {e}")))?
+    /// to `rows` in image order (the app puts them in the similarity index), in one snapshot
+    /// on a blocking thread. On SQLite a read-only rusqlite connection of its own converts each
+    /// BLOB where SQLite holds it, on one thread while another fills `rows`, where sqlx would
+    /// copy every row through its worker's channel first.
+    pub async fn read_embeddings<R: EmbeddingRows>(&self, model_id: i64, mut rows: R) -> Result<R> {
+        if let Pool::Sqlite(_) = self.pool() {
+            let path = self.file_path().await?;
+            return tokio::task::spawn_blocking(move || read_rows(&path, model_id, rows))
+                .await
+                .map_err(|e| crate::CoreError::Internal(format!("reading the embeddings: {e}")))?;
+        }
+        self.read_snapshot(move |db| {
+            let mut vector = Vec::new();
+            db.each(EMBEDDINGS, &[model_id], |row| {
+                vector.clear();
+                vector.extend(floats(row.blob(1)?));
+                rows.push_row(row.text(0)?.to_owned(), &vector);
+                Ok(())
+            })?;
+            Ok(rows)
+        })
+        .await
     }
 
     /// The cached prediction for the image `sha1` and `model_id`.
     pub async fn prediction(&self, sha1: &str, model_id: i64) -> Result<Option<f64>> {
-        Ok(sqlx::query_scalar(
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT p.score FROM predictions p JOIN images i ON i.id = p.image_id
-              WHERE i.sha1 = ?1 AND p.model_id = ?2",
+              WHERE i.sha1 = $1 AND p.model_id = $2",
         )
         .bind(sha1)
         .bind(model_id)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(pool)
+        .await)?)
     }
+}
+
+/// A model's embeddings of the images that can be shown, by SHA-1, in image order.
+const EMBEDDINGS: &str = "SELECT s.sha1, e.vector FROM embeddings e JOIN shown_images s ON s.id = e.image_id
+  WHERE e.model_id = $1 ORDER BY s.id";
+
+/// An embedding's BLOB (little-endian f32) as numbers.
+pub(super) fn floats(blob: &[u8]) -> Vec<f32> {
+    blob.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 /// Rows per batch from the reading thread to the indexing one.
@@ -216,16 +249,8 @@ fn read_batches(
     full: &std::sync::mpsc::SyncSender<Result<Batch>>,
     emptied: &std::sync::mpsc::Receiver<Batch>,
 ) -> Result<()> {
-    use rusqlite::OpenFlags;
-    let db = rusqlite::Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    db.busy_timeout(std::time::Duration::from_secs(5))?;
-    let mut query = db.prepare(
-        "SELECT s.sha1, e.vector FROM embeddings e JOIN shown_images s ON s.id = e.image_id
-          WHERE e.model_id = ?1 ORDER BY s.id",
-    )?;
+    let db = super::snapshot::open_read_only(path)?;
+    let mut query = db.prepare(EMBEDDINGS)?;
     let mut rows = query.query([model_id])?;
     let mut batch = Batch::default();
     while let Some(row) = rows.next()? {

@@ -1,5 +1,6 @@
 //! The library's files and images (`files`, `images` tables).
 
+use super::backend::{on_pool, on_tx};
 use super::{SizedImage, Store, UnshownFile};
 use crate::domain::{FileRecord, Outcome};
 use crate::Result;
@@ -32,12 +33,14 @@ pub struct Counts {
 impl Store {
     /// Every file recorded below the root `root_id`, by path.
     pub async fn known_files(&self, root_id: i64) -> Result<HashMap<String, KnownFile>> {
-        let rows: Vec<(i64, String, i64, i64, bool, Option<i64>)> = sqlx::query_as(
-            "SELECT id, rel_path, size, mtime_ns, present, image_id FROM files WHERE root_id = ?1",
+        let rows: Vec<(i64, String, i64, i64, bool, Option<i64>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT id, rel_path, size, mtime_ns, present, image_id FROM files WHERE root_id = $1",
         )
         .bind(root_id)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await
+        })?;
         Ok(rows
             .into_iter()
             .map(|(id, rel, size, mtime_ns, present, image)| {
@@ -62,16 +65,16 @@ impl Store {
             let (image_id, error) = match &record.outcome {
                 Outcome::Image { sha1, probe } => {
                     let (width, height) = probe.dimensions.unzip();
-                    let id: i64 = sqlx::query_scalar(
+                    let id: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar(
                         "INSERT INTO images (sha1, width, height, format, status, error)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         VALUES ($1, $2, $3, $4, $5, $6)
                          ON CONFLICT (sha1) DO UPDATE SET
-                             width = iif(seen, width, excluded.width),
-                             height = iif(seen, height, excluded.height),
-                             format = iif(seen, format, excluded.format),
-                             status = iif(seen, status, excluded.status),
-                             error = iif(seen, error, excluded.error),
-                             seen = 1
+                             width = CASE WHEN images.seen THEN images.width ELSE excluded.width END,
+                             height = CASE WHEN images.seen THEN images.height ELSE excluded.height END,
+                             format = CASE WHEN images.seen THEN images.format ELSE excluded.format END,
+                             status = CASE WHEN images.seen THEN images.status ELSE excluded.status END,
+                             error = CASE WHEN images.seen THEN images.error ELSE excluded.error END,
+                             seen = TRUE
                          RETURNING id",
                     )
                     .bind(sha1)
@@ -80,17 +83,17 @@ impl Store {
                     .bind(probe.format)
                     .bind(probe.status.as_str())
                     .bind(&probe.error)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    .fetch_one(&mut **conn)
+                    .await)?;
                     (Some(id), None)
                 }
                 Outcome::FileError(e) => (None, Some(e.as_str())),
             };
-            sqlx::query(
+            on_tx!(&mut tx, |conn| sqlx::query(
                 "INSERT INTO files (root_id, rel_path, size, mtime_ns, present, image_id, error)
-                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
+                 VALUES ($1, $2, $3, $4, TRUE, $5, $6)
                  ON CONFLICT (root_id, rel_path) DO UPDATE SET
-                     size = excluded.size, mtime_ns = excluded.mtime_ns, present = 1,
+                     size = excluded.size, mtime_ns = excluded.mtime_ns, present = TRUE,
                      image_id = excluded.image_id, error = excluded.error",
             )
             .bind(root_id)
@@ -99,8 +102,9 @@ impl Store {
             .bind(record.mtime_ns)
             .bind(image_id)
             .bind(error)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **conn)
+            .await
+            .map(|done| done.rows_affected()))?;
         }
         tx.commit().await?;
         Ok(())
@@ -110,11 +114,14 @@ impl Store {
     pub async fn set_present(&self, ids: &[i64], present: bool) -> Result<()> {
         let mut tx = self.write().await?;
         for id in ids {
-            sqlx::query("UPDATE files SET present = ?1 WHERE id = ?2")
-                .bind(present)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            on_tx!(&mut tx, |conn| sqlx::query(
+                "UPDATE files SET present = $1 WHERE id = $2"
+            )
+            .bind(present)
+            .bind(id)
+            .execute(&mut **conn)
+            .await
+            .map(|done| done.rows_affected()))?;
         }
         tx.commit().await?;
         Ok(())
@@ -122,27 +129,29 @@ impl Store {
 
     /// Marks the file at `rel_path` below `root_id` absent; returns whether it was present.
     pub async fn mark_absent(&self, root_id: i64, rel_path: &str) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE files SET present = 0 WHERE root_id = ?1 AND rel_path = ?2 AND present = 1",
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+            "UPDATE files SET present = FALSE WHERE root_id = $1 AND rel_path = $2 AND present = TRUE",
         )
         .bind(root_id)
         .bind(rel_path)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
+        .execute(pool)
+        .await.map(|done| done.rows_affected())
+        })?;
+        Ok(done > 0)
     }
 
     /// Image counts over files that are present.
     pub async fn counts(&self) -> Result<Counts> {
-        let (ok, bad_images, bad_files): (i64, i64, i64) = sqlx::query_as(
+        let (ok, bad_images, bad_files): (i64, i64, i64) = on_pool!(self, |pool| sqlx::query_as(
             "SELECT
                 (SELECT COUNT(*) FROM shown_images),
                 (SELECT COUNT(DISTINCT i.id) FROM images i JOIN files f ON f.image_id = i.id
-                  WHERE f.present = 1 AND i.status <> 'ok'),
-                (SELECT COUNT(*) FROM files WHERE present = 1 AND image_id IS NULL)",
+                  WHERE f.present = TRUE AND i.status <> 'ok'),
+                (SELECT COUNT(*) FROM files WHERE present = TRUE AND image_id IS NULL)",
         )
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         Ok(Counts {
             ok: ok as u32,
             unreadable: (bad_images + bad_files) as u32,
@@ -151,46 +160,48 @@ impl Store {
 
     /// The SHA-1 of the image in the present file at `rel_path` below `root_id`.
     pub async fn image_at(&self, root_id: i64, rel_path: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
             "SELECT i.sha1 FROM files f JOIN images i ON i.id = f.image_id
-             WHERE f.root_id = ?1 AND f.rel_path = ?2 AND f.present = 1",
+             WHERE f.root_id = $1 AND f.rel_path = $2 AND f.present = TRUE",
         )
         .bind(root_id)
         .bind(rel_path)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(pool)
+        .await)?)
     }
 
     /// The exclusion patterns of the root `root_id`.
     pub async fn root_excludes(&self, root_id: i64) -> Result<String> {
-        Ok(
-            sqlx::query_scalar("SELECT excludes FROM roots WHERE id = ?1")
-                .bind(root_id)
-                .fetch_one(self.pool())
-                .await?,
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT excludes FROM roots WHERE id = $1"
         )
+        .bind(root_id)
+        .fetch_one(pool)
+        .await)?)
     }
 }
 
 impl Store {
     /// Whether a file with this content is in the library now (present in an open folder).
     pub async fn has_present_file(&self, sha1: &str) -> Result<bool> {
-        Ok(sqlx::query_scalar::<_, i64>(
+        Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(
             "SELECT 1 FROM files f JOIN images i ON i.id = f.image_id
-              WHERE i.sha1 = ?1 AND f.present = 1 LIMIT 1",
+              WHERE i.sha1 = $1 AND f.present = TRUE LIMIT 1",
         )
         .bind(sha1)
-        .fetch_optional(self.pool())
-        .await?
+        .fetch_optional(pool)
+        .await)?
         .is_some())
     }
 
     /// The row id of the image with this SHA-1.
     pub async fn image_id(&self, sha1: &str) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT id FROM images WHERE sha1 = ?1")
-            .bind(sha1)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM images WHERE sha1 = $1"
+        )
+        .bind(sha1)
+        .fetch_optional(pool)
+        .await)?)
     }
 
     /// How the present file at `rel_path` below `root_id` stands: `(status, error)` of its image,
@@ -200,14 +211,17 @@ impl Store {
         root_id: i64,
         rel_path: &str,
     ) -> Result<Option<(String, String)>> {
-        let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        let row: Option<(Option<String>, Option<String>, Option<String>)> =
+            on_pool!(self, |pool| {
+                sqlx::query_as(
             "SELECT i.status, i.error, f.error FROM files f LEFT JOIN images i ON i.id = f.image_id
-             WHERE f.root_id = ?1 AND f.rel_path = ?2 AND f.present = 1",
+             WHERE f.root_id = $1 AND f.rel_path = $2 AND f.present = TRUE",
         )
         .bind(root_id)
         .bind(rel_path)
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(pool)
+        .await
+            })?;
         Ok(row.map(|(status, image_error, file_error)| match status {
             Some(status) => (status, image_error.unwrap_or_default()),
             None => ("file".to_owned(), file_error.unwrap_or_default()),
@@ -218,9 +232,11 @@ impl Store {
 impl Store {
     /// How many distinct images were ever recorded (present or not).
     pub async fn image_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM images")
-            .fetch_one(self.pool())
-            .await?)
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM images"
+        )
+        .fetch_one(pool)
+        .await)?)
     }
 }
 
@@ -228,15 +244,15 @@ impl Store {
     /// Where the image with this SHA-1 can be read: the full paths of its present files, in
     /// open folders, oldest first. Empty when the image is not in the library.
     pub async fn image_files(&self, sha1: &str) -> Result<Vec<std::path::PathBuf>> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
+        let rows: Vec<(String, String)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT r.path, f.rel_path FROM shown_images s
-               JOIN files f ON f.image_id = s.id AND f.present = 1
+               JOIN files f ON f.image_id = s.id AND f.present = TRUE
                JOIN roots r ON r.id = f.root_id
-             WHERE s.sha1 = ?1 ORDER BY f.id",
+             WHERE s.sha1 = $1 ORDER BY f.id",
         )
         .bind(sha1)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(root, rel)| std::path::Path::new(&root).join(rel))
@@ -248,11 +264,13 @@ impl Store {
     /// The format recorded for the image with this SHA-1.
     pub async fn image_format(&self, sha1: &str) -> Result<Option<String>> {
         Ok(
-            sqlx::query_scalar::<_, Option<String>>("SELECT format FROM images WHERE sha1 = ?1")
-                .bind(sha1)
-                .fetch_optional(self.pool())
-                .await?
-                .flatten(),
+            on_pool!(self, |pool| sqlx::query_scalar::<_, Option<String>>(
+                "SELECT format FROM images WHERE sha1 = $1"
+            )
+            .bind(sha1)
+            .fetch_optional(pool)
+            .await)?
+            .flatten(),
         )
     }
 }
@@ -260,12 +278,12 @@ impl Store {
 impl Store {
     /// Up to `limit` images that can be shown, ordered by the path of their first present file.
     pub async fn shown_images(&self, limit: u32) -> Result<Vec<SizedImage>> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT sha1, name, width, height FROM shown_images ORDER BY name LIMIT ?1",
+        let rows: Vec<(String, String, i64, i64)> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT sha1, name, width, height FROM shown_images ORDER BY name LIMIT $1",
         )
         .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(sha1, name, width, height)| SizedImage {
@@ -282,18 +300,19 @@ impl Store {
     /// Up to `limit` present files that cannot be shown (below the folder `folder`, or any),
     /// with their errors, by folder and path.
     pub async fn unshown_files(&self, folder: Option<i64>, limit: u32) -> Result<Vec<UnshownFile>> {
-        let rows: Vec<(String, Option<String>, String, Option<String>)> = sqlx::query_as(
-            "SELECT r.path, i.sha1, f.rel_path, COALESCE(i.error, f.error)
+        let rows: Vec<(String, Option<String>, String, Option<String>)> =
+            on_pool!(self, |pool| sqlx::query_as(
+                "SELECT r.path, i.sha1, f.rel_path, COALESCE(i.error, f.error)
                FROM files f JOIN roots r ON r.id = f.root_id
                LEFT JOIN images i ON i.id = f.image_id
-              WHERE f.present = 1 AND (f.image_id IS NULL OR i.status <> 'ok')
-                AND (?1 IS NULL OR f.root_id = ?1)
-              ORDER BY r.id, f.rel_path LIMIT ?2",
-        )
-        .bind(folder)
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
+              WHERE f.present = TRUE AND (f.image_id IS NULL OR i.status <> 'ok')
+                AND ($1 IS NULL OR f.root_id = $1)
+              ORDER BY r.id, f.rel_path LIMIT $2",
+            )
+            .bind(folder)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await)?;
         Ok(rows
             .into_iter()
             .map(|(folder, sha1, name, error)| UnshownFile {

@@ -6,6 +6,7 @@
 //! subqueries take over a second. A page's tiles are read by id ([`Store::gallery_tiles`], a
 //! bound list, so SQLite reads only those images' partitions of the views).
 
+use super::backend::on_pool;
 use super::Store;
 use super::{ScoreSummary, SizedImage, TileRow};
 use crate::Result;
@@ -74,13 +75,13 @@ fn places(n: usize, cmp: impl Fn(usize, usize) -> std::cmp::Ordering) -> Vec<u32
 const TILES: &str = "
 WITH agg AS (
     SELECT image_id, AVG(value) AS mean, COUNT(*) AS raters,
-           MAX(CASE WHEN rater_id = ?1 THEN value END) AS mine
+           MAX(CASE WHEN rater_id = $1 THEN value END) AS mine
       FROM current_scores WHERE image_id IN ({list})
      GROUP BY image_id
 ), counts AS (
     SELECT ji.image_id, COUNT(*) AS n
       FROM judgement_images ji JOIN judgements j ON j.id = ji.judgement_id
-     WHERE j.undone = 0 AND ji.image_id IN ({list})
+     WHERE j.undone = FALSE AND ji.image_id IN ({list})
      GROUP BY ji.image_id
 )
 SELECT s.id, s.sha1, s.name, s.width, s.height, a.mine, a.mean,
@@ -88,7 +89,7 @@ SELECT s.id, s.sha1, s.name, s.width, s.height, a.mine, a.mean,
        EXISTS (SELECT 1 FROM duplicate_images d WHERE d.image_id = s.id) AS duplicate
   FROM shown_images s
   LEFT JOIN agg a ON a.image_id = s.id
-  LEFT JOIN predictions p ON p.image_id = s.id AND p.model_id = ?2
+  LEFT JOIN predictions p ON p.image_id = s.id AND p.model_id = $2
   LEFT JOIN counts c ON c.image_id = s.id
  WHERE s.id IN ({list})";
 
@@ -100,50 +101,52 @@ impl Store {
             // Present files in image order (the index holds them so), the least path of each
             // image its name: one entry per image, in id order.
             let mut images: Vec<GalleryBase> = Vec::new();
-            let mut query = db.prepare(
+            db.each(
                 "SELECT image_id, rel_path, root_id FROM files
-                  WHERE present = 1 AND image_id IS NOT NULL ORDER BY image_id",
-            )?;
-            let mut rows = query.query([])?;
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                let root: i64 = row.get(2)?;
-                match images.last_mut() {
-                    Some(image) if image.id == id => {
-                        if !image.roots.contains(&root) {
-                            image.roots.push(root);
+                  WHERE present = TRUE AND image_id IS NOT NULL ORDER BY image_id",
+                &[],
+                |row| {
+                    let id = row.int(0)?;
+                    let root = row.int(2)?;
+                    let rel = row.text(1)?;
+                    match images.last_mut() {
+                        Some(image) if image.id == id => {
+                            if !image.roots.contains(&root) {
+                                image.roots.push(root);
+                            }
+                            if rel < image.name.as_str() {
+                                image.name = rel.to_owned();
+                            }
                         }
-                        let rel = row.get_ref(1)?.as_str().unwrap_or_default();
-                        if rel < image.name.as_str() {
-                            image.name = rel.to_owned();
-                        }
+                        _ => images.push(GalleryBase {
+                            id,
+                            name: rel.to_owned(),
+                            roots: vec![root],
+                            ..GalleryBase::default()
+                        }),
                     }
-                    _ => images.push(GalleryBase {
-                        id,
-                        name: row.get(1)?,
-                        roots: vec![root],
-                        ..GalleryBase::default()
-                    }),
-                }
-            }
-            // Those that decode, with their hash and first sighting, merged in id order.
-            let mut query = db.prepare(
-                "SELECT id, sha1, first_seen FROM images WHERE status = 'ok' ORDER BY id",
+                    Ok(())
+                },
             )?;
-            let mut rows = query.query([])?;
+            // Those that decode, with their hash and first sighting, merged in id order.
             let mut ok = vec![false; images.len()];
             let mut at = 0;
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                while at < images.len() && images[at].id < id {
-                    at += 1;
-                }
-                if at < images.len() && images[at].id == id {
-                    images[at].sha1 = row.get(1)?;
-                    images[at].first_seen = row.get(2)?;
-                    ok[at] = true;
-                }
-            }
+            db.each(
+                "SELECT id, sha1, first_seen FROM images WHERE status = 'ok' ORDER BY id",
+                &[],
+                |row| {
+                    let id = row.int(0)?;
+                    while at < images.len() && images[at].id < id {
+                        at += 1;
+                    }
+                    if at < images.len() && images[at].id == id {
+                        images[at].sha1 = row.text(1)?.to_owned();
+                        images[at].first_seen = row.text(2)?.to_owned();
+                        ok[at] = true;
+                    }
+                    Ok(())
+                },
+            )?;
             let mut keep = ok.into_iter();
             images.retain(|_| keep.next().unwrap_or(false));
             let by_name = places(images.len(), |a, b| {
@@ -169,7 +172,8 @@ impl Store {
     ///
     /// The current scores follow the `current_scores` view's rule (each rater's newest score
     /// event by time, then id), computed here from `score_events` in one pass: the view's window
-    /// takes five times as long over a whole library. The gallery test holds the two together.
+    /// takes several times as long over a whole library. The gallery test holds the two
+    /// together.
     pub async fn gallery_judged(
         &self,
         base: std::sync::Arc<Vec<GalleryBase>>,
@@ -178,44 +182,46 @@ impl Store {
             let mut judged = vec![GalleryJudged::default(); base.len()];
             // Each (image, rater)'s newest score event: (created, id) at most.
             let mut newest: HashMap<(usize, i64), (String, i64, f64)> = HashMap::new();
-            let mut query =
-                db.prepare("SELECT image_id, rater_id, value, created, id FROM score_events")?;
-            let mut rows = query.query([])?;
-            while let Some(row) = rows.next()? {
-                let Some(k) = index_of(&base, row.get(0)?) else {
-                    continue;
-                };
-                let key = (k, row.get::<_, i64>(1)?);
-                let created = row.get_ref(3)?.as_str().unwrap_or_default();
-                let id: i64 = row.get(4)?;
-                match newest.get(&key) {
-                    Some(held) if (held.0.as_str(), held.1) >= (created, id) => {}
-                    _ => {
-                        newest.insert(key, (created.to_owned(), id, row.get(2)?));
+            db.each(
+                "SELECT image_id, rater_id, value, created, id FROM score_events",
+                &[],
+                |row| {
+                    let Some(k) = index_of(&base, row.int(0)?) else {
+                        return Ok(());
+                    };
+                    let key = (k, row.int(1)?);
+                    let created = row.text(3)?;
+                    let id = row.int(4)?;
+                    match newest.get(&key) {
+                        Some(held) if (held.0.as_str(), held.1) >= (created, id) => {}
+                        _ => {
+                            newest.insert(key, (created.to_owned(), id, row.real(2)?));
+                        }
                     }
-                }
-            }
+                    Ok(())
+                },
+            )?;
             for ((k, rater), (_, _, value)) in newest {
                 judged[k].scores.push((rater, value));
             }
-            let mut query = db.prepare(
+            db.each(
                 "SELECT ji.image_id, COUNT(*) FROM judgement_images ji
                    JOIN judgements j ON j.id = ji.judgement_id
-                  WHERE j.undone = 0 GROUP BY ji.image_id",
+                  WHERE j.undone = FALSE GROUP BY ji.image_id",
+                &[],
+                |row| {
+                    if let Some(k) = index_of(&base, row.int(0)?) {
+                        judged[k].judgements = row.int(1)? as u32;
+                    }
+                    Ok(())
+                },
             )?;
-            let mut rows = query.query([])?;
-            while let Some(row) = rows.next()? {
-                if let Some(k) = index_of(&base, row.get(0)?) {
-                    judged[k].judgements = row.get(1)?;
-                }
-            }
-            let mut query = db.prepare("SELECT image_id FROM duplicate_images")?;
-            let mut rows = query.query([])?;
-            while let Some(row) = rows.next()? {
-                if let Some(k) = index_of(&base, row.get(0)?) {
+            db.each("SELECT image_id FROM duplicate_images", &[], |row| {
+                if let Some(k) = index_of(&base, row.int(0)?) {
                     judged[k].duplicate = true;
                 }
-            }
+                Ok(())
+            })?;
             Ok(judged)
         })
         .await
@@ -229,14 +235,16 @@ impl Store {
     ) -> Result<Vec<Option<f64>>> {
         self.read_snapshot(move |db| {
             let mut predicted = vec![None; base.len()];
-            let mut query =
-                db.prepare("SELECT image_id, score FROM predictions WHERE model_id = ?1")?;
-            let mut rows = query.query([model_id])?;
-            while let Some(row) = rows.next()? {
-                if let Some(k) = index_of(&base, row.get(0)?) {
-                    predicted[k] = Some(row.get(1)?);
-                }
-            }
+            db.each(
+                "SELECT image_id, score FROM predictions WHERE model_id = $1",
+                &[model_id],
+                |row| {
+                    if let Some(k) = index_of(&base, row.int(0)?) {
+                        predicted[k] = Some(row.real(1)?);
+                    }
+                    Ok(())
+                },
+            )?;
             Ok(predicted)
         })
         .await
@@ -246,12 +254,12 @@ impl Store {
     /// whenever the log does: its newest id (a judgement or an import) and how many are undone
     /// (an undo).
     pub async fn judgement_log_key(&self) -> Result<(i64, i64)> {
-        Ok(sqlx::query_as(
-            "SELECT COALESCE(MAX(id), 0), (SELECT COUNT(*) FROM judgements WHERE undone = 1)
+        Ok(on_pool!(self, |pool| sqlx::query_as(
+            "SELECT COALESCE(MAX(id), 0), (SELECT COUNT(*) FROM judgements WHERE undone = TRUE)
                FROM judgements",
         )
-        .fetch_one(self.pool())
-        .await?)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// The tiles of the images `ids` (those that can still be shown), with `rater_id`'s score
@@ -268,38 +276,40 @@ impl Store {
         // Numbered after the two fixed parameters; every `IN` shares them. The ids come from
         // the order the app computed, never from the page.
         let list = (0..ids.len())
-            .map(|k| format!("?{}", k + 3))
+            .map(|k| format!("${}", k + 3))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = TILES.replace("{list}", &list);
-        let mut query = sqlx::query(&sql).bind(rater_id).bind(model_id);
-        for id in ids {
-            query = query.bind(*id);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok((
-                    row.try_get(0)?,
-                    TileRow {
-                        image: SizedImage {
-                            sha1: row.try_get(1)?,
-                            name: row.try_get(2)?,
-                            width: row.try_get::<Option<i64>, _>(3)?.unwrap_or(0) as u32,
-                            height: row.try_get::<Option<i64>, _>(4)?.unwrap_or(0) as u32,
+        on_pool!(self, |pool| {
+            let mut query = sqlx::query(&sql).bind(rater_id).bind(model_id);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            let rows = query.fetch_all(pool).await?;
+            rows.into_iter()
+                .map(|row| {
+                    Ok((
+                        row.try_get(0)?,
+                        TileRow {
+                            image: SizedImage {
+                                sha1: row.try_get(1)?,
+                                name: row.try_get(2)?,
+                                width: row.try_get::<Option<i64>, _>(3)?.unwrap_or(0) as u32,
+                                height: row.try_get::<Option<i64>, _>(4)?.unwrap_or(0) as u32,
+                            },
+                            scores: ScoreSummary {
+                                mine: row.try_get(5)?,
+                                mean: row.try_get(6)?,
+                                raters: row.try_get::<i64, _>(7)? as u32,
+                            },
+                            predicted: row.try_get(8)?,
+                            judgements: row.try_get::<i64, _>(9)? as u32,
+                            duplicate: row.try_get(10)?,
                         },
-                        scores: ScoreSummary {
-                            mine: row.try_get(5)?,
-                            mean: row.try_get(6)?,
-                            raters: row.try_get::<i64, _>(7)? as u32,
-                        },
-                        predicted: row.try_get(8)?,
-                        judgements: row.try_get::<i64, _>(9)? as u32,
-                        duplicate: row.try_get(10)?,
-                    },
-                ))
-            })
-            .collect()
+                    ))
+                })
+                .collect()
+        })
     }
 
     /// Everything the detail view shows of the image `sha1` but its judgements: (width,
@@ -316,30 +326,30 @@ impl Store {
             Vec<(String, f64)>,
         )>,
     > {
-        let Some((id, width, height, format)) =
-            sqlx::query_as::<_, (i64, Option<i64>, Option<i64>, Option<String>)>(
-                "SELECT id, width, height, format FROM images WHERE sha1 = ?1",
+        let record: Option<(i64, Option<i64>, Option<i64>, Option<String>)> =
+            on_pool!(self, |pool| sqlx::query_as(
+                "SELECT id, width, height, format FROM images WHERE sha1 = $1",
             )
             .bind(sha1)
-            .fetch_optional(self.pool())
-            .await?
-        else {
+            .fetch_optional(pool)
+            .await)?;
+        let Some((id, width, height, format)) = record else {
             return Ok(None);
         };
-        let files: Vec<(String, String, bool)> = sqlx::query_as(
+        let files: Vec<(String, String, bool)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT r.path, f.rel_path, f.present FROM files f JOIN roots r ON r.id = f.root_id
-              WHERE f.image_id = ?1 ORDER BY f.present DESC, f.id",
+              WHERE f.image_id = $1 ORDER BY f.present DESC, f.id",
         )
         .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        let predictions: Vec<(String, f64)> = sqlx::query_as(
+        .fetch_all(pool)
+        .await)?;
+        let predictions: Vec<(String, f64)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT m.name, p.score FROM predictions p JOIN models m ON m.id = p.model_id
-              WHERE p.image_id = ?1 ORDER BY m.id",
+              WHERE p.image_id = $1 ORDER BY m.id",
         )
         .bind(id)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(Some((
             (
                 width.unwrap_or(0) as u32,

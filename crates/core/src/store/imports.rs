@@ -2,8 +2,9 @@
 //! into the one log with their own raters and times, in one transaction. A judgement the log
 //! already has (the same rater, time, kind of judgement, images and value) is not added again,
 //! so importing a file twice adds nothing. Images the library has no file of yet are recorded
-//! by their hash alone (`images.seen = 0`) and their judgements attach when a file appears.
+//! by their hash alone (`images.seen` false) and their judgements attach when a file appears.
 
+use super::backend::{on_pool, on_tx};
 use super::judgements::{insert, Imported};
 use super::{NewJudgement, Store};
 use crate::Result;
@@ -32,7 +33,7 @@ pub enum ImportRater {
 pub struct ImportJudgement {
     /// Its rater, an index into [`ImportBatch::raters`].
     pub rater: usize,
-    /// When it was made, as `strftime('%Y-%m-%dT%H:%M:%fZ')` writes it.
+    /// When it was made, as a log time (`2024-05-01T12:00:00.000Z`, UTC).
     pub created: String,
     /// The judgement (its `rater_id` is set on import).
     pub judgement: NewJudgement,
@@ -79,12 +80,13 @@ impl Store {
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<ImportCounts> {
         let mut tx = self.write().await?;
-        let import_id: i64 =
-            sqlx::query_scalar("INSERT INTO imports (source, format) VALUES (?1, ?2) RETURNING id")
-                .bind(&batch.source)
-                .bind(&batch.format)
-                .fetch_one(&mut *tx)
-                .await?;
+        let import_id: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar(
+            "INSERT INTO imports (source, format) VALUES ($1, $2) RETURNING id"
+        )
+        .bind(&batch.source)
+        .bind(&batch.format)
+        .fetch_one(&mut **conn)
+        .await)?;
         let mut counts = ImportCounts {
             import_id,
             ..ImportCounts::default()
@@ -142,11 +144,14 @@ impl Store {
 
     /// Keeps `report` (JSON) with the import `id`.
     pub async fn set_import_report(&self, id: i64, report: &str) -> Result<()> {
-        sqlx::query("UPDATE imports SET report = ?2 WHERE id = ?1")
-            .bind(id)
-            .bind(report)
-            .execute(self.pool())
-            .await?;
+        on_pool!(self, |pool| sqlx::query(
+            "UPDATE imports SET report = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(report)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
@@ -160,22 +165,26 @@ impl Store {
             ));
         }
         let mut tx = self.write().await?;
-        let taken: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM raters WHERE name = ?1)")
-                .bind(to)
-                .fetch_one(&mut *tx)
-                .await?;
+        let taken: bool = on_tx!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM raters WHERE name = $1)"
+        )
+        .bind(to)
+        .fetch_one(&mut **conn)
+        .await)?;
         if taken {
             return Err(CoreError::InvalidInput(format!(
                 "There is already a rater called “{to}”."
             )));
         }
-        let done = sqlx::query("UPDATE raters SET name = ?2 WHERE name = ?1")
-            .bind(from)
-            .bind(to)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
+        let done = on_tx!(&mut tx, |conn| sqlx::query(
+            "UPDATE raters SET name = $2 WHERE name = $1"
+        )
+        .bind(from)
+        .bind(to)
+        .execute(&mut **conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+        if done == 0 {
             return Err(CoreError::InvalidInput(format!(
                 "There is no rater called “{from}”."
             )));
@@ -185,33 +194,38 @@ impl Store {
     }
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+use super::backend::Tx;
 
 /// The rater's id and name, added if new.
 async fn import_rater(tx: &mut Tx, rater: &ImportRater) -> Result<(i64, String)> {
     let (source, key, name) = match rater {
         ImportRater::Named(name) => {
             let name = name.trim();
-            sqlx::query("INSERT INTO raters (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-                .bind(name)
-                .execute(&mut **tx)
-                .await?;
-            let id = sqlx::query_scalar("SELECT id FROM raters WHERE name = ?1")
-                .bind(name)
-                .fetch_one(&mut **tx)
-                .await?;
+            on_tx!(tx, |conn| sqlx::query(
+                "INSERT INTO raters (name) VALUES ($1) ON CONFLICT (name) DO NOTHING"
+            )
+            .bind(name)
+            .execute(&mut **conn)
+            .await
+            .map(|done| done.rows_affected()))?;
+            let id = on_tx!(tx, |conn| sqlx::query_scalar(
+                "SELECT id FROM raters WHERE name = $1"
+            )
+            .bind(name)
+            .fetch_one(&mut **conn)
+            .await)?;
             return Ok((id, name.to_owned()));
         }
         ImportRater::Keyed { source, key, name } => (source, key, name),
     };
-    let known: Option<(i64, String)> = sqlx::query_as(
+    let known: Option<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(
         "SELECT r.id, r.name FROM rater_sources s JOIN raters r ON r.id = s.rater_id
-          WHERE s.source = ?1 AND s.key = ?2",
+          WHERE s.source = $1 AND s.key = $2",
     )
     .bind(source)
     .bind(key)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_optional(&mut **conn)
+    .await)?;
     if let Some(known) = known {
         return Ok(known);
     }
@@ -219,45 +233,53 @@ async fn import_rater(tx: &mut Tx, rater: &ImportRater) -> Result<(i64, String)>
     let mut candidate = name.clone();
     let mut n = 1;
     loop {
-        let taken: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM raters WHERE name = ?1)")
-                .bind(&candidate)
-                .fetch_one(&mut **tx)
-                .await?;
+        let taken: bool = on_tx!(tx, |conn| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM raters WHERE name = $1)"
+        )
+        .bind(&candidate)
+        .fetch_one(&mut **conn)
+        .await)?;
         if !taken {
             break;
         }
         n += 1;
         candidate = format!("{name} ({n})");
     }
-    let id: i64 = sqlx::query_scalar("INSERT INTO raters (name) VALUES (?1) RETURNING id")
-        .bind(&candidate)
-        .fetch_one(&mut **tx)
-        .await?;
-    sqlx::query("INSERT INTO rater_sources (source, key, rater_id) VALUES (?1, ?2, ?3)")
-        .bind(source)
-        .bind(key)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    let id: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
+        "INSERT INTO raters (name) VALUES ($1) RETURNING id"
+    )
+    .bind(&candidate)
+    .fetch_one(&mut **conn)
+    .await)?;
+    on_tx!(tx, |conn| sqlx::query(
+        "INSERT INTO rater_sources (source, key, rater_id) VALUES ($1, $2, $3)"
+    )
+    .bind(source)
+    .bind(key)
+    .bind(id)
+    .execute(&mut **conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok((id, candidate))
 }
 
 /// The image's id (recorded by its hash alone when new) and whether a file of it is present.
 async fn known_image(tx: &mut Tx, sha1: &str) -> Result<(i64, bool)> {
-    sqlx::query(
-        "INSERT INTO images (sha1, status, seen) VALUES (?1, 'ok', 0) ON CONFLICT (sha1) DO NOTHING",
+    on_tx!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO images (sha1, status, seen) VALUES ($1, 'ok', FALSE) ON CONFLICT (sha1) DO NOTHING",
     )
     .bind(sha1)
-    .execute(&mut **tx)
-    .await?;
-    Ok(sqlx::query_as(
-        "SELECT i.id, EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = 1)
-           FROM images i WHERE i.sha1 = ?1",
+    .execute(&mut **conn)
+    .await.map(|done| done.rows_affected())
+    })?;
+    Ok(on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT i.id, EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id AND f.present = TRUE)
+           FROM images i WHERE i.sha1 = $1",
     )
     .bind(sha1)
-    .fetch_one(&mut **tx)
-    .await?)
+    .fetch_one(&mut **conn)
+    .await)?)
 }
 
 /// Whether the log has a judgement by `rater_id` at `created` of the same kind (any score kind
@@ -278,13 +300,14 @@ async fn already_logged(
     } else {
         vec![j.kind.as_str()]
     };
-    let candidates: Vec<(i64, String, Option<f64>, Option<String>)> = sqlx::query_as(
-        "SELECT id, kind, value, outcome FROM judgements WHERE rater_id = ?1 AND created = ?2",
-    )
-    .bind(rater_id)
-    .bind(created)
-    .fetch_all(&mut **tx)
-    .await?;
+    let candidates: Vec<(i64, String, Option<f64>, Option<String>)> =
+        on_tx!(tx, |conn| sqlx::query_as(
+            "SELECT id, kind, value, outcome FROM judgements WHERE rater_id = $1 AND created = $2",
+        )
+        .bind(rater_id)
+        .bind(created)
+        .fetch_all(&mut **conn)
+        .await)?;
     let mut wanted: Vec<(i64, &str)> = images.iter().map(|(id, r)| (*id, r.as_str())).collect();
     wanted.sort();
     for (id, kind, value, outcome) in candidates {
@@ -299,11 +322,12 @@ async fn already_logged(
         {
             continue;
         }
-        let mut theirs: Vec<(i64, String)> =
-            sqlx::query_as("SELECT image_id, role FROM judgement_images WHERE judgement_id = ?1")
-                .bind(id)
-                .fetch_all(&mut **tx)
-                .await?;
+        let mut theirs: Vec<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(
+            "SELECT image_id, role FROM judgement_images WHERE judgement_id = $1"
+        )
+        .bind(id)
+        .fetch_all(&mut **conn)
+        .await)?;
         theirs.sort();
         if theirs.len() == wanted.len()
             && theirs

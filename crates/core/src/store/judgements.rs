@@ -3,6 +3,7 @@
 //! shape for its kind and commits it before returning; undo flags a rater's newest judgement,
 //! whatever its kind. Nothing else ever changes a row.
 
+use super::backend::{on_pool, on_tx};
 use super::Store;
 use crate::{CoreError, Result};
 use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgedImage, Judgement, JudgementKind};
@@ -202,10 +203,12 @@ impl Store {
         let mut tx = self.write().await?;
         let mut image_ids = Vec::with_capacity(judgement.images.len());
         for (sha1, _) in &judgement.images {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM images WHERE sha1 = ?1")
-                .bind(sha1)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let id: Option<i64> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
+                "SELECT id FROM images WHERE sha1 = $1"
+            )
+            .bind(sha1)
+            .fetch_optional(&mut **conn)
+            .await)?;
             image_ids.push(id.ok_or_else(|| {
                 CoreError::InvalidInput("That image is not in the library.".into())
             })?);
@@ -223,16 +226,16 @@ impl Store {
     /// returns it (now undone); `None` when there is nothing left to undo. Imported judgements
     /// are not undone this way (undo is for the rater's last action in the app).
     pub async fn undo_last(&self, rater_id: i64) -> Result<Option<Judgement>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "UPDATE judgements SET undone = 1
+        let id: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
+            "UPDATE judgements SET undone = TRUE
               WHERE id = (SELECT id FROM judgements
-                           WHERE rater_id = ?1 AND undone = 0 AND import_id IS NULL
+                           WHERE rater_id = $1 AND undone = FALSE AND import_id IS NULL
                           ORDER BY id DESC LIMIT 1)
              RETURNING id",
         )
         .bind(rater_id)
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(pool)
+        .await)?;
         match id {
             Some(id) => self.judgement(id).await,
             None => Ok(None),
@@ -241,10 +244,12 @@ impl Store {
 
     /// The judgement `id`, with its images.
     pub async fn judgement(&self, id: i64) -> Result<Option<Judgement>> {
-        let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE j.id = ?1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row: Option<Row> = on_pool!(self, |pool| sqlx::query_as(&format!(
+            "{SELECT} WHERE j.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
         match row {
             Some(row) => Ok(Some(self.complete(row).await?)),
             None => Ok(None),
@@ -253,24 +258,25 @@ impl Store {
 
     /// Every judgement that names the image `sha1`, undone ones included, oldest first.
     pub async fn judgements_about(&self, sha1: &str) -> Result<Vec<Judgement>> {
-        let rows: Vec<Row> = sqlx::query_as(&format!(
+        let rows: Vec<Row> = on_pool!(self, |pool| sqlx::query_as(&format!(
             "{SELECT} WHERE j.id IN (SELECT ji.judgement_id FROM judgement_images ji
-                                       JOIN images i ON i.id = ji.image_id WHERE i.sha1 = ?1)
+                                       JOIN images i ON i.id = ji.image_id WHERE i.sha1 = $1)
               ORDER BY j.id"
         ))
         .bind(sha1)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         self.complete_all(rows).await
     }
 
     /// Every judgement of `rater_id`, undone ones included, oldest first.
     pub async fn judgements_by(&self, rater_id: i64) -> Result<Vec<Judgement>> {
-        let rows: Vec<Row> =
-            sqlx::query_as(&format!("{SELECT} WHERE j.rater_id = ?1 ORDER BY j.id"))
-                .bind(rater_id)
-                .fetch_all(self.pool())
-                .await?;
+        let rows: Vec<Row> = on_pool!(self, |pool| sqlx::query_as(&format!(
+            "{SELECT} WHERE j.rater_id = $1 ORDER BY j.id"
+        ))
+        .bind(rater_id)
+        .fetch_all(pool)
+        .await)?;
         self.complete_all(rows).await
     }
 
@@ -287,14 +293,14 @@ impl Store {
     async fn complete(&self, row: Row) -> Result<Judgement> {
         let (id, kind, rater, created, value, outcome, shown_prediction, shown_cosine, undone) =
             row;
-        let images: Vec<(String, i64, String)> = sqlx::query_as(
+        let images: Vec<(String, i64, String)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT i.sha1, ji.position, ji.role FROM judgement_images ji
                JOIN images i ON i.id = ji.image_id
-              WHERE ji.judgement_id = ?1 ORDER BY ji.position",
+              WHERE ji.judgement_id = $1 ORDER BY ji.position",
         )
         .bind(id)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         let corrupt = |what: &str| CoreError::Internal(format!("judgement {id} has {what}"));
         Ok(Judgement {
             id: u32::try_from(id).map_err(|_| corrupt("an id past 4 billion"))?,
@@ -325,6 +331,14 @@ impl Store {
     }
 }
 
+/// Now as a log time (`2024-05-01T12:00:00.000Z`, UTC): the time of a judgement made in the
+/// app, taken here so that both backends write the same spelling.
+pub(crate) fn log_time_now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
 /// An imported judgement's origin: its import and its own time.
 pub(super) struct Imported<'a> {
     /// The import it came in with.
@@ -336,22 +350,22 @@ pub(super) struct Imported<'a> {
 /// Writes `j` by `rater_id` about `images` (ids in screen order, with their parts) in `tx`:
 /// the log's one INSERT, for judgements made in the app (timed now) and imported ones.
 pub(super) async fn insert(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut super::backend::Tx,
     j: &NewJudgement,
     rater_id: i64,
     images: &[(i64, ImageRole)],
     imported: Option<Imported<'_>>,
 ) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
         "INSERT INTO judgements (kind, rater_id, created, value, outcome, shown_prediction,
                                  shown_cosine, model_id, shown_own, import_id)
-         VALUES (?1, ?2, COALESCE(?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?4, ?5, ?6, ?7,
-                 ?8, ?9, ?10)
+         VALUES ($1, $2, $3, $4, $5, $6, $7,
+                 $8, $9, $10)
          RETURNING id",
     )
     .bind(j.kind.as_str())
     .bind(rater_id)
-    .bind(imported.as_ref().map(|i| i.created))
+    .bind(imported.as_ref().map_or_else(log_time_now, |i| i.created.to_owned()))
     .bind(j.value)
     .bind(j.outcome.map(ComparisonOutcome::as_str))
     .bind(j.shown_prediction)
@@ -359,19 +373,20 @@ pub(super) async fn insert(
     .bind(j.model_id)
     .bind(j.shown_own)
     .bind(imported.as_ref().map(|i| i.import_id))
-    .fetch_one(&mut **tx)
-    .await?;
+    .fetch_one(&mut **conn)
+    .await)?;
     for (position, (image_id, role)) in images.iter().enumerate() {
-        sqlx::query(
+        on_tx!(tx, |conn| sqlx::query(
             "INSERT INTO judgement_images (judgement_id, position, image_id, role)
-             VALUES (?1, ?2, ?3, ?4)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(position as i64)
         .bind(image_id)
         .bind(role.as_str())
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut **conn)
+        .await
+        .map(|done| done.rows_affected()))?;
     }
     Ok(id)
 }

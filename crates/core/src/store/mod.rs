@@ -1,8 +1,11 @@
-//! The SQLite store: one database per app (WAL mode, `synchronous=FULL`), opened by core
-//! (`app::database` for the app, [`Store::open`] for tests and tools) with the migrations of
-//! [`migrations::MIGRATIONS`]. It reads and writes rows of core's own types and of the domain's
-//! words; it knows nothing of the library's files on disk, the models or the pages.
+//! The store: the library's index, the judgement log and the caches, on SQLite (one file per
+//! app: WAL mode, `synchronous=FULL`; [`Store::open`]) or on PostgreSQL (a team server:
+//! [`Store::connect`]), each brought up to date with its dialect's migrations
+//! ([`migrations`]). One text of SQL serves both ([`backend`]). It reads and writes rows of
+//! core's own types and of the domain's words; it knows nothing of the library's files on disk,
+//! the models or the pages.
 
+pub(crate) mod backend;
 mod embeddings;
 mod files;
 mod gallery;
@@ -16,6 +19,7 @@ mod roots;
 mod rows;
 mod scores;
 mod similarity;
+mod snapshot;
 
 pub use crate::domain::{FileRecord, Outcome};
 pub use embeddings::EmbeddingRows;
@@ -30,14 +34,15 @@ pub use rows::{Folder, GroupMember, Library, NamedImage, SizedImage, TileRow, Un
 pub use scores::{default_rater_name, progress_of, queue_of, ScoreSummary};
 
 use crate::Result;
+use backend::{Pool, Tx};
 use sqlx::sqlite::SqliteSynchronous;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use std::path::Path;
 
 /// Handle to the database. Cheap to clone (it is a connection pool).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl Store {
@@ -79,24 +84,76 @@ impl Store {
             pool.close().await;
             return Err(e);
         }
-        Ok(Self { pool })
+        Ok(Self {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://…`) and brings it up to date.
+    /// A database whose schema is newer than this build's is refused, untouched.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        let prepared = match migrations::refuse_newer_postgres(&pool, url).await {
+            Ok(()) => migrations::postgres_migrator()
+                .run(&pool)
+                .await
+                .map_err(Into::into),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = prepared {
+            pool.close().await;
+            return Err(e);
+        }
+        Ok(Self {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    /// Opens the database at `place`: a `postgres://` (or `postgresql://`) address, else a
+    /// SQLite file's path.
+    pub async fn open_place(place: &str) -> Result<Self> {
+        if is_postgres_url(place) {
+            Self::connect(place).await
+        } else {
+            Self::open(Path::new(place)).await
+        }
+    }
+
+    /// Whether this store is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
     }
 
     /// Waits for every connection to finish and closes the database.
     pub async fn close(self) {
-        self.pool.close().await;
+        match self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
 
-    /// The underlying pool, for modules of this crate.
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    /// The underlying pool, for modules of this crate ([`backend::on_pool`]).
+    pub(crate) fn pool(&self) -> &Pool {
         &self.pool
     }
 
-    /// A write transaction, holding the database's write lock from its start (`BEGIN
-    /// IMMEDIATE`). A transaction that read first and wrote later would fail with "database
-    /// is locked" when another connection committed in between (its snapshot is then stale and
+    /// A write transaction. On SQLite it holds the file's write lock from its start (`BEGIN
+    /// IMMEDIATE`): a transaction that read first and wrote later would fail with "database is
+    /// locked" when another connection committed in between (its snapshot is then stale and
     /// waiting cannot help); this one waits for the other writer instead.
-    pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    pub(crate) async fn write(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
     }
+}
+
+/// Whether `place` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres_url(place: &str) -> bool {
+    place.starts_with("postgres://") || place.starts_with("postgresql://")
 }

@@ -1,6 +1,7 @@
 //! What a rater's own model is fitted from: their current scores of images that have an
 //! embedding of the active pack, with the pack's prediction where it has a head.
 
+use super::backend::on_pool;
 use super::Store;
 use crate::Result;
 
@@ -21,9 +22,9 @@ pub struct PersonalRating {
 const RATINGS: &str = "
 SELECT c.image_id, c.value, p.score, e.vector
   FROM current_scores c
-  JOIN embeddings e ON e.image_id = c.image_id AND e.model_id = ?2
-  LEFT JOIN predictions p ON p.image_id = c.image_id AND p.model_id = ?2
- WHERE c.rater_id = ?1 AND (?3 IS NULL OR c.image_id = ?3)
+  JOIN embeddings e ON e.image_id = c.image_id AND e.model_id = $2
+  LEFT JOIN predictions p ON p.image_id = c.image_id AND p.model_id = $2
+ WHERE c.rater_id = $1 AND ($3 IS NULL OR c.image_id = $3)
  ORDER BY c.created, c.judgement_id";
 
 type Row = (i64, f64, Option<f64>, Vec<u8>);
@@ -48,12 +49,12 @@ impl Store {
         rater_id: i64,
         model_id: i64,
     ) -> Result<Vec<PersonalRating>> {
-        let rows: Vec<Row> = sqlx::query_as(RATINGS)
+        let rows: Vec<Row> = on_pool!(self, |pool| sqlx::query_as(RATINGS)
             .bind(rater_id)
             .bind(model_id)
             .bind(None::<i64>)
-            .fetch_all(self.pool())
-            .await?;
+            .fetch_all(pool)
+            .await)?;
         Ok(rows.into_iter().map(rating).collect())
     }
 
@@ -65,12 +66,12 @@ impl Store {
         model_id: i64,
         image_id: i64,
     ) -> Result<Option<PersonalRating>> {
-        let row: Option<Row> = sqlx::query_as(RATINGS)
+        let row: Option<Row> = on_pool!(self, |pool| sqlx::query_as(RATINGS)
             .bind(rater_id)
             .bind(model_id)
             .bind(image_id)
-            .fetch_optional(self.pool())
-            .await?;
+            .fetch_optional(pool)
+            .await)?;
         Ok(row.map(rating))
     }
 }

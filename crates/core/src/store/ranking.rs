@@ -3,6 +3,7 @@
 //! that can be shown and those judged before (an image that left the library keeps its part in
 //! the fit, but is never chosen again).
 
+use super::backend::on_pool;
 use super::Store;
 use crate::ranking::{Comparison, Config, Outcome, Ranking};
 use crate::Result;
@@ -58,36 +59,39 @@ impl RankingLog {
 impl Store {
     /// Every prediction of `model_id`, by image SHA-1.
     pub async fn predictions_by(&self, model_id: i64) -> Result<HashMap<String, f64>> {
-        let rows: Vec<(String, f64)> = sqlx::query_as(
+        let rows: Vec<(String, f64)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT i.sha1, p.score FROM predictions p JOIN images i ON i.id = p.image_id
-              WHERE p.model_id = ?1",
+              WHERE p.model_id = $1",
         )
         .bind(model_id)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows.into_iter().collect())
     }
 
     /// How many judgements of `kind` `rater_id` made, not undone.
     pub async fn judgement_count(&self, rater_id: i64, kind: JudgementKind) -> Result<u32> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM judgements WHERE kind = ?2 AND undone = 0 AND rater_id = ?1",
+        let n: i64 =
+            on_pool!(self, |pool| {
+                sqlx::query_scalar(
+            "SELECT COUNT(*) FROM judgements WHERE kind = $2 AND undone = FALSE AND rater_id = $1",
         )
         .bind(rater_id)
         .bind(kind.as_str())
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(pool)
+        .await
+            })?;
         Ok(n as u32)
     }
 
     /// How many comparisons (not undone) each rater made, by rater id.
     pub async fn comparison_counts(&self) -> Result<HashMap<i64, u32>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
+        let rows: Vec<(i64, i64)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT rater_id, COUNT(*) FROM judgements
-              WHERE kind = 'comparison' AND undone = 0 GROUP BY rater_id",
+              WHERE kind = 'comparison' AND undone = FALSE GROUP BY rater_id",
         )
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows.into_iter().map(|(r, n)| (r, n as u32)).collect())
     }
 
@@ -95,11 +99,12 @@ impl Store {
     pub async fn not_shown(&self, sha1s: &[String]) -> Result<Vec<String>> {
         let mut missing = Vec::new();
         for sha1 in sha1s {
-            let shown: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM shown_images WHERE sha1 = ?1)")
-                    .bind(sha1)
-                    .fetch_one(self.pool())
-                    .await?;
+            let shown: bool = on_pool!(self, |pool| sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM shown_images WHERE sha1 = $1)"
+            )
+            .bind(sha1)
+            .fetch_one(pool)
+            .await)?;
             if !shown {
                 missing.push(sha1.clone());
             }
@@ -109,30 +114,31 @@ impl Store {
 
     /// The log of `rater_id`'s judgements for a ranking, or everyone's with `None`.
     pub async fn ranking_log(&self, rater_id: Option<i64>) -> Result<RankingLog> {
-        let images: Vec<(i64, String, bool, Option<String>)> = sqlx::query_as(
-            "SELECT i.id, i.sha1, s.id IS NOT NULL, s.name
+        let images: Vec<(i64, String, bool, Option<String>)> =
+            on_pool!(self, |pool| sqlx::query_as(
+                "SELECT i.id, i.sha1, s.id IS NOT NULL, s.name
                FROM images i LEFT JOIN queue_images s ON s.id = i.id
               WHERE s.id IS NOT NULL
                  OR EXISTS (SELECT 1 FROM judgement_images ji WHERE ji.image_id = i.id)
               ORDER BY i.id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+            )
+            .fetch_all(pool)
+            .await)?;
         let index: HashMap<i64, usize> = images
             .iter()
             .enumerate()
             .map(|(k, (id, _, _, _))| (*id, k))
             .collect();
-        let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        let rows: Vec<(i64, i64, String, String)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT j.id, ji.image_id, ji.role, j.outcome
                FROM judgements j JOIN judgement_images ji ON ji.judgement_id = j.id
-              WHERE j.kind = 'comparison' AND j.undone = 0
-                AND (?1 IS NULL OR j.rater_id = ?1)
+              WHERE j.kind = 'comparison' AND j.undone = FALSE
+                AND ($1 IS NULL OR j.rater_id = $1)
               ORDER BY j.id, ji.position",
         )
         .bind(rater_id)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         let mut comparisons: Vec<Comparison> = Vec::new();
         let mut current: Option<i64> = None;
         for (judgement, image_id, role, outcome) in rows {
@@ -157,14 +163,14 @@ impl Store {
             }
             c.images.push(image);
         }
-        let scores: Vec<(i64, i64, f64)> = sqlx::query_as(
+        let scores: Vec<(i64, i64, f64)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT image_id, rater_id, value FROM current_scores
-              WHERE (?1 IS NULL OR rater_id = ?1)
+              WHERE ($1 IS NULL OR rater_id = $1)
               ORDER BY judgement_id",
         )
         .bind(rater_id)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         let mut raters: HashMap<i64, usize> = HashMap::new();
         let scores = scores
             .into_iter()

@@ -3,6 +3,8 @@
 //! read in one snapshot of the database on a read-only connection of its own (rusqlite, on a
 //! blocking thread), so a long export never holds up a score.
 
+use super::backend::on_pool;
+use super::snapshot::Snapshot;
 use super::Store;
 use crate::{CoreError, Result};
 use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgementKind};
@@ -80,39 +82,14 @@ pub struct LoggedComparison {
 pub type ComparedImage = (String, Option<(String, String)>, bool);
 
 impl Store {
-    /// The database file's path.
-    pub async fn file_path(&self) -> Result<String> {
-        Ok(
-            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                .fetch_one(self.pool())
-                .await?,
-        )
-    }
-
-    /// Runs `read` in one read transaction on a read-only connection of its own, on a blocking
-    /// thread: it sees what was committed when it starts, and writers go on meanwhile.
-    pub async fn read_snapshot<T: Send + 'static>(
-        &self,
-        read: impl FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let path = self.file_path().await?;
-        tokio::task::spawn_blocking(move || {
-            let mut db = open_read_only(&path)?;
-            let tx = db.transaction()?;
-            let out = read(&tx)?;
-            tx.finish()?;
-            Ok(out)
-        })
-        .await
-        .map_err(|e| CoreError::Internal(format!("reading the database: {e}")))?
-    }
-
     /// The ids of the raters called `names` (trimmed), in that order; every rater, oldest
     /// first, when `names` is empty. An unknown name is an error that names it.
     pub async fn raters_named(&self, names: &[String]) -> Result<Vec<(i64, String)>> {
-        let all: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM raters ORDER BY id")
-            .fetch_all(self.pool())
-            .await?;
+        let all: Vec<(i64, String)> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT id, name FROM raters ORDER BY id"
+        )
+        .fetch_all(pool)
+        .await)?;
         if names.is_empty() {
             return Ok(all);
         }
@@ -151,44 +128,30 @@ impl Store {
         ids: Vec<i64>,
     ) -> Result<Vec<Option<Vec<f32>>>> {
         self.read_snapshot(move |db| {
-            let mut query =
-                db.prepare("SELECT vector FROM embeddings WHERE model_id = ?1 AND image_id = ?2")?;
             let mut width = None;
-            ids.iter()
-                .map(|id| {
-                    let blob: Option<Vec<u8>> = match query.query_row((model_id, id), |r| r.get(0))
-                    {
-                        Ok(b) => Some(b),
-                        Err(rusqlite::Error::QueryReturnedNoRows) => None,
-                        Err(e) => return Err(e.into()),
-                    };
-                    Ok(blob.and_then(|b| {
-                        let v: Vec<f32> = b
-                            .chunks_exact(4)
-                            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                            .collect();
-                        (*width.get_or_insert(v.len()) == v.len() && !v.is_empty()).then_some(v)
-                    }))
-                })
-                .collect()
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let mut found: Option<Vec<f32>> = None;
+                db.each(
+                    "SELECT vector FROM embeddings WHERE model_id = $1 AND image_id = $2",
+                    &[model_id, id],
+                    |row| {
+                        found = Some(super::embeddings::floats(row.blob(0)?));
+                        Ok(())
+                    },
+                )?;
+                out.push(found.filter(|v| {
+                    *width.get_or_insert(v.len()) == v.len() && !v.is_empty()
+                }));
+            }
+            Ok(out)
         })
         .await
     }
 }
 
-/// A read-only connection to the database at `path` that waits up to 5 s for a writer.
-pub(crate) fn open_read_only(path: &str) -> Result<rusqlite::Connection> {
-    use rusqlite::OpenFlags;
-    let db = rusqlite::Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    db.busy_timeout(std::time::Duration::from_secs(5))?;
-    Ok(db)
-}
-
 fn read_ratings(
-    db: &rusqlite::Connection,
+    db: &mut Snapshot,
     raters: Vec<(i64, String)>,
     everything: bool,
 ) -> Result<Ratings> {
@@ -198,88 +161,96 @@ fn read_ratings(
         .map(|(k, (id, _))| (*id, k))
         .collect();
     let mut images: HashMap<i64, RatedImage> = HashMap::new();
-    let mut query = db.prepare(
+    db.each(
         "SELECT c.image_id, c.rater_id, c.value, c.created, j.kind
            FROM current_scores c JOIN judgements j ON j.id = c.judgement_id",
+        &[],
+        |row| {
+            let Some(&rater) = rater_index.get(&row.int(1)?) else {
+                return Ok(());
+            };
+            images
+                .entry(row.int(0)?)
+                .or_default()
+                .scores
+                .push(CurrentScore {
+                    rater,
+                    value: row.real(2)?,
+                    created: row.text(3)?.to_owned(),
+                    kind: JudgementKind::parse(row.text(4)?).unwrap_or(JudgementKind::Imported),
+                });
+            Ok(())
+        },
     )?;
-    let mut rows = query.query([])?;
-    while let Some(row) = rows.next()? {
-        let Some(&rater) = rater_index.get(&row.get::<_, i64>(1)?) else {
-            continue;
-        };
-        let kind: String = row.get(4)?;
-        images
-            .entry(row.get(0)?)
-            .or_default()
-            .scores
-            .push(CurrentScore {
-                rater,
-                value: row.get(2)?,
-                created: row.get(3)?,
-                kind: JudgementKind::parse(&kind).unwrap_or(JudgementKind::Imported),
-            });
-    }
-    let mut query = db.prepare(
+    db.each(
         "SELECT ji.image_id, j.rater_id, COUNT(*)
            FROM judgements j JOIN judgement_images ji ON ji.judgement_id = j.id
-          WHERE j.kind = 'comparison' AND j.undone = 0
+          WHERE j.kind = 'comparison' AND j.undone = FALSE
           GROUP BY ji.image_id, j.rater_id",
+        &[],
+        |row| {
+            if rater_index.contains_key(&row.int(1)?) {
+                images.entry(row.int(0)?).or_default().comparisons += row.int(2)? as u32;
+            }
+            Ok(())
+        },
     )?;
-    let mut rows = query.query([])?;
-    while let Some(row) = rows.next()? {
-        if rater_index.contains_key(&row.get::<_, i64>(1)?) {
-            images.entry(row.get(0)?).or_default().comparisons += row.get::<_, u32>(2)?;
-        }
-    }
     if everything {
-        let mut query = db.prepare("SELECT id FROM shown_images")?;
-        let mut rows = query.query([])?;
-        while let Some(row) = rows.next()? {
-            images.entry(row.get(0)?).or_default();
-        }
+        db.each("SELECT id FROM shown_images", &[], |row| {
+            images.entry(row.int(0)?).or_default();
+            Ok(())
+        })?;
     }
-    let mut query = db.prepare(
+    db.each(
         "SELECT i.id, i.sha1, EXISTS (SELECT 1 FROM shown_images s WHERE s.id = i.id),
                 EXISTS (SELECT 1 FROM duplicate_images d WHERE d.image_id = i.id)
            FROM images i",
+        &[],
+        |row| {
+            if let Some(image) = images.get_mut(&row.int(0)?) {
+                image.id = row.int(0)?;
+                image.sha1 = row.text(1)?.to_owned();
+                image.shown = row.flag(2)?;
+                image.duplicate = row.flag(3)?;
+            }
+            Ok(())
+        },
     )?;
-    let mut rows = query.query([])?;
-    while let Some(row) = rows.next()? {
-        if let Some(image) = images.get_mut(&row.get::<_, i64>(0)?) {
-            image.id = row.get(0)?;
-            image.sha1 = row.get(1)?;
-            image.shown = row.get(2)?;
-            image.duplicate = row.get(3)?;
-        }
-    }
-    let mut query = db.prepare(
+    db.each(
         "SELECT f.image_id, r.path, f.rel_path FROM files f JOIN roots r ON r.id = f.root_id
-          WHERE f.present = 1 AND f.image_id IS NOT NULL ORDER BY f.id",
+          WHERE f.present = TRUE AND f.image_id IS NOT NULL ORDER BY f.id",
+        &[],
+        |row| {
+            if let Some(image) = images.get_mut(&row.int(0)?) {
+                image
+                    .files
+                    .push((row.text(1)?.to_owned(), row.text(2)?.to_owned()));
+            }
+            Ok(())
+        },
     )?;
-    let mut rows = query.query([])?;
-    while let Some(row) = rows.next()? {
-        if let Some(image) = images.get_mut(&row.get::<_, i64>(0)?) {
-            image.files.push((row.get(1)?, row.get(2)?));
-        }
-    }
-    let models: Vec<(i64, String)> = db
-        .prepare("SELECT id, name FROM models ORDER BY id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut models: Vec<(i64, String)> = Vec::new();
+    db.each("SELECT id, name FROM models ORDER BY id", &[], |row| {
+        models.push((row.int(0)?, row.text(1)?.to_owned()));
+        Ok(())
+    })?;
     let model_index: HashMap<i64, usize> = models
         .iter()
         .enumerate()
         .map(|(k, (id, _))| (*id, k))
         .collect();
-    let mut query = db.prepare("SELECT image_id, model_id, score FROM predictions")?;
-    let mut rows = query.query([])?;
-    while let Some(row) = rows.next()? {
-        if let Some(image) = images.get_mut(&row.get::<_, i64>(0)?) {
-            if let Some(&m) = model_index.get(&row.get::<_, i64>(1)?) {
-                image.predictions.push((m, row.get(2)?));
+    db.each(
+        "SELECT image_id, model_id, score FROM predictions",
+        &[],
+        |row| {
+            if let Some(image) = images.get_mut(&row.int(0)?) {
+                if let Some(&m) = model_index.get(&row.int(1)?) {
+                    image.predictions.push((m, row.real(2)?));
+                }
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
     let mut images: Vec<RatedImage> = images.into_values().collect();
     images.sort_by_key(|i| i.id);
     for image in &mut images {
@@ -292,51 +263,56 @@ fn read_ratings(
     })
 }
 
-fn read_comparisons(db: &rusqlite::Connection, rater_ids: &[i64]) -> Result<Vec<LoggedComparison>> {
+fn read_comparisons(db: &mut Snapshot, rater_ids: &[i64]) -> Result<Vec<LoggedComparison>> {
     let mut first_file: HashMap<i64, (String, String)> = HashMap::new();
-    let mut query = db.prepare(
+    db.each(
         "SELECT f.image_id, r.path, f.rel_path FROM files f JOIN roots r ON r.id = f.root_id
-          WHERE f.present = 1 AND f.image_id IS NOT NULL ORDER BY f.id DESC",
+          WHERE f.present = TRUE AND f.image_id IS NOT NULL ORDER BY f.id DESC",
+        &[],
+        |row| {
+            first_file.insert(
+                row.int(0)?,
+                (row.text(1)?.to_owned(), row.text(2)?.to_owned()),
+            );
+            Ok(())
+        },
     )?;
-    let mut rows = query.query([])?;
-    while let Some(row) = rows.next()? {
-        first_file.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
-    }
-    let mut query = db.prepare(
+    let mut out: Vec<LoggedComparison> = Vec::new();
+    let mut last = None;
+    db.each(
         "SELECT j.id, j.rater_id, r.name, j.created, j.outcome, ji.image_id, i.sha1, ji.role
            FROM judgements j JOIN raters r ON r.id = j.rater_id
            JOIN judgement_images ji ON ji.judgement_id = j.id
            JOIN images i ON i.id = ji.image_id
-          WHERE j.kind = 'comparison' AND j.undone = 0
+          WHERE j.kind = 'comparison' AND j.undone = FALSE
           ORDER BY j.id, ji.position",
+        &[],
+        |row| {
+            let id = row.int(0)?;
+            if !rater_ids.contains(&row.int(1)?) {
+                return Ok(());
+            }
+            if last != Some(id) {
+                out.push(LoggedComparison {
+                    rater: row.text(2)?.to_owned(),
+                    created: row.text(3)?.to_owned(),
+                    outcome: ComparisonOutcome::parse(row.text_opt(4)?.unwrap_or_default())
+                        .unwrap_or(ComparisonOutcome::None),
+                    images: Vec::new(),
+                });
+                last = Some(id);
+            }
+            let image_id = row.int(5)?;
+            let winner = ImageRole::parse(row.text(7)?) == Some(ImageRole::Winner);
+            if let Some(c) = out.last_mut() {
+                c.images.push((
+                    row.text(6)?.to_owned(),
+                    first_file.get(&image_id).cloned(),
+                    winner,
+                ));
+            }
+            Ok(())
+        },
     )?;
-    let mut rows = query.query([])?;
-    let mut out: Vec<LoggedComparison> = Vec::new();
-    let mut last = None;
-    while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        if !rater_ids.contains(&row.get::<_, i64>(1)?) {
-            continue;
-        }
-        if last != Some(id) {
-            let outcome: String = row.get(4)?;
-            out.push(LoggedComparison {
-                rater: row.get(2)?,
-                created: row.get(3)?,
-                outcome: ComparisonOutcome::parse(&outcome).unwrap_or(ComparisonOutcome::None),
-                images: Vec::new(),
-            });
-            last = Some(id);
-        }
-        let role: String = row.get(7)?;
-        let image_id: i64 = row.get(5)?;
-        if let Some(c) = out.last_mut() {
-            c.images.push((
-                row.get(6)?,
-                first_file.get(&image_id).cloned(),
-                ImageRole::parse(&role) == Some(ImageRole::Winner),
-            ));
-        }
-    }
     Ok(out)
 }

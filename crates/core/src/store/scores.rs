@@ -5,6 +5,7 @@
 //! of `score_events`, the view `current_scores` is made from: they have a current score
 //! exactly when they have a score event, and the existence check costs a third of the ranking.
 
+use super::backend::on_pool;
 use super::NamedImage;
 use super::Store;
 use crate::{CoreError, Result};
@@ -42,21 +43,28 @@ impl Store {
                 "A rater's name must have 1 to 64 characters.".into(),
             ));
         }
-        sqlx::query("INSERT INTO raters (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .execute(self.pool())
-            .await?;
-        Ok(sqlx::query_scalar("SELECT id FROM raters WHERE name = ?1")
-            .bind(name)
-            .fetch_one(self.pool())
-            .await?)
+        on_pool!(self, |pool| sqlx::query(
+            "INSERT INTO raters (name) VALUES ($1) ON CONFLICT (name) DO NOTHING"
+        )
+        .bind(name)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM raters WHERE name = $1"
+        )
+        .bind(name)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// Every rater's name, oldest first.
     pub async fn raters(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT name FROM raters ORDER BY id")
-            .fetch_all(self.pool())
-            .await?)
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT name FROM raters ORDER BY id"
+        )
+        .fetch_all(pool)
+        .await)?)
     }
 
     /// The image's current score by `rater_id`, and the mean over every rater.
@@ -65,11 +73,12 @@ impl Store {
             return Ok(ScoreSummary::default());
         };
         // Bound to a plain id, the view reads only this image's partition.
-        let rows: Vec<(i64, f64)> =
-            sqlx::query_as("SELECT rater_id, value FROM current_scores WHERE image_id = ?1")
-                .bind(image_id)
-                .fetch_all(self.pool())
-                .await?;
+        let rows: Vec<(i64, f64)> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT rater_id, value FROM current_scores WHERE image_id = $1"
+        )
+        .bind(image_id)
+        .fetch_all(pool)
+        .await)?;
         let mine = rows.iter().find(|(r, _)| *r == rater_id).map(|(_, v)| *v);
         let mean = (!rows.is_empty())
             .then(|| rows.iter().map(|(_, v)| v).sum::<f64>() / rows.len() as f64);
@@ -116,14 +125,14 @@ impl Store {
         let Some(image_id) = self.image_id(sha1).await? else {
             return Ok((0, false));
         };
-        Ok(sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM score_events WHERE image_id = ?1 AND rater_id = ?2),
-                    EXISTS (SELECT 1 FROM queue_images WHERE id = ?1)",
+        Ok(on_pool!(self, |pool| sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM score_events WHERE image_id = $1 AND rater_id = $2),
+                    EXISTS (SELECT 1 FROM queue_images WHERE id = $1)",
         )
         .bind(image_id)
         .bind(rater_id)
-        .fetch_one(self.pool())
-        .await?)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// `(rated, total)`: how many of the images that can be scored `rater_id` has scored.
@@ -191,35 +200,39 @@ pub fn progress_of(judged: &[super::GalleryJudged], rater_id: i64) -> (u32, u32)
 impl Store {
     /// The setting `key`, if set.
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
-                .bind(key)
-                .fetch_optional(self.pool())
-                .await?,
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT value FROM settings WHERE key = $1"
         )
+        .bind(key)
+        .fetch_optional(pool)
+        .await)?)
     }
 
     /// Sets the setting `key` to `value`.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+        on_pool!(self, |pool| sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         .bind(key)
         .bind(value)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     /// Marks the image `sha1` unreadable with `error` (e.g. the webview could not display it),
     /// so it leaves every queue; its files and judgements stay.
     pub async fn mark_unreadable(&self, sha1: &str, error: &str) -> Result<()> {
-        sqlx::query("UPDATE images SET status = 'unreadable', error = ?2 WHERE sha1 = ?1")
-            .bind(sha1)
-            .bind(error)
-            .execute(self.pool())
-            .await?;
+        on_pool!(self, |pool| sqlx::query(
+            "UPDATE images SET status = 'unreadable', error = $2 WHERE sha1 = $1"
+        )
+        .bind(sha1)
+        .bind(error)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 }
