@@ -20,9 +20,16 @@ use std::sync::Arc;
 #[derive(Debug, Parser)]
 #[command(name = "image-scorer-cli", version)]
 struct Cli {
-    /// The database (default: the desktop app's, in its data folder).
-    #[arg(long, global = true, value_name = "FILE")]
-    db: Option<PathBuf>,
+    /// The database: a SQLite file, or a team server's PostgreSQL (`postgres://…`; also read
+    /// from IMAGE_SCORER_DATABASE_URL). Default: the desktop app's file, in its data folder.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE|URL",
+        env = "IMAGE_SCORER_DATABASE_URL",
+        hide_env_values = true
+    )]
+    db: Option<String>,
     /// A folder of model packs to offer besides the app's own `packs` folder.
     #[arg(long = "packs", global = true, value_name = "DIR")]
     packs: Vec<PathBuf>,
@@ -159,7 +166,13 @@ fn fail(message: &str) -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let mut config = AppConfig::for_identifier(IDENTIFIER).map_err(|e| e.to_string())?;
-    config.database_file = cli.db.clone();
+    match &cli.db {
+        Some(place) if image_scorer_core::store::is_postgres_url(place) => {
+            config.database_url = Some(place.clone());
+        }
+        Some(file) => config.database_file = Some(PathBuf::from(file)),
+        None => {}
+    }
     // The command line is the job in front of the user: full priority.
     config.low_priority = false;
     for dir in &cli.packs {

@@ -1,6 +1,7 @@
 //! The core error type and its mapping to the error that crosses to the UI.
 
 use image_scorer_protocol::{AppError, ErrorKind};
+use sqlx::error::DatabaseError;
 use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong in core. Each variant's message names what failed.
@@ -46,6 +47,15 @@ pub enum CoreError {
     /// The model runtime or a model failed, with a sentence saying what and why.
     #[error("{0}")]
     Model(String),
+    /// The database server at `place` could not be reached or refused the connection; nothing
+    /// was written anywhere else.
+    #[error("Cannot reach the database server at {place}: {reason}")]
+    DatabaseServer {
+        /// Host and port (or socket folder) and database, without a password.
+        place: String,
+        /// Why, as the network or the server said it.
+        reason: String,
+    },
     /// A bug or an unexpected state.
     #[error("Internal error: {0}")]
     Internal(String),
@@ -95,7 +105,8 @@ impl CoreError {
             CoreError::Database(_)
             | CoreError::BulkRead(_)
             | CoreError::Migration(_)
-            | CoreError::NewerDatabase { .. } => ErrorKind::Database,
+            | CoreError::NewerDatabase { .. }
+            | CoreError::DatabaseServer { .. } => ErrorKind::Database,
             CoreError::Internal(_) => ErrorKind::Internal,
             CoreError::Model(_) => ErrorKind::Model,
             CoreError::UnknownFolder(_) => ErrorKind::NotFound,
@@ -109,7 +120,7 @@ impl CoreError {
     /// to refused (newer), busy, or unreachable (permissions, a full disk): only a damaged file
     /// is moved aside.
     pub fn is_damaged_database(&self) -> bool {
-        let CoreError::Database(sqlx::Error::Database(e)) = self else {
+        let Some(e) = self.sqlite_error() else {
             return false;
         };
         // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), with their extended codes.
@@ -121,13 +132,37 @@ impl CoreError {
             || e.message().contains("not a database")
             || e.message().contains("malformed")
     }
+
+    /// The error SQLite reported, when this is one.
+    fn sqlite_error(&self) -> Option<&sqlx::sqlite::SqliteError> {
+        let CoreError::Database(sqlx::Error::Database(e)) = self else {
+            return None;
+        };
+        e.try_downcast_ref()
+    }
+
+    /// The SQLSTATE PostgreSQL reported, when this is its error.
+    pub fn postgres_code(&self) -> Option<&str> {
+        let CoreError::Database(sqlx::Error::Database(e)) = self else {
+            return None;
+        };
+        e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .map(|e| e.code())
+    }
 }
 
 impl CoreError {
     /// Whether the disk (or the file system) the database is on is full.
     pub fn is_disk_full(&self) -> bool {
-        let CoreError::Database(sqlx::Error::Database(e)) = self else {
-            return matches!(self, CoreError::Io { source, .. } if source.raw_os_error() == Some(28));
+        if let CoreError::Io { source, .. } = self {
+            return source.raw_os_error() == Some(28);
+        }
+        // PostgreSQL's disk_full.
+        if self.postgres_code() == Some("53100") {
+            return true;
+        }
+        let Some(e) = self.sqlite_error() else {
+            return false;
         };
         // SQLITE_FULL (13), with its extended codes.
         e.code()

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod common;
+use common::Backend;
 
 const PACK: (&str, &str, &[&str]) = (
     "standin",
@@ -36,8 +37,7 @@ async fn export(
     app.export_to(path, &options).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_export_reads_back_as_trainers_read_it() {
+async fn every_export_reads_back_as_trainers_read_it(backend: Backend) {
     let python = common::trainer_python();
     let tmp = tempfile::tempdir().unwrap();
     let folder = tmp.path().join("photos");
@@ -48,7 +48,7 @@ async fn every_export_reads_back_as_trainers_read_it() {
     bytes.extend_from_slice(b"odd");
     std::fs::write(folder.join(odd), &bytes).unwrap();
     photos.push((odd.to_owned(), common::sha1(&bytes)));
-    let app = common::app_with_packs(tmp.path(), &[PACK]).await;
+    let app = common::app_with_packs_on(tmp.path(), &[PACK], backend).await;
     app.open_folder(&folder).await.unwrap();
     common::until_indexed(&app, 7).await;
     common::until_embedded(&app, 7).await;
@@ -225,7 +225,7 @@ async fn every_export_reads_back_as_trainers_read_it() {
     // arrive with their raters and times, and a second import adds nothing.
     let other = tmp.path().join("tablet");
     std::fs::create_dir(&other).unwrap();
-    let theirs = common::app_with_packs(&other, &[]).await;
+    let theirs = common::app_with_packs_on(&other, &[], backend).await;
     let copy = other.join("photos");
     copy_dir(&folder, &copy);
     theirs.open_folder(&copy).await.unwrap();
@@ -300,3 +300,5 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
 }
+
+both_backends!(every_export_reads_back_as_trainers_read_it);

@@ -12,6 +12,7 @@ use image_scorer_protocol::{
 use std::collections::HashSet;
 
 mod common;
+use common::Backend;
 
 async fn page(
     app: &App,
@@ -48,8 +49,7 @@ async fn all(app: &App, query: &GalleryQuery) -> Vec<String> {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_gallery_pages_sorts_and_filters_the_whole_library() {
+async fn the_gallery_pages_sorts_and_filters_the_whole_library(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
     let folder = tmp.path().join("photos");
     let photos = common::photos(&folder, 0..10);
@@ -58,13 +58,14 @@ async fn the_gallery_pages_sorts_and_filters_the_whole_library() {
     // The same content as photo 0 under a second name, and a file that is not an image.
     std::fs::copy(folder.join(&photos[0].0), second.join("copy of zero.png")).unwrap();
     std::fs::write(second.join("broken.png"), b"not a png").unwrap();
-    let app = common::app_with_packs(
+    let app = common::app_with_packs_on(
         tmp.path(),
         &[(
             "standin",
             common::STANDIN_LAION,
             common::STANDIN_LAION_MODELS,
         )],
+        backend,
     )
     .await;
     app.open_folder(&folder).await.unwrap();
@@ -314,3 +315,5 @@ async fn the_gallery_pages_sorts_and_filters_the_whole_library() {
         .await
         .is_err());
 }
+
+both_backends!(the_gallery_pages_sorts_and_filters_the_whole_library);

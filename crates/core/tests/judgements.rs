@@ -1,12 +1,13 @@
-//! The judgement log on a real SQLite file: scores supersede, undo restores, several raters,
-//! the queue; every kind of judgement in one log, and undo takes back the newest of any kind.
+//! The judgement log on a real SQLite file and on a real PostgreSQL: scores supersede, undo
+//! restores, several raters, the queue; every kind of judgement in one log, and undo takes back
+//! the newest of any kind.
 
 use image_scorer_core::store::NewJudgement;
 use image_scorer_core::Store;
 use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgementKind};
 
 mod common;
-use common::library;
+use common::{library_on, Backend};
 
 /// Records a score-kind judgement (`kind`) of `sha1` by `rater`.
 async fn score(
@@ -31,12 +32,9 @@ async fn undo(store: &Store, rater: i64) -> Option<(String, Option<f64>)> {
         .map(|j| (j.images[0].sha1.clone(), j.value))
 }
 
-/// A library of the seven fixture photos; returns the store and their hashes (sorted).
-
-#[tokio::test]
-async fn rescoring_supersedes_and_undo_restores_the_previous_score() {
+async fn rescoring_supersedes_and_undo_restores_the_previous_score(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let ana = store.rater("ana").await.unwrap();
     let a = &images[0];
     score(&store, JudgementKind::Score, a, ana, 5.0, None)
@@ -59,10 +57,9 @@ async fn rescoring_supersedes_and_undo_restores_the_previous_score() {
     assert!(undo(&store, ana).await.is_none(), "nothing left to undo");
 }
 
-#[tokio::test]
-async fn each_rater_has_their_own_score_and_the_mean_covers_all() {
+async fn each_rater_has_their_own_score_and_the_mean_covers_all(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let (ana, ben) = (
         store.rater("ana").await.unwrap(),
         store.rater(" ben ").await.unwrap(),
@@ -88,10 +85,9 @@ async fn each_rater_has_their_own_score_and_the_mean_covers_all() {
     assert_eq!(store.raters().await.unwrap(), ["x", "ana", "ben"]);
 }
 
-#[tokio::test]
-async fn bad_values_are_refused_and_nothing_is_written() {
+async fn bad_values_are_refused_and_nothing_is_written(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let ana = store.rater("ana").await.unwrap();
     for value in [0.0, 0.99, 10.01, f64::NAN, f64::INFINITY] {
         assert!(
@@ -115,10 +111,9 @@ async fn bad_values_are_refused_and_nothing_is_written() {
     assert_eq!(store.score_progress(ana).await.unwrap(), (0, 7));
 }
 
-#[tokio::test]
-async fn the_queue_puts_unrated_first_in_a_stable_shuffle() {
+async fn the_queue_puts_unrated_first_in_a_stable_shuffle(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let ana = store.rater("ana").await.unwrap();
     score(&store, JudgementKind::Score, &images[2], ana, 3.0, None)
         .await
@@ -151,10 +146,9 @@ async fn the_queue_puts_unrated_first_in_a_stable_shuffle() {
     assert_eq!(tail, [&images[2], &images[5]].into_iter().collect());
 }
 
-#[tokio::test]
-async fn with_a_model_the_unscored_images_it_predicted_come_first() {
+async fn with_a_model_the_unscored_images_it_predicted_come_first(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let ana = store.rater("ana").await.unwrap();
     let model = store.model_id("m", "M").await.unwrap();
     let predicted = [&images[1], &images[4], &images[6]];
@@ -185,10 +179,11 @@ async fn with_a_model_the_unscored_images_it_predicted_come_first() {
     }
 }
 
-#[tokio::test]
-async fn every_kind_of_judgement_is_one_log_and_undo_takes_the_newest_of_any_kind() {
+async fn every_kind_of_judgement_is_one_log_and_undo_takes_the_newest_of_any_kind(
+    backend: Backend,
+) {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let ana = store.rater("ana").await.unwrap();
     let ben = store.rater("ben").await.unwrap();
     score(&store, JudgementKind::Score, &images[0], ana, 6.0, None)
@@ -308,10 +303,9 @@ async fn every_kind_of_judgement_is_one_log_and_undo_takes_the_newest_of_any_kin
         .all(|j| j.undone));
 }
 
-#[tokio::test]
-async fn a_judgement_naming_an_image_outside_the_library_writes_nothing() {
+async fn a_judgement_naming_an_image_outside_the_library_writes_nothing(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let ana = store.rater("ana").await.unwrap();
     let comparison = NewJudgement {
         kind: JudgementKind::Comparison,
@@ -333,12 +327,11 @@ async fn a_judgement_naming_an_image_outside_the_library_writes_nothing() {
     assert!(store.judgements_about(&images[0]).await.unwrap().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn judgements_are_recorded_while_another_writer_commits() {
+async fn judgements_are_recorded_while_another_writer_commits(backend: Backend) {
     // The embedding job commits a batch every few milliseconds while a person scores: a
     // judgement must wait its turn, never fail with "database is locked".
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let ana = store.rater("ana").await.unwrap();
     let model = store.model_id("m", "M").await.unwrap();
     let ids: Vec<i64> = {
@@ -410,3 +403,14 @@ fn the_default_rater_is_a_usable_name() {
 fn sha1s(items: Vec<image_scorer_core::store::NamedImage>) -> Vec<String> {
     items.into_iter().map(|i| i.sha1).collect()
 }
+
+both_backends!(
+    rescoring_supersedes_and_undo_restores_the_previous_score,
+    each_rater_has_their_own_score_and_the_mean_covers_all,
+    bad_values_are_refused_and_nothing_is_written,
+    the_queue_puts_unrated_first_in_a_stable_shuffle,
+    with_a_model_the_unscored_images_it_predicted_come_first,
+    every_kind_of_judgement_is_one_log_and_undo_takes_the_newest_of_any_kind,
+    a_judgement_naming_an_image_outside_the_library_writes_nothing,
+    judgements_are_recorded_while_another_writer_commits,
+);

@@ -16,13 +16,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 mod common;
+use common::Backend;
 
 /// The photos that get copies, and the kinds of copy.
 const ORIGINALS: [&str; 3] = ["chelsea.png", "coffee.png", "astronaut.png"];
 const COPIES: [&str; 3] = ["reencoded", "resized", "cropped"];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
+async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
     let photos = tmp.path().join("photos");
     std::fs::create_dir(&photos).unwrap();
@@ -61,6 +61,7 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
     let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
     config.onnx_runtime = vec![common::ort_library()];
     config.low_priority = false;
+    common::on_backend(&mut config, backend);
     common::install_pack(
         &config.packs_dir().join("efficientnet"),
         common::EFFICIENTNET_FEATURES,
@@ -486,3 +487,5 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues() {
         .is_empty());
     app.close().await;
 }
+
+both_backends!(copies_are_nearest_and_grouped_and_marks_leave_the_queues);

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 mod common;
+use common::Backend;
 
 const ANA: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 const IDLE: &str = "ffffffffffffffffffffffffffffffffffffffff";
@@ -106,8 +107,7 @@ async fn score_of(app: &App, rater: &str, sha1: &str) -> Option<f64> {
     .mine
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_old_tools_database_imports_once_with_every_row_accounted_for() {
+async fn the_old_tools_database_imports_once_with_every_row_accounted_for(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
     let folder = tmp.path().join("photos");
     std::fs::create_dir(&folder).unwrap();
@@ -125,7 +125,7 @@ async fn the_old_tools_database_imports_once_with_every_row_accounted_for() {
     }
     let db = tmp.path().join("ratings.db");
     old_database(&db, &hashes);
-    let app = common::app_with_packs(tmp.path(), &[]).await;
+    let app = common::app_with_packs_on(tmp.path(), &[], backend).await;
     app.open_folder(&folder).await.unwrap();
     common::until_indexed(&app, 3).await;
 
@@ -296,3 +296,5 @@ async fn the_old_tools_database_imports_once_with_every_row_accounted_for() {
         "{refused:?}"
     );
 }
+
+both_backends!(the_old_tools_database_imports_once_with_every_row_accounted_for);

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
+use common::Backend;
 
 async fn until_library(events: &mut tokio::sync::mpsc::UnboundedReceiver<AppEvent>, ok: u32) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
@@ -125,14 +126,16 @@ async fn next(
     .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn comparisons_go_into_the_log_as_shown_and_the_rankings_stay_the_fit_of_the_log() {
+async fn comparisons_go_into_the_log_as_shown_and_the_rankings_stay_the_fit_of_the_log(
+    backend: Backend,
+) {
     let tmp = tempfile::tempdir().unwrap();
     let folder = tmp.path().join("photos");
     let photos = common::photos(&folder, 0..12);
     let library: HashSet<String> = photos.iter().map(|(_, h)| h.clone()).collect();
     let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
     config.onnx_runtime = Vec::new();
+    common::on_backend(&mut config, backend);
     let (sink, mut events) = ChannelSink::new();
     let app = App::open(config, Arc::new(sink)).await.unwrap();
     app.start();
@@ -375,3 +378,5 @@ async fn comparisons_go_into_the_log_as_shown_and_the_rankings_stay_the_fit_of_t
     assert_fits_log(&app, &page, Some("ana")).await;
     app.close().await;
 }
+
+both_backends!(comparisons_go_into_the_log_as_shown_and_the_rankings_stay_the_fit_of_the_log);

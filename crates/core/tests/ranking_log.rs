@@ -1,17 +1,16 @@
 //! The ranking log read from a real database: each rater's comparisons and scores, and the
 //! fit over them.
 
-use common::library;
+use common::{library_on, Backend};
 use image_scorer_core::store::NewJudgement;
 use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgementKind};
 
 mod common;
 
-#[tokio::test]
-async fn the_ranking_log_holds_each_raters_comparisons_and_scores_and_fits_them() {
+async fn the_ranking_log_holds_each_raters_comparisons_and_scores_and_fits_them(backend: Backend) {
     use image_scorer_core::ranking::{Config, Outcome};
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = library(tmp.path()).await;
+    let (store, images) = library_on(tmp.path(), backend).await;
     let (ana, bob) = (
         store.rater("ana").await.unwrap(),
         store.rater("bob").await.unwrap(),
@@ -106,3 +105,5 @@ async fn the_ranking_log_holds_each_raters_comparisons_and_scores_and_fits_them(
     let everyone = store.ranking_log(None).await.unwrap();
     assert_eq!(everyone.comparisons.len(), 11);
 }
+
+both_backends!(the_ranking_log_holds_each_raters_comparisons_and_scores_and_fits_them,);

@@ -4,11 +4,11 @@
 use image_scorer_core::similarity::EmbeddingIndex;
 
 mod common;
+use common::Backend;
 
-#[tokio::test]
-async fn the_index_holds_the_shown_images_embeddings_at_unit_length() {
+async fn the_index_holds_the_shown_images_embeddings_at_unit_length(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, hashes) = common::library(tmp.path()).await;
+    let (store, hashes) = common::library_on(tmp.path(), backend).await;
     let model = store.model_id("fingerprint", "test model").await.unwrap();
     let other = store.model_id("other", "another model").await.unwrap();
     let mut rng = fastrand::Rng::with_seed(3);
@@ -52,3 +52,5 @@ async fn the_index_holds_the_shown_images_embeddings_at_unit_length() {
         .unwrap()
         .is_empty());
 }
+
+both_backends!(the_index_holds_the_shown_images_embeddings_at_unit_length,);

@@ -84,7 +84,7 @@ impl PgServer {
     /// The address of the database `name`.
     pub fn database_url(&self, name: &str) -> String {
         format!(
-            "postgres://postgres@/{name}?host={}",
+            "postgres://postgres@localhost/{name}?host={}",
             path_str(self.dir.path())
         )
     }
@@ -153,6 +153,36 @@ impl Drop for PgServer {
             .stderr(Stdio::null())
             .status();
         }
+    }
+}
+
+/// The cluster shared by the tests of one test binary: started on first use, stopped when the
+/// process exits.
+static SHARED: std::sync::Mutex<Option<PgServer>> = std::sync::Mutex::new(None);
+
+/// Numbers the databases [`fresh_database`] makes.
+static NEXT_DATABASE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A new, empty database of its own for one test, on a cluster shared by the test binary (one
+/// cluster per binary rather than per test: starting one is the slow part). Returns its address.
+pub fn fresh_database() -> String {
+    let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+    if shared.is_none() {
+        *shared = Some(PgServer::start());
+        // SAFETY: registers a plain function that takes no arguments; it runs once at exit.
+        unsafe { libc::atexit(stop_shared) };
+    }
+    let n = NEXT_DATABASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    shared
+        .as_ref()
+        .expect("started above")
+        .create_database(&format!("test_{n}"))
+}
+
+/// Stops the shared cluster (registered with `atexit`: statics are never dropped).
+extern "C" fn stop_shared() {
+    if let Ok(mut shared) = SHARED.lock() {
+        drop(shared.take());
     }
 }
 

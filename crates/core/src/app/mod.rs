@@ -58,6 +58,8 @@ pub struct AppConfig {
     pub data_dir: PathBuf,
     /// The database file, when not the one in `data_dir` (the command line's `--db`).
     pub database_file: Option<PathBuf>,
+    /// A PostgreSQL database (`postgres://…`) instead of the file: a team server's.
+    pub database_url: Option<String>,
     /// Thumbnails.
     pub cache_dir: PathBuf,
     /// More folders with model packs, each with its label.
@@ -100,6 +102,7 @@ impl AppConfig {
         Self {
             data_dir,
             database_file: None,
+            database_url: None,
             cache_dir,
             extra_packs: Vec::new(),
             onnx_runtime: library_candidates(exe_dir.as_deref(), configured.as_deref()),
@@ -154,7 +157,10 @@ impl App {
     /// then reports) and prepares its services; nothing runs in the background until
     /// [`App::start`]. Must be called inside a Tokio runtime.
     pub async fn open(config: AppConfig, sink: Arc<dyn EventSink>) -> Result<Self, CoreError> {
-        let (store, notice) = database::open_at(&config.database()).await?;
+        let (store, notice) = match &config.database_url {
+            Some(url) => (Store::connect(url).await?, None),
+            None => database::open_at(&config.database()).await?,
+        };
         let (indexer, library_changes) = Indexer::new(store.clone(), sink.clone());
         let app_storage = match config.library {
             app_storage::LibraryPlace::Folders => None,

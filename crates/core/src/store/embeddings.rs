@@ -107,26 +107,28 @@ impl Store {
             let blob: Vec<u8> = vector.iter().flat_map(|v| v.to_le_bytes()).collect();
             on_tx!(&mut tx, |conn| {
                 sqlx::query(
-                "INSERT INTO embeddings (image_id, model_id, vector) VALUES ($1, $2, $3)
+                    "INSERT INTO embeddings (image_id, model_id, vector) VALUES ($1, $2, $3)
                  ON CONFLICT (image_id, model_id) DO UPDATE SET vector = excluded.vector",
-            )
-            .bind(image_id)
-            .bind(model_id)
-            .bind(blob)
-            .execute(&mut **conn)
-            .await.map(|done| done.rows_affected())
+                )
+                .bind(image_id)
+                .bind(model_id)
+                .bind(blob)
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
             })?;
             if let Some(score) = score {
                 on_tx!(&mut tx, |conn| {
                     sqlx::query(
-                    "INSERT INTO predictions (image_id, model_id, score) VALUES ($1, $2, $3)
+                        "INSERT INTO predictions (image_id, model_id, score) VALUES ($1, $2, $3)
                      ON CONFLICT (image_id, model_id) DO UPDATE SET score = excluded.score",
-                )
-                .bind(image_id)
-                .bind(model_id)
-                .bind(f64::from(*score))
-                .execute(&mut **conn)
-                .await.map(|done| done.rows_affected())
+                    )
+                    .bind(image_id)
+                    .bind(model_id)
+                    .bind(f64::from(*score))
+                    .execute(&mut **conn)
+                    .await
+                    .map(|done| done.rows_affected())
                 })?;
             }
         }
@@ -186,7 +188,8 @@ impl Store {
 }
 
 /// A model's embeddings of the images that can be shown, by SHA-1, in image order.
-const EMBEDDINGS: &str = "SELECT s.sha1, e.vector FROM embeddings e JOIN shown_images s ON s.id = e.image_id
+const EMBEDDINGS: &str =
+    "SELECT s.sha1, e.vector FROM embeddings e JOIN shown_images s ON s.id = e.image_id
   WHERE e.model_id = $1 ORDER BY s.id";
 
 /// An embedding's BLOB (little-endian f32) as numbers.

@@ -65,7 +65,8 @@ impl Store {
             let (image_id, error) = match &record.outcome {
                 Outcome::Image { sha1, probe } => {
                     let (width, height) = probe.dimensions.unzip();
-                    let id: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar(
+                    let id: i64 = on_tx!(&mut tx, |conn| {
+                        sqlx::query_scalar(
                         "INSERT INTO images (sha1, width, height, format, status, error)
                          VALUES ($1, $2, $3, $4, $5, $6)
                          ON CONFLICT (sha1) DO UPDATE SET
@@ -84,7 +85,8 @@ impl Store {
                     .bind(probe.status.as_str())
                     .bind(&probe.error)
                     .fetch_one(&mut **conn)
-                    .await)?;
+                    .await
+                    })?;
                     (Some(id), None)
                 }
                 Outcome::FileError(e) => (None, Some(e.as_str())),

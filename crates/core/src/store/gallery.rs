@@ -326,13 +326,13 @@ impl Store {
             Vec<(String, f64)>,
         )>,
     > {
-        let record: Option<(i64, Option<i64>, Option<i64>, Option<String>)> =
-            on_pool!(self, |pool| sqlx::query_as(
-                "SELECT id, width, height, format FROM images WHERE sha1 = $1",
-            )
-            .bind(sha1)
-            .fetch_optional(pool)
-            .await)?;
+        let record: Option<(i64, Option<i64>, Option<i64>, Option<String>)> = on_pool!(
+            self,
+            |pool| sqlx::query_as("SELECT id, width, height, format FROM images WHERE sha1 = $1",)
+                .bind(sha1)
+                .fetch_optional(pool)
+                .await
+        )?;
         let Some((id, width, height, format)) = record else {
             return Ok(None);
         };

@@ -365,7 +365,11 @@ pub(super) async fn insert(
     )
     .bind(j.kind.as_str())
     .bind(rater_id)
-    .bind(imported.as_ref().map_or_else(log_time_now, |i| i.created.to_owned()))
+    .bind(
+        imported
+            .as_ref()
+            .map_or_else(log_time_now, |i| i.created.to_owned())
+    )
     .bind(j.value)
     .bind(j.outcome.map(ComparisonOutcome::as_str))
     .bind(j.shown_prediction)

@@ -91,12 +91,50 @@ impl Store {
 
     /// Connects to the PostgreSQL database at `url` (`postgres://…`) and brings it up to date.
     /// A database whose schema is newer than this build's is refused, untouched.
+    /// A server that cannot be reached, or that refuses the connection, is a
+    /// [`CoreError::DatabaseServer`] naming host and reason; nothing is created anywhere.
     pub async fn connect(url: &str) -> Result<Self> {
+        let unreachable = |reason: String| crate::CoreError::DatabaseServer {
+            place: migrations::without_password(url),
+            reason,
+        };
+        let options: sqlx::postgres::PgConnectOptions = url
+            .parse()
+            .map_err(|e| unreachable(format!("the address is not valid ({e})")))?;
+        let place = server_place(&options);
+        // One connection first, for the reason when it fails: the pool would retry until its
+        // timeout and then say only that it timed out.
+        let first = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            <sqlx::PgConnection as sqlx::Connection>::connect_with(&options),
+        )
+        .await;
+        match first {
+            Ok(Ok(connection)) => {
+                let _ = sqlx::Connection::close(connection).await;
+            }
+            Ok(Err(e)) => {
+                return Err(crate::CoreError::DatabaseServer {
+                    place,
+                    reason: connect_reason(&e),
+                })
+            }
+            Err(_) => {
+                return Err(crate::CoreError::DatabaseServer {
+                    place,
+                    reason: "no answer within 10 seconds".into(),
+                })
+            }
+        }
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(std::time::Duration::from_secs(10))
-            .connect(url)
-            .await?;
+            .connect_with(options)
+            .await
+            .map_err(|e| crate::CoreError::DatabaseServer {
+                place: place.clone(),
+                reason: connect_reason(&e),
+            })?;
         let prepared = match migrations::refuse_newer_postgres(&pool, url).await {
             Ok(()) => migrations::postgres_migrator()
                 .run(&pool)
@@ -150,6 +188,31 @@ impl Store {
             Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+}
+
+/// Where a PostgreSQL connection goes, for messages: `host:port/database`, or the socket
+/// folder's, never the password.
+fn server_place(options: &sqlx::postgres::PgConnectOptions) -> String {
+    let database = options.get_database().unwrap_or("(the user's)");
+    match options.get_socket() {
+        Some(socket) => format!("the socket in {} (database {database})", socket.display()),
+        None => format!(
+            "{}:{} (database {database})",
+            options.get_host(),
+            options.get_port()
+        ),
+    }
+}
+
+/// Why a connection could not be made, in the words of the network or of the server.
+fn connect_reason(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(e) => e.to_string(),
+        sqlx::Error::Database(e) => e.message().to_owned(),
+        sqlx::Error::PoolTimedOut => "no answer within 10 seconds".to_owned(),
+        sqlx::Error::Tls(e) => format!("TLS failed: {e}"),
+        other => other.to_string(),
     }
 }
 

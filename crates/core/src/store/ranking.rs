@@ -71,16 +71,15 @@ impl Store {
 
     /// How many judgements of `kind` `rater_id` made, not undone.
     pub async fn judgement_count(&self, rater_id: i64, kind: JudgementKind) -> Result<u32> {
-        let n: i64 =
-            on_pool!(self, |pool| {
-                sqlx::query_scalar(
+        let n: i64 = on_pool!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT COUNT(*) FROM judgements WHERE kind = $2 AND undone = FALSE AND rater_id = $1",
         )
         .bind(rater_id)
         .bind(kind.as_str())
         .fetch_one(pool)
         .await
-            })?;
+        })?;
         Ok(n as u32)
     }
 

@@ -140,9 +140,9 @@ impl Store {
                         Ok(())
                     },
                 )?;
-                out.push(found.filter(|v| {
-                    *width.get_or_insert(v.len()) == v.len() && !v.is_empty()
-                }));
+                out.push(
+                    found.filter(|v| *width.get_or_insert(v.len()) == v.len() && !v.is_empty()),
+                );
             }
             Ok(out)
         })

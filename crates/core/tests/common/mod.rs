@@ -117,9 +117,57 @@ offset = -0.9921875
 width = 1280
 "#;
 
+/// The two databases the store runs on; the store's tests run on both ([`both_backends!`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in the test's temporary folder.
+    Sqlite,
+    /// A fresh database of its own on a real PostgreSQL (the test binary's cluster).
+    Postgres,
+}
+
+/// A new, empty store on `backend`: `tmp`/app.db, or a fresh PostgreSQL database.
+pub async fn open_store(tmp: &Path, backend: Backend) -> image_scorer_core::Store {
+    match backend {
+        Backend::Sqlite => image_scorer_core::Store::open(&tmp.join("app.db"))
+            .await
+            .unwrap(),
+        Backend::Postgres => {
+            image_scorer_core::Store::connect(&image_scorer_pgtest::fresh_database())
+                .await
+                .unwrap()
+        }
+    }
+}
+
+/// Runs each named `async fn(Backend)` of the test file on both backends: a module of the
+/// test's name with the tests `sqlite` and `postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
 /// A store at `tmp`/app.db on a folder of the seven fixture photos, scanned; their hashes,
 /// sorted.
 pub async fn library(tmp: &Path) -> (image_scorer_core::Store, Vec<String>) {
+    library_on(tmp, Backend::Sqlite).await
+}
+
+/// [`library`] on `backend`.
+pub async fn library_on(tmp: &Path, backend: Backend) -> (image_scorer_core::Store, Vec<String>) {
     let root = tmp.join("photos");
     std::fs::create_dir(&root).unwrap();
     for entry in std::fs::read_dir(fixtures_dir()).expect("fixtures present") {
@@ -128,9 +176,7 @@ pub async fn library(tmp: &Path) -> (image_scorer_core::Store, Vec<String>) {
             std::fs::copy(&path, root.join(path.file_name().unwrap())).unwrap();
         }
     }
-    let store = image_scorer_core::Store::open(&tmp.join("app.db"))
-        .await
-        .unwrap();
+    let store = open_store(tmp, backend).await;
     let r = store
         .add_root(&image_scorer_core::folder::check_folder(&root).unwrap())
         .await
@@ -218,7 +264,25 @@ pub async fn until<F: std::future::Future<Output = bool>>(
 /// A started app over fresh data and cache folders in `tmp`, with ONNX Runtime and the packs
 /// given as (folder name, manifest, models) installed; its events go to a sink nobody reads.
 pub async fn app_with_packs(tmp: &Path, packs: &[(&str, &str, &[&str])]) -> image_scorer_core::App {
+    app_with_packs_on(tmp, packs, Backend::Sqlite).await
+}
+
+/// Puts `config`'s database on `backend`: its file in the data folder, or a fresh PostgreSQL
+/// database.
+pub fn on_backend(config: &mut image_scorer_core::AppConfig, backend: Backend) {
+    if backend == Backend::Postgres {
+        config.database_url = Some(image_scorer_pgtest::fresh_database());
+    }
+}
+
+/// [`app_with_packs`] with its database on `backend`.
+pub async fn app_with_packs_on(
+    tmp: &Path,
+    packs: &[(&str, &str, &[&str])],
+    backend: Backend,
+) -> image_scorer_core::App {
     let mut config = image_scorer_core::AppConfig::in_folders(tmp.join("data"), tmp.join("cache"));
+    on_backend(&mut config, backend);
     config.onnx_runtime = vec![ort_library()];
     config.low_priority = false;
     for (name, manifest, models) in packs {
