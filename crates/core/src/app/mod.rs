@@ -25,6 +25,7 @@ mod rankings;
 mod ratings;
 pub mod settings;
 mod similarity;
+pub mod team;
 mod wire;
 
 pub use desktop::{Desktop, DesktopFuture, FileDialog, Pick, SharingChange};
@@ -351,6 +352,11 @@ impl App {
     /// The database (for tests and tools; the app's own work goes through commands).
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+
+    /// The team's accounts (a team server's sign-in).
+    pub fn team(&self) -> team::Team {
+        team::Team::new(self.0.store.clone())
     }
 
     /// The predictor.

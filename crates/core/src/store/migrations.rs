@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "own model",
         include_str!("../../migrations/0009_own_model.sql"),
     ),
+    (
+        10,
+        "accounts",
+        include_str!("../../migrations/0010_accounts.sql"),
+    ),
 ];
 
 /// [`MIGRATIONS`] in PostgreSQL's dialect, version for version: the same tables, columns,
@@ -100,6 +105,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "own model",
         include_str!("../../migrations/postgres/0009_own_model.sql"),
+    ),
+    (
+        10,
+        "accounts",
+        include_str!("../../migrations/postgres/0010_accounts.sql"),
     ),
 ];
 

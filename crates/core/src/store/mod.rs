@@ -5,6 +5,7 @@
 //! core's own types and of the domain's words; it knows nothing of the library's files on disk,
 //! the models or the pages.
 
+mod accounts;
 pub(crate) mod backend;
 mod embeddings;
 mod files;
@@ -22,6 +23,7 @@ mod similarity;
 mod snapshot;
 
 pub use crate::domain::{FileRecord, Outcome};
+pub use accounts::{AccountLine, DeviceAccount, Revoked};
 pub use embeddings::EmbeddingRows;
 pub use files::{Counts, KnownFile};
 pub use gallery::{GalleryBase, GalleryJudged};
