@@ -5,6 +5,7 @@
 
 mod progress;
 mod serve;
+mod team;
 mod verbs;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -96,16 +97,14 @@ enum Command {
     },
     /// Share the library with tablets and phones on the local network until Ctrl+C: serves
     /// the app's UI and commands over HTTP; a device pairs by the printed address or QR code.
-    Serve {
-        /// The built UI (`cargo xtask ui` builds it into ui/dist).
-        #[arg(long, value_name = "DIR", default_value = "ui/dist")]
-        ui: PathBuf,
-        /// The address to listen on (every interface: the local network).
-        #[arg(long, default_value = "0.0.0.0")]
-        bind: std::net::IpAddr,
-        /// The port to ask for (when taken, any free one).
-        #[arg(long, default_value_t = 8765)]
-        port: u16,
+    /// On PostgreSQL (or with --team) it is a team server: raters sign in with the addresses
+    /// `team add-rater` prints, and several serve processes may share the database.
+    Serve(serve::ServeArgs),
+    /// A team server's accounts: add raters (each gets a one-time sign-in address), list
+    /// them and their devices, sign devices out.
+    Team {
+        #[command(subcommand)]
+        action: team::TeamAction,
     },
     /// Install a model pack from a folder, a .zip, or a .zip at an http(s) URL (downloaded with
     /// resume: run it again after an interruption); validated before it is listed.

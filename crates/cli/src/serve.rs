@@ -1,37 +1,80 @@
 //! `image-scorer-cli serve`: the library for tablets and phones on the local network, through
-//! the same network door the desktop app opens ([`image_scorer_server`]), until Ctrl+C.
+//! the same network door the desktop app opens ([`image_scorer_server`]), until Ctrl+C; on
+//! PostgreSQL (or with `--team`) a team server whose raters sign in.
 
 use image_scorer_core::App;
 use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
 use std::io::Write;
 use std::net::IpAddr;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Indexes and watches the library, predicts, and serves it at `bind`:`port` with the UI in
-/// `ui`; prints the pairing address and its QR code; stops at Ctrl+C (or SIGTERM).
-pub async fn serve(
-    app: &App,
-    events: EventHub,
-    ui: &Path,
+/// The setting that keeps where the team server is reached, for `team add-rater`.
+pub const ADDRESS_SETTING: &str = "team.address";
+
+/// `serve`'s options.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The built UI (`cargo xtask ui` builds it into ui/dist).
+    #[arg(long, value_name = "DIR", default_value = "ui/dist")]
+    ui: PathBuf,
+    /// The address to listen on (every interface: the local network).
+    #[arg(long, default_value = "0.0.0.0")]
     bind: IpAddr,
+    /// The port to ask for (when taken, any free one).
+    #[arg(long, default_value_t = 8765)]
     port: u16,
-) -> Result<(), String> {
-    let assets = DirAssets::open(ui).map_err(|e| format!("the UI in {}: {e}", ui.display()))?;
+    /// A team server (the default on PostgreSQL): raters sign in as themselves.
+    #[arg(long)]
+    team: bool,
+    /// Where raters reach this server (for instance https://scorer.example.org behind a reverse
+    /// proxy); `team add-rater` puts it in the sign-in addresses. Default: this machine's
+    /// address and port.
+    #[arg(long, value_name = "URL")]
+    public_address: Option<String>,
+}
+
+/// Indexes and watches the library, predicts, and serves it with the UI; prints the pairing
+/// address and its QR code (or, on a team server, how raters sign in); stops at Ctrl+C (or
+/// SIGTERM).
+pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), String> {
+    let ServeArgs {
+        ui,
+        bind,
+        port,
+        team,
+        public_address,
+    } = args;
+    let team = team || app.store().is_postgres();
+    let assets = DirAssets::open(&ui).map_err(|e| format!("the UI in {}: {e}", ui.display()))?;
     app.start();
     let options = ServerOptions {
         bind,
         port,
+        team,
         ..ServerOptions::default()
     };
     let server = Server::start(app.clone(), events, Arc::new(assets), options)
         .await
         .map_err(|e| format!("cannot listen on {bind}:{port}: {e}"))?;
-    println!("{}", server.qr_text());
-    println!(
-        "Open on the tablet (or scan the code): {}",
-        server.pairing_url()
-    );
+    if team {
+        let address = public_address.unwrap_or_else(|| server.base_url());
+        app.store()
+            .set_setting(ADDRESS_SETTING, address.trim_end_matches('/'))
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("Team server at {address}.");
+        println!(
+            "Raters sign in with the address `image-scorer-cli team add-rater NAME` prints \
+             (one per device)."
+        );
+    } else {
+        println!("{}", server.qr_text());
+        println!(
+            "Open on the tablet (or scan the code): {}",
+            server.pairing_url()
+        );
+    }
     println!("Listening on {}; Ctrl+C stops.", server.local_address());
     let _ = std::io::stdout().flush();
     stopped().await;

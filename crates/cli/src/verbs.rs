@@ -58,7 +58,8 @@ pub async fn command(
             println!("raters: {}", rater.all.join(", "));
             Ok(())
         }
-        Command::Serve { ui, bind, port } => serve::serve(app, hub, &ui, bind, port).await,
+        Command::Serve(args) => serve::serve(app, hub, args).await,
+        Command::Team { action } => crate::team::run(app, action).await,
         Command::InstallPack { source, sha256 } => install_pack(app, bars, source, sha256).await,
     }
 }

@@ -17,8 +17,10 @@
 mod assets;
 mod dispatch;
 mod events;
+mod gate;
 mod pairing;
 mod routes;
+mod sign_in;
 
 pub use assets::{Assets, DirAssets};
 pub use dispatch::DEVICE_RATER;
@@ -44,6 +46,9 @@ pub struct ServerOptions {
     pub lifetime: Duration,
     /// The largest request body accepted, in bytes.
     pub max_body: usize,
+    /// A team server: devices sign in as raters of the team's accounts
+    /// ([`image_scorer_core::app::team`]) instead of holding the pairing.
+    pub team: bool,
 }
 
 impl Default for ServerOptions {
@@ -53,6 +58,7 @@ impl Default for ServerOptions {
             port: 8765,
             lifetime: Duration::from_secs(12 * 3600),
             max_body: 256 * 1024,
+            team: false,
         }
     }
 }
@@ -71,6 +77,7 @@ pub(crate) struct Door {
     pub app: App,
     pub events: EventHub,
     pub assets: Arc<dyn Assets>,
+    pub gate: gate::Gate,
     pub pairing: Arc<Pairing>,
     pub stopped: watch::Receiver<bool>,
 }
@@ -92,14 +99,21 @@ impl Server {
         let address = listener.local_addr()?;
         let pairing = Arc::new(Pairing::new(options.lifetime)?);
         let (stop, stopped) = watch::channel(false);
+        let gate = if options.team {
+            gate::Gate::Team(app.team(), Arc::default())
+        } else {
+            gate::Gate::Pairing(pairing.clone())
+        };
         let door = Door {
             app,
             events,
             assets,
+            gate,
             pairing: pairing.clone(),
             stopped: stopped.clone(),
         };
-        let router = routes::router(door, options.max_body);
+        let router = routes::router(door, options.max_body)
+            .into_make_service_with_connect_info::<SocketAddr>();
         let mut shutdown = stopped;
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
@@ -131,6 +145,13 @@ impl Server {
     /// (the loopback address when it listens there, or when there is no network), the port,
     /// and the token in the fragment.
     pub fn pairing_url(&self) -> String {
+        format!("{}/#pair={}", self.base_url(), self.pairing.token())
+    }
+
+    /// The address a device on the network opens, without a pairing: this machine's address
+    /// on the local network (the loopback address when it listens there, or when there is no
+    /// network) and the port.
+    pub fn base_url(&self) -> String {
         let host = match self.address.ip() {
             ip if ip.is_unspecified() => lan_address().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
             ip => ip,
@@ -139,11 +160,7 @@ impl Server {
             IpAddr::V6(v6) => format!("[{v6}]"),
             IpAddr::V4(v4) => v4.to_string(),
         };
-        format!(
-            "http://{host}:{}/#pair={}",
-            self.address.port(),
-            self.pairing.token()
-        )
+        format!("http://{host}:{}", self.address.port())
     }
 
     /// The pairing address as a QR code, an SVG document.

@@ -122,14 +122,18 @@ impl Drop for StreamGuard {
 /// `Origin` with every cross-origin request (and with same-origin POSTs); a request without it
 /// comes from this server's own page or from a program that is not a browser, which the token
 /// holds back.
-fn same_origin(headers: &HeaderMap) -> Result<(), Refusal> {
+pub(crate) fn same_origin(headers: &HeaderMap) -> Result<(), Refusal> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let origin = origin.to_str().ok();
     match (origin, host) {
-        (Some(o), Some(h)) if o.strip_prefix("http://") == Some(h) => Ok(()),
+        (Some(o), Some(h))
+            if o.strip_prefix("http://") == Some(h) || o.strip_prefix("https://") == Some(h) =>
+        {
+            Ok(())
+        }
         _ => Err((
             StatusCode::FORBIDDEN,
             "Requests from other web pages are refused.",

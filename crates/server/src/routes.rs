@@ -2,10 +2,11 @@
 //! `GET /api/events` (server-sent events) and `GET /image/[thumb/]{sha1}?key=…`.
 
 use crate::dispatch::dispatch;
+use crate::gate::Caller;
 use crate::pairing::Refusal;
 use crate::Door;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +17,7 @@ use image_scorer_protocol::AppError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -26,6 +28,10 @@ pub(crate) fn router(door: Door, max_body: usize) -> Router {
         .route("/api/events", get(events))
         .route("/image/{sha1}", get(original))
         .route("/image/thumb/{sha1}", get(thumbnail))
+        .route(
+            "/sign-in/{code}",
+            get(crate::sign_in::page).post(crate::sign_in::redeem),
+        )
         .route("/", get(index))
         .route("/{file}", get(asset))
         .fallback(not_found)
@@ -75,7 +81,7 @@ async fn declared_length(
     next.run(request).await
 }
 
-fn refused((status, message): Refusal) -> Response {
+pub(crate) fn refused((status, message): Refusal) -> Response {
     (
         status,
         Json(json!({ "kind": "invalid_input", "message": message })),
@@ -90,12 +96,14 @@ async fn not_found() -> Response {
 async fn command(
     State(door): State<Door>,
     Path(name): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(r) = door.pairing.check_call(&headers) {
-        return refused(r);
-    }
+    let caller = match door.gate.check_call(&headers, peer.ip()).await {
+        Ok(caller) => caller,
+        Err(r) => return refused(r),
+    };
     let body: Value = if body.is_empty() {
         json!({})
     } else {
@@ -113,7 +121,7 @@ async fn command(
             }
         }
     };
-    let answer = dispatch(&door.app, &name, body).await;
+    let answer = dispatch(&door.app, &caller, &name, body).await;
     let mut response = match answer {
         Ok(value) => Json(value).into_response(),
         Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Json(e)).into_response(),
@@ -125,13 +133,19 @@ async fn command(
 }
 
 /// What a paired UI needs beside the token: the key its image addresses carry.
-async fn session(State(door): State<Door>, headers: HeaderMap) -> Response {
-    if let Err(r) = door.pairing.check_call(&headers) {
-        return refused(r);
-    }
+async fn session(
+    State(door): State<Door>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let caller = match door.gate.check_call(&headers, peer.ip()).await {
+        Ok(caller) => caller,
+        Err(r) => return refused(r),
+    };
+    let (image_key, expires_in_s) = door.gate.image_key(&caller);
     let mut response = Json(json!({
-        "image_key": door.pairing.image_key(),
-        "expires_in_s": door.pairing.seconds_left(),
+        "image_key": image_key,
+        "expires_in_s": expires_in_s,
     }))
     .into_response();
     response
@@ -142,38 +156,58 @@ async fn session(State(door): State<Door>, headers: HeaderMap) -> Response {
 
 /// The app's events as server-sent events (`event:` the protocol's name, `data:` the payload),
 /// until the server stops or the browser goes.
-async fn events(State(door): State<Door>, headers: HeaderMap) -> Response {
-    if let Err(r) = door.pairing.check_call(&headers) {
-        return refused(r);
-    }
-    Sse::new(event_stream(door))
+async fn events(
+    State(door): State<Door>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let caller = match door.gate.check_call(&headers, peer.ip()).await {
+        Ok(caller) => caller,
+        Err(r) => return refused(r),
+    };
+    Sse::new(event_stream(door, caller))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }
 
-fn event_stream(door: Door) -> impl Stream<Item = Result<Event, Infallible>> {
+/// How often an open event stream checks that its device may still follow it.
+const STILL_IN_EVERY: Duration = Duration::from_secs(1);
+
+fn event_stream(door: Door, caller: Caller) -> impl Stream<Item = Result<Event, Infallible>> {
     let guard = door.pairing.stream_started();
     let receiver = door.events.subscribe();
+    let mut check = tokio::time::interval(STILL_IN_EVERY);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let state = (receiver, door.stopped.clone(), guard, check);
     futures_util::stream::unfold(
-        (receiver, door.stopped.clone(), guard),
-        |(mut receiver, mut stopped, guard)| async move {
-            loop {
-                if *stopped.borrow() {
-                    return None;
-                }
-                let next = tokio::select! {
-                    next = receiver.recv() => next,
-                    _ = stopped.changed() => return None,
-                };
-                match next {
-                    Ok(event) => {
-                        let data = serde_json::to_string(&event).unwrap_or_default();
-                        let sse = Event::default().event(event.name()).data(data);
-                        return Some((Ok(sse), (receiver, stopped, guard)));
+        state,
+        move |(mut receiver, mut stopped, guard, mut check)| {
+            let (gate, caller) = (door.gate.clone(), caller.clone());
+            async move {
+                loop {
+                    if *stopped.borrow() {
+                        return None;
                     }
-                    // Fell behind: the UI reloads what it shows at the next event of each kind.
-                    Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => return None,
+                    let next = tokio::select! {
+                        next = receiver.recv() => next,
+                        _ = stopped.changed() => return None,
+                        _ = check.tick() => {
+                            if gate.still_in(&caller).await {
+                                continue;
+                            }
+                            return None;
+                        }
+                    };
+                    match next {
+                        Ok(event) => {
+                            let data = serde_json::to_string(&event).unwrap_or_default();
+                            let sse = Event::default().event(event.name()).data(data);
+                            return Some((Ok(sse), (receiver, stopped, guard, check)));
+                        }
+                        // Fell behind: the UI reloads what it shows at the next event of each kind.
+                        Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    }
                 }
             }
         },
@@ -189,18 +223,20 @@ async fn original(
     state: State<Door>,
     Path(sha1): Path<String>,
     Query(q): Query<ImageQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    image(state, format!("/{sha1}"), q, headers).await
+    image(state, format!("/{sha1}"), q, peer, headers).await
 }
 
 async fn thumbnail(
     state: State<Door>,
     Path(sha1): Path<String>,
     Query(q): Query<ImageQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    image(state, format!("/thumb/{sha1}"), q, headers).await
+    image(state, format!("/thumb/{sha1}"), q, peer, headers).await
 }
 
 /// A library image by hash, through the same check the window's image scheme uses.
@@ -208,9 +244,14 @@ async fn image(
     State(door): State<Door>,
     path: String,
     q: ImageQuery,
+    peer: SocketAddr,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = door.pairing.check_image(&headers, q.key.as_deref()) {
+    if let Err(r) = door
+        .gate
+        .check_image(&headers, q.key.as_deref(), peer.ip())
+        .await
+    {
         return refused(r);
     }
     let answer = door.app.serve_image(&path).await;

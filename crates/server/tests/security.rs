@@ -8,24 +8,16 @@
 use image_scorer_core::{App, AppConfig};
 use image_scorer_protocol::commands::{GetRater, GetState};
 use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const EVIL: &str = "http://evil.example";
+mod common;
+use common::{bearer, fixture, raw, request};
 
-fn fixture(name: &str) -> PathBuf {
-    let dir = std::env::var_os("IMAGE_SCORER_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/images")
-        });
-    let path = dir.join(name);
-    assert!(path.is_file(), "fixture {} is missing", path.display());
-    path
-}
+const EVIL: &str = "http://evil.example";
 
 /// An app over a folder with two photos, its server on the loopback address, and the folder.
 struct Setup {
@@ -70,6 +62,7 @@ async fn setup(lifetime: Duration) -> Setup {
             port: 0,
             lifetime,
             max_body: 64 * 1024,
+            team: false,
         },
     )
     .await
@@ -80,53 +73,6 @@ async fn setup(lifetime: Duration) -> Setup {
         photos,
         _tmp: tmp,
     }
-}
-
-/// The status and body of one raw HTTP/1.1 request (the server must answer and close
-/// within 20 s).
-async fn raw(address: SocketAddr, request: &[u8]) -> (u16, Vec<u8>) {
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let mut answer = Vec::new();
-    tokio::time::timeout(Duration::from_secs(20), async {
-        // The server may answer before it has read the whole request (a refusal).
-        let _ = stream.write_all(request).await;
-        let _ = stream.read_to_end(&mut answer).await;
-    })
-    .await
-    .expect("an answer within 20 s");
-    let text = String::from_utf8_lossy(&answer);
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {text:?}"));
-    let body = match answer.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(i) => answer[i + 4..].to_vec(),
-        None => Vec::new(),
-    };
-    (status, body)
-}
-
-/// A request with these extra header lines and body.
-fn request(method: &str, path: &str, headers: &[String], body: &str) -> Vec<u8> {
-    let mut r = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-    for h in headers {
-        r.push_str(h);
-        r.push_str("\r\n");
-    }
-    if method == "POST" {
-        r.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    r.push_str("\r\n");
-    r.push_str(body);
-    r.into_bytes()
-}
-
-fn bearer(token: &str) -> String {
-    format!("Authorization: Bearer {token}")
 }
 
 async fn call(s: &Setup, command: &str, body: &str) -> (u16, serde_json::Value) {

@@ -59,6 +59,12 @@ pub enum Remote {
     Open,
     /// The network door answers it for the device itself: each device keeps its own rater.
     PerDevice,
+    /// Open, acting as a rater (the request's `rater`): a team server's device acts only as
+    /// the rater it signed in as (an empty `rater` is filled in with it).
+    AsRater,
+    /// Changes the library or the app's settings: on a team server an admin's device may send
+    /// it; a desktop's paired devices are refused, with why (completing "it …").
+    Admin(&'static str),
     /// Refused over the network, with why (completing "it …").
     Refused(&'static str),
 }
@@ -66,9 +72,13 @@ pub enum Remote {
 /// Refused over the network: the command shows a native file dialog.
 const DIALOG: Remote =
     Remote::Refused("needs the desktop's file dialog: use the desktop app for it");
-/// Refused over the network: the command changes what only the desktop's owner changes.
-const DESKTOP: Remote =
-    Remote::Refused("changes the library or the app's settings, which only the desktop app does");
+/// The command changes what only the desktop's owner (or a team server's admin) changes.
+const DESKTOP: Remote = Remote::Admin(
+    "changes the library or the app's settings, which only the desktop app (or a team's admin) does",
+);
+/// Refused over the network: the command is the desktop's own (its network door).
+const SHARING: Remote =
+    Remote::Refused("changes the desktop's sharing, which only the desktop app does");
 
 /// Answers the command `C`: implemented by the app (core's `App`) once per command.
 pub trait Handler<C: Command> {
@@ -160,9 +170,9 @@ commands! {
     "set_rater" => SetRater -> Rater, Remote::PerDevice;
     "get_score_queue" => GetScoreQueue -> ScoreQueue, Remote::Open;
     "get_score_state" => GetScoreState -> ScoreState, Remote::Open;
-    "add_score" => AddScore -> ScoreState, Remote::Open;
-    "add_rating" => AddRating -> ScoreState, Remote::Open;
-    "undo" => Undo -> Option<Undone>, Remote::Open;
+    "add_score" => AddScore -> ScoreState, Remote::AsRater;
+    "add_rating" => AddRating -> ScoreState, Remote::AsRater;
+    "undo" => Undo -> Option<Undone>, Remote::AsRater;
     "image_failed" => ImageFailed -> (), DESKTOP;
     "get_predictor" => GetPredictor -> PredictorState, Remote::Open;
     "set_pack" => SetPack -> PredictorState, DESKTOP;
@@ -170,15 +180,15 @@ commands! {
     "get_preference" => GetPreference -> PreferenceSettings, Remote::Open;
     "set_preference" => SetPreference -> PreferenceSettings, Remote::Open;
     "next_set" => NextSet -> Option<ComparisonSet>, Remote::Open;
-    "record_comparison" => RecordComparison -> ComparisonSaved, Remote::Open;
+    "record_comparison" => RecordComparison -> ComparisonSaved, Remote::AsRater;
     "get_ranking" => GetRanking -> RankingPage, Remote::Open;
     "find_similar" => FindSimilar -> SimilarImages, Remote::Open;
     "find_similar_to_file" => FindSimilarToFile -> Option<SimilarImages>, DIALOG;
     "get_similar_pair" => GetSimilarPair -> Option<SimilarityPair>, Remote::Open;
-    "record_likeness" => RecordLikeness -> LikenessSaved, Remote::Open;
+    "record_likeness" => RecordLikeness -> LikenessSaved, Remote::AsRater;
     "get_likeness" => GetLikeness -> LikenessSummary, Remote::Open;
     "get_duplicate_groups" => GetDuplicateGroups -> DuplicateGroups, Remote::Open;
-    "mark_duplicates" => MarkDuplicates -> DuplicatesMarked, Remote::Open;
+    "mark_duplicates" => MarkDuplicates -> DuplicatesMarked, Remote::AsRater;
     "get_gallery" => GetGallery -> GalleryPage, Remote::Open;
     "get_image_detail" => GetImageDetail -> ImageDetail, Remote::Open;
     "get_rating_stats" => GetRatingStats -> RatingStats, Remote::Open;
@@ -189,9 +199,9 @@ commands! {
     "rename_rater" => RenameRater -> Rater, DESKTOP;
     "get_personal_model" => GetPersonalModel -> PersonalModel, Remote::Open;
     "export_own_model" => ExportOwnModel -> Option<OwnModelExported>, DIALOG;
-    "get_sharing" => GetSharing -> SharingState, DESKTOP;
-    "start_sharing" => StartSharing -> SharingState, DESKTOP;
-    "stop_sharing" => StopSharing -> SharingState, DESKTOP;
+    "get_sharing" => GetSharing -> SharingState, SHARING;
+    "start_sharing" => StartSharing -> SharingState, SHARING;
+    "stop_sharing" => StopSharing -> SharingState, SHARING;
 }
 
 #[cfg(test)]
@@ -221,8 +231,14 @@ mod tests {
 
     #[test]
     fn every_command_says_whether_the_network_may_send_it() {
-        assert_eq!(remote(AddScore::NAME), Some(Remote::Open));
+        assert_eq!(remote(AddScore::NAME), Some(Remote::AsRater));
+        assert_eq!(remote(GetGallery::NAME), Some(Remote::Open));
         assert_eq!(remote(SetRater::NAME), Some(Remote::PerDevice));
+        assert!(matches!(remote(SetPack::NAME), Some(Remote::Admin(_))));
+        assert!(matches!(
+            remote(StartSharing::NAME),
+            Some(Remote::Refused(_))
+        ));
         assert!(matches!(
             remote(ChooseFolder::NAME),
             Some(Remote::Refused(_))

@@ -1,0 +1,78 @@
+//! Helpers of the door's tests: the shared photos and raw HTTP/1.1 requests written byte for
+//! byte.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The shared fixture photo `name` (missing: the test fails).
+pub fn fixture(name: &str) -> PathBuf {
+    let dir = std::env::var_os("IMAGE_SCORER_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/images")
+        });
+    let path = dir.join(name);
+    assert!(path.is_file(), "fixture {} is missing", path.display());
+    path
+}
+
+/// The status and body of one raw HTTP/1.1 request (the server must answer and close
+/// within 20 s).
+pub async fn raw(address: SocketAddr, request: &[u8]) -> (u16, Vec<u8>) {
+    raw_from(std::net::Ipv4Addr::LOCALHOST, address, request).await
+}
+
+/// A request with these extra header lines and body.
+pub fn request(method: &str, path: &str, headers: &[String], body: &str) -> Vec<u8> {
+    let mut r = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for h in headers {
+        r.push_str(h);
+        r.push_str("\r\n");
+    }
+    if method == "POST" {
+        r.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    r.push_str("\r\n");
+    r.push_str(body);
+    r.into_bytes()
+}
+
+pub fn bearer(token: &str) -> String {
+    format!("Authorization: Bearer {token}")
+}
+
+/// [`raw`] from the loopback address `source` (127.0.0.2 and up: another machine of the LAN
+/// as the server sees it).
+pub async fn raw_from(
+    source: std::net::Ipv4Addr,
+    address: SocketAddr,
+    request: &[u8],
+) -> (u16, Vec<u8>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::new(source.into(), 0)).unwrap();
+    let mut stream = socket.connect(address).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), async {
+        let _ = stream.write_all(request).await;
+        let _ = stream.read_to_end(&mut answer).await;
+    })
+    .await
+    .expect("an answer within 20 s");
+    let text = String::from_utf8_lossy(&answer);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    let body = match answer.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(i) => answer[i + 4..].to_vec(),
+        None => Vec::new(),
+    };
+    (status, body)
+}
