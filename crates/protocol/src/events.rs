@@ -2,7 +2,7 @@
 //! The app's services report through [`AppEvent`]; a door (the Tauri window, a tablet's
 //! connection) sends it on under [`AppEvent::name`] with the payload alone.
 
-use crate::{AppError, LibraryState, PredictorState, ScanStatus, SimilarImages};
+use crate::{AppError, JudgementsChanged, LibraryState, PredictorState, ScanStatus, SimilarImages};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -62,6 +62,8 @@ events! {
     "predictor-changed" => PredictorChanged(PredictorState);
     /// A file dropped on the window was embedded: the library images most like it.
     "similar-to-file" => SimilarToFile(SimilarImages);
+    /// Judgements were recorded or undone (here or in another process of a team server).
+    "judgements-changed" => JudgementsRecorded(JudgementsChanged);
 }
 
 /// [`LibraryChanged::NAME`].
@@ -74,6 +76,8 @@ pub const APP_ERROR: &str = BackgroundError::NAME;
 pub const PREDICTOR_CHANGED: &str = PredictorChanged::NAME;
 /// [`SimilarToFile::NAME`].
 pub const SIMILAR_TO_FILE: &str = SimilarToFile::NAME;
+/// [`JudgementsRecorded::NAME`].
+pub const JUDGEMENTS_CHANGED: &str = JudgementsRecorded::NAME;
 
 #[cfg(test)]
 mod tests {
@@ -88,6 +92,6 @@ mod tests {
             serde_json::to_value(&event).unwrap(),
             serde_json::json!({"kind": "io", "message": "gone"})
         );
-        assert_eq!(EVENT_NAMES.len(), 5);
+        assert_eq!(EVENT_NAMES.len(), 6);
     }
 }

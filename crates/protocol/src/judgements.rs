@@ -205,3 +205,13 @@ mod tests {
         assert!(JudgementKind::Rate.is_score() && !JudgementKind::Comparison.is_score());
     }
 }
+
+/// Judgements were recorded or undone, through this app or (on a team server) another of its
+/// processes: the pages that show counts and means read them again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JudgementsChanged {
+    /// Whose judgements (`None`: many raters' at once, an import or a gap).
+    pub rater: Option<String>,
+    /// The images they were about (empty: any image).
+    pub images: Vec<String>,
+}

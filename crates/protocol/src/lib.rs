@@ -29,7 +29,9 @@ pub use gallery::{
     GalleryPage, GalleryQuery, GalleryShow, GallerySort, GalleryTile, ImageDetail, ImageFile,
     PackPrediction, Presence,
 };
-pub use judgements::{ComparisonOutcome, ImageRole, JudgedImage, Judgement, JudgementKind};
+pub use judgements::{
+    ComparisonOutcome, ImageRole, JudgedImage, Judgement, JudgementKind, JudgementsChanged,
+};
 pub use library::{
     AppState, ImagePage, ImageSummary, ImportedImages, LibraryCounts, LibraryState, Problem, Root,
     ScanStatus,

@@ -9,6 +9,7 @@
 //! embed.
 
 pub mod app_storage;
+mod cluster;
 mod commands;
 pub mod database;
 mod desktop;
@@ -151,6 +152,8 @@ struct Inner {
     app_storage: Option<PathBuf>,
     /// The window's dialogs and network door, when a window opened the app.
     desktop: OnceLock<Arc<dyn Desktop>>,
+    /// Whether this process runs the library's background work ([`cluster::lead`]).
+    leading: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -205,6 +208,7 @@ impl App {
             low_priority: config.low_priority,
             app_storage,
             desktop: OnceLock::new(),
+            leading: std::sync::atomic::AtomicBool::new(false),
         })))
     }
 
@@ -231,21 +235,30 @@ impl App {
         else {
             return;
         };
-        let indexer = self.0.indexer.clone();
         let predictor = self.0.predictor.clone();
         let mut tasks = self.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
         if !everything {
             tasks.push(tokio::spawn(predictor.run(library)));
             return;
         }
-        tasks.push(tokio::spawn(perceptual_hashes::run(
-            self.0.store.clone(),
-            self.0.sink.clone(),
-            indexer.clone(),
-            library.clone(),
-            self.0.low_priority,
+        let store = self.0.store.clone();
+        tasks.push(tokio::spawn(cluster::follow(
+            Arc::downgrade(&self.0),
+            store.changes(),
         )));
-        tasks.push(tokio::spawn(async move { indexer.index_and_watch().await }));
+        tasks.push(tokio::spawn(async move { store.follow_others().await }));
+        // Indexing, watching, hashing and embedding run where the lead is: at once on SQLite
+        // (where a folder opened from now on is indexed here), when taken on PostgreSQL.
+        predictor.set_embeds_here(false);
+        if !self.0.store.is_postgres() {
+            self.0
+                .leading
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
+        tasks.push(tokio::spawn(cluster::lead(
+            Arc::downgrade(&self.0),
+            library.clone(),
+        )));
         tasks.push(tokio::spawn(predictor.run(library)));
         tasks.push(tokio::spawn(personal::Personal::run(
             Arc::downgrade(&self.0),
@@ -354,6 +367,13 @@ impl App {
         &self.0.store
     }
 
+    /// Whether this process runs the library's background work (indexing, watching,
+    /// hashing, embedding): always on SQLite once started; on PostgreSQL the one process
+    /// that holds the database's lead.
+    pub fn leads(&self) -> bool {
+        self.0.leading.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// The team's accounts (a team server's sign-in).
     pub fn team(&self) -> team::Team {
         team::Team::new(self.0.store.clone())
@@ -370,8 +390,13 @@ impl App {
         let library = self.0.store.library().await?;
         self.0.indexer.changed().await;
         if self.started() {
-            let indexer = self.0.indexer.clone();
-            tokio::spawn(async move { indexer.index_and_watch().await });
+            if self.0.leading.load(std::sync::atomic::Ordering::Acquire) {
+                let indexer = self.0.indexer.clone();
+                tokio::spawn(async move { indexer.index_and_watch().await });
+            } else {
+                // The process that leads indexes them.
+                self.0.store.announce(crate::store::Change::Folders).await;
+            }
         }
         Ok(library.into())
     }

@@ -40,6 +40,17 @@ impl ProgressCache {
         Ok(p)
     }
 
+    /// Forgets `rater_id`'s count (their scores changed elsewhere): counted again when next
+    /// asked for.
+    pub async fn forget(&self, rater_id: i64) {
+        self.0.lock().await.by_rater.remove(&rater_id);
+    }
+
+    /// Forgets every count.
+    pub async fn clear(&self) {
+        self.0.lock().await.by_rater.clear();
+    }
+
     /// Holds the counts while a score or an undo is committed, so that a count taken
     /// meanwhile can neither miss nor repeat it; the handler commits, then tells the held
     /// counts what it committed.

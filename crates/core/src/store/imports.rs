@@ -5,6 +5,7 @@
 //! by their hash alone (`images.seen` false) and their judgements attach when a file appears.
 
 use super::backend::{on_pool, on_tx};
+use super::changes::Change;
 use super::judgements::{insert, Imported};
 use super::{NewJudgement, Store};
 use crate::Result;
@@ -138,7 +139,9 @@ impl Store {
                 progress(done + 1, total);
             }
         }
+        self.announce_in(&mut tx, &Change::Log).await?;
         tx.commit().await?;
+        self.changed_here(Change::Log);
         Ok(counts)
     }
 
@@ -189,7 +192,9 @@ impl Store {
                 "There is no rater called “{from}”."
             )));
         }
+        self.announce_in(&mut tx, &Change::Log).await?;
         tx.commit().await?;
+        self.changed_here(Change::Log);
         Ok(())
     }
 }

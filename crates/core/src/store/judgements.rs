@@ -4,6 +4,7 @@
 //! whatever its kind. Nothing else ever changes a row.
 
 use super::backend::{on_pool, on_tx};
+use super::changes::Change;
 use super::Store;
 use crate::{CoreError, Result};
 use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgedImage, Judgement, JudgementKind};
@@ -218,7 +219,13 @@ impl Store {
             .zip(judgement.images.iter().map(|(_, role)| *role))
             .collect();
         let id = insert(&mut tx, judgement, judgement.rater_id, &images, None).await?;
+        let change = Change::Judged {
+            rater_id: judgement.rater_id,
+            images: judgement.images.iter().map(|(s, _)| s.clone()).collect(),
+        };
+        self.announce_in(&mut tx, &change).await?;
         tx.commit().await?;
+        self.changed_here(change);
         Ok(id)
     }
 
@@ -236,10 +243,18 @@ impl Store {
         .bind(rater_id)
         .fetch_optional(pool)
         .await)?;
-        match id {
-            Some(id) => self.judgement(id).await,
-            None => Ok(None),
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let undone = self.judgement(id).await?;
+        if let Some(j) = &undone {
+            self.announce(Change::Judged {
+                rater_id,
+                images: j.images.iter().map(|i| i.sha1.clone()).collect(),
+            })
+            .await;
         }
+        Ok(undone)
     }
 
     /// The judgement `id`, with its images.

@@ -7,11 +7,13 @@
 
 mod accounts;
 pub(crate) mod backend;
+mod changes;
 mod embeddings;
 mod files;
 mod gallery;
 mod imports;
 mod judgements;
+mod lead;
 pub mod migrations;
 mod personal;
 mod ranking;
@@ -24,11 +26,13 @@ mod snapshot;
 
 pub use crate::domain::{FileRecord, Outcome};
 pub use accounts::{AccountLine, DeviceAccount, Revoked};
+pub use changes::{Change, Changed};
 pub use embeddings::EmbeddingRows;
 pub use files::{Counts, KnownFile};
 pub use gallery::{GalleryBase, GalleryJudged};
 pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
+pub use lead::Lead;
 pub use personal::PersonalRating;
 pub use ranking::RankingLog;
 pub use ratings::{CurrentScore, LoggedComparison, RatedImage, Ratings};
@@ -45,6 +49,7 @@ use std::path::Path;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    changes: std::sync::Arc<changes::Changes>,
 }
 
 impl Store {
@@ -88,6 +93,7 @@ impl Store {
         }
         Ok(Self {
             pool: Pool::Sqlite(pool),
+            changes: std::sync::Arc::new(changes::Changes::new()),
         })
     }
 
@@ -150,6 +156,7 @@ impl Store {
         }
         Ok(Self {
             pool: Pool::Postgres(pool),
+            changes: std::sync::Arc::new(changes::Changes::new()),
         })
     }
 

@@ -58,6 +58,16 @@ impl Store {
         .await)?)
     }
 
+    /// The name of the rater `id`, if there is one.
+    pub async fn rater_name(&self, id: i64) -> Result<Option<String>> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT name FROM raters WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
     /// Every rater's name, oldest first.
     pub async fn raters(&self) -> Result<Vec<String>> {
         Ok(on_pool!(self, |pool| sqlx::query_scalar(

@@ -10,6 +10,7 @@ pub use scan::{scan_root, ScanProgress, ScanReport};
 pub use watch::{watch, watched_root, LibraryWatcher, WatchEvent, WatchedRoot};
 
 use super::events::{report, EventSink};
+use crate::store::Change;
 use crate::{CoreError, Store};
 use image_scorer_protocol::{AppError, AppEvent, ErrorKind, ScanStatus};
 use std::path::Path;
@@ -54,8 +55,16 @@ impl Indexer {
         *self.changes.borrow()
     }
 
-    /// The library changed: tells the UI (with the folders and counts) and the services.
+    /// The library changed here: tells the UI (with the folders and counts), the services,
+    /// and the other processes on the database.
     pub async fn changed(&self) {
+        self.refresh().await;
+        self.store.announce(Change::Library).await;
+    }
+
+    /// The library changed (here, or in another process on the database): tells the UI
+    /// (with the folders and counts) and the services.
+    pub async fn refresh(&self) {
         match self.store.library().await {
             Ok(library) => {
                 self.changes.send_modify(|n| *n += 1);

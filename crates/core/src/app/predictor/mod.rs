@@ -74,6 +74,8 @@ pub struct Predictor {
     /// Stops the running job after its current batch (a switch, a pause).
     cancel: AtomicBool,
     paused: AtomicBool,
+    /// Whether this process embeds (another one may, on a team server: [`super::cluster`]).
+    embeds_here: AtomicBool,
     control: Notify,
 }
 
@@ -103,6 +105,7 @@ impl Predictor {
             wanted: Mutex::new(None),
             cancel: AtomicBool::new(false),
             paused: AtomicBool::new(false),
+            embeds_here: AtomicBool::new(true),
             control: Notify::new(),
         })
     }
@@ -194,6 +197,16 @@ impl Predictor {
             let mut state = self.lock_state();
             state.progress.paused = paused;
             state.revision = state.revision.saturating_add(1);
+        }
+        self.control.notify_one();
+    }
+
+    /// Whether this process runs the embedding job (`false`: another process on the database
+    /// does; this one shows its progress as the database says it).
+    pub fn set_embeds_here(&self, here: bool) {
+        self.embeds_here.store(here, Ordering::Release);
+        if !here {
+            self.cancel.store(true, Ordering::Release);
         }
         self.control.notify_one();
     }

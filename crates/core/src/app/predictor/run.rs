@@ -4,6 +4,9 @@
 
 use super::*;
 
+/// How often the progress of an embedding job run by another process is read.
+const ELSEWHERE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Predictor {
     /// Runs until the task is dropped: loads ONNX Runtime, opens the active pack, embeds the
     /// library, then sleeps until the library changes (`library`) or the user switches packs
@@ -36,8 +39,9 @@ impl Predictor {
                     }
                 }
             }
+            let here = self.embeds_here.load(Ordering::Acquire);
             if let Some(a) = &active {
-                if !self.paused.load(Ordering::Acquire) {
+                if !self.paused.load(Ordering::Acquire) && here {
                     self.embed(a).await;
                 } else if let Ok((done, total)) = self.store.embed_counts(a.model_id).await {
                     self.update(|s| {
@@ -52,6 +56,8 @@ impl Predictor {
                 changed = library.changed(), if library_open => {
                     library_open = changed.is_ok();
                 }
+                // Another process embeds: its progress, as the database has it.
+                _ = tokio::time::sleep(ELSEWHERE_EVERY), if !here => {}
             }
         }
     }

@@ -1,0 +1,140 @@
+//! The app as one of several processes on one database (a team server's `serve` processes on
+//! PostgreSQL), or as the only one (SQLite, where it always leads):
+//!
+//! - [`follow`] hears every change of the database ([`crate::store::Change`]): one made
+//!   elsewhere makes the caches read from it stale (progress counts, rankings, the library's
+//!   revision); every judgement, wherever made, is told to the pages
+//!   ([`AppEvent::JudgementsRecorded`]) so that counts move on every device.
+//! - [`lead`] runs the library's background work (indexing, watching, hashing, embedding) in one
+//!   process at a time: the one holding the database's lead ([`crate::store::Lead`]). When that
+//!   process dies or loses the server, another takes the lead within seconds; a process that
+//!   loses it stops that work.
+
+use super::Inner;
+use crate::store::{Change, Changed};
+use image_scorer_protocol::{AppEvent, JudgementsChanged};
+use std::sync::atomic::Ordering;
+use std::sync::Weak;
+use std::time::Duration;
+use tokio::sync::broadcast::{error::RecvError, Receiver};
+use tokio::sync::watch;
+
+/// How often a process that does not lead tries to, and the leader checks it still does.
+pub const LEAD_EVERY: Duration = Duration::from_secs(2);
+
+/// Follows the database's changes until the app is gone.
+pub(super) async fn follow(app: Weak<Inner>, mut changes: Receiver<Changed>) {
+    loop {
+        let changed = match changes.recv().await {
+            Ok(changed) => changed,
+            Err(RecvError::Lagged(_)) => Changed {
+                change: Change::Everything,
+                here: false,
+            },
+            Err(RecvError::Closed) => return,
+        };
+        let Some(app) = app.upgrade() else {
+            return;
+        };
+        apply(&app, changed).await;
+    }
+}
+
+async fn apply(app: &Inner, Changed { change, here }: Changed) {
+    match change {
+        Change::Judged { rater_id, images } => {
+            if !here {
+                app.progress.forget(rater_id).await;
+                app.rankings.scores_changed();
+                app.personal.wake().notify_one();
+            }
+            let rater = app.store.rater_name(rater_id).await.ok().flatten();
+            app.sink
+                .emit(AppEvent::JudgementsRecorded(JudgementsChanged {
+                    rater,
+                    images,
+                }));
+        }
+        Change::Log | Change::Everything => {
+            if !here {
+                app.progress.clear().await;
+                app.rankings.scores_changed();
+                app.personal.wake().notify_one();
+                if change == Change::Everything {
+                    app.indexer.refresh().await;
+                }
+            }
+            app.sink
+                .emit(AppEvent::JudgementsRecorded(JudgementsChanged {
+                    rater: None,
+                    images: Vec::new(),
+                }));
+        }
+        Change::Library if !here => app.indexer.refresh().await,
+        Change::Folders if !here => {
+            app.indexer.refresh().await;
+            if app.leading.load(Ordering::Acquire) {
+                let indexer = app.indexer.clone();
+                tokio::spawn(async move { indexer.index_and_watch().await });
+            }
+        }
+        Change::Library | Change::Folders => {}
+    }
+}
+
+/// Takes the lead whenever no other process holds it and runs the background work while it
+/// does, until the app is gone.
+pub(super) async fn lead(app: Weak<Inner>, library: watch::Receiver<u64>) {
+    loop {
+        let Some(inner) = app.upgrade() else {
+            return;
+        };
+        let lead = inner.store.try_lead().await;
+        let Ok(Some(mut lead)) = lead else {
+            drop(inner);
+            tokio::time::sleep(LEAD_EVERY).await;
+            continue;
+        };
+        inner.leading.store(true, Ordering::Release);
+        let work = AbortOnDrop(vec![
+            tokio::spawn(super::perceptual_hashes::run(
+                inner.store.clone(),
+                inner.sink.clone(),
+                inner.indexer.clone(),
+                library.clone(),
+                inner.low_priority,
+            )),
+            {
+                let indexer = inner.indexer.clone();
+                tokio::spawn(async move { indexer.index_and_watch().await })
+            },
+        ]);
+        inner.predictor.set_embeds_here(true);
+        drop(inner);
+        loop {
+            tokio::time::sleep(LEAD_EVERY).await;
+            if app.strong_count() == 0 || !lead.holds().await {
+                break;
+            }
+        }
+        drop(work);
+        let Some(inner) = app.upgrade() else {
+            return;
+        };
+        inner.leading.store(false, Ordering::Release);
+        inner.predictor.set_embeds_here(false);
+        inner.indexer.stop().await;
+    }
+}
+
+/// Tasks aborted when dropped: the lead's work ends with the lead, and with the task that
+/// holds it (the app closing aborts that one).
+struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
