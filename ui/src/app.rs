@@ -10,7 +10,8 @@ use image_scorer_protocol::commands::{
     AppResumed, ChooseFolder, GetPredictor, GetRater, GetState, ImportImages,
 };
 use image_scorer_protocol::events::{
-    BackgroundError, LibraryChanged, PredictorChanged, ScanProgress, SimilarToFile,
+    BackgroundError, JudgementsRecorded, LibraryChanged, PredictorChanged, ScanProgress,
+    SimilarToFile,
 };
 use wasm_bindgen_futures::spawn_local;
 use web_sys::KeyboardEvent;
@@ -139,9 +140,11 @@ fn use_load_and_follow(model: UseReducerHandle<Model>) {
                     let dropped = move |found| {
                         m.dispatch(Action::FindSimilar(crate::state::SimilarQuery::File(found)))
                     };
-                    (library, scan, error, predictor, dropped)
+                    let m = model.clone();
+                    let judged = move |j| m.dispatch(Action::Judged(j));
+                    (library, scan, error, predictor, dropped, judged)
                 };
-                let (library, scan, error, predictor, dropped) = follow(&model);
+                let (library, scan, error, predictor, dropped, judged) = follow(&model);
                 // Subscribe first, so nothing emitted while the state loads is missed.
                 for subscription in [
                     api::listen::<LibraryChanged>(library).await,
@@ -149,6 +152,7 @@ fn use_load_and_follow(model: UseReducerHandle<Model>) {
                     api::listen::<BackgroundError>(error).await,
                     api::listen::<PredictorChanged>(predictor).await,
                     api::listen::<SimilarToFile>(dropped).await,
+                    api::listen::<JudgementsRecorded>(judged).await,
                 ] {
                     match subscription {
                         Ok(s) => subscriptions.borrow_mut().push(s),

@@ -1,7 +1,9 @@
 //! The UI's state in one place: the library, the errors to show, and what is in progress.
 //! Components read it from context ([`use_app`]) and change it only through [`Action`]s.
 
-use image_scorer_protocol::{AppError, AppState, LibraryState, PredictorState, Rater, ScanStatus};
+use image_scorer_protocol::{
+    AppError, AppState, JudgementsChanged, LibraryState, PredictorState, Rater, ScanStatus,
+};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -50,6 +52,11 @@ pub struct Model {
     pub similar: Option<SimilarQuery>,
     /// Bumped with every new [`Model::similar`] (the Similarity page opens its find view).
     pub similar_revision: u32,
+    /// Bumped when another rater's judgements changed (on another device, or through another
+    /// process of a team server): pages that show counts and means read them again.
+    pub judged_revision: u32,
+    /// The images of the last such change (empty: any image).
+    pub judged_images: Vec<String>,
 }
 
 /// A find-similar query asked for from anywhere.
@@ -103,6 +110,8 @@ pub enum Action {
     Dismiss(usize),
     /// Show the images most like this (the Similarity page's find view).
     FindSimilar(SimilarQuery),
+    /// Judgements were recorded or undone somewhere.
+    Judged(JudgementsChanged),
 }
 
 impl Reducible for Model {
@@ -141,6 +150,12 @@ impl Reducible for Model {
                 }
             }
             Action::ChoosingFolder(open) => next.choosing_folder = open,
+            // This rater's own judgements are on screen already.
+            Action::Judged(j) if j.rater.as_ref() == Some(&next.rater.name) => {}
+            Action::Judged(j) => {
+                next.judged_revision = next.judged_revision.wrapping_add(1);
+                next.judged_images = j.images;
+            }
             Action::RaterChanged(rater) => {
                 if rater.name != next.rater.name {
                     next.rater_revision = next.rater_revision.wrapping_add(1);
@@ -276,6 +291,36 @@ mod tests {
         assert_eq!(model.predictor, state(7, 3, false));
         model = reduce(model, Action::Predictor(state(8, 3, false)));
         assert_eq!(model.predictor.revision, 8);
+    }
+
+    #[test]
+    fn another_raters_judgements_make_pages_read_counts_again_and_ones_own_do_not() {
+        let judged = |rater: Option<&str>, images: &[&str]| {
+            Action::Judged(image_scorer_protocol::JudgementsChanged {
+                rater: rater.map(Into::into),
+                images: images.iter().map(|s| s.to_string()).collect(),
+            })
+        };
+        let mut model = reduce(
+            Model::default(),
+            Action::RaterChanged(Rater {
+                name: "ana".into(),
+                all: vec!["ana".into()],
+            }),
+        );
+        model = reduce(model, judged(Some("ana"), &["a"]));
+        assert_eq!(
+            model.judged_revision, 0,
+            "one's own score is on screen already"
+        );
+        model = reduce(model, judged(Some("ben"), &["b"]));
+        assert_eq!(
+            (model.judged_revision, &model.judged_images[..]),
+            (1, &["b".to_owned()][..])
+        );
+        model = reduce(model, judged(None, &[]));
+        assert_eq!(model.judged_revision, 2);
+        assert!(model.judged_images.is_empty(), "any image");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! display library, so it runs on a server; it shares the database with a running app safely
 //! (SQLite in WAL mode: readers never wait, writers take turns).
 
+mod copy;
 mod progress;
 mod serve;
 mod team;
@@ -100,6 +101,17 @@ enum Command {
     /// On PostgreSQL (or with --team) it is a team server: raters sign in with the addresses
     /// `team add-rater` prints, and several serve processes may share the database.
     Serve(serve::ServeArgs),
+    /// Copy a library's judgement log from one database to another: a desktop's file to a
+    /// team server (postgres://…) or back. Raters and times come along; what the destination
+    /// has already is not added again.
+    Copy {
+        /// The database read (a file or postgres://…); it is not changed.
+        #[arg(long, value_name = "FILE|URL")]
+        from: String,
+        /// The database written to (a file or postgres://…); created and prepared if new.
+        #[arg(long, value_name = "FILE|URL")]
+        to: String,
+    },
     /// A team server's accounts: add raters (each gets a one-time sign-in address), list
     /// them and their devices, sign devices out.
     Team {
@@ -164,6 +176,11 @@ fn fail(message: &str) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    // Between two databases named on the line: the app's own is not opened.
+    if let Command::Copy { from, to } = &cli.command {
+        let bars = progress::Bars::new();
+        return copy::copy(&bars, from, to).await;
+    }
     let mut config = AppConfig::for_identifier(IDENTIFIER).map_err(|e| e.to_string())?;
     match &cli.db {
         Some(place) if image_scorer_core::store::is_postgres_url(place) => {

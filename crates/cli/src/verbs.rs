@@ -60,6 +60,7 @@ pub async fn command(
         }
         Command::Serve(args) => serve::serve(app, hub, args).await,
         Command::Team { action } => crate::team::run(app, action).await,
+        Command::Copy { .. } => Err("copy runs without the app's database".into()),
         Command::InstallPack { source, sha256 } => install_pack(app, bars, source, sha256).await,
     }
 }

@@ -56,6 +56,30 @@ fn cli(home: &Path, args: &[&str]) -> String {
     text
 }
 
+/// A JSONL export of five scores by two raters (ana three, ben two) of the photos in
+/// `photos`.
+fn two_raters_scores(photos: &Path) -> String {
+    let h = |name: &str| sha1_of(&photos.join(name));
+    let lines = [
+        (
+            h("chelsea.png"),
+            r#"{"ana": {"score": 8, "time": "2026-01-01T10:00:00Z"}, "ben": {"score": 6, "time": "2026-01-01T11:00:00Z"}}"#,
+        ),
+        (
+            h("coffee.png"),
+            r#"{"ana": {"score": 4, "time": "2026-01-01T10:01:00Z"}, "ben": {"score": 5, "time": "2026-01-01T11:01:00Z"}}"#,
+        ),
+        (
+            h("rocket.jpg"),
+            r#"{"ana": {"score": 9.5, "time": "2026-01-01T10:02:00Z"}}"#,
+        ),
+    ];
+    lines
+        .iter()
+        .map(|(sha1, scores)| format!("{{\"sha1\": \"{sha1}\", \"scores\": {scores}}}\n"))
+        .collect()
+}
+
 fn sha1_of(path: &Path) -> String {
     // The same SHA-1 the library computes, by the system's tool.
     let out = Command::new("sha1sum").arg(path).output().unwrap();
@@ -114,25 +138,7 @@ output = "score"
     );
 
     // Two raters' scores from another machine.
-    let h = |name: &str| sha1_of(&photos.join(name));
-    let lines = [
-        (
-            h("chelsea.png"),
-            r#"{"ana": {"score": 8, "time": "2026-01-01T10:00:00Z"}, "ben": {"score": 6, "time": "2026-01-01T11:00:00Z"}}"#,
-        ),
-        (
-            h("coffee.png"),
-            r#"{"ana": {"score": 4, "time": "2026-01-01T10:01:00Z"}, "ben": {"score": 5, "time": "2026-01-01T11:01:00Z"}}"#,
-        ),
-        (
-            h("rocket.jpg"),
-            r#"{"ana": {"score": 9.5, "time": "2026-01-01T10:02:00Z"}}"#,
-        ),
-    ];
-    let jsonl: String = lines
-        .iter()
-        .map(|(sha1, scores)| format!("{{\"sha1\": \"{sha1}\", \"scores\": {scores}}}\n"))
-        .collect();
+    let jsonl = two_raters_scores(&photos);
     let file = home.join("tablet.jsonl");
     std::fs::write(&file, jsonl).unwrap();
     let file = file.to_str().unwrap();
@@ -313,4 +319,77 @@ fn the_binary_links_no_display_library() {
             "links {display}:\n{libraries}"
         );
     }
+}
+
+/// Runs the CLI expecting it to fail; its standard error.
+fn cli_fails(home: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "image-scorer-cli {args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_desktop_log_copies_to_a_team_server_and_back_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let photos = home.join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    for name in ["chelsea.png", "coffee.png", "rocket.jpg"] {
+        std::fs::copy(fixtures().join(name), photos.join(name)).unwrap();
+    }
+    let desk = home.join("desk.sqlite");
+    let desk = desk.to_str().unwrap();
+    let folder = photos.to_str().unwrap();
+    cli(home, &["--db", desk, "index", folder]);
+    let file = home.join("scores.jsonl");
+    std::fs::write(&file, two_raters_scores(&photos)).unwrap();
+    cli(home, &["--db", desk, "import", file.to_str().unwrap()]);
+
+    // The team server's database, on the same folder.
+    let team = image_scorer_pgtest::fresh_database();
+    let out = cli(home, &["--db", &team, "index", folder]);
+    assert!(out.contains("3 images in 1 folder"), "{out}");
+    let out = cli(home, &["copy", "--from", desk, "--to", &team]);
+    assert!(
+        out.contains("copied 5 scores, 0 comparisons and 0 other judgements by ana, ben"),
+        "{out}"
+    );
+    let out = cli(home, &["copy", "--from", desk, "--to", &team]);
+    assert!(out.contains("copied 0 scores"), "{out}");
+    assert!(
+        out.contains("5 judgements are in the destination already"),
+        "{out}"
+    );
+    let out = cli(home, &["--db", &team, "stats"]);
+    assert!(out.contains("ana: 3 scored, mean 7.167"), "{out}");
+    assert!(out.contains("ben: 2 scored, mean 5.500"), "{out}");
+
+    // And back, to a new file on a machine without the photos.
+    let back = home.join("back.sqlite");
+    let back = back.to_str().unwrap();
+    let out = cli(home, &["copy", "--from", &team, "--to", back]);
+    assert!(out.contains("copied 5 scores"), "{out}");
+    assert!(
+        out.contains("3 images are not in the destination's library yet"),
+        "{out}"
+    );
+
+    // A server that cannot be reached: named, with the reason; nothing made.
+    let err = cli_fails(
+        home,
+        &["--db", "postgres://scorer@127.0.0.1:1/team", "stats"],
+    );
+    assert!(
+        err.contains("127.0.0.1:1") && err.contains("refused"),
+        "{err}"
+    );
+    let err = cli_fails(home, &["copy", "--from", "missing.sqlite", "--to", &team]);
+    assert!(err.contains("no such database file"), "{err}");
+    assert!(!home.join("missing.sqlite").exists());
 }

@@ -24,9 +24,11 @@ pub fn Plots() -> Html {
     let saved = use_state(String::new);
     {
         let (stats, plots, model) = (stats.clone(), plots.clone(), app.model.clone());
+        // Other raters' judgements move the counts: read again at most every two seconds.
+        let judged = crate::hooks::use_settled(app.model.judged_revision, 2000);
         use_effect_with(
-            ((*raters).clone(), app.model.revision),
-            move |(raters, _)| {
+            ((*raters).clone(), app.model.revision, judged),
+            move |(raters, _, _)| {
                 let raters = raters.clone();
                 spawn_local(async move {
                     match api::call(GetRatingStats {

@@ -102,8 +102,17 @@ pub fn use_session(
         let known = session.state.clone();
         let session = session.clone();
         let fail = fail.clone();
-        let seen = use_mut_ref(|| (app.model.pack_revision, app.model.rater_revision));
-        let now = (app.model.pack_revision, app.model.rater_revision);
+        // Another rater judged the image on screen: its mean and count moved.
+        let judged = match &sha1 {
+            Some(s)
+                if app.model.judged_images.is_empty() || app.model.judged_images.contains(s) =>
+            {
+                app.model.judged_revision
+            }
+            _ => 0,
+        };
+        let seen = use_mut_ref(|| (app.model.pack_revision, app.model.rater_revision, judged));
+        let now = (app.model.pack_revision, app.model.rater_revision, judged);
         // While the job runs, a prediction still missing may have arrived; only a pack with a
         // score head makes any.
         let predictions = app
