@@ -3,7 +3,7 @@
 //! PostgreSQL (or with `--team`) a team server whose raters sign in.
 
 use image_scorer_core::App;
-use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
+use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions, Tls};
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -32,6 +32,12 @@ pub struct ServeArgs {
     /// address and port.
     #[arg(long, value_name = "URL")]
     public_address: Option<String>,
+    /// Serve HTTPS with this certificate chain (PEM; with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 /// Indexes and watches the library, predicts, and serves it with the UI; prints the pairing
@@ -44,7 +50,13 @@ pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), S
         port,
         team,
         public_address,
+        tls_cert,
+        tls_key,
     } = args;
+    let tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some(Tls { cert, key }),
+        _ => None,
+    };
     let team = team || app.store().is_postgres();
     let assets = DirAssets::open(&ui).map_err(|e| format!("the UI in {}: {e}", ui.display()))?;
     app.start();
@@ -52,12 +64,24 @@ pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), S
         bind,
         port,
         team,
+        tls,
         ..ServerOptions::default()
     };
     let server = Server::start(app.clone(), events, Arc::new(assets), options)
         .await
         .map_err(|e| format!("cannot listen on {bind}:{port}: {e}"))?;
     if team {
+        let behind_proxy = public_address
+            .as_deref()
+            .is_some_and(|a| a.starts_with("https://"));
+        if !server.base_url().starts_with("https://") && !bind.is_loopback() && !behind_proxy {
+            eprintln!(
+                "image-scorer-cli: warning: plain HTTP. Sign-in addresses, tokens, images and \
+                 scores cross the network readable (and changeable) by anyone on its path; serve \
+                 HTTPS with --tls-cert and --tls-key, or bind to 127.0.0.1 behind a reverse proxy \
+                 (docs/team.md)."
+            );
+        }
         let address = public_address.unwrap_or_else(|| server.base_url());
         app.store()
             .set_setting(ADDRESS_SETTING, address.trim_end_matches('/'))

@@ -49,6 +49,17 @@ pub struct ServerOptions {
     /// A team server: devices sign in as raters of the team's accounts
     /// ([`image_scorer_core::app::team`]) instead of holding the pairing.
     pub team: bool,
+    /// Serve HTTPS with this certificate chain and key (PEM files) instead of plain HTTP.
+    pub tls: Option<Tls>,
+}
+
+/// The PEM files of an HTTPS server.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    /// The certificate chain, the server's own first.
+    pub cert: std::path::PathBuf,
+    /// Its private key.
+    pub key: std::path::PathBuf,
 }
 
 impl Default for ServerOptions {
@@ -59,6 +70,7 @@ impl Default for ServerOptions {
             lifetime: Duration::from_secs(12 * 3600),
             max_body: 256 * 1024,
             team: false,
+            tls: None,
         }
     }
 }
@@ -66,6 +78,7 @@ impl Default for ServerOptions {
 /// A running server; see the crate.
 pub struct Server {
     address: SocketAddr,
+    https: bool,
     pairing: Arc<Pairing>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
@@ -115,16 +128,34 @@ impl Server {
         let router = routes::router(door, options.max_body)
             .into_make_service_with_connect_info::<SocketAddr>();
         let mut shutdown = stopped;
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
-                let _ = shutdown.wait_for(|stop| *stop).await;
-            });
-            if let Err(e) = serve.await {
-                eprintln!("image-scorer: the network server stopped: {e}");
+        let task = match &options.tls {
+            None => tokio::spawn(async move {
+                let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+                    let _ = shutdown.wait_for(|stop| *stop).await;
+                });
+                if let Err(e) = serve.await {
+                    eprintln!("image-scorer: the network server stopped: {e}");
+                }
+            }),
+            Some(tls) => {
+                let config = tls_config(tls).await?;
+                let handle = axum_server::Handle::new();
+                let listener = listener.into_std()?;
+                let server = axum_server::from_tcp_rustls(listener, config)?.handle(handle.clone());
+                tokio::spawn(async move {
+                    tokio::spawn(async move {
+                        let _ = shutdown.wait_for(|stop| *stop).await;
+                        handle.graceful_shutdown(Some(Duration::from_secs(1)));
+                    });
+                    if let Err(e) = server.serve(router).await {
+                        eprintln!("image-scorer: the network server stopped: {e}");
+                    }
+                })
             }
-        });
+        };
         Ok(Server {
             address,
+            https: options.tls.is_some(),
             pairing,
             stop,
             task,
@@ -160,7 +191,8 @@ impl Server {
             IpAddr::V6(v6) => format!("[{v6}]"),
             IpAddr::V4(v4) => v4.to_string(),
         };
-        format!("http://{host}:{}", self.address.port())
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{host}:{}", self.address.port())
     }
 
     /// The pairing address as a QR code, an SVG document.
@@ -220,4 +252,27 @@ fn qr_svg(text: &str) -> String {
             .build(),
         Err(e) => format!("<!-- no QR code: {e} -->"),
     }
+}
+
+/// The TLS configuration from `tls`'s PEM files (ring's cryptography), or why not, naming the
+/// file.
+async fn tls_config(tls: &Tls) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    for file in [&tls.cert, &tls.key] {
+        if !file.is_file() {
+            return Err(std::io::Error::other(format!(
+                "{} is not a file",
+                file.display()
+            )));
+        }
+    }
+    axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+        .await
+        .map_err(|e| {
+            std::io::Error::other(format!(
+                "the certificate {} or the key {} cannot be used: {e}",
+                tls.cert.display(),
+                tls.key.display()
+            ))
+        })
 }

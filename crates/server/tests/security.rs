@@ -63,6 +63,7 @@ async fn setup(lifetime: Duration) -> Setup {
             lifetime,
             max_body: 64 * 1024,
             team: false,
+            tls: None,
         },
     )
     .await

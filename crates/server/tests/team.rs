@@ -6,7 +6,7 @@
 use image_scorer_core::app::team::SIGN_IN_LIFETIME;
 use image_scorer_core::{App, AppConfig};
 use image_scorer_protocol::commands::GetState;
-use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
+use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions, Tls};
 use serde_json::{json, Value};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -25,6 +25,11 @@ struct Team {
 
 /// A team server on a fresh PostgreSQL database, over two indexed photos.
 async fn team_server() -> Team {
+    team_server_with(None).await
+}
+
+/// [`team_server`], serving HTTPS with `tls`.
+async fn team_server_with(tls: Option<image_scorer_server::Tls>) -> Team {
     let tmp = tempfile::tempdir().unwrap();
     let folder = tmp.path().join("photos");
     std::fs::create_dir(&folder).unwrap();
@@ -58,6 +63,7 @@ async fn team_server() -> Team {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             team: true,
+            tls,
             ..ServerOptions::default()
         },
     )
@@ -316,4 +322,115 @@ async fn guessing_tokens_is_slowed_down_for_the_guesser_only() {
     let other = Ipv4Addr::new(127, 0, 0, 8);
     assert_eq!(raw_from(other, address, &right).await.0, 200);
     assert_eq!(sign_in(address, &code).await.split(' ').nth(1), Some("303"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_server_serves_https_with_its_certificate_and_nothing_in_plain_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
+    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.key_pair.serialize_pem()).unwrap();
+    let t = team_server_with(Some(Tls {
+        cert: cert.clone(),
+        key: key.clone(),
+    }))
+    .await;
+    let address = t.server.local_address();
+    assert!(
+        t.server.base_url().starts_with("https://"),
+        "{}",
+        t.server.base_url()
+    );
+    let code = t
+        .app
+        .team()
+        .add_rater("ana", false, SIGN_IN_LIFETIME)
+        .await
+        .unwrap()
+        .code;
+
+    // A browser that trusts the certificate (as one does a real one).
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(certified.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let agent = ureq::AgentBuilder::new()
+        .tls_config(Arc::new(config))
+        .redirects(0)
+        .build();
+    let base = format!("https://{address}");
+    let (agent, base2) = (agent.clone(), base.clone());
+    let token = tokio::task::spawn_blocking(move || {
+        let page = agent.get(&format!("{base2}/")).call().unwrap();
+        assert_eq!(page.into_string().unwrap(), "<html>the ui</html>");
+        let signed = agent
+            .post(&format!("{base2}/sign-in/{code}"))
+            .call()
+            .unwrap();
+        assert_eq!(signed.status(), 303);
+        let token = signed
+            .header("location")
+            .unwrap()
+            .trim_start_matches("/#pair=")
+            .to_owned();
+        let state = agent
+            .post(&format!("{base2}/api/call/get_rater"))
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_string("{}")
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(state.contains("\"name\":\"ana\""), "{state}");
+        token
+    })
+    .await
+    .unwrap();
+    assert_eq!(token.len(), 32);
+
+    // Plain HTTP to the same port gets no answer in plain text.
+    let plain = request("POST", "/api/call/get_state", &[bearer(&token)], "{}");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(&plain).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut answer),
+    )
+    .await;
+    assert!(
+        !String::from_utf8_lossy(&answer).contains("HTTP/1.1 200"),
+        "{answer:?}"
+    );
+
+    // A key that does not exist: refused at start, naming it.
+    let hub = EventHub::default();
+    let ui = tmp.path().join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "x").unwrap();
+    let Err(refused) = Server::start(
+        t.app.clone(),
+        hub,
+        Arc::new(DirAssets::open(&ui).unwrap()),
+        ServerOptions {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            team: true,
+            tls: Some(Tls {
+                cert,
+                key: tmp.path().join("missing.pem"),
+            }),
+            ..ServerOptions::default()
+        },
+    )
+    .await
+    else {
+        panic!("a missing key was accepted");
+    };
+    assert!(refused.to_string().contains("missing.pem"), "{refused}");
 }
