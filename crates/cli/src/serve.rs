@@ -6,8 +6,11 @@ use image_scorer_core::App;
 use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions, Tls};
 use std::io::Write;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Where the .deb installs the built UI.
+const INSTALLED_UI: &str = "/usr/share/image-scorer/ui";
 
 /// The setting that keeps where the team server is reached, for `team add-rater`.
 pub const ADDRESS_SETTING: &str = "team.address";
@@ -15,9 +18,10 @@ pub const ADDRESS_SETTING: &str = "team.address";
 /// `serve`'s options.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// The built UI (`cargo xtask ui` builds it into ui/dist).
-    #[arg(long, value_name = "DIR", default_value = "ui/dist")]
-    ui: PathBuf,
+    /// The built UI (default: ui/dist, which `cargo xtask ui` builds, else the one the .deb
+    /// installs in /usr/share/image-scorer/ui).
+    #[arg(long, value_name = "DIR")]
+    ui: Option<PathBuf>,
     /// The address to listen on (every interface: the local network).
     #[arg(long, default_value = "0.0.0.0")]
     bind: IpAddr,
@@ -58,6 +62,13 @@ pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), S
         _ => None,
     };
     let team = team || app.store().is_postgres();
+    let ui = ui.unwrap_or_else(|| {
+        [Path::new("ui/dist"), Path::new(INSTALLED_UI)]
+            .into_iter()
+            .find(|dir| dir.join("index.html").is_file())
+            .unwrap_or(Path::new("ui/dist"))
+            .to_owned()
+    });
     let assets = DirAssets::open(&ui).map_err(|e| format!("the UI in {}: {e}", ui.display()))?;
     app.start();
     let options = ServerOptions {

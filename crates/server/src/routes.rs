@@ -47,10 +47,11 @@ pub(crate) fn router(door: Door, max_body: usize) -> Router {
 /// no framing by another page.
 async fn common_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    // (The sign-in page sets its own: under no-referrer a browser sends its form with
+    // `Origin: null`, which the origin check refuses.)
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("no-referrer"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

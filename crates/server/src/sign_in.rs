@@ -104,5 +104,11 @@ fn html(status: StatusCode, body: &str) -> Response {
         HeaderValue::from_static(POLICY),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The form's POST must carry this page's origin (under no-referrer a browser says `null`);
+    // the page's address holds the code, which leaves for no other site.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     response
 }

@@ -88,13 +88,17 @@ impl Team {
             .unwrap()
             .code;
         let address = self.server.local_address();
-        let (status, page) = raw(
+        let page = exchange(
             address,
-            &request("GET", &format!("/sign-in/{code}"), &[], ""),
+            &format!(
+                "GET /sign-in/{code} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+            ),
         )
         .await;
-        assert_eq!(status, 200);
-        assert!(String::from_utf8_lossy(&page).contains("<form method=\"post\""));
+        assert!(page.starts_with("http/1.1 200"), "{page}");
+        assert!(page.contains("<form method=\"post\""), "{page}");
+        // Under no-referrer a browser sends the form with `Origin: null`, which is refused.
+        assert!(page.contains("referrer-policy: same-origin"), "{page}");
         let answer = sign_in(address, &code).await;
         let token = answer
             .lines()
@@ -131,13 +135,19 @@ impl Team {
     }
 }
 
-/// POSTs the sign-in form; the raw answer's head, lower-cased.
+/// POSTs the sign-in form as a browser does (with this page's origin); the raw answer,
+/// lower-cased.
 async fn sign_in(address: std::net::SocketAddr, code: &str) -> String {
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let request = format!(
-        "POST /sign-in/{code} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
-         User-Agent: test browser\r\nContent-Length: 0\r\n\r\n"
+        "POST /sign-in/{code} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\
+         Origin: http://{address}\r\nUser-Agent: test browser\r\nContent-Length: 0\r\n\r\n"
     );
+    exchange(address, &request).await
+}
+
+/// Sends `request` and reads the whole answer, lower-cased.
+async fn exchange(address: std::net::SocketAddr, request: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut answer = String::new();
     tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)

@@ -96,6 +96,9 @@ pub(super) async fn lead(app: Weak<Inner>, library: watch::Receiver<u64>) {
             continue;
         };
         inner.leading.store(true, Ordering::Release);
+        if inner.store.is_postgres() {
+            eprintln!("image-scorer: this process now indexes, watches and embeds the library");
+        }
         let work = AbortOnDrop(vec![
             tokio::spawn(super::perceptual_hashes::run(
                 inner.store.clone(),
@@ -122,6 +125,7 @@ pub(super) async fn lead(app: Weak<Inner>, library: watch::Receiver<u64>) {
             return;
         };
         inner.leading.store(false, Ordering::Release);
+        eprintln!("image-scorer: lost the database's lead: indexing and embedding stop here");
         inner.predictor.set_embeds_here(false);
         inner.indexer.stop().await;
     }
