@@ -9,6 +9,7 @@ mod db;
 mod driver;
 pub mod hostile;
 pub mod tablet;
+pub mod team;
 mod window;
 
 pub use db::read_db;

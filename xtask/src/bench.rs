@@ -3,7 +3,9 @@
 
 use crate::exec::{self, cargo, root, run as sh, step};
 use crate::setup::{setup, Needs};
-use crate::tasks::{build_app, build_app_in, build_ui, fixtures, models, python_env, E2E_PACKAGE};
+use crate::tasks::{
+    build_app, build_app_in, build_ui, fixtures, models, python_env, CLI_PACKAGE, E2E_PACKAGE,
+};
 use std::process::Command;
 
 /// `cargo xtask bench <name>`: run a benchmark in release mode and print its figures.
@@ -80,11 +82,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             })
         }
         Some("gallery") => step("bench gallery", || bench_gallery(&args[1..])),
+        Some("team") => step("bench team", || bench_team(&args[1..])),
         Some("inference") => step("bench inference", bench_inference),
         Some("similarity") => step("bench similarity", bench_similarity),
         other => Err(format!(
             "unknown benchmark {other:?}; available: library, score, inference, ranking, \
-             similarity, gallery, personal"
+             similarity, gallery, personal, team"
         )),
     }
 }
@@ -132,6 +135,32 @@ fn bench_gallery(args: &[String]) -> Result<(), String> {
         println!("{line}");
     }
     Ok(())
+}
+
+/// The team server's benchmark: the release command line's `serve` on PostgreSQL (one and two
+/// processes) and on SQLite, loaded by 40 simulated devices from a release harness.
+fn bench_team(args: &[String]) -> Result<(), String> {
+    setup(Needs {
+        test: true,
+        bundle: false,
+    })?;
+    sh(cargo().args(["build", "--release", "-p", CLI_PACKAGE]))?;
+    sh(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        E2E_PACKAGE,
+        "--bin",
+        "bench_team",
+    ]))?;
+    sh(Command::new(root().join("target/release/bench_team"))
+        .current_dir(root())
+        .args(args)
+        .env(
+            "IMAGE_SCORER_CLI",
+            root().join("target/release").join(CLI_PACKAGE),
+        )
+        .env("IMAGE_SCORER_FIXTURES", fixtures()))
 }
 
 /// The similarity benchmark: numpy's top-k in a virtual environment of its own, with two BLAS

@@ -77,4 +77,6 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench ranking      the ranking's update and next-set choice at 20k images, 100k judgements
   bench personal     a rater's own model: one more rating's refit at 20k ratings of 768-d
   bench gallery      the gallery at 100,000 images: pages, sort changes, the webview's screen
-  bench similarity   find-similar and near-duplicate pairs at 100,000 embeddings";
+  bench similarity   find-similar and near-duplicate pairs at 100,000 embeddings
+  bench team         a team server's judgements with 40 devices: PostgreSQL (1 and 2 serve
+                     processes) against SQLite (1): round trip p50/p95, judgements per second";
