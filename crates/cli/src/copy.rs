@@ -13,7 +13,8 @@ use image_scorer_protocol::text::{count, count_is};
 pub async fn copy(bars: &progress::Bars, from: &str, to: &str) -> Result<(), String> {
     let source = open(from, "--from").await?;
     let destination = open(to, "--to").await?;
-    let (batch, skips) = image_scorer_core::import::copy::read(&source, &without_password(from))
+    let (batch, undone) = source
+        .log_as_import(&without_password(from))
         .await
         .map_err(|e| e.to_string())?;
     let bar = bars.import_bar();
@@ -49,8 +50,11 @@ pub async fn copy(bars: &progress::Bars, from: &str, to: &str) -> Result<(), Str
             count_is(counts.absent_images, "image", "images")
         );
     }
-    for s in skips.into_list() {
-        println!("  left out {}: {}", s.count, s.reason);
+    if undone > 0 {
+        println!(
+            "left out {} (undone in the source: they count for nothing)",
+            count(undone, "judgement", "judgements")
+        );
     }
     source.close().await;
     destination.close().await;

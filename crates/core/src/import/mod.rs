@@ -1,9 +1,8 @@
 //! Reading judgements made elsewhere: the old tool's `ratings.db` ([`old_tool`]) and Image
-//! Scorer's own JSONL exports ([`jsonl`]) or databases ([`copy`]). A reader turns a file into an
+//! Scorer's own JSONL exports ([`jsonl`]). A reader turns a file into an
 //! [`ImportBatch`](crate::store::ImportBatch) and counts what it left out and why; the store
 //! writes the batch ([`crate::Store::import`]).
 
-pub mod copy;
 pub mod jsonl;
 pub mod old_tool;
 pub mod time;

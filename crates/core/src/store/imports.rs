@@ -12,6 +12,9 @@ use crate::Result;
 use image_scorer_protocol::{ImageRole, JudgementKind};
 use std::collections::HashMap;
 
+/// What a copied log is read as ([`Store::log_as_import`]).
+pub const COPY_FORMAT: &str = "Image Scorer database";
+
 /// Who an imported judgement is by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ImportRater {
@@ -156,6 +159,47 @@ impl Store {
         .await
         .map(|done| done.rows_affected()))?;
         Ok(())
+    }
+
+    /// This database's log as an import for another one (a desktop's file to a team server,
+    /// or back: `image-scorer-cli copy`): every judgement that stands, with its rater and
+    /// time, named `source`; the destination's import keeps what it has already. Also how many
+    /// undone judgements were left out (they count for nothing). Only reads.
+    pub async fn log_as_import(&self, source: &str) -> Result<(ImportBatch, usize)> {
+        let names = self.raters().await?;
+        let raters = self.raters_named(&names).await?;
+        let mut batch = ImportBatch {
+            source: source.to_owned(),
+            format: COPY_FORMAT.to_owned(),
+            ..ImportBatch::default()
+        };
+        let mut undone = 0;
+        for (index, (id, name)) in raters.into_iter().enumerate() {
+            batch.raters.push(ImportRater::Named(name));
+            for j in self.judgements_by(id).await? {
+                if j.undone {
+                    undone += 1;
+                    continue;
+                }
+                batch.judgements.push(ImportJudgement {
+                    rater: index,
+                    created: j.created,
+                    judgement: NewJudgement {
+                        kind: j.kind,
+                        rater_id: 0,
+                        images: j.images.into_iter().map(|i| (i.sha1, i.role)).collect(),
+                        value: j.value,
+                        outcome: j.outcome,
+                        shown_prediction: j.shown_prediction,
+                        shown_cosine: j.shown_cosine,
+                        // Models are numbered per database: which one was shown stays here.
+                        model_id: None,
+                        shown_own: false,
+                    },
+                });
+            }
+        }
+        Ok((batch, undone))
     }
 
     /// Renames the rater `from` to `to` (trimmed, 1-64 characters, a name no rater has).
