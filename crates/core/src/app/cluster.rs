@@ -57,7 +57,7 @@ async fn apply(app: &Inner, Changed { change, here }: Changed) {
         }
         Change::Log | Change::Everything => {
             if !here {
-                app.progress.clear().await;
+                app.progress.clear();
                 app.rankings.scores_changed();
                 app.personal.wake().notify_one();
                 if change == Change::Everything {

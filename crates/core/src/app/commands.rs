@@ -173,13 +173,13 @@ impl Handler<Undo> for App {
         let revision = self.0.indexer.revision();
         // A comparison's undo goes into the rankings as it goes into the log.
         let mut rankings = self.0.rankings.hold().await;
-        let mut counts = self.0.progress.hold(revision).await;
+        let mut counts = self.0.progress.hold(revision, rater).await;
         let Some(judgement) = self.0.store.undo_last(rater).await? else {
             return Ok(None);
         };
         if judgement.kind.is_score() {
             counts
-                .unscored(&self.0.store, rater, &judgement.images[0].sha1)
+                .unscored(&self.0.store, &judgement.images[0].sha1)
                 .await?;
         }
         drop(counts);
@@ -385,11 +385,13 @@ fn check_size(size: u32) -> Result<(), AppError> {
 impl App {
     /// Records a score-kind judgement (committed when this returns).
     async fn record_score(&self, judgement: &NewJudgement) -> Result<i64, CoreError> {
-        let mut counts = self.0.progress.hold(self.0.indexer.revision()).await;
+        let mut counts = self
+            .0
+            .progress
+            .hold(self.0.indexer.revision(), judgement.rater_id)
+            .await;
         let id = self.0.store.record(judgement).await?;
-        counts
-            .scored(&self.0.store, judgement.rater_id, &judgement.images[0].0)
-            .await?;
+        counts.scored(&self.0.store, &judgement.images[0].0).await?;
         drop(counts);
         self.0.rankings.scores_changed();
         self.own_model_changed(judgement.rater_id, &judgement.images[0].0)

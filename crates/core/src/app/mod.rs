@@ -246,7 +246,9 @@ impl App {
             Arc::downgrade(&self.0),
             store.changes(),
         )));
-        tasks.push(tokio::spawn(async move { store.follow_others().await }));
+        let others = store.clone();
+        tasks.push(tokio::spawn(async move { others.follow_others().await }));
+        tasks.push(tokio::spawn(async move { store.send_changes().await }));
         // Indexing, watching, hashing and embedding run where the lead is: at once on SQLite
         // (where a folder opened from now on is indexed here), when taken on PostgreSQL.
         predictor.set_embeds_here(false);

@@ -1,91 +1,107 @@
 //! Each rater's progress (how many of the images that can be shown they have scored, of how
 //! many), kept in memory so that a score does not count the whole library again: with 20,000
 //! images, counting takes tens of milliseconds, more than a key press may. A count is taken
-//! from the database when first asked for and whenever the library changed since; a score or
-//! an undo, committed by its handler, then moves it by the one image it touched. Nothing here
-//! writes the database.
+//! from the database when first asked for and whenever the library changed since (or the
+//! counts were forgotten: a change made by another process); a score or an undo, committed by
+//! its handler, then moves it by the one image it touched. Nothing here writes the database.
+//!
+//! Each rater's count has a lock of its own, held while a score or an undo of theirs is
+//! committed, so that a count taken meanwhile can neither miss nor repeat it; raters do not
+//! wait for each other.
 
 use crate::{Result, Store};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// The counts, valid for one revision of the library.
+/// A rater's count and what it is valid for: the library's revision and the generation of
+/// the counts ([`ProgressCache::clear`]).
+type Count = Option<((u64, u64), (u32, u32))>;
+
+/// The counts; see the module.
 #[derive(Debug, Default)]
-pub(super) struct ProgressCache(tokio::sync::Mutex<Counts>);
-
-#[derive(Debug, Default)]
-struct Counts {
-    revision: u64,
-    by_rater: HashMap<i64, (u32, u32)>,
-}
-
-impl Counts {
-    fn at(&mut self, revision: u64) -> &mut HashMap<i64, (u32, u32)> {
-        if self.revision != revision {
-            self.by_rater.clear();
-            self.revision = revision;
-        }
-        &mut self.by_rater
-    }
+pub(super) struct ProgressCache {
+    slots: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Count>>>>,
+    generation: AtomicU64,
 }
 
 impl ProgressCache {
+    /// `rater_id`'s count's lock (made on first use; kept for the life of the app).
+    fn slot(&self, rater_id: i64) -> Arc<tokio::sync::Mutex<Count>> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(rater_id).or_default().clone()
+    }
+
+    fn epoch(&self, revision: u64) -> (u64, u64) {
+        (revision, self.generation.load(Ordering::Acquire))
+    }
+
     /// `(rated, total)` for `rater_id` with the library at `revision`.
     pub async fn get(&self, store: &Store, revision: u64, rater_id: i64) -> Result<(u32, u32)> {
-        let mut counts = self.0.lock().await;
-        if let Some(p) = counts.at(revision).get(&rater_id) {
-            return Ok(*p);
+        let slot = self.slot(rater_id);
+        let mut count = slot.lock().await;
+        let epoch = self.epoch(revision);
+        if let Some((at, p)) = *count {
+            if at == epoch {
+                return Ok(p);
+            }
         }
         let p = store.score_progress(rater_id).await?;
-        counts.at(revision).insert(rater_id, p);
+        *count = Some((epoch, p));
         Ok(p)
     }
 
     /// Forgets `rater_id`'s count (their scores changed elsewhere): counted again when next
     /// asked for.
     pub async fn forget(&self, rater_id: i64) {
-        self.0.lock().await.by_rater.remove(&rater_id);
+        *self.slot(rater_id).lock().await = None;
     }
 
     /// Forgets every count.
-    pub async fn clear(&self) {
-        self.0.lock().await.by_rater.clear();
+    pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Holds the counts while a score or an undo is committed, so that a count taken
-    /// meanwhile can neither miss nor repeat it; the handler commits, then tells the held
-    /// counts what it committed.
-    pub async fn hold(&self, revision: u64) -> HeldCounts<'_> {
-        HeldCounts {
-            counts: self.0.lock().await,
-            revision,
+    /// Holds `rater_id`'s count while a score or an undo of theirs is committed; the handler
+    /// commits, then tells the held count what it committed.
+    pub async fn hold(&self, revision: u64, rater_id: i64) -> HeldCount {
+        HeldCount {
+            count: self.slot(rater_id).lock_owned().await,
+            epoch: self.epoch(revision),
+            rater_id,
         }
     }
 }
 
-/// The counts, held while a change is committed ([`ProgressCache::hold`]).
-pub(super) struct HeldCounts<'a> {
-    counts: tokio::sync::MutexGuard<'a, Counts>,
-    revision: u64,
+/// A rater's count, held while a change is committed ([`ProgressCache::hold`]).
+pub(super) struct HeldCount {
+    count: tokio::sync::OwnedMutexGuard<Count>,
+    epoch: (u64, u64),
+    rater_id: i64,
 }
 
-impl HeldCounts<'_> {
-    /// A score of `sha1` by `rater_id` was committed: their count moves if it is the only
+impl HeldCount {
+    /// A score of `sha1` by the rater was committed: their count moves if it is the only
     /// score they gave the image.
-    pub async fn scored(&mut self, store: &Store, rater_id: i64, sha1: &str) -> Result<()> {
-        self.moved(store, rater_id, sha1, 1).await
+    pub async fn scored(&mut self, store: &Store, sha1: &str) -> Result<()> {
+        self.moved(store, sha1, 1).await
     }
 
-    /// `rater_id`'s score of `sha1` was undone: their count moves if it took away the only
+    /// The rater's score of `sha1` was undone: their count moves if it took away the only
     /// score they gave the image.
-    pub async fn unscored(&mut self, store: &Store, rater_id: i64, sha1: &str) -> Result<()> {
-        self.moved(store, rater_id, sha1, 0).await
+    pub async fn unscored(&mut self, store: &Store, sha1: &str) -> Result<()> {
+        self.moved(store, sha1, 0).await
     }
 
-    /// Moves `rater_id`'s count when they now have `first` scores of the shown image `sha1`
-    /// (1 after a first score, 0 after its undo).
-    async fn moved(&mut self, store: &Store, rater_id: i64, sha1: &str, first: i64) -> Result<()> {
-        if let Some((rated, _)) = self.counts.at(self.revision).get_mut(&rater_id) {
-            let (events, shown) = store.score_standing(sha1, rater_id).await?;
+    /// Moves the count when the rater now has `first` scores of the shown image `sha1` (1
+    /// after a first score, 0 after its undo).
+    async fn moved(&mut self, store: &Store, sha1: &str, first: i64) -> Result<()> {
+        let epoch = self.epoch;
+        if let Some((at, (rated, _))) = self.count.as_mut() {
+            if *at != epoch {
+                return Ok(());
+            }
+            let (events, shown) = store.score_standing(sha1, self.rater_id).await?;
             if events == first && shown {
                 if first == 1 {
                     *rated += 1;

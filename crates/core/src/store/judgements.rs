@@ -223,9 +223,8 @@ impl Store {
             rater_id: judgement.rater_id,
             images: judgement.images.iter().map(|(s, _)| s.clone()).collect(),
         };
-        self.announce_in(&mut tx, &change).await?;
         tx.commit().await?;
-        self.changed_here(change);
+        self.announce(change).await;
         Ok(id)
     }
 
