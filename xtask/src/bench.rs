@@ -144,12 +144,17 @@ fn bench_team(args: &[String]) -> Result<(), String> {
         test: true,
         bundle: false,
     })?;
-    sh(cargo().args(["build", "--release", "-p", CLI_PACKAGE]))?;
+    // One build for both binaries: their dependencies' features are unified once, so neither
+    // rebuilds the other's.
     sh(cargo().args([
         "build",
         "--release",
         "-p",
+        CLI_PACKAGE,
+        "-p",
         E2E_PACKAGE,
+        "--bin",
+        CLI_PACKAGE,
         "--bin",
         "bench_team",
     ]))?;

@@ -172,12 +172,40 @@ impl CoreError {
     }
 }
 
+impl CoreError {
+    /// Whether the database server could not be reached or is shutting down or starting (a
+    /// team server's PostgreSQL restarting): nothing was done, and the same request may work
+    /// in a moment.
+    pub fn is_server_unavailable(&self) -> bool {
+        match self {
+            CoreError::DatabaseServer { .. } => true,
+            CoreError::Database(
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed,
+            ) => true,
+            // Connection exceptions (08…), operator intervention (57P01-57P03: shutdown,
+            // crash shutdown, cannot connect now).
+            _ => self
+                .postgres_code()
+                .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        }
+    }
+}
+
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
         if e.is_disk_full() {
             return AppError::new(
                 ErrorKind::Io,
                 "The disk holding Image Scorer's database is full: this was not saved (everything saved before is kept). Free some space and do it again.",
+            );
+        }
+        if e.is_server_unavailable() && !matches!(e, CoreError::DatabaseServer { .. }) {
+            return AppError::new(
+                ErrorKind::Database,
+                format!(
+                    "The database server did not answer (is it restarting?): try again in a \
+                     moment. ({e})"
+                ),
             );
         }
         AppError::new(e.kind(), e.to_string())

@@ -141,3 +141,27 @@ async fn a_postgres_schema_newer_than_this_build_is_refused_untouched() {
         .unwrap();
     assert_eq!(raters, 1, "the data is as it was");
 }
+
+#[tokio::test]
+async fn a_database_server_that_goes_away_is_said_plainly_and_comes_back() {
+    let mut server = image_scorer_pgtest::PgServer::start();
+    let url = server.create_database("gone");
+    let store = Store::connect(&url).await.unwrap();
+    let ana = store.rater("ana").await.unwrap();
+    server.stop();
+    let err = store.rater("ben").await.unwrap_err();
+    assert!(err.is_server_unavailable(), "{err}");
+    let shown = image_scorer_protocol::AppError::from(err).message;
+    assert!(shown.contains("did not answer"), "{shown}");
+    server.restart();
+    // The pool's connections are made again: the same store works, with what was there.
+    let mut again = Err(String::new());
+    for _ in 0..50 {
+        again = store.rater("ana").await.map_err(|e| e.to_string());
+        if again.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(again, Ok(ana));
+}

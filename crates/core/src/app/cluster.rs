@@ -48,7 +48,10 @@ async fn apply(app: &Inner, Changed { change, here }: Changed) {
                 app.rankings.scores_changed();
                 app.personal.wake().notify_one();
             }
-            let rater = app.store.rater_name(rater_id).await.ok().flatten();
+            let rater = match known_name(app, rater_id) {
+                Some(name) => Some(name),
+                None => app.store.rater_name(rater_id).await.ok().flatten(),
+            };
             app.sink
                 .emit(AppEvent::JudgementsRecorded(JudgementsChanged {
                     rater,
@@ -57,6 +60,8 @@ async fn apply(app: &Inner, Changed { change, here }: Changed) {
         }
         Change::Log | Change::Everything => {
             if !here {
+                // A rater may have been renamed.
+                app.raters.lock().unwrap_or_else(|e| e.into_inner()).clear();
                 app.progress.clear();
                 app.rankings.scores_changed();
                 app.personal.wake().notify_one();
@@ -80,6 +85,15 @@ async fn apply(app: &Inner, Changed { change, here }: Changed) {
         }
         Change::Library | Change::Folders => {}
     }
+}
+
+/// The name of rater `id` when this process has met it (no query per judgement).
+fn known_name(app: &Inner, id: i64) -> Option<String> {
+    let raters = app.raters.lock().unwrap_or_else(|e| e.into_inner());
+    raters
+        .iter()
+        .find(|(_, &known)| known == id)
+        .map(|(name, _)| name.clone())
 }
 
 /// Takes the lead whenever no other process holds it and runs the background work while it

@@ -162,6 +162,8 @@ impl Store {
             );
             if batch.is_empty() {
                 self.changes.wake.notified().await;
+                // What comes within a moment goes in the same notice.
+                tokio::time::sleep(GATHER).await;
                 continue;
             }
             for payload in self.payloads(&batch) {
@@ -269,15 +271,26 @@ impl Store {
     }
 }
 
-/// Sends one payload on the channel; a failure is reported, not fatal (the others then learn
-/// of the change with the next one).
+/// How long the sender waits after a change for more to send with it.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// Sends one payload on the channel, in a transaction of its own that does not wait for the
+/// disk (a notice lost in a crash costs nothing: it is about changes already committed); a
+/// failure is reported, not fatal (the others then learn of the change with the next one).
 async fn notify(pool: &sqlx::PgPool, payload: &str) {
-    if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(payload)
-        .execute(pool)
-        .await
-    {
+    let sent = async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit TO OFF")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(payload)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    };
+    if let Err(e) = sent.await {
         eprintln!("image-scorer: cannot tell the other processes of a change: {e}");
     }
 }
