@@ -150,8 +150,8 @@ impl Handler<AddScore> for App {
     async fn handle(&self, r: AddScore) -> Result<ScoreState, AppError> {
         let rater = self.rater_id(&r.rater).await?;
         let judgement = NewJudgement::score(JudgementKind::Score, rater, &r.sha1, r.value);
-        self.record_score(&judgement).await?;
-        Ok(self.score_state(&r.sha1, rater).await?)
+        let image = self.record_score(&judgement).await?;
+        Ok(self.score_state_of(&r.sha1, Some(image), rater).await?)
     }
 }
 
@@ -162,8 +162,8 @@ impl Handler<AddRating> for App {
         let judgement = NewJudgement::score(JudgementKind::Rate, rater, &r.sha1, value)
             .shown_prediction(r.predicted, self.0.predictor.model_id())
             .shown_own(r.own);
-        self.record_score(&judgement).await?;
-        Ok(self.score_state(&r.sha1, rater).await?)
+        let image = self.record_score(&judgement).await?;
+        Ok(self.score_state_of(&r.sha1, Some(image), rater).await?)
     }
 }
 
@@ -383,20 +383,19 @@ fn check_size(size: u32) -> Result<(), AppError> {
 }
 
 impl App {
-    /// Records a score-kind judgement (committed when this returns).
+    /// Records a score-kind judgement (committed when this returns); the image's id.
     async fn record_score(&self, judgement: &NewJudgement) -> Result<i64, CoreError> {
         let mut counts = self
             .0
             .progress
             .hold(self.0.indexer.revision(), judgement.rater_id)
             .await;
-        let id = self.0.store.record(judgement).await?;
+        let (_, images) = self.0.store.record_images(judgement).await?;
         counts.scored(&self.0.store, &judgement.images[0].0).await?;
         drop(counts);
         self.0.rankings.scores_changed();
-        self.own_model_changed(judgement.rater_id, &judgement.images[0].0)
-            .await?;
-        Ok(id)
+        self.0.personal.score_changed(judgement.rater_id, images[0]);
+        Ok(images[0])
     }
 
     /// The score of `sha1` by `rater` changed: their own model takes it in, in the background.
@@ -435,7 +434,20 @@ impl App {
 
     /// The image's scores as `rater` sees them, its prediction, and their progress.
     async fn score_state(&self, sha1: &str, rater: i64) -> Result<ScoreState, CoreError> {
-        let summary = self.0.store.score_summary(sha1, rater).await?;
+        self.score_state_of(sha1, None, rater).await
+    }
+
+    /// [`App::score_state`], with the image's id when the caller has it (one query less).
+    async fn score_state_of(
+        &self,
+        sha1: &str,
+        image: Option<i64>,
+        rater: i64,
+    ) -> Result<ScoreState, CoreError> {
+        let summary = match image {
+            Some(id) => self.0.store.score_summary_of(id, rater).await?,
+            None => self.0.store.score_summary(sha1, rater).await?,
+        };
         let (predicted, own) = match self.0.predictor.model_id() {
             Some(model) => {
                 let predicted = self.0.store.prediction(sha1, model).await?;

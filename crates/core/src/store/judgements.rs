@@ -200,6 +200,11 @@ impl Store {
     /// Records `judgement` after checking it ([`NewJudgement::validate`]) and that every image
     /// is in the library; committed when this returns. Returns its id.
     pub async fn record(&self, judgement: &NewJudgement) -> Result<i64> {
+        Ok(self.record_images(judgement).await?.0)
+    }
+
+    /// [`Store::record`], answering the judgement's id and its images' ids (in its order).
+    pub async fn record_images(&self, judgement: &NewJudgement) -> Result<(i64, Vec<i64>)> {
         judgement.validate()?;
         let mut tx = self.write().await?;
         let mut image_ids = Vec::with_capacity(judgement.images.len());
@@ -215,7 +220,8 @@ impl Store {
             })?);
         }
         let images: Vec<(i64, ImageRole)> = image_ids
-            .into_iter()
+            .iter()
+            .copied()
             .zip(judgement.images.iter().map(|(_, role)| *role))
             .collect();
         let id = insert(&mut tx, judgement, judgement.rater_id, &images, None).await?;
@@ -225,7 +231,7 @@ impl Store {
         };
         tx.commit().await?;
         self.announce(change).await;
-        Ok(id)
+        Ok((id, image_ids))
     }
 
     /// Flags `rater_id`'s newest judgement that is not undone yet, whatever its kind, and

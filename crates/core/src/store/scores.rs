@@ -82,6 +82,11 @@ impl Store {
         let Some(image_id) = self.image_id(sha1).await? else {
             return Ok(ScoreSummary::default());
         };
+        self.score_summary_of(image_id, rater_id).await
+    }
+
+    /// [`Store::score_summary`] of the image with id `image_id`.
+    pub async fn score_summary_of(&self, image_id: i64, rater_id: i64) -> Result<ScoreSummary> {
         // Bound to a plain id, the view reads only this image's partition.
         let rows: Vec<(i64, f64)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT rater_id, value FROM current_scores WHERE image_id = $1"
