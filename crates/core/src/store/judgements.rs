@@ -207,18 +207,28 @@ impl Store {
     pub async fn record_images(&self, judgement: &NewJudgement) -> Result<(i64, Vec<i64>)> {
         judgement.validate()?;
         let mut tx = self.write().await?;
-        let mut image_ids = Vec::with_capacity(judgement.images.len());
-        for (sha1, _) in &judgement.images {
-            let id: Option<i64> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
-                "SELECT id FROM images WHERE sha1 = $1"
-            )
-            .bind(sha1)
-            .fetch_optional(&mut **conn)
-            .await)?;
-            image_ids.push(id.ok_or_else(|| {
-                CoreError::InvalidInput("That image is not in the library.".into())
-            })?);
-        }
+        // Every image in one question.
+        let sql = format!(
+            "SELECT sha1, id FROM images WHERE sha1 IN ({})",
+            super::placeholders(judgement.images.len())
+        );
+        let found: Vec<(String, i64)> = on_tx!(&mut tx, |conn| {
+            let mut query = sqlx::query_as(&sql);
+            for (sha1, _) in &judgement.images {
+                query = query.bind(sha1);
+            }
+            query.fetch_all(&mut **conn).await
+        })?;
+        let found: std::collections::HashMap<String, i64> = found.into_iter().collect();
+        let image_ids = judgement
+            .images
+            .iter()
+            .map(|(sha1, _)| {
+                found.get(sha1).copied().ok_or_else(|| {
+                    CoreError::InvalidInput("That image is not in the library.".into())
+                })
+            })
+            .collect::<Result<Vec<i64>>>()?;
         let images: Vec<(i64, ImageRole)> = image_ids
             .iter()
             .copied()

@@ -225,6 +225,14 @@ fn connect_reason(error: &sqlx::Error) -> String {
     }
 }
 
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` values (both backends).
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether `place` names a PostgreSQL database rather than a SQLite file.
 pub fn is_postgres_url(place: &str) -> bool {
     place.starts_with("postgres://") || place.starts_with("postgresql://")

@@ -96,19 +96,25 @@ impl Store {
 
     /// Those of `sha1s` that are not in the library now (cannot be shown).
     pub async fn not_shown(&self, sha1s: &[String]) -> Result<Vec<String>> {
-        let mut missing = Vec::new();
-        for sha1 in sha1s {
-            let shown: bool = on_pool!(self, |pool| sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM shown_images WHERE sha1 = $1)"
-            )
-            .bind(sha1)
-            .fetch_one(pool)
-            .await)?;
-            if !shown {
-                missing.push(sha1.clone());
-            }
+        if sha1s.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(missing)
+        let sql = format!(
+            "SELECT sha1 FROM shown_images WHERE sha1 IN ({})",
+            super::placeholders(sha1s.len())
+        );
+        let shown: Vec<String> = on_pool!(self, |pool| {
+            let mut query = sqlx::query_scalar(&sql);
+            for sha1 in sha1s {
+                query = query.bind(sha1);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(sha1s
+            .iter()
+            .filter(|s| !shown.contains(s))
+            .cloned()
+            .collect())
     }
 
     /// The log of `rater_id`'s judgements for a ranking, or everyone's with `None`.
