@@ -278,18 +278,12 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
 /// disk (a notice lost in a crash costs nothing: it is about changes already committed); a
 /// failure is reported, not fatal (the others then learn of the change with the next one).
 async fn notify(pool: &sqlx::PgPool, payload: &str) {
-    let sent = async {
-        let mut tx = pool.begin().await?;
-        sqlx::query("SET LOCAL synchronous_commit TO OFF")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("SELECT pg_notify($1, $2)")
+    // One statement, its own transaction; the setting is local to it.
+    let sent =
+        sqlx::query("SELECT set_config('synchronous_commit', 'off', TRUE), pg_notify($1, $2)")
             .bind(CHANNEL)
             .bind(payload)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    };
+            .execute(pool);
     if let Err(e) = sent.await {
         eprintln!("image-scorer: cannot tell the other processes of a change: {e}");
     }

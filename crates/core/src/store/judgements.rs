@@ -409,19 +409,31 @@ pub(super) async fn insert(
     .bind(imported.as_ref().map(|i| i.import_id))
     .fetch_one(&mut **conn)
     .await)?;
-    for (position, (image_id, role)) in images.iter().enumerate() {
-        on_tx!(tx, |conn| sqlx::query(
-            "INSERT INTO judgement_images (judgement_id, position, image_id, role)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(position as i64)
-        .bind(image_id)
-        .bind(role.as_str())
-        .execute(&mut **conn)
-        .await
-        .map(|done| done.rows_affected()))?;
-    }
+    // Every image in one statement.
+    let rows: Vec<String> = (0..images.len())
+        .map(|k| {
+            let b = 4 * k;
+            format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO judgement_images (judgement_id, position, image_id, role) VALUES {}",
+        rows.join(", ")
+    );
+    on_tx!(tx, |conn| {
+        let mut query = sqlx::query(&sql);
+        for (position, (image_id, role)) in images.iter().enumerate() {
+            query = query
+                .bind(id)
+                .bind(position as i64)
+                .bind(*image_id)
+                .bind(role.as_str());
+        }
+        query
+            .execute(&mut **conn)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
     Ok(id)
 }
 
