@@ -42,11 +42,29 @@ pub(super) async fn follow(app: Weak<Inner>, mut changes: Receiver<Changed>) {
 
 async fn apply(app: &Inner, Changed { change, here }: Changed) {
     match change {
-        Change::Judged { rater_id, images } => {
+        Change::Judged {
+            rater_id,
+            images,
+            image_ids,
+        } => {
             if !here {
                 app.progress.forget(rater_id).await;
                 app.rankings.scores_changed();
-                app.personal.wake().notify_one();
+                // The rater's own model here takes in what they scored there.
+                let ids = if image_ids.is_empty() {
+                    let mut ids = Vec::new();
+                    for sha1 in &images {
+                        if let Ok(Some(id)) = app.store.image_id(sha1).await {
+                            ids.push(id);
+                        }
+                    }
+                    ids
+                } else {
+                    image_ids
+                };
+                for id in ids {
+                    app.personal.score_changed(rater_id, id);
+                }
             }
             let rater = match known_name(app, rater_id) {
                 Some(name) => Some(name),

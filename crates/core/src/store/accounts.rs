@@ -4,7 +4,7 @@
 //! on every request, so a revocation holds from the next request on.
 
 use super::backend::{on_pool, on_tx, Tx};
-use super::judgements::log_time_now;
+use super::log_insert::log_time_now;
 use super::Store;
 use crate::Result;
 

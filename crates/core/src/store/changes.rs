@@ -35,6 +35,9 @@ pub enum Change {
         rater_id: i64,
         /// The images (SHA-1s).
         images: Vec<String>,
+        /// Their ids, when the change knew them (else looked up by whoever needs them).
+        #[serde(default)]
+        image_ids: Vec<i64>,
     },
     /// Many judgements at once (an import, a renamed rater).
     Log,
@@ -301,6 +304,7 @@ mod tests {
         let judged = |i: usize| Change::Judged {
             rater_id: i as i64,
             images: vec!["a".repeat(40); 4],
+            image_ids: vec![7; 4],
         };
         let many: Vec<Change> = (0..200).map(judged).collect();
         let payloads = store.payloads(&many);
@@ -314,6 +318,7 @@ mod tests {
         let huge = Change::Judged {
             rater_id: 1,
             images: vec!["b".repeat(40); 400],
+            image_ids: Vec::new(),
         };
         let sent = store.payloads(&[huge]);
         assert_eq!(

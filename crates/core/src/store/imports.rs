@@ -6,7 +6,7 @@
 
 use super::backend::{on_pool, on_tx};
 use super::changes::Change;
-use super::judgements::{insert, Imported};
+use super::log_insert::{insert, Imported};
 use super::{NewJudgement, Store};
 use crate::Result;
 use image_scorer_protocol::{ImageRole, JudgementKind};

@@ -14,6 +14,7 @@ mod gallery;
 mod imports;
 mod judgements;
 mod lead;
+mod log_insert;
 pub mod migrations;
 mod personal;
 mod ranking;
