@@ -132,3 +132,48 @@ async fn two_processes_share_the_log_and_hand_the_lead_over() {
     eprintln!("lead taken over in {took_over:?}");
     follower.close().await;
 }
+
+/// An app with the EfficientNet pack on the PostgreSQL database `url`, its folders in `dir`.
+async fn app_with_pack(url: &str, dir: &std::path::Path) -> App {
+    let mut config = AppConfig::in_folders(dir.join("data"), dir.join("cache"));
+    config.onnx_runtime = vec![common::ort_library()];
+    config.low_priority = false;
+    config.database_url = Some(url.to_owned());
+    let (name, manifest, models) = common::own_model::EFFNET;
+    common::install_pack(&config.packs_dir().join(name), manifest, models);
+    let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
+        .await
+        .unwrap();
+    app.start();
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_score_through_one_process_reaches_the_raters_own_model_in_the_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = image_scorer_pgtest::fresh_database();
+    let photos = tmp.path().join("photos");
+    let made = common::photos(&photos, 0..6);
+    let one = app_with_pack(&url, &tmp.path().join("one")).await;
+    let two = app_with_pack(&url, &tmp.path().join("two")).await;
+    one.open_folder(&photos).await.unwrap();
+    for app in [&one, &two] {
+        common::until_indexed(app, 6).await;
+        common::until_embedded(app, 6).await;
+    }
+    // The other process has ana's model loaded, with nothing in it yet.
+    common::own_model::model(&two, "ana").await;
+    common::own_model::settled(&two, "ana", 0).await;
+    for (k, (_, sha1)) in made.iter().take(3).enumerate() {
+        one.call(AddScore {
+            rater: "ana".into(),
+            sha1: sha1.clone(),
+            value: 3.0 + k as f64,
+        })
+        .await
+        .unwrap();
+    }
+    common::own_model::settled(&two, "ana", 3).await;
+    one.close().await;
+    two.close().await;
+}
