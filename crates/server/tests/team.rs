@@ -242,6 +242,27 @@ async fn a_device_acts_only_as_its_own_rater_and_only_an_admin_changes_the_libra
     );
     let (status, answer) = t.call(&ana, "set_excludes", excludes).await;
     assert_eq!(status, 200, "{answer}");
+    // A rater renames only themselves (an admin anyone).
+    let (status, refused) = t
+        .call(
+            &ben,
+            "rename_rater",
+            json!({"from": "ana", "to": "not ana"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    let (status, answer) = t
+        .call(
+            &ben,
+            "rename_rater",
+            json!({"from": "ben", "to": "benjamin"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (_, rater) = t.call(&ben, "get_rater", json!({})).await;
+    assert_eq!(rater["name"], "benjamin", "the device follows its rater");
+    assert_eq!(t.judgements_by("benjamin").await, 2);
+    assert_eq!(t.judgements_by("ana").await, 1);
     // The desktop's own sharing stays refused to everyone.
     let (status, _) = t.call(&ana, "stop_sharing", json!({})).await;
     assert_eq!(status, 422);
