@@ -29,14 +29,20 @@ impl Served {
 
 impl Drop for Served {
     fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
-            return; // already ended (killed)
-        }
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        terminate(&mut self.child);
     }
+}
+
+/// Stops a `serve` process as Ctrl+C or systemd would (SIGTERM) and waits for it, unless it
+/// has ended already (killed).
+pub(crate) fn terminate(child: &mut Child) {
+    if matches!(child.try_wait(), Ok(Some(_))) {
+        return;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
 }
 
 /// The built UI (`cargo xtask ui`, as `cargo xtask test` does before these tests).

@@ -51,13 +51,7 @@ impl TeamProcess {
 
 impl Drop for TeamProcess {
     fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
-            return;
-        }
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        crate::tablet::terminate(&mut self.child);
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn copy(bars: &progress::Bars, from: &str, to: &str) -> Result<(), Str
         count(counts.scores, "score", "scores"),
         count(counts.comparisons, "comparison", "comparisons"),
         count(counts.others, "other judgement", "other judgements"),
-        if batch.raters.is_empty() {
+        if counts.raters.is_empty() {
             "nobody".to_owned()
         } else {
             counts.raters.join(", ")

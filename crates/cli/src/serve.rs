@@ -12,9 +12,6 @@ use std::sync::Arc;
 /// Where the .deb installs the built UI.
 const INSTALLED_UI: &str = "/usr/share/image-scorer/ui";
 
-/// The setting that keeps where the team server is reached, for `team add-rater`.
-pub const ADDRESS_SETTING: &str = "team.address";
-
 /// `serve`'s options.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -95,7 +92,10 @@ pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), S
         }
         let address = public_address.unwrap_or_else(|| server.base_url());
         app.store()
-            .set_setting(ADDRESS_SETTING, address.trim_end_matches('/'))
+            .set_setting(
+                image_scorer_core::app::settings::TEAM_ADDRESS,
+                address.trim_end_matches('/'),
+            )
             .await
             .map_err(|e| e.to_string())?;
         println!("Team server at {address}.");

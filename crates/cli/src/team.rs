@@ -2,7 +2,6 @@
 //! address (and its QR code) for one device of a rater; `list` shows the accounts and their
 //! devices; `revoke` signs a device, or every device of a rater, out at once.
 
-use crate::serve::ADDRESS_SETTING;
 use image_scorer_core::app::team::SIGN_IN_LIFETIME;
 use image_scorer_core::App;
 
@@ -43,7 +42,7 @@ pub async fn run(app: &App, action: TeamAction) -> Result<(), String> {
                 Some(a) => a,
                 None => app
                     .store()
-                    .setting(ADDRESS_SETTING)
+                    .setting(image_scorer_core::app::settings::TEAM_ADDRESS)
                     .await
                     .map_err(|e| e.to_string())?
                     .ok_or(

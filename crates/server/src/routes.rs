@@ -94,17 +94,32 @@ async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found.").into_response()
 }
 
+/// Who asks, let in by the door's gate ([`crate::gate::Gate::check_call`]) from the request's
+/// headers and address, before anything else of it is read: a handler that takes a [`Caller`]
+/// answers only those let in.
+impl axum::extract::FromRequestParts<Door> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        door: &Door,
+    ) -> Result<Self, Response> {
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        };
+        door.gate
+            .check_call(&parts.headers, peer.ip())
+            .await
+            .map_err(refused)
+    }
+}
+
 async fn command(
     State(door): State<Door>,
     Path(name): Path<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     body: axum::body::Bytes,
 ) -> Response {
-    let caller = match door.gate.check_call(&headers, peer.ip()).await {
-        Ok(caller) => caller,
-        Err(r) => return refused(r),
-    };
     let body: Value = if body.is_empty() {
         json!({})
     } else {
@@ -134,15 +149,7 @@ async fn command(
 }
 
 /// What a paired UI needs beside the token: the key its image addresses carry.
-async fn session(
-    State(door): State<Door>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    let caller = match door.gate.check_call(&headers, peer.ip()).await {
-        Ok(caller) => caller,
-        Err(r) => return refused(r),
-    };
+async fn session(State(door): State<Door>, caller: Caller) -> Response {
     let (image_key, expires_in_s) = door.gate.image_key(&caller);
     let mut response = Json(json!({
         "image_key": image_key,
@@ -157,15 +164,7 @@ async fn session(
 
 /// The app's events as server-sent events (`event:` the protocol's name, `data:` the payload),
 /// until the server stops or the browser goes.
-async fn events(
-    State(door): State<Door>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    let caller = match door.gate.check_call(&headers, peer.ip()).await {
-        Ok(caller) => caller,
-        Err(r) => return refused(r),
-    };
+async fn events(State(door): State<Door>, caller: Caller) -> Response {
     Sse::new(event_stream(door, caller))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()

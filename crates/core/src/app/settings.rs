@@ -4,6 +4,9 @@
 pub const RATER: &str = "rater";
 /// The model pack the user chose (its id).
 pub const PACK: &str = "pack";
+/// Where a team server's raters reach it (`serve` records it; `team add-rater` puts it in the
+/// sign-in addresses).
+pub const TEAM_ADDRESS: &str = "team.address";
 
 /// The remembered fingerprint of a pack's files as they are on disk now
 /// (see [`crate::inference::pack_stat_key`]).
