@@ -103,6 +103,9 @@ pub enum GalleryShow {
     Duplicates,
     /// Only files that cannot be shown, with the reason.
     Unreadable,
+    /// Only images whose raters disagree: their scores spread more than the team queue's
+    /// rule allows (1.5 points, as a standard deviation, when the rule has no spread).
+    NeedsReview,
 }
 
 /// The gallery's order and filters.

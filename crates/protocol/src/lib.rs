@@ -16,6 +16,7 @@ mod library;
 mod personal;
 mod predictions;
 mod preference;
+mod queue;
 mod ratings;
 mod scoring;
 mod sharing;
@@ -41,6 +42,7 @@ pub use predictions::{EmbedProgress, InstallProgress, PackFrom, PackInfo, Predic
 pub use preference::{
     ComparisonSaved, ComparisonSet, PreferenceSettings, RankedImage, RankingPage, SetChoice,
 };
+pub use queue::{spread, Claimed, QueueRule, Standing, TeamProgress};
 pub use ratings::{
     ExportFormat, ExportOptions, ExportSummary, ImportReport, PathStyle, Plot, PlotKind,
     PredictionFit, RaterStats, RatingStats, ScoreMode, Skipped,

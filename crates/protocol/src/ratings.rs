@@ -104,6 +104,10 @@ pub struct ExportOptions {
     pub paths: PathStyle,
     /// Also the images marked as duplicates (left out by default).
     pub include_duplicates: bool,
+    /// Adds how many raters each image's mean rests on, to CSV (`count`) and parquet
+    /// (`RATING_COUNT`), so a trainer can weight or filter by it (JSONL always has it).
+    #[serde(default)]
+    pub count: bool,
 }
 
 /// Rows left out of an export or an import for one reason.
@@ -199,6 +203,10 @@ pub struct RatingStats {
     pub pairable: u32,
     /// The active pack's predictions against the scores, when there is a pack.
     pub prediction: Option<PredictionFit>,
+    /// How far the team has come under the library's queue rule (over every rater, whichever
+    /// are chosen).
+    #[serde(default)]
+    pub team: crate::TeamProgress,
 }
 
 /// Which plot.

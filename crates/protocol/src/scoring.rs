@@ -25,6 +25,12 @@ pub struct QueueItem {
 pub struct ScoreQueue {
     /// Unrated first (shuffled once per session), then the rated ones if asked for.
     pub items: Vec<QueueItem>,
+    /// How many of the first items the team still wants from this rater under the library's
+    /// [`QueueRule`](crate::QueueRule) (fewer raters than the overlap first, then disputed
+    /// ones); the page reserves each with [`ClaimImages`](crate::commands::ClaimImages) as it
+    /// comes to it. The unrated images after them have their raters already.
+    #[serde(default)]
+    pub needed: u32,
     /// How many images the rater has scored.
     pub rated: u32,
     /// How many images can be scored.

@@ -113,7 +113,12 @@ impl Handler<GetScoreQueue> for App {
         // changed): at 100,000 images a few milliseconds when nothing did.
         let model = self.0.predictor.model_id();
         let (base, judged, predicted) = self.gallery_rows(model).await?;
-        let mut items: Vec<QueueItem> = crate::store::queue_of(
+        let (rule, holders) = self.team_view().await?;
+        let team = crate::store::TeamView {
+            rule,
+            holders: &holders,
+        };
+        let order = crate::store::queue_of(
             &base,
             &judged,
             &predicted,
@@ -121,20 +126,22 @@ impl Handler<GetScoreQueue> for App {
             r.include_rated,
             u64::from(r.seed),
             r.predicted_first && model.is_some(),
-        )
-        .into_iter()
-        .map(Into::into)
-        .collect();
+            Some(team),
+        );
+        let (needed, unscored) = (order.needed, order.unscored);
+        let mut items: Vec<QueueItem> = order.images.into_iter().map(Into::into).collect();
         let (rated, total) = self.progress(rater).await?;
         if let (true, Some(model)) = (r.teach, model) {
-            let unscored = (total.saturating_sub(rated) as usize).min(items.len());
-            self.teaching_order(rater, model, &base, &mut items[..unscored])
-                .await?;
+            // The team's wanted images stay first, each part in the model's order.
+            let (wanted, others) = items[..unscored].split_at_mut(needed);
+            self.teaching_order(rater, model, &base, wanted).await?;
+            self.teaching_order(rater, model, &base, others).await?;
         }
         Ok(ScoreQueue {
             items,
             rated,
             total,
+            needed: needed as u32,
         })
     }
 }

@@ -22,6 +22,7 @@ mod perceptual_hashes;
 mod personal;
 pub mod predictor;
 mod progress;
+mod queue;
 mod rankings;
 mod ratings;
 pub mod settings;

@@ -172,6 +172,7 @@ impl Handler<GetRatingStats> for App {
             None => None,
         };
         Ok(RatingStats {
+            team: self.team_progress().await?,
             images: self.0.store.counts().await?.ok,
             scored: ratings
                 .images

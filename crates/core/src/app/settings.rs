@@ -7,6 +7,8 @@ pub const PACK: &str = "pack";
 /// Where a team server's raters reach it (`serve` records it; `team add-rater` puts it in the
 /// sign-in addresses).
 pub const TEAM_ADDRESS: &str = "team.address";
+/// The library's queue rule for a team (JSON of a `QueueRule`; see `app/queue.rs`).
+pub const QUEUE_RULE: &str = "queue.rule";
 
 /// The remembered fingerprint of a pack's files as they are on disk now
 /// (see [`crate::inference::pack_stat_key`]).

@@ -55,12 +55,12 @@ pub fn write(path: &Path, options: &ExportOptions, data: &ExportData) -> Result<
     let (files, rows) = match options.format {
         ExportFormat::Csv => {
             let rows = rows(options, &data.ratings, &mut skips);
-            tables::csv(path, options.mode, &rows)?;
+            tables::csv(path, options.mode, options.count, &rows)?;
             (vec![path.to_owned()], rows.len())
         }
         ExportFormat::Parquet => {
             let rows = rows(options, &data.ratings, &mut skips);
-            tables::parquet(path, &rows)?;
+            tables::parquet(path, options.count, &rows)?;
             (vec![path.to_owned()], rows.len())
         }
         ExportFormat::Npy => {

@@ -15,36 +15,53 @@ pub(super) fn failed(path: &Path, e: impl std::fmt::Display) -> CoreError {
     }
 }
 
-/// `file,score` rows (and `rater` in per-rater mode), with a header.
-pub(super) fn csv(path: &Path, mode: ScoreMode, rows: &[Row]) -> Result<()> {
+/// `file,score` rows (and `rater` in per-rater mode, then `count` with `count`: how many
+/// raters score the image), with a header.
+pub(super) fn csv(path: &Path, mode: ScoreMode, count: bool, rows: &[Row]) -> Result<()> {
     write_atomically(path, |w| {
         let mut out = csv::Writer::from_writer(w);
-        let header: &[&str] = match mode {
-            ScoreMode::Mean => &["file", "score"],
-            ScoreMode::PerRater => &["file", "score", "rater"],
-        };
-        out.write_record(header).map_err(|e| failed(path, e))?;
+        let mut header = vec!["file", "score"];
+        if mode == ScoreMode::PerRater {
+            header.push("rater");
+        }
+        if count {
+            header.push("count");
+        }
+        out.write_record(&header).map_err(|e| failed(path, e))?;
         for row in rows {
             let score = row.score.to_string();
+            let raters = row.image.scores.len().to_string();
             let mut record = vec![row.path.as_str(), score.as_str()];
             record.extend(row.rater);
+            if count {
+                record.push(raters.as_str());
+            }
             out.write_record(&record).map_err(|e| failed(path, e))?;
         }
         out.flush().map_err(|e| failed(path, e))
     })
 }
 
-/// Parquet with LAION's columns: `IMAGEPATH` (UTF-8) and `AVERAGE_RATING` (double).
-pub(super) fn parquet(path: &Path, rows: &[Row]) -> Result<()> {
-    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
+/// Parquet with LAION's columns: `IMAGEPATH` (UTF-8) and `AVERAGE_RATING` (double), then with
+/// `count` `RATING_COUNT` (int32: how many raters score the image).
+pub(super) fn parquet(path: &Path, count: bool, rows: &[Row]) -> Result<()> {
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
     use parquet::schema::parser::parse_message_type;
-    let schema = "message ratings {
-        REQUIRED BYTE_ARRAY IMAGEPATH (UTF8);
-        REQUIRED DOUBLE AVERAGE_RATING;
-    }";
-    let schema = Arc::new(parse_message_type(schema).map_err(|e| failed(path, e))?);
+    let schema = format!(
+        "message ratings {{
+            REQUIRED BYTE_ARRAY IMAGEPATH (UTF8);
+            REQUIRED DOUBLE AVERAGE_RATING;
+            {}
+        }}",
+        if count {
+            "REQUIRED INT32 RATING_COUNT;"
+        } else {
+            ""
+        }
+    );
+    let schema = Arc::new(parse_message_type(&schema).map_err(|e| failed(path, e))?);
     let properties = Arc::new(WriterProperties::builder().build());
     write_atomically(path, |w| {
         let bad = |e| failed(path, e);
@@ -68,6 +85,16 @@ pub(super) fn parquet(path: &Path, rows: &[Row]) -> Result<()> {
                 .write_batch(&scores, None, None)
                 .map_err(bad)?;
             column.close().map_err(bad)?;
+        }
+        if count {
+            let counts: Vec<i32> = rows.iter().map(|r| r.image.scores.len() as i32).collect();
+            if let Some(mut column) = group.next_column().map_err(bad)? {
+                column
+                    .typed::<Int32Type>()
+                    .write_batch(&counts, None, None)
+                    .map_err(bad)?;
+                column.close().map_err(bad)?;
+            }
         }
         group.close().map_err(bad)?;
         file.close().map_err(bad)?;

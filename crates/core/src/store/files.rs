@@ -206,6 +206,28 @@ impl Store {
         .await)?)
     }
 
+    /// The row ids of the images with these SHA-1s (those known): SHA-1 -> id.
+    pub async fn image_ids(
+        &self,
+        sha1s: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        if sha1s.is_empty() {
+            return Ok(Default::default());
+        }
+        let sql = format!(
+            "SELECT sha1, id FROM images WHERE sha1 IN ({})",
+            super::placeholders(sha1s.len())
+        );
+        let rows: Vec<(String, i64)> = on_pool!(self, |pool| {
+            let mut query = sqlx::query_as(&sql);
+            for sha1 in sha1s {
+                query = query.bind(sha1);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// How the present file at `rel_path` below `root_id` stands: `(status, error)` of its image,
     /// or `("file", error)` when the file itself could not be read.
     pub async fn file_status(

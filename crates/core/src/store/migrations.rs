@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../../migrations/0010_accounts.sql"),
     ),
+    (
+        11,
+        "leases",
+        include_str!("../../migrations/0011_leases.sql"),
+    ),
 ];
 
 /// [`MIGRATIONS`] in PostgreSQL's dialect, version for version: the same tables, columns,
@@ -110,6 +115,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "accounts",
         include_str!("../../migrations/postgres/0010_accounts.sql"),
+    ),
+    (
+        11,
+        "leases",
+        include_str!("../../migrations/postgres/0011_leases.sql"),
     ),
 ];
 

@@ -14,6 +14,7 @@ mod gallery;
 mod imports;
 mod judgements;
 mod lead;
+mod leases;
 mod log_insert;
 pub mod migrations;
 mod personal;
@@ -34,11 +35,12 @@ pub use gallery::{GalleryBase, GalleryJudged};
 pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
 pub use lead::Lead;
+pub use leases::{ClaimOutcome, Holders};
 pub use personal::PersonalRating;
 pub use ranking::RankingLog;
 pub use ratings::{CurrentScore, LoggedComparison, RatedImage, Ratings};
 pub use rows::{Folder, GroupMember, Library, NamedImage, SizedImage, TileRow, UnshownFile};
-pub use scores::{default_rater_name, progress_of, queue_of, ScoreSummary};
+pub use scores::{default_rater_name, progress_of, queue_of, ScoreOrder, ScoreSummary, TeamView};
 
 use crate::Result;
 use backend::{Pool, Tx};
@@ -228,7 +230,12 @@ fn connect_reason(error: &sqlx::Error) -> String {
 
 /// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` values (both backends).
 pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n)
+    placeholders_from(1, n)
+}
+
+/// `$first, …`: the placeholders of an `IN (…)` list of `n` values after `first - 1` others.
+pub(crate) fn placeholders_from(first: usize, n: usize) -> String {
+    (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")

@@ -7,8 +7,9 @@
 
 use super::backend::on_pool;
 use super::NamedImage;
-use super::Store;
+use super::{Holders, Store};
 use crate::{CoreError, Result};
+use image_scorer_protocol::QueueRule;
 
 /// What is known of one image's scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -131,7 +132,9 @@ impl Store {
             include_rated,
             seed,
             predicted_by.is_some(),
-        ))
+            None,
+        )
+        .images)
     }
 
     /// `(score events, shown)`: how many score judgements (not undone) `rater_id` gave the image
@@ -158,10 +161,35 @@ impl Store {
     }
 }
 
+/// What a rater's queue needs to know of the team: the library's rule, and who holds which
+/// images now ([`Store::holders`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TeamView<'a> {
+    /// The library's rule.
+    pub rule: QueueRule,
+    /// The live leases.
+    pub holders: &'a Holders,
+}
+
+/// A rater's queue in order ([`queue_of`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScoreOrder {
+    /// The images.
+    pub images: Vec<NamedImage>,
+    /// How many of the first ones the team still wants from the rater.
+    pub needed: usize,
+    /// How many of the first ones the rater has not scored (`needed` among them).
+    pub unscored: usize,
+}
+
 /// The scoring queue of [`Store::score_queue`] from the gallery's rows (aligned `base`,
 /// `judged` and, with `predicted_first`, `predicted`): the images in the queues (not marked
-/// as duplicates) in id order, split into those `rater_id` has not scored and those they have,
-/// each shuffled by `seed`.
+/// as duplicates), those `rater_id` has not scored before those they have. With `team`, the
+/// unscored ones the team still wants from the rater come first: those with fewer raters than
+/// the overlap (counting raters who hold them now), then those disputed, each the fewest
+/// raters first; the others after them have their raters. Each group is shuffled by `seed`;
+/// with `predicted_first`, images with a prediction come first within it.
+#[allow(clippy::too_many_arguments)]
 pub fn queue_of(
     base: &[super::GalleryBase],
     judged: &[super::GalleryJudged],
@@ -170,35 +198,65 @@ pub fn queue_of(
     include_rated: bool,
     seed: u64,
     predicted_first: bool,
-) -> Vec<NamedImage> {
+    team: Option<TeamView<'_>>,
+) -> ScoreOrder {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let (mut rated, mut unrated): (Vec<_>, Vec<_>) = base
-        .iter()
-        .zip(judged)
-        .enumerate()
-        .filter(|(_, (_, j))| !j.duplicate)
-        .map(|(k, (b, j))| {
-            let has_prediction = predicted.get(k).is_some_and(Option::is_some);
-            (b, j.score_of(rater_id).is_some(), has_prediction)
-        })
-        .partition(|(_, scored, _)| *scored);
-    rng.shuffle(&mut unrated);
-    rng.shuffle(&mut rated);
-    if predicted_first {
-        // Stable: each group keeps its shuffled order.
-        unrated.sort_by_key(|(_, _, predicted)| !*predicted);
+    // Under the overlap, disputed, unscored with its raters, scored; each image with how many
+    // raters have it (scored or in hand) and whether it has a prediction.
+    let mut groups: [Vec<(&super::GalleryBase, u32, bool)>; 4] = Default::default();
+    let mut values = Vec::new();
+    for (k, (b, j)) in base.iter().zip(judged).enumerate() {
+        if j.duplicate {
+            continue;
+        }
+        let (group, covered) = if j.score_of(rater_id).is_some() {
+            (3, 0)
+        } else if let Some(team) = team {
+            values.clear();
+            values.extend(j.scores.iter().map(|s| s.1));
+            let holding = team.holders.get(&b.id).map_or(0, |h| {
+                h.iter()
+                    .filter(|r| **r != rater_id && j.score_of(**r).is_none())
+                    .count()
+            });
+            let covered = (values.len() + holding) as u32;
+            if covered < team.rule.overlap {
+                (0, covered)
+            } else if covered < team.rule.wanted(&values) {
+                (1, covered)
+            } else {
+                (2, 0)
+            }
+        } else {
+            (2, 0)
+        };
+        let has_prediction = predicted.get(k).is_some_and(Option::is_some);
+        groups[group].push((b, covered, has_prediction));
+    }
+    for group in &mut groups {
+        rng.shuffle(group);
+        // Stable, so each keeps its shuffled order within: the wanted images with the fewest
+        // raters first (a team covers every image once before any twice, and a disputed
+        // image's third rating before another's ninth), and, asked for, predicted ones.
+        group.sort_by_key(|(_, covered, predicted)| (*covered, predicted_first && !*predicted));
     }
     if !include_rated {
-        rated.clear();
+        groups[3].clear();
     }
-    unrated
-        .into_iter()
-        .chain(rated)
-        .map(|(b, _, _)| NamedImage {
-            sha1: b.sha1.clone(),
-            name: b.name.clone(),
-        })
-        .collect()
+    let needed = groups[0].len() + groups[1].len();
+    let unscored = needed + groups[2].len();
+    ScoreOrder {
+        images: groups
+            .into_iter()
+            .flatten()
+            .map(|(b, _, _)| NamedImage {
+                sha1: b.sha1.clone(),
+                name: b.name.clone(),
+            })
+            .collect(),
+        needed,
+        unscored,
+    }
 }
 
 /// `(rated, total)` of [`Store::score_progress`] from the gallery's rows.

@@ -26,11 +26,11 @@ pub use sharing::*;
 pub use similarity::*;
 
 use crate::{
-    AppError, AppState, ComparisonSaved, ComparisonSet, DuplicateGroups, DuplicatesMarked,
+    AppError, AppState, Claimed, ComparisonSaved, ComparisonSet, DuplicateGroups, DuplicatesMarked,
     ErrorKind, ExportSummary, GalleryPage, ImageDetail, ImagePage, ImportReport, ImportedImages,
     LibraryState, LikenessSaved, LikenessSummary, OwnModelExported, PackInfo, PersonalModel, Plot,
-    PredictorState, PreferenceSettings, Problem, RankingPage, Rater, RatingStats, ScoreQueue,
-    ScoreState, SharingState, SimilarImages, SimilarityPair, Undone,
+    PredictorState, PreferenceSettings, Problem, QueueRule, RankingPage, Rater, RatingStats,
+    ScoreQueue, ScoreState, SharingState, SimilarImages, SimilarityPair, Undone,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -173,6 +173,10 @@ commands! {
     "add_score" => AddScore -> ScoreState, Remote::AsRater;
     "add_rating" => AddRating -> ScoreState, Remote::AsRater;
     "undo" => Undo -> Option<Undone>, Remote::AsRater;
+    "get_queue_rule" => GetQueueRule -> QueueRule, Remote::Open;
+    "set_queue_rule" => SetQueueRule -> QueueRule, DESKTOP;
+    "claim_images" => ClaimImages -> Claimed, Remote::AsRater;
+    "release_images" => ReleaseImages -> (), Remote::AsRater;
     "image_failed" => ImageFailed -> (), DESKTOP;
     "get_predictor" => GetPredictor -> PredictorState, Remote::Open;
     "set_pack" => SetPack -> PredictorState, DESKTOP;

@@ -78,3 +78,36 @@ pub struct Undo {
     /// Whose judgement.
     pub rater: String,
 }
+
+/// The library's rule for handing images out to a team ([`QueueRule`](crate::QueueRule)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetQueueRule {}
+
+/// Sets the library's rule for handing images out (the desktop's owner's, or a team's admin's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetQueueRule {
+    /// The new rule.
+    pub rule: crate::QueueRule,
+}
+
+/// Reserves, of `images` (the page's next ones, in order), up to `hold` that the team still
+/// wants from `rater`; the answer also names those the rater need not score any more. An image
+/// already reserved for the rater has its reservation renewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimImages {
+    /// Who is rating.
+    pub rater: String,
+    /// The candidates, by SHA-1, in the page's order (at most 64).
+    pub images: Vec<String>,
+    /// How many to reserve at most.
+    pub hold: u32,
+}
+
+/// Gives back `rater`'s reservations of `images` (skipped, or the page left).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseImages {
+    /// Whose reservations.
+    pub rater: String,
+    /// The images, by SHA-1 (at most 64).
+    pub images: Vec<String>,
+}

@@ -16,7 +16,7 @@ use crate::store::{GalleryBase, GalleryJudged};
 use image_scorer_protocol::commands::{FindSimilar, GetGallery, GetImageDetail};
 use image_scorer_protocol::{
     AppError, ErrorKind, GalleryPage, GalleryQuery, GalleryShow, GallerySort, GalleryTile,
-    ImageDetail, ImageFile, PackPrediction,
+    ImageDetail, ImageFile, PackPrediction, QueueRule,
 };
 use order::{passes, sorted, Image};
 use std::collections::HashMap;
@@ -167,6 +167,10 @@ impl App {
                 }
                 _ => Vec::new(),
             };
+            let rule = match query.show {
+                GalleryShow::NeedsReview => self.queue_rule().await?,
+                _ => QueueRule::default(),
+            };
             let kept: Vec<Image> = (0..base.len())
                 .map(|k| Image {
                     base: &base[k],
@@ -174,7 +178,7 @@ impl App {
                     predicted: predicted.get(k).copied().flatten(),
                     own: own.get(k).copied().flatten(),
                 })
-                .filter(|image| passes(image, query, rated_by))
+                .filter(|image| passes(image, query, rated_by, &rule))
                 .collect();
             Rows::Images(sorted(&kept, query, rater_id, ranks.as_deref()))
         };

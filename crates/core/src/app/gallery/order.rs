@@ -1,7 +1,7 @@
 //! The gallery's order: which images pass the filters, and their order by the sort asked for.
 
 use crate::store::{GalleryBase, GalleryJudged};
-use image_scorer_protocol::{GalleryQuery, GalleryShow, GallerySort, Presence};
+use image_scorer_protocol::{GalleryQuery, GalleryShow, GallerySort, Presence, QueueRule};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -26,8 +26,17 @@ impl Image<'_> {
     }
 }
 
-/// Whether `image` passes the query's filters (`rated_by`: the rater id of `query.rated_by`).
-pub(super) fn passes(image: &Image, query: &GalleryQuery, rated_by: Option<i64>) -> bool {
+/// The spread "needs review" uses when the queue rule has none.
+pub(super) const REVIEW_SPREAD: f64 = 1.5;
+
+/// Whether `image` passes the query's filters (`rated_by`: the rater id of `query.rated_by`;
+/// `rule`: the team queue's, whose spread says which images need review).
+pub(super) fn passes(
+    image: &Image,
+    query: &GalleryQuery,
+    rated_by: Option<i64>,
+    rule: &QueueRule,
+) -> bool {
     let has = |p: Presence, yes: bool| match p {
         Presence::Any => true,
         Presence::With => yes,
@@ -37,7 +46,16 @@ pub(super) fn passes(image: &Image, query: &GalleryQuery, rated_by: Option<i64>)
         Some(r) => image.score_of(r).is_some(),
         None => !image.judged.scores.is_empty(),
     };
+    let review = || {
+        let values: Vec<f64> = image.judged.scores.iter().map(|s| s.1).collect();
+        let rule = QueueRule {
+            spread: rule.spread.or(Some(REVIEW_SPREAD)),
+            ..*rule
+        };
+        rule.disputed(&values)
+    };
     (query.show != GalleryShow::Duplicates || image.judged.duplicate)
+        && (query.show != GalleryShow::NeedsReview || review())
         && query
             .folder
             .is_none_or(|f| image.base.roots.contains(&i64::from(f)))
@@ -169,7 +187,7 @@ mod tests {
         let all = view(&rows);
         let kept = |query: GalleryQuery, by: Option<i64>| -> Vec<i64> {
             all.iter()
-                .filter(|i| passes(i, &query, by))
+                .filter(|i| passes(i, &query, by, &QueueRule::default()))
                 .map(|i| i.base.id)
                 .collect()
         };
@@ -200,11 +218,40 @@ mod tests {
             kept(
                 GalleryQuery {
                     folder: Some(2),
-                    ..q
+                    ..q.clone()
                 },
                 None
             ),
             [5]
         );
+    }
+
+    #[test]
+    fn needs_review_keeps_the_images_whose_raters_disagree_beyond_the_rule() {
+        let mut rows = rows();
+        // 1: 2 and 9 (sd 4.9); 3: 7 and 8 (sd 0.7); 4: 5 and 7 (sd 1.4).
+        rows[0].1.scores = vec![(1, 2.0), (2, 9.0)];
+        rows[2].1.scores = vec![(1, 7.0), (2, 8.0)];
+        rows[3].1.scores = vec![(1, 5.0), (2, 7.0)];
+        let all = view(&rows);
+        let query = GalleryQuery {
+            show: GalleryShow::NeedsReview,
+            ..GalleryQuery::default()
+        };
+        let kept = |rule: QueueRule| -> Vec<i64> {
+            all.iter()
+                .filter(|i| passes(i, &query, None, &rule))
+                .map(|i| i.base.id)
+                .collect()
+        };
+        // Without a spread in the rule, 1.5 points.
+        assert_eq!(kept(QueueRule::default()), [1]);
+        let strict = QueueRule {
+            overlap: 2,
+            spread: Some(0.5),
+            max_raters: 4,
+            ..QueueRule::default()
+        };
+        assert_eq!(kept(strict), [1, 3, 4]);
     }
 }
