@@ -122,6 +122,7 @@ async fn every_export_reads_back_as_trainers_read_it(backend: Backend) {
         mode: ScoreMode::PerRater,
         paths: PathStyle::Relative,
         include_duplicates: true,
+        count: false,
     };
     assert_eq!(export(&app, &per_rater, options).await.rows, 5);
     let per_rater_rows = json!([
@@ -153,6 +154,19 @@ async fn every_export_reads_back_as_trainers_read_it(backend: Backend) {
             .rows,
         4
     );
+    // With how many raters each mean rests on, as an extra column of each.
+    let with_count = |format| ExportOptions {
+        format,
+        count: true,
+        ..ExportOptions::default()
+    };
+    let csv_count = out.join("mean-count.csv");
+    export(&app, &csv_count, with_count(ExportFormat::Csv)).await;
+    let parquet_count = out.join("ratings-count.parquet");
+    export(&app, &parquet_count, with_count(ExportFormat::Parquet)).await;
+    let count_rows = json!({
+        abs(&name(0)): [8.0, 1], abs(&name(1)): [4.0, 1], abs(&name(2)): [6.5, 2], abs(odd): [5.5, 1],
+    });
     let npy = out.join("train.npy");
     let summary = export(&app, &npy, mean(ExportFormat::Npy)).await;
     assert_eq!(summary.rows, 4);
@@ -202,6 +216,8 @@ async fn every_export_reads_back_as_trainers_read_it(backend: Backend) {
         "csv_mean": {"file": csv, "rows": csv_rows},
         "csv_rater": {"file": per_rater, "rows": per_rater_rows},
         "parquet": {"file": parquet, "rows": csv_rows},
+        "csv_count": {"file": csv_count, "rows": count_rows},
+        "parquet_count": {"file": parquet_count, "rows": count_rows},
         "npy": {"files": summary.files, "rows": csv_rows, "embeddings": embeddings},
         "jsonl": {"file": jsonl, "images": jsonl_images, "pack": "Stand-in + LAION", "predictions": predictions},
         "comparisons": {"file": comparisons, "rows": comparison_rows},

@@ -3,6 +3,7 @@ test (exports.rs) expects: python read_exports.py EXPECTED.json
 
 - CSV: csv.DictReader, as the aesthetic-scorer scripts read `file,score`;
 - parquet: pyarrow.parquet.read_table, with LAION's IMAGEPATH and AVERAGE_RATING columns;
+- both with the optional count of raters (`count`, `RATING_COUNT`);
 - npy: numpy.load of the embeddings (N x D float32, unit rows) and ratings (N x 1 float32), with
   the paths file row-aligned, as the LAION and candle predictor trainers read them;
 - JSONL: json.loads of each line.
@@ -47,6 +48,28 @@ def check_parquet(spec):
     assert set(got) == set(spec["rows"]), (sorted(got), sorted(spec["rows"]))
     for path, score in spec["rows"].items():
         assert close(got[path], score), (path, got[path], score)
+
+
+def check_csv_count(spec):
+    with open(spec["file"], newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0].keys()) == ["file", "score", "count"], rows[:1]
+    got = {r["file"]: [float(r["score"]), int(r["count"])] for r in rows}
+    assert got == spec["rows"], (got, spec["rows"])
+
+
+def check_parquet_count(spec):
+    table = pq.read_table(spec["file"])
+    assert table.column_names == ["IMAGEPATH", "AVERAGE_RATING", "RATING_COUNT"], table.schema
+    got = {
+        p: [r, c]
+        for p, r, c in zip(
+            table.column("IMAGEPATH").to_pylist(),
+            table.column("AVERAGE_RATING").to_pylist(),
+            table.column("RATING_COUNT").to_pylist(),
+        )
+    }
+    assert got == spec["rows"], (got, spec["rows"])
 
 
 def check_npy(spec):
@@ -112,6 +135,8 @@ def main():
     check_csv_mean(expected["csv_mean"])
     check_csv_rater(expected["csv_rater"])
     check_parquet(expected["parquet"])
+    check_csv_count(expected["csv_count"])
+    check_parquet_count(expected["parquet_count"])
     check_npy(expected["npy"])
     check_jsonl(expected["jsonl"])
     check_comparisons(expected["comparisons"])
