@@ -5,6 +5,7 @@
 
 mod copy;
 mod progress;
+mod queue;
 mod serve;
 mod team;
 mod verbs;
@@ -73,6 +74,9 @@ enum Command {
         /// Also the images marked as duplicates.
         #[arg(long)]
         include_duplicates: bool,
+        /// Add how many raters each mean rests on (CSV `count`, parquet `RATING_COUNT`).
+        #[arg(long)]
+        count: bool,
     },
     /// Import the old tool's ratings.db, or an Image Scorer JSONL export (scores or
     /// comparisons) from another machine; importing the same file again adds nothing.
@@ -127,6 +131,9 @@ enum Command {
         #[arg(long)]
         sha256: Option<String>,
     },
+    /// The team queue's rule: how many different raters each image is wanted from, and more
+    /// while their scores disagree. Shows the rule; with options, sets it first.
+    QueueRule(queue::QueueRuleArgs),
     /// Rename a rater (for instance one imported from the old tool); their judgements follow.
     RenameRater {
         /// The name now.

@@ -29,6 +29,7 @@ pub async fn command(
             per_rater,
             relative,
             include_duplicates,
+            count,
         } => {
             let options = ExportOptions {
                 format: format.into(),
@@ -44,12 +45,14 @@ pub async fn command(
                     PathStyle::Absolute
                 },
                 include_duplicates,
+                count,
             };
             export(app, &output, &options).await
         }
         Command::Import { file } => import(app, bars, &file).await,
         Command::ExportModel { rater, output } => export_model(app, &rater, &output).await,
         Command::Stats { raters } => stats(app, raters).await,
+        Command::QueueRule(args) => crate::queue::queue_rule(app, args).await,
         Command::RenameRater { from, to } => {
             let rater = app
                 .call(RenameRater { from, to })
@@ -313,6 +316,7 @@ async fn stats(app: &App, raters: Vec<String>) -> Result<(), String> {
         number(s.agreement),
         s.pairable
     );
+    crate::queue::print_progress(&s.team);
     if let Some(p) = &s.prediction {
         println!(
             "predictions of {} against the mean score ({} images): Pearson {}, Spearman {}, MAE {}",
