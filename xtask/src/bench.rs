@@ -83,11 +83,21 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         }
         Some("gallery") => step("bench gallery", || bench_gallery(&args[1..])),
         Some("team") => step("bench team", || bench_team(&args[1..])),
+        Some("queue") => step("bench queue", || {
+            // PostgreSQL comes from Debian's package, as in the tests.
+            setup(Needs {
+                test: true,
+                bundle: false,
+            })?;
+            sh(core_example("bench_queue")
+                .arg(root().join("target/bench-queue"))
+                .args(&args[1..]))
+        }),
         Some("inference") => step("bench inference", bench_inference),
         Some("similarity") => step("bench similarity", bench_similarity),
         other => Err(format!(
             "unknown benchmark {other:?}; available: library, score, inference, ranking, \
-             similarity, gallery, personal, team"
+             similarity, gallery, personal, team, queue"
         )),
     }
 }

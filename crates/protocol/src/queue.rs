@@ -134,7 +134,7 @@ pub struct Claimed {
     /// The images now reserved for the rater, in the order asked.
     pub held: Vec<String>,
     /// Images the rater need not score: others have them in hand or done, or the rater
-    /// scored them already. The page drops them from what lies ahead.
+    /// scored them already. The page moves them behind the images still wanted.
     pub covered: Vec<String>,
 }
 

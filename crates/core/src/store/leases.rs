@@ -28,8 +28,8 @@ pub type Holders = HashMap<i64, Vec<i64>>;
 impl Store {
     /// Reserves for `rater_id`, of `image_ids` (in order), up to `hold` images still wanted
     /// from them under `rule` at `now_ms` (Unix milliseconds), until `now_ms` plus the rule's
-    /// lease; answers each image's outcome, aligned with `image_ids`. Expired leases of these
-    /// images are cleared, and the rater's lease of an image they need not score any more.
+    /// lease; answers each image's outcome, aligned with `image_ids`. Afterwards the rater holds
+    /// exactly the images held of these; their expired leases are cleared.
     pub async fn claim(
         &self,
         rater_id: i64,
@@ -42,7 +42,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let list = placeholders(image_ids.len());
-        let mut tx = self.write().await?;
+        // A reservation lost in a crash costs nothing: its commit does not wait for the disk.
+        let mut tx = self.write_soft().await?;
         if let Tx::Postgres(conn) = &mut tx {
             // Claims of the same images wait for each other; others go on.
             let sql = format!("SELECT id FROM images WHERE id IN ({list}) ORDER BY id FOR UPDATE");
@@ -52,11 +53,9 @@ impl Store {
             }
             query.execute(&mut **conn).await?;
         }
-        let scores = scores_of(&mut tx, image_ids).await?;
-        let holders = holders_in(&mut tx, image_ids, now_ms).await?;
+        let (scores, holders) = standing_of(&mut tx, image_ids, now_ms).await?;
         let mut outcomes = Vec::with_capacity(image_ids.len());
         let mut held = Vec::new();
-        let mut dropped = Vec::new();
         for &id in image_ids {
             let scored = scores.get(&id).map_or(&[][..], Vec::as_slice);
             let mut raters: HashSet<i64> = scored.iter().map(|s| s.0).collect();
@@ -65,7 +64,6 @@ impl Store {
             raters.remove(&rater_id);
             let values: Vec<f64> = scored.iter().map(|s| s.1).collect();
             let outcome = if mine || raters.len() as u32 >= rule.wanted(&values) {
-                dropped.push(id);
                 ClaimOutcome::Covered
             } else if held.len() < hold {
                 held.push(id);
@@ -76,33 +74,32 @@ impl Store {
             outcomes.push(outcome);
         }
         let until = now_ms + i64::from(rule.lease_seconds) * 1000;
+        // The rater's leases of these images go with the expired ones; those held now come
+        // back with their new time.
+        let clear = format!(
+            "DELETE FROM leases WHERE image_id IN ({}) AND (until_ms <= $1 OR rater_id = $2)",
+            placeholders_from(3, image_ids.len())
+        );
+        let rows: Vec<String> = (0..held.len())
+            .map(|k| format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3))
+            .collect();
+        let insert = format!(
+            "INSERT INTO leases (image_id, rater_id, until_ms) VALUES {}
+             ON CONFLICT (image_id, rater_id) DO UPDATE SET until_ms = excluded.until_ms",
+            rows.join(", ")
+        );
         on_tx!(&mut tx, |conn| {
-            let sql = format!(
-                "DELETE FROM leases WHERE until_ms <= $1 AND image_id IN ({})",
-                placeholders_from(2, image_ids.len())
-            );
-            let mut query = sqlx::query(&sql).bind(now_ms);
+            let mut query = sqlx::query(&clear).bind(now_ms).bind(rater_id);
             for id in image_ids {
                 query = query.bind(id);
             }
             query.execute(&mut **conn).await?;
-            for id in &dropped {
-                sqlx::query("DELETE FROM leases WHERE image_id = $1 AND rater_id = $2")
-                    .bind(id)
-                    .bind(rater_id)
-                    .execute(&mut **conn)
-                    .await?;
-            }
-            for id in &held {
-                sqlx::query(
-                    "INSERT INTO leases (image_id, rater_id, until_ms) VALUES ($1, $2, $3)
-                     ON CONFLICT (image_id, rater_id) DO UPDATE SET until_ms = excluded.until_ms",
-                )
-                .bind(id)
-                .bind(rater_id)
-                .bind(until)
-                .execute(&mut **conn)
-                .await?;
+            if !held.is_empty() {
+                let mut query = sqlx::query(&insert);
+                for id in &held {
+                    query = query.bind(id).bind(rater_id).bind(until);
+                }
+                query.execute(&mut **conn).await?;
             }
             Ok::<_, sqlx::Error>(())
         })?;
@@ -119,13 +116,18 @@ impl Store {
             "DELETE FROM leases WHERE rater_id = $1 AND image_id IN ({})",
             placeholders_from(2, image_ids.len())
         );
-        on_pool!(self, |pool| {
+        let mut tx = self.write_soft().await?;
+        on_tx!(&mut tx, |conn| {
             let mut query = sqlx::query(&sql).bind(rater_id);
             for id in image_ids {
                 query = query.bind(id);
             }
-            query.execute(pool).await.map(|done| done.rows_affected())
+            query
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
         })?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -146,42 +148,33 @@ impl Store {
     }
 }
 
-/// The current scores of `image_ids`: image id -> (rater id, value).
-async fn scores_of(tx: &mut Tx, image_ids: &[i64]) -> Result<HashMap<i64, Vec<(i64, f64)>>> {
+/// The current scores of `image_ids` (image id -> (rater id, value)) and their live leases
+/// at `now_ms`, in one statement.
+async fn standing_of(
+    tx: &mut Tx,
+    image_ids: &[i64],
+    now_ms: i64,
+) -> Result<(HashMap<i64, Vec<(i64, f64)>>, Holders)> {
+    let list = placeholders_from(2, image_ids.len());
     let sql = format!(
-        "SELECT image_id, rater_id, value FROM current_scores WHERE image_id IN ({})",
-        placeholders(image_ids.len())
+        "SELECT image_id, rater_id, value FROM current_scores WHERE image_id IN ({list})
+         UNION ALL
+         SELECT image_id, rater_id, NULL FROM leases WHERE until_ms > $1 AND image_id IN ({list})"
     );
-    let rows: Vec<(i64, i64, f64)> = on_tx!(tx, |conn| {
-        let mut query = sqlx::query_as(&sql);
-        for id in image_ids {
-            query = query.bind(id);
-        }
-        query.fetch_all(&mut **conn).await
-    })?;
-    let mut scores: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
-    for (image, rater, value) in rows {
-        scores.entry(image).or_default().push((rater, value));
-    }
-    Ok(scores)
-}
-
-/// The live leases of `image_ids` at `now_ms`.
-async fn holders_in(tx: &mut Tx, image_ids: &[i64], now_ms: i64) -> Result<Holders> {
-    let sql = format!(
-        "SELECT image_id, rater_id FROM leases WHERE until_ms > $1 AND image_id IN ({})",
-        placeholders_from(2, image_ids.len())
-    );
-    let rows: Vec<(i64, i64)> = on_tx!(tx, |conn| {
+    let rows: Vec<(i64, i64, Option<f64>)> = on_tx!(tx, |conn| {
         let mut query = sqlx::query_as(&sql).bind(now_ms);
         for id in image_ids {
             query = query.bind(id);
         }
         query.fetch_all(&mut **conn).await
     })?;
+    let mut scores: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
     let mut holders = Holders::new();
-    for (image, rater) in rows {
-        holders.entry(image).or_default().push(rater);
+    for (image, rater, value) in rows {
+        match value {
+            Some(value) => scores.entry(image).or_default().push((rater, value)),
+            None => holders.entry(image).or_default().push(rater),
+        }
     }
-    Ok(holders)
+    Ok((scores, holders))
 }

@@ -52,7 +52,19 @@ use std::path::Path;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// On SQLite, a second small pool on the same file whose commits do not wait for the disk
+    /// ([`Store::write_soft`]).
+    soft: Option<sqlx::SqlitePool>,
     changes: std::sync::Arc<changes::Changes>,
+}
+
+/// Whether a pooled SQLite connection may be used again: not when its transaction could not
+/// be ended (on a full disk SQLite rolls a failed transaction back by itself, sqlx's own
+/// ROLLBACK then fails, and the connection would stay "in a transaction" for good: every later
+/// write refused with "non-zero transaction depth" until a restart). A fresh one comes instead.
+fn reusable(conn: &mut sqlx::SqliteConnection) -> bool {
+    use sqlx::TransactionManager;
+    <sqlx::Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn) == 0
 }
 
 impl Store {
@@ -68,21 +80,8 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            // A connection whose transaction could not be ended goes, and a fresh one comes:
-            // on a full disk SQLite rolls a failed transaction back by itself, sqlx's own
-            // ROLLBACK then fails, and the connection would stay "in a transaction" for good
-            // (every later write refused with "non-zero transaction depth" until a restart).
-            .after_release(|conn, _| {
-                Box::pin(async move {
-                    use sqlx::TransactionManager;
-                    let depth =
-                        <sqlx::Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(
-                            conn,
-                        );
-                    Ok(depth == 0)
-                })
-            })
-            .connect_with(options)
+            .after_release(|conn, _| Box::pin(async move { Ok(reusable(conn)) }))
+            .connect_with(options.clone())
             .await?;
         let prepared = match migrations::refuse_newer(&pool, path).await {
             Ok(()) => migrations::migrator().run(&pool).await.map_err(Into::into),
@@ -94,7 +93,14 @@ impl Store {
             pool.close().await;
             return Err(e);
         }
+        // NORMAL in WAL mode never corrupts; only the last commits may go in a power loss.
+        let soft = SqlitePoolOptions::new()
+            .max_connections(2)
+            .after_release(|conn, _| Box::pin(async move { Ok(reusable(conn)) }))
+            .connect_with(options.synchronous(SqliteSynchronous::Normal))
+            .await?;
         Ok(Self {
+            soft: Some(soft),
             pool: Pool::Sqlite(pool),
             changes: std::sync::Arc::new(changes::Changes::new()),
         })
@@ -158,6 +164,7 @@ impl Store {
             return Err(e);
         }
         Ok(Self {
+            soft: None,
             pool: Pool::Postgres(pool),
             changes: std::sync::Arc::new(changes::Changes::new()),
         })
@@ -180,6 +187,9 @@ impl Store {
 
     /// Waits for every connection to finish and closes the database.
     pub async fn close(self) {
+        if let Some(soft) = self.soft {
+            soft.close().await;
+        }
         match self.pool {
             Pool::Sqlite(pool) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
@@ -199,6 +209,22 @@ impl Store {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A write transaction whose commit does not wait for the disk, for what costs nothing if
+    /// a crash loses it (the team queue's reservations, which run out by themselves anyway):
+    /// it is as atomic and as ordered with the other writes as [`Store::write`]'s, but does not
+    /// queue for an fsync behind the judgements. On SQLite it comes from the second pool
+    /// (`synchronous=NORMAL`), on PostgreSQL it sets `synchronous_commit` off for itself.
+    pub(crate) async fn write_soft(&self) -> Result<Tx> {
+        Ok(match (&self.pool, &self.soft) {
+            (Pool::Sqlite(_), Some(soft)) => Tx::Sqlite(soft.begin_with("BEGIN IMMEDIATE").await?),
+            (Pool::Sqlite(pool), None) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            (Pool::Postgres(pool), _) => Tx::Postgres(
+                pool.begin_with("BEGIN; SET LOCAL synchronous_commit TO OFF")
+                    .await?,
+            ),
         })
     }
 }
