@@ -3,8 +3,10 @@
 //! written straight into a fresh database (no files on disk: the queue reads only the
 //! database), with a fifth of the images already scored by one of 30 raters; the rule wants 2
 //! different raters an image. Then 30 raters work at once for a while, each at one image every
-//! 500 ms (a fast person), as the Score page does: claim the next wanted images (16 candidates
-//! of their own order, two reserved) and score the first.
+//! 500 ms on average (a fast person; each pause 250-750 ms, the starts spread over the first
+//! 500 ms: 30 raters in step would queue every write behind 59 others twice a second), as the
+//! Score page does: claim the next wanted images (16 candidates of their own order, two
+//! reserved) and score the first.
 //!
 //! - Choosing a rater's next image: the claim's time, p50 and p95 (goal: p95 under 20 ms);
 //! - the baseline, in the same run: reading one image's scores (`get_score_state`), the
@@ -16,7 +18,7 @@
 //! network (in-process, or a Unix socket for PostgreSQL); each rater's candidates are mostly
 //! images nobody holds (random starts over a large library).
 //!
-//! Usage: bench_queue DIR [SECONDS]
+//! Usage: bench_queue DIR [SECONDS] [RATERS] [ONLY] (ONLY: one configuration, e.g. sqlite_100k)
 
 #[path = "common/goal.rs"]
 mod goal;
@@ -33,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Raters at work, unless the command line says otherwise.
 const RATERS: usize = 30;
 const PACE: Duration = Duration::from_millis(500);
 
@@ -45,6 +48,8 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().expect("usage: bench_queue DIR [SECONDS]"));
     let seconds: u64 = args.next().map_or(20, |s| s.parse().expect("SECONDS"));
+    let raters: usize = args.next().map_or(RATERS, |s| s.parse().expect("RATERS"));
+    let only = args.next();
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -57,6 +62,9 @@ fn main() {
         for postgres in [false, true] {
             let backend = if postgres { "postgresql" } else { "sqlite" };
             let label = format!("{backend}_{}k", images / 1000);
+            if only.as_ref().is_some_and(|o| *o != label) {
+                continue;
+            }
             let place = if postgres {
                 pg.create_database(&format!("queue_{}", images / 1000))
             } else {
@@ -64,7 +72,7 @@ fn main() {
                     .display()
                     .to_string()
             };
-            let p95 = runtime.block_on(measure(&dir.join(&label), &place, images, seconds));
+            let p95 = runtime.block_on(measure(&dir.join(&label), &place, images, seconds, raters));
             goals.push(goal_line(
                 &format!("queue_next_p95_ms_{label}"),
                 p95,
@@ -80,7 +88,7 @@ fn main() {
 
 /// Writes the library and the scores into the database at `place`, then measures; answers
 /// the claim's p95 in milliseconds.
-async fn measure(folders: &Path, place: &str, images: u64, seconds: u64) -> f64 {
+async fn measure(folders: &Path, place: &str, images: u64, seconds: u64, raters: usize) -> f64 {
     let start = Instant::now();
     fill(place, images).await;
     println!(
@@ -123,7 +131,7 @@ async fn measure(folders: &Path, place: &str, images: u64, seconds: u64) -> f64 
     // Each rater opens the page first: their progress is counted once (a read of the whole
     // library, as the Score page's first queue makes it), not in the timed steps.
     let t = Instant::now();
-    for r in 0..RATERS {
+    for r in 0..raters {
         app.call(GetScoreState {
             rater: format!("rater-{r:02}"),
             sha1: sha1_of(1),
@@ -132,17 +140,20 @@ async fn measure(folders: &Path, place: &str, images: u64, seconds: u64) -> f64 
         .unwrap();
     }
     println!(
-        "  {RATERS} raters' pages opened (each one's progress counted): {:.1} s",
+        "  {raters} raters' pages opened (each one's progress counted): {:.1} s",
         t.elapsed().as_secs_f64()
     );
     let until = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
-    for r in 0..RATERS {
+    for r in 0..raters {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
             let rater = format!("rater-{r:02}");
             let mut rng = fastrand::Rng::with_seed(r as u64);
             let mut next = 1 + rng.u64(0..images);
+            // People do not start together nor keep a metronome's time: a start anywhere in
+            // the first pace, each pause between half and one and a half paces.
+            tokio::time::sleep(PACE.mul_f64(rng.f64())).await;
             let (mut claims, mut scores, mut reads) = (Vec::new(), Vec::new(), Vec::new());
             while Instant::now() < until {
                 let step = Instant::now();
@@ -183,7 +194,8 @@ async fn measure(folders: &Path, place: &str, images: u64, seconds: u64) -> f64 
                     .unwrap();
                     scores.push(t.elapsed());
                 }
-                tokio::time::sleep(PACE.saturating_sub(step.elapsed())).await;
+                let pause = PACE.mul_f64(0.5 + rng.f64());
+                tokio::time::sleep(pause.saturating_sub(step.elapsed())).await;
             }
             (claims, scores, reads)
         }));

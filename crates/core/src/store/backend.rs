@@ -19,8 +19,12 @@ pub(crate) enum Pool {
 
 /// A write transaction on either backend.
 pub(crate) enum Tx {
-    /// On SQLite: `BEGIN IMMEDIATE`, holding the file's write lock from its start.
-    Sqlite(Transaction<'static, Sqlite>),
+    /// On SQLite: `BEGIN IMMEDIATE`, holding the file's write lock from its start, and this
+    /// process's turn to write ([`Store::write`](super::Store::write)).
+    Sqlite(
+        Transaction<'static, Sqlite>,
+        tokio::sync::OwnedMutexGuard<()>,
+    ),
     /// On PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
 }
@@ -29,7 +33,7 @@ impl Tx {
     /// Commits the transaction.
     pub(crate) async fn commit(self) -> crate::Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(tx, _turn) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -52,7 +56,7 @@ macro_rules! on_pool {
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
-            $crate::store::backend::Tx::Sqlite($conn) => $body,
+            $crate::store::backend::Tx::Sqlite($conn, _) => $body,
             $crate::store::backend::Tx::Postgres($conn) => $body,
         }
     };

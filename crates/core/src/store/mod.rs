@@ -55,6 +55,9 @@ pub struct Store {
     /// On SQLite, a second small pool on the same file whose commits do not wait for the disk
     /// ([`Store::write_soft`]).
     soft: Option<sqlx::SqlitePool>,
+    /// On SQLite, this process's writers' queue: one at a time asks SQLite for the file's
+    /// write lock, the others wait here in order, holding no connection.
+    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
     changes: std::sync::Arc<changes::Changes>,
 }
 
@@ -100,6 +103,7 @@ impl Store {
             .connect_with(options.synchronous(SqliteSynchronous::Normal))
             .await?;
         Ok(Self {
+            writers: Default::default(),
             soft: Some(soft),
             pool: Pool::Sqlite(pool),
             changes: std::sync::Arc::new(changes::Changes::new()),
@@ -164,6 +168,7 @@ impl Store {
             return Err(e);
         }
         Ok(Self {
+            writers: Default::default(),
             soft: None,
             pool: Pool::Postgres(pool),
             changes: std::sync::Arc::new(changes::Changes::new()),
@@ -204,10 +209,16 @@ impl Store {
     /// A write transaction. On SQLite it holds the file's write lock from its start (`BEGIN
     /// IMMEDIATE`): a transaction that read first and wrote later would fail with "database is
     /// locked" when another connection committed in between (its snapshot is then stale and
-    /// waiting cannot help); this one waits for the other writer instead.
+    /// waiting cannot help); this one waits for the other writer instead. This process's
+    /// writers take turns before they ask SQLite (`writers`): SQLite's own wait polls
+    /// with growing sleeps, so under many writers each would wait tens of milliseconds, and
+    /// would hold a pooled connection that reads need meanwhile.
     pub(crate) async fn write(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite(pool) => {
+                let turn = self.writers.clone().lock_owned().await;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -219,8 +230,11 @@ impl Store {
     /// (`synchronous=NORMAL`), on PostgreSQL it sets `synchronous_commit` off for itself.
     pub(crate) async fn write_soft(&self) -> Result<Tx> {
         Ok(match (&self.pool, &self.soft) {
-            (Pool::Sqlite(_), Some(soft)) => Tx::Sqlite(soft.begin_with("BEGIN IMMEDIATE").await?),
-            (Pool::Sqlite(pool), None) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            (Pool::Sqlite(_), Some(soft)) => {
+                let turn = self.writers.clone().lock_owned().await;
+                Tx::Sqlite(soft.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
+            (Pool::Sqlite(_), None) => self.write().await?,
             (Pool::Postgres(pool), _) => Tx::Postgres(
                 pool.begin_with("BEGIN; SET LOCAL synchronous_commit TO OFF")
                     .await?,
