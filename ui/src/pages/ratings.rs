@@ -7,6 +7,7 @@ mod exchange;
 mod gallery;
 mod plots;
 mod raters;
+mod team;
 mod toolbar;
 
 use crate::components::{key_button, key_help};

@@ -102,12 +102,15 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                     q.show = match v.as_str() {
                         "duplicates" => GalleryShow::Duplicates,
                         "unreadable" => GalleryShow::Unreadable,
+                        "review" => GalleryShow::NeedsReview,
                         _ => GalleryShow::All,
                     };
                 })}>
                     <option value="all" selected={q.show == GalleryShow::All}>{ "every image" }</option>
                     <option value="duplicates" selected={q.show == GalleryShow::Duplicates}>{ "marked duplicates" }</option>
                     <option value="unreadable" selected={q.show == GalleryShow::Unreadable}>{ "unreadable files" }</option>
+                    <option value="review" selected={q.show == GalleryShow::NeedsReview}
+                        title="Images whose raters disagree more than the team queue's rule allows">{ "needs review" }</option>
                 </select>
             </label>
             <label>{ "Folder " }

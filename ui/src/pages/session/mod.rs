@@ -13,7 +13,9 @@ use crate::api;
 use crate::components::{mark, Trial};
 use crate::gestures::Paging;
 use crate::state::{use_app, Action};
-use image_scorer_protocol::commands::{GetScoreQueue, GetScoreState, Undo};
+use image_scorer_protocol::commands::{
+    ClaimImages, GetScoreQueue, GetScoreState, ReleaseImages, Undo,
+};
 use image_scorer_protocol::{AppError, QueueItem, ScoreState, Undone};
 use std::cell::RefCell;
 use wasm_bindgen_futures::spawn_local;
@@ -21,6 +23,13 @@ use yew::prelude::*;
 
 /// How many of the next images are loaded ahead.
 pub const PRELOAD: usize = 3;
+
+/// How many of the wanted images ahead a claim reserves: the one on screen and the next, so
+/// that moving on finds the next one already the rater's.
+const HOLD: u32 = 2;
+
+/// How many wanted images ahead one claim looks at (those covered meanwhile leave together).
+const CLAIM_AHEAD: usize = 16;
 
 /// How often, at most, the Rate page asks for the queue's order again while predictions are
 /// being computed.
@@ -162,7 +171,93 @@ pub fn use_session(
             }
         });
     }
+    use_reservations(&session, &app.model.rater.name, &fail);
     session
+}
+
+/// The team queue's side of a session: reserves the wanted images as the page comes to them
+/// (the one on screen and the next), gives back those skipped, and those still held when the
+/// page closes (else their reservations run out on their own).
+#[hook]
+fn use_reservations(
+    session: &UseReducerHandle<Session>,
+    rater: &str,
+    fail: &(impl Fn(AppError) + Clone + 'static),
+) {
+    let ahead: Vec<String> = session
+        .items
+        .iter()
+        .skip(session.pos)
+        .filter(|i| session.wanted.contains(&i.sha1))
+        .take(CLAIM_AHEAD)
+        .map(|i| i.sha1.clone())
+        .collect();
+    // Due when the image on screen or the next wanted one is not the rater's yet.
+    let due = session
+        .items
+        .get(session.pos)
+        .is_some_and(|i| session.wanted.contains(&i.sha1))
+        && ahead
+            .iter()
+            .take(HOLD as usize)
+            .any(|s| !session.held.contains(s));
+    let asked = use_mut_ref(Vec::<String>::new);
+    {
+        let session = session.clone();
+        let rater = rater.to_owned();
+        let fail = fail.clone();
+        use_effect_with((due, ahead), move |(due, ahead)| {
+            // One claim per set of candidates: its answer changes them.
+            if *due && !rater.is_empty() && *asked.borrow() != *ahead {
+                *asked.borrow_mut() = ahead.clone();
+                let request = ClaimImages {
+                    rater,
+                    images: ahead.clone(),
+                    hold: HOLD,
+                };
+                spawn_local(async move {
+                    match api::call(request).await {
+                        Ok(claimed) => session.dispatch(SessionAction::Claimed(claimed)),
+                        Err(e) => fail(e),
+                    }
+                });
+            }
+        });
+    }
+    {
+        let session = session.clone();
+        let rater = rater.to_owned();
+        let fail = fail.clone();
+        use_effect_with(session.releases.clone(), move |releases| {
+            if !releases.is_empty() {
+                let request = ReleaseImages {
+                    rater,
+                    images: releases.clone(),
+                };
+                session.dispatch(SessionAction::Released);
+                spawn_local(async move {
+                    if let Err(e) = api::call(request).await {
+                        fail(e);
+                    }
+                });
+            }
+        });
+    }
+    {
+        // The page closes: what it still holds goes back.
+        let held = use_mut_ref(|| (String::new(), Vec::<String>::new()));
+        *held.borrow_mut() = (rater.to_owned(), session.held.iter().cloned().collect());
+        use_effect_with((), move |_| {
+            move || {
+                let (rater, images) = std::mem::take(&mut *held.borrow_mut());
+                if !images.is_empty() && !rater.is_empty() {
+                    spawn_local(async move {
+                        let _ = api::call(ReleaseImages { rater, images }).await;
+                    });
+                }
+            }
+        });
+    }
 }
 
 /// Undoes `rater`'s newest judgement, after the judgements still being saved: a score's image

@@ -137,11 +137,36 @@ impl ScoringPage {
         }
     }
 
-    /// The passing note (an undo, an image that could not be saved or shown).
+    /// The passing note (an undo, an image that could not be saved or shown), and, where
+    /// more than one person rates, whether the team still wants the image on screen.
     pub fn note(&self) -> Html {
-        match &self.session.note {
-            Some(note) => html! { <p class="score-note" id="score-note">{ note }</p> },
-            None => html! {},
+        let s = &*self.session;
+        let team = match s.items.get(s.pos) {
+            Some(item)
+                if self.model.rater.all.len() > 1
+                    && s.state.as_ref().is_none_or(|k| k.mine.is_none()) =>
+            {
+                if s.wanted.contains(&item.sha1) {
+                    let reserved = if s.held.contains(&item.sha1) {
+                        ", reserved for you"
+                    } else {
+                        ""
+                    };
+                    Some(format!(
+                        "Team: {} images wanted from you{reserved}",
+                        s.wanted.len()
+                    ))
+                } else {
+                    Some("Team: extra, this image has the raters it wants".to_owned())
+                }
+            }
+            _ => None,
+        };
+        html! {
+            <>
+                if let Some(team) = team { <p class="team-note note" id="team-note">{ team }</p> }
+                if let Some(note) = &s.note { <p class="score-note" id="score-note">{ note }</p> }
+            </>
         }
     }
 

@@ -1,7 +1,8 @@
 //! The scoring session as a reducer: the queue, the position in it, the image on screen's
 //! scores, and what moves them (a judgement, its saving, back and skip, undo, library changes).
 
-use image_scorer_protocol::{QueueItem, ScoreQueue, ScoreState};
+use image_scorer_protocol::{Claimed, QueueItem, ScoreQueue, ScoreState};
+use std::collections::HashSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -24,6 +25,14 @@ pub struct Session {
     pub zoom: bool,
     /// Whether the key help is shown.
     pub help: bool,
+    /// The images the team still wants from this rater (the queue's first `needed`): each is
+    /// reserved as the page comes to it ([`SessionAction::Claimed`]).
+    pub wanted: HashSet<String>,
+    /// The images reserved for this rater now.
+    pub held: HashSet<String>,
+    /// Reservations to give back (skipped images): sent, then cleared by
+    /// [`SessionAction::Released`].
+    pub releases: Vec<String>,
 }
 
 /// A change to the [`Session`].
@@ -60,6 +69,11 @@ pub enum SessionAction {
     Zoom(bool),
     /// Toggle the key help.
     Help(bool),
+    /// What a claim of the images ahead got: the covered ones (others have them in hand or
+    /// done) move to the end, as extra.
+    Claimed(Claimed),
+    /// The reservations in `releases` were given back.
+    Released,
 }
 
 impl Reducible for Session {
@@ -69,6 +83,8 @@ impl Reducible for Session {
         let mut s = (*self).clone();
         match action {
             SessionAction::Queue(q) => {
+                s.wanted = wanted_of(&q);
+                s.held.retain(|h| s.wanted.contains(h));
                 s.items = q.items;
                 s.pos = 0;
                 s.progress = (q.rated, q.total);
@@ -76,50 +92,15 @@ impl Reducible for Session {
                 // The scores on hand stay: they are only shown for their own image, and the
                 // image on screen may be the same one (a merge can arrive before the queue).
             }
-            SessionAction::Reorder(q) => {
-                let seen = (s.pos + 1).min(s.items.len());
-                let kept: std::collections::HashSet<String> =
-                    s.items[..seen].iter().map(|i| i.sha1.clone()).collect();
-                let queued: std::collections::HashSet<&str> =
-                    q.items.iter().map(|i| i.sha1.as_str()).collect();
-                let ahead = s.items.split_off(seen);
-                // Images ahead that the queue no longer lists (scored ones after going back)
-                // stay next, so going forward again finds them.
-                s.items.extend(
-                    ahead
-                        .into_iter()
-                        .filter(|i| !queued.contains(i.sha1.as_str())),
-                );
-                s.items
-                    .extend(q.items.into_iter().filter(|i| !kept.contains(&i.sha1)));
-                s.progress = (q.rated, q.total);
-                s.loaded = true;
-            }
-            SessionAction::Merge(q) => {
-                let known: std::collections::HashSet<String> =
-                    s.items.iter().map(|i| i.sha1.clone()).collect();
-                let present: std::collections::HashSet<&str> =
-                    q.items.iter().map(|i| i.sha1.as_str()).collect();
-                // Images that left the library go (unless on screen); new ones join at the end.
-                let current = s.items.get(s.pos).map(|i| i.sha1.clone());
-                let before = s.items[..s.pos.min(s.items.len())]
-                    .iter()
-                    .filter(|i| !present.contains(i.sha1.as_str()))
-                    .count();
-                s.items.retain(|i| {
-                    present.contains(i.sha1.as_str()) || Some(&i.sha1) == current.as_ref()
-                });
-                s.pos -= before.min(s.pos);
-                s.items
-                    .extend(q.items.into_iter().filter(|i| !known.contains(&i.sha1)));
-                s.progress = (q.rated, q.total);
-                s.loaded = true;
-            }
+            SessionAction::Reorder(q) => s.reorder(q),
+            SessionAction::Merge(q) => s.merge(q),
             SessionAction::State(state) => {
                 s.progress = (state.rated, state.total);
                 s.state = Some(state);
             }
             SessionAction::Judged(sha1) => {
+                s.wanted.remove(&sha1);
+                s.held.remove(&sha1);
                 if s.items.get(s.pos).is_some_and(|i| i.sha1 == sha1) {
                     s.pos += 1;
                     s.state = None;
@@ -145,6 +126,14 @@ impl Reducible for Session {
                 }
             }
             SessionAction::Go(pos) => {
+                // Skipped: the reservation goes back to the team at once.
+                if pos > s.pos {
+                    if let Some(item) = s.items.get(s.pos) {
+                        if s.held.remove(&item.sha1) {
+                            s.releases.push(item.sha1.clone());
+                        }
+                    }
+                }
                 if pos != s.pos {
                     s.pos = pos.min(s.items.len());
                     s.state = None;
@@ -171,6 +160,9 @@ impl Reducible for Session {
             }
             SessionAction::Note(note) => s.note = Some(note),
             SessionAction::Failed(sha1) => {
+                if s.held.remove(&sha1) {
+                    s.releases.push(sha1.clone());
+                }
                 if let Some(pos) = s.items.iter().position(|i| i.sha1 == sha1) {
                     let item = s.items.remove(pos);
                     s.note = Some(format!(
@@ -183,11 +175,117 @@ impl Reducible for Session {
                     s.state = None;
                 }
             }
+            SessionAction::Claimed(c) => s.claimed(c),
+            SessionAction::Released => s.releases.clear(),
             SessionAction::Zoom(z) => s.zoom = z,
             SessionAction::Help(h) => s.help = h,
         }
         Rc::new(s)
     }
+}
+
+impl Session {
+    /// [`SessionAction::Reorder`].
+    fn reorder(&mut self, q: ScoreQueue) {
+        let seen = (self.pos + 1).min(self.items.len());
+        let kept: std::collections::HashSet<String> =
+            self.items[..seen].iter().map(|i| i.sha1.clone()).collect();
+        let queued: std::collections::HashSet<&str> =
+            q.items.iter().map(|i| i.sha1.as_str()).collect();
+        let ahead = self.items.split_off(seen);
+        // Images ahead that the queue no longer lists (scored ones after going back)
+        // stay next, so going forward again finds them.
+        self.items.extend(
+            ahead
+                .into_iter()
+                .filter(|i| !queued.contains(i.sha1.as_str())),
+        );
+        self.wanted = wanted_of(&q);
+        self.items
+            .extend(q.items.into_iter().filter(|i| !kept.contains(&i.sha1)));
+        self.progress = (q.rated, q.total);
+        self.loaded = true;
+    }
+
+    /// [`SessionAction::Merge`].
+    fn merge(&mut self, q: ScoreQueue) {
+        self.wanted = wanted_of(&q);
+        let known: std::collections::HashSet<String> =
+            self.items.iter().map(|i| i.sha1.clone()).collect();
+        let present: std::collections::HashSet<&str> =
+            q.items.iter().map(|i| i.sha1.as_str()).collect();
+        // Images that left the library go (unless on screen); new ones join at the end.
+        let current = self.items.get(self.pos).map(|i| i.sha1.clone());
+        let before = self.items[..self.pos.min(self.items.len())]
+            .iter()
+            .filter(|i| !present.contains(i.sha1.as_str()))
+            .count();
+        self.items
+            .retain(|i| present.contains(i.sha1.as_str()) || Some(&i.sha1) == current.as_ref());
+        self.pos -= before.min(self.pos);
+        // The images ahead that the team wants from the rater come first, in the
+        // queue's order (the rule, or who holds what, may have changed).
+        let place: std::collections::HashMap<&str, usize> = q
+            .items
+            .iter()
+            .enumerate()
+            .map(|(k, i)| (i.sha1.as_str(), k))
+            .collect();
+        let next = (self.pos + 1).min(self.items.len());
+        let wanted = &self.wanted;
+        self.items[next..].sort_by_key(|i| match wanted.contains(&i.sha1) {
+            true => place.get(i.sha1.as_str()).copied().unwrap_or(usize::MAX),
+            false => usize::MAX,
+        });
+        self.items
+            .extend(q.items.into_iter().filter(|i| !known.contains(&i.sha1)));
+        self.progress = (q.rated, q.total);
+        self.loaded = true;
+    }
+
+    /// [`SessionAction::Claimed`].
+    fn claimed(&mut self, c: Claimed) {
+        self.held.extend(c.held);
+        let covered: HashSet<String> = c.covered.into_iter().collect();
+        for sha1 in &covered {
+            self.wanted.remove(sha1);
+        }
+        // What lies ahead and has its raters now goes to the end, behind the images still
+        // wanted: the rater may still score it, as extra. The image on screen moves only if
+        // the rater had not got it yet (another took its last place meanwhile).
+        let current = self.items.get(self.pos).cloned();
+        let taken = current
+            .as_ref()
+            .filter(|i| covered.contains(&i.sha1) && !self.held.contains(&i.sha1));
+        if let Some(item) = taken {
+            self.note = Some(format!(
+                "Another rater took the last place of “{}”: it comes again at the end, as extra.",
+                item.name
+            ));
+            self.state = None;
+        }
+        let ahead = self.items.split_off(self.pos.min(self.items.len()));
+        let (mut moved, mut kept) = (Vec::new(), Vec::new());
+        for (k, item) in ahead.into_iter().enumerate() {
+            let stays = k == 0 && taken.is_none();
+            if covered.contains(&item.sha1) && !stays {
+                moved.push(item);
+            } else {
+                kept.push(item);
+            }
+        }
+        self.items.extend(kept);
+        self.items.extend(moved);
+    }
+}
+
+/// The images the team wants from the rater: the queue's first `needed`.
+fn wanted_of(q: &ScoreQueue) -> HashSet<String> {
+    q.items
+        .iter()
+        .take(q.needed as usize)
+        .map(|i| i.sha1.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -207,6 +305,7 @@ mod tests {
             items: names.chars().map(item).collect(),
             rated: 0,
             total: names.len() as u32,
+            needed: 0,
         }
     }
 
@@ -283,5 +382,80 @@ mod tests {
         s = reduce(s, SessionAction::Go(0));
         s = reduce(s, SessionAction::Reorder(queue("ecd")));
         assert_eq!(names(&s), "abecd");
+    }
+}
+
+#[cfg(test)]
+mod team_tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn item(c: char) -> QueueItem {
+        QueueItem {
+            sha1: c.to_string().repeat(40),
+            name: format!("{c}.png"),
+        }
+    }
+
+    fn names(s: &Session) -> String {
+        s.items
+            .iter()
+            .map(|i| i.name.chars().next().unwrap())
+            .collect()
+    }
+
+    fn reduce(s: Session, action: SessionAction) -> Session {
+        (*Rc::new(s).reduce(action)).clone()
+    }
+
+    fn sha(c: char) -> String {
+        item(c).sha1
+    }
+
+    #[test]
+    fn covered_images_wait_at_the_end_and_a_skip_gives_its_reservation_back() {
+        let queue = ScoreQueue {
+            items: "abcde".chars().map(item).collect(),
+            rated: 0,
+            total: 5,
+            needed: 3,
+        };
+        let mut s = reduce(Session::default(), SessionAction::Queue(queue));
+        assert_eq!(s.wanted.len(), 3);
+        // a and c are reserved; b went to another rater.
+        s = reduce(
+            s,
+            SessionAction::Claimed(Claimed {
+                held: vec![sha('a'), sha('c')],
+                covered: vec![sha('b')],
+            }),
+        );
+        assert_eq!(names(&s), "acdeb", "b waits at the end, as extra");
+        assert_eq!(s.pos, 0);
+        // Skipping a gives it back; judging c does not (the score takes its place).
+        s = reduce(s, SessionAction::Go(1));
+        assert_eq!(s.releases, vec![sha('a')]);
+        s = reduce(s, SessionAction::Released);
+        s = reduce(s, SessionAction::Judged(sha('c')));
+        assert!(s.releases.is_empty() && s.held.is_empty());
+        // The image on screen, not reserved yet, taken by another: moved on, saying so.
+        let mut t = reduce(
+            Session::default(),
+            SessionAction::Queue(ScoreQueue {
+                items: "xy".chars().map(item).collect(),
+                rated: 0,
+                total: 2,
+                needed: 2,
+            }),
+        );
+        t = reduce(
+            t,
+            SessionAction::Claimed(Claimed {
+                held: vec![sha('y')],
+                covered: vec![sha('x')],
+            }),
+        );
+        assert_eq!(names(&t), "yx");
+        assert!(t.note.unwrap().contains("x.png"));
     }
 }

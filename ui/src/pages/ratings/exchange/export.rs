@@ -84,6 +84,11 @@ pub fn ExportForm(props: &ExportFormProps) -> Html {
                 <label><input type="checkbox" id="export-duplicates" checked={o.include_duplicates}
                     onchange={set(|o| o.include_duplicates = !o.include_duplicates)} />{ "include images marked as duplicates" }</label>
             }
+            if matches!(o.format, ExportFormat::Csv | ExportFormat::Parquet) {
+                <label title="How many raters each image's mean rests on, so a trainer can weight or filter by it">
+                    <input type="checkbox" id="export-count" checked={o.count}
+                    onchange={set(|o| o.count = !o.count)} />{ "add the number of raters (count)" }</label>
+            }
             <p><button class="primary" id="export-button" onclick={export}>{ "Export…" }</button></p>
         </>
     }

@@ -203,6 +203,9 @@ fn shown(show: GalleryShow, total: u32) -> String {
         GalleryShow::Duplicates => {
             format!("{} marked as duplicates", count(total, "image", "images"))
         }
+        GalleryShow::NeedsReview => {
+            format!("{} whose raters disagree", count(total, "image", "images"))
+        }
         GalleryShow::All => count(total, "image", "images"),
     }
 }
