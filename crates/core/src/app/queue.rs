@@ -53,8 +53,17 @@ impl App {
         let (rule, holders) = self.team_view().await?;
         // With the active model, as the pages ask for the rows: they stay cached for both.
         let model = self.0.predictor.model_id();
-        let (_, judged, _) = self.gallery_rows(model).await?;
-        Ok(progress_of(&rule, &judged, holders.len() as u32))
+        let (base, judged, _) = self.gallery_rows(model).await?;
+        // Reserved: held by a rater who has not scored it yet (a lease outlives its score
+        // until it runs out, and counts for nothing then).
+        let leased = holders
+            .iter()
+            .filter(|(id, raters)| {
+                base.binary_search_by_key(*id, |b| b.id)
+                    .is_ok_and(|k| raters.iter().any(|r| judged[k].score_of(*r).is_none()))
+            })
+            .count();
+        Ok(progress_of(&rule, &judged, leased as u32))
     }
 }
 

@@ -105,13 +105,13 @@ pub fn QueueRuleForm() -> Html {
                 <input type="number" id="queue-overlap" min="1" max="100" value={r.overlap.to_string()} /></label>
             <label><input type="checkbox" id="queue-disagree" checked={r.spread.is_some()} />
                 { " more while scores spread over " }
-                <input type="number" id="queue-spread" min="0.1" max="9.9" step="0.1"
+                <input type="number" id="queue-spread" min="0.1" max="9.9" step="any"
                     value={r.spread.unwrap_or(1.5).to_string()} />
                 { " points (standard deviation), up to " }
                 <input type="number" id="queue-max" min="1" max="100" value={r.max_raters.to_string()} />
                 { " raters" }</label>
             <label>{ "Reserve an image for its rater " }
-                <input type="number" id="queue-lease" min="0.1" max="1440" step="0.5"
+                <input type="number" id="queue-lease" min="0.1" max="1440" step="any"
                     value={(f64::from(r.lease_seconds) / 60.0).to_string()} />{ " minutes" }</label>
             <button type="submit" id="queue-save">{ "Save rule" }</button>
             <span class="note" aria-live="polite">{ (*saved).clone() }</span>

@@ -6,6 +6,7 @@ use super::{fmt_score, stage, undo, use_session, Session, SessionAction};
 use crate::hooks::use_table_keys;
 use crate::keys::{KeyTable, SessionMove};
 use crate::state::{use_app, Action, Model, SimilarQuery};
+use image_scorer_protocol::text::count;
 use image_scorer_protocol::{AppError, ScoreState};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -152,10 +153,8 @@ impl ScoringPage {
                     } else {
                         ""
                     };
-                    Some(format!(
-                        "Team: {} images wanted from you{reserved}",
-                        s.wanted.len()
-                    ))
+                    let wanted = count(s.wanted.len(), "image", "images");
+                    Some(format!("Team: {wanted} wanted from you{reserved}"))
                 } else {
                     Some("Team: extra, this image has the raters it wants".to_owned())
                 }
