@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The library's rule for handing images out to raters: every image is wanted from `overlap`
 /// different raters, and from up to `max_raters` while its scores spread (their standard
 /// deviation) more than `spread` points. An image handed out is reserved for its rater for
-/// `lease_seconds`, renewed while it is on their screen.
+/// `lease_seconds`, renewed each time their page claims the images ahead (as they move on).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct QueueRule {
     /// Different raters wanted for every image (1 keeps a lone rater's queue as it was).
