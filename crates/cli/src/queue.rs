@@ -4,7 +4,7 @@
 use clap::Args;
 use image_scorer_core::App;
 use image_scorer_protocol::commands::{GetQueueRule, SetQueueRule};
-use image_scorer_protocol::{QueueRule, TeamProgress};
+use image_scorer_protocol::TeamProgress;
 
 /// The options of `queue-rule`; each left out keeps what the rule has now.
 #[derive(Debug, Args)]
@@ -52,50 +52,12 @@ pub async fn queue_rule(app: &App, args: QueueRuleArgs) -> Result<(), String> {
             .await
             .map_err(|e| e.message)?;
     }
-    println!("{}", describe(&rule));
+    println!("{}", rule.describe());
     Ok(())
-}
-
-/// The rule in a sentence.
-fn describe(rule: &QueueRule) -> String {
-    let raters = |n: u32| {
-        if n == 1 {
-            "1 rater".to_owned()
-        } else {
-            format!("{n} different raters")
-        }
-    };
-    let mut text = format!("every image is wanted from {}", raters(rule.overlap));
-    if let Some(spread) = rule.spread {
-        text.push_str(&format!(
-            ", and from up to {} while its scores spread more than {spread} points (standard deviation)",
-            raters(rule.max_raters)
-        ));
-    }
-    text.push_str(&format!(
-        "; an image handed out is reserved for {} s",
-        rule.lease_seconds
-    ));
-    text
 }
 
 /// The team's lines of `stats`.
 pub fn print_progress(team: &TeamProgress) {
-    println!("team queue: {}", describe(&team.rule));
-    let images = team.done + team.under + team.disputed + team.unsettled;
-    let mut line = format!(
-        "  {} of {images} images have their raters, {} have fewer than {}",
-        team.done, team.under, team.rule.overlap
-    );
-    if team.rule.spread.is_some() {
-        line.push_str(&format!(
-            "; disagreed on: {} want more raters, {} have {} and still disagree (needs review)",
-            team.disputed, team.unsettled, team.rule.max_raters
-        ));
-    }
-    println!("{line}");
-    println!(
-        "  {} ratings still wanted; {} images reserved for a rater now",
-        team.wanted, team.leased
-    );
+    println!("team queue: {}", team.rule.describe());
+    println!("  {}", team.summary());
 }

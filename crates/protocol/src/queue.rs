@@ -117,6 +117,50 @@ impl QueueRule {
     }
 }
 
+impl QueueRule {
+    /// The rule in a sentence, for the command line and the pages.
+    pub fn describe(&self) -> String {
+        let raters = |n: u32| match n {
+            1 => "1 rater".to_owned(),
+            n => format!("{n} different raters"),
+        };
+        let mut text = format!("every image is wanted from {}", raters(self.overlap));
+        if let Some(spread) = self.spread {
+            text.push_str(&format!(
+                ", and from up to {} while its scores spread more than {spread} points (standard deviation)",
+                raters(self.max_raters)
+            ));
+        }
+        text.push_str(&format!(
+            "; an image handed out is reserved for {} s",
+            self.lease_seconds
+        ));
+        text
+    }
+}
+
+impl TeamProgress {
+    /// The figures in a sentence, for `stats` and the Ratings page.
+    pub fn summary(&self) -> String {
+        let images = self.done + self.under + self.disputed + self.unsettled;
+        let mut text = format!(
+            "{} of {images} images have the raters they want, {} have fewer than {}",
+            self.done, self.under, self.rule.overlap
+        );
+        if self.rule.spread.is_some() {
+            text.push_str(&format!(
+                "; disagreed on: {} want more raters, {} have {} and still disagree (needs review)",
+                self.disputed, self.unsettled, self.rule.max_raters
+            ));
+        }
+        text.push_str(&format!(
+            "; {} ratings still wanted, {} images reserved now",
+            self.wanted, self.leased
+        ));
+        text
+    }
+}
+
 /// The scores' sample standard deviation; `None` below two scores.
 pub fn spread(scores: &[f64]) -> Option<f64> {
     let n = scores.len();

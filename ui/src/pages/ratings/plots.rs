@@ -88,7 +88,7 @@ pub fn Plots() -> Html {
                     }) }
                     <tr><th>{ "Agreement" }</th><td id="stats-agreement">{ format!("Krippendorff's alpha (interval) {} over {} images scored by two raters or more",
                         number(s.agreement), s.pairable) }</td></tr>
-                    <tr><th>{ "Team" }</th><td id="stats-team">{ super::team::progress_text(&s.team) }</td></tr>
+                    <tr><th>{ "Team" }</th><td id="stats-team">{ s.team.summary() }</td></tr>
                     if let Some(p) = &s.prediction {
                         <tr><th>{ "Predictions" }</th><td id="stats-prediction">{ format!("{} against the mean score, {} images: Pearson {}, Spearman {}, MAE {}",
                             p.pack, p.n, number(p.pearson), number(p.spearman), number(p.mae)) }</td></tr>

@@ -1,35 +1,14 @@
-//! The team queue on the Ratings page: how far the team has come under the library's rule (a
-//! row of the numbers), and the rule itself, to read and (for the desktop's owner or a team's
-//! admin) to change.
+//! The team queue's rule on the Ratings page, to read and (for the desktop's owner or a team's
+//! admin) to change; how far the team has come is a row of the numbers (`TeamProgress::summary`).
 
 use crate::api;
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::{GetQueueRule, SetQueueRule};
-use image_scorer_protocol::{QueueRule, TeamProgress};
+use image_scorer_protocol::QueueRule;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-
-/// The team's progress in a sentence, for the numbers' table.
-pub fn progress_text(t: &TeamProgress) -> String {
-    let images = t.done + t.under + t.disputed + t.unsettled;
-    let mut text = format!(
-        "{} of {images} images have the raters they want; {} have fewer than {}",
-        t.done, t.under, t.rule.overlap
-    );
-    if t.rule.spread.is_some() {
-        text.push_str(&format!(
-            "; disagreed on: {} want more raters, {} have {} and still disagree (needs review)",
-            t.disputed, t.unsettled, t.rule.max_raters
-        ));
-    }
-    text.push_str(&format!(
-        "; {} ratings still wanted, {} images reserved now",
-        t.wanted, t.leased
-    ));
-    text
-}
 
 /// The value of the input `id` as a number, if it is one.
 fn number(id: &str) -> Option<f64> {

@@ -383,30 +383,6 @@ mod tests {
         s = reduce(s, SessionAction::Reorder(queue("ecd")));
         assert_eq!(names(&s), "abecd");
     }
-}
-
-#[cfg(test)]
-mod team_tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    fn item(c: char) -> QueueItem {
-        QueueItem {
-            sha1: c.to_string().repeat(40),
-            name: format!("{c}.png"),
-        }
-    }
-
-    fn names(s: &Session) -> String {
-        s.items
-            .iter()
-            .map(|i| i.name.chars().next().unwrap())
-            .collect()
-    }
-
-    fn reduce(s: Session, action: SessionAction) -> Session {
-        (*Rc::new(s).reduce(action)).clone()
-    }
 
     fn sha(c: char) -> String {
         item(c).sha1
