@@ -59,8 +59,8 @@ impl App {
         let leased = holders
             .iter()
             .filter(|(id, raters)| {
-                base.binary_search_by_key(*id, |b| b.id)
-                    .is_ok_and(|k| raters.iter().any(|r| judged[k].score_of(*r).is_none()))
+                crate::store::index_of(&base, **id)
+                    .is_some_and(|k| raters.iter().any(|r| judged[k].score_of(*r).is_none()))
             })
             .count();
         Ok(progress_of(&rule, &judged, leased as u32))

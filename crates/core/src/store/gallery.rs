@@ -57,7 +57,7 @@ impl GalleryJudged {
 }
 
 /// The place of `ids` among the images, by binary search (they are in id order).
-fn index_of(base: &[GalleryBase], id: i64) -> Option<usize> {
+pub(crate) fn index_of(base: &[GalleryBase], id: i64) -> Option<usize> {
     base.binary_search_by_key(&id, |b| b.id).ok()
 }
 

@@ -25,6 +25,16 @@ pub enum ClaimOutcome {
 /// The live leases of some images: image id -> the raters holding them.
 pub type Holders = HashMap<i64, Vec<i64>>;
 
+/// How many raters other than `rater_id` have an image in hand or done: those among its
+/// current `scores` (rater, value) and its live `holders`, each once. The one count both the
+/// claim and a rater's queue compare with what the rule wants.
+pub(crate) fn others_covering(scores: &[(i64, f64)], holders: &[i64], rater_id: i64) -> u32 {
+    let mut raters: HashSet<i64> = scores.iter().map(|s| s.0).collect();
+    raters.extend(holders);
+    raters.remove(&rater_id);
+    raters.len() as u32
+}
+
 impl Store {
     /// Reserves for `rater_id`, of `image_ids` (in order), up to `hold` images still wanted
     /// from them under `rule` at `now_ms` (Unix milliseconds), until `now_ms` plus the rule's
@@ -58,12 +68,11 @@ impl Store {
         let mut held = Vec::new();
         for &id in image_ids {
             let scored = scores.get(&id).map_or(&[][..], Vec::as_slice);
-            let mut raters: HashSet<i64> = scored.iter().map(|s| s.0).collect();
-            let mine = raters.contains(&rater_id);
-            raters.extend(holders.get(&id).into_iter().flatten().copied());
-            raters.remove(&rater_id);
+            let holding = holders.get(&id).map_or(&[][..], Vec::as_slice);
+            let mine = scored.iter().any(|s| s.0 == rater_id);
             let values: Vec<f64> = scored.iter().map(|s| s.1).collect();
-            let outcome = if mine || raters.len() as u32 >= rule.wanted(&values) {
+            let covered = others_covering(scored, holding, rater_id);
+            let outcome = if mine || covered >= rule.wanted(&values) {
                 ClaimOutcome::Covered
             } else if held.len() < hold {
                 held.push(id);

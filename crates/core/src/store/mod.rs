@@ -31,6 +31,7 @@ pub use accounts::{AccountLine, DeviceAccount, Revoked};
 pub use changes::{Change, Changed};
 pub use embeddings::EmbeddingRows;
 pub use files::{Counts, KnownFile};
+pub(crate) use gallery::index_of;
 pub use gallery::{GalleryBase, GalleryJudged};
 pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
@@ -215,12 +216,15 @@ impl Store {
     /// would hold a pooled connection that reads need meanwhile.
     pub(crate) async fn write(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => {
-                let turn = self.writers.clone().lock_owned().await;
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
-            }
+            Pool::Sqlite(pool) => self.sqlite_write(pool).await?,
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// `BEGIN IMMEDIATE` on `pool` (the store's or the soft one), in this process's turn.
+    async fn sqlite_write(&self, pool: &sqlx::SqlitePool) -> Result<Tx> {
+        let turn = self.writers.clone().lock_owned().await;
+        Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn))
     }
 
     /// A write transaction whose commit does not wait for the disk, for what costs nothing if
@@ -229,13 +233,12 @@ impl Store {
     /// queue for an fsync behind the judgements. On SQLite it comes from the second pool
     /// (`synchronous=NORMAL`), on PostgreSQL it sets `synchronous_commit` off for itself.
     pub(crate) async fn write_soft(&self) -> Result<Tx> {
-        Ok(match (&self.pool, &self.soft) {
-            (Pool::Sqlite(_), Some(soft)) => {
-                let turn = self.writers.clone().lock_owned().await;
-                Tx::Sqlite(soft.begin_with("BEGIN IMMEDIATE").await?, turn)
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => {
+                self.sqlite_write(self.soft.as_ref().unwrap_or(pool))
+                    .await?
             }
-            (Pool::Sqlite(_), None) => self.write().await?,
-            (Pool::Postgres(pool), _) => Tx::Postgres(
+            Pool::Postgres(pool) => Tx::Postgres(
                 pool.begin_with("BEGIN; SET LOCAL synchronous_commit TO OFF")
                     .await?,
             ),

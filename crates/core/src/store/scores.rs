@@ -214,12 +214,8 @@ pub fn queue_of(
         } else if let Some(team) = team {
             values.clear();
             values.extend(j.scores.iter().map(|s| s.1));
-            let holding = team.holders.get(&b.id).map_or(0, |h| {
-                h.iter()
-                    .filter(|r| **r != rater_id && j.score_of(**r).is_none())
-                    .count()
-            });
-            let covered = (values.len() + holding) as u32;
+            let holding = team.holders.get(&b.id).map_or(&[][..], Vec::as_slice);
+            let covered = super::leases::others_covering(&j.scores, holding, rater_id);
             if covered < team.rule.overlap {
                 (0, covered)
             } else if covered < team.rule.wanted(&values) {
