@@ -50,6 +50,21 @@ impl Assets for DirAssets {
     }
 }
 
+/// Whether `name` (a request's path segment, already percent-decoded) can only name a file
+/// directly in the UI's folder, whatever resolves it: not empty, no `/` or `\\`, no `..`, no
+/// leading `.`, no `%` (what a second encoding leaves), no `:` and no control character. The
+/// door refuses any other name before an [`Assets`] sees it, in every build: a development
+/// build's resolver reads the name from disk.
+pub fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('.')
+        && !name.contains("..")
+        && !name
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | '%' | ':') || c.is_control())
+}
+
 /// The content type of a UI file, by its extension.
 pub fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next().unwrap_or_default() {
@@ -118,6 +133,34 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
 #[cfg(test)]
 mod csp_tests {
     use super::*;
+
+    #[test]
+    fn only_plain_names_reach_the_assets() {
+        for name in [
+            "index.html",
+            "ui_bg.wasm",
+            "image-scorer-1a2b.js",
+            "icon.png",
+        ] {
+            assert!(plain_name(name), "{name}");
+        }
+        for name in [
+            "",
+            "../etc/passwd",
+            "..",
+            "a/../../b",
+            "..\\windows",
+            "sub/index.html",
+            ".env",
+            ".git",
+            "%2e%2e%2fsecret",
+            "c:secret",
+            "index.html\0",
+            "x\ny",
+        ] {
+            assert!(!plain_name(name), "{name:?}");
+        }
+    }
 
     #[test]
     fn the_inline_loader_is_named_by_its_hash_and_nothing_else_inline_runs() {

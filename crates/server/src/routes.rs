@@ -277,8 +277,12 @@ async fn index(state: State<Door>) -> Response {
     asset(state, Path("index.html".to_owned())).await
 }
 
-/// One of the UI's files, by its exact name.
+/// One of the UI's files, by its exact name: a name that could reach beyond the UI's folder
+/// is refused before any lookup ([`crate::assets::plain_name`]).
 async fn asset(State(door): State<Door>, Path(file): Path<String>) -> Response {
+    if !crate::assets::plain_name(&file) {
+        return not_found().await;
+    }
     match door.assets.get(&file) {
         Some((bytes, content_type)) => {
             let policy = content_type
