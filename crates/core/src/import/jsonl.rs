@@ -15,10 +15,27 @@ use std::path::Path;
 /// What the report calls the format.
 pub const FORMAT: &str = "an Image Scorer JSONL export";
 
+/// The longest line read, in bytes: an image's line with every rater's score is far shorter.
+/// A longer one stops the import before it is held in memory.
+pub const LONGEST_LINE: usize = 1 << 20;
+
+/// The largest file read, in bytes (its judgements are held in memory as one batch): an
+/// export of a million images with several raters each is well under it.
+pub const LARGEST_FILE: u64 = 2 << 30;
+
 /// Reads the JSONL file at `path` into a batch, counting the lines and values left out.
 pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
     let name = super::file_name(path);
     let file = std::fs::File::open(path).map_err(|e| CoreError::io(path, e))?;
+    let size = file.metadata().map_err(|e| CoreError::io(path, e))?.len();
+    if size > LARGEST_FILE {
+        return Err(CoreError::InvalidInput(format!(
+            "“{name}” is {} MiB: an import reads at most {} MiB; split it (each line stands \
+             alone) and import the parts.",
+            size >> 20,
+            LARGEST_FILE >> 20
+        )));
+    }
     let times = TimeReader::new()?;
     let mut skips = Skips::default();
     let mut batch = ImportBatch {
@@ -35,10 +52,9 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
     };
     let mut lines = 0;
     let mut understood = 0;
-    for line in std::io::BufReader::new(file).lines() {
-        let line = line.map_err(|e| {
-            CoreError::InvalidInput(format!("“{name}” is not a text file of JSON lines: {e}"))
-        })?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut number = 0;
+    while let Some(line) = next_line(&mut reader, &name, &mut number)? {
         if line.trim().is_empty() {
             continue;
         }
@@ -100,6 +116,34 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
 }
 
 /// One line of a comparisons export.
+/// The next line of `reader` (without its end), or `None` at the end; refused when it is
+/// longer than [`LONGEST_LINE`] (read no further than that) or not UTF-8.
+fn next_line(reader: &mut impl BufRead, name: &str, number: &mut usize) -> Result<Option<String>> {
+    let mut bytes = Vec::new();
+    let cap = LONGEST_LINE as u64 + 1;
+    let n = std::io::Read::take(&mut *reader, cap)
+        .read_until(b'\n', &mut bytes)
+        .map_err(|e| CoreError::InvalidInput(format!("“{name}” cannot be read: {e}")))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    *number += 1;
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+    } else if bytes.len() > LONGEST_LINE {
+        return Err(CoreError::InvalidInput(format!(
+            "“{name}” has a line longer than {} KiB (line {number}): an import reads lines up \
+             to that; nothing was imported.",
+            LONGEST_LINE >> 10
+        )));
+    }
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        CoreError::InvalidInput(format!(
+            "“{name}” is not a text file of JSON lines: line {number}: {e}"
+        ))
+    })
+}
+
 fn comparison(
     object: &serde_json::Map<String, Value>,
     times: &TimeReader,

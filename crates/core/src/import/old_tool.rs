@@ -35,26 +35,77 @@ pub fn read(path: &Path) -> Result<(ImportBatch, Skips)> {
     reader.finish(&db, &tables)
 }
 
-/// Opens the file read-only and checks that it is the old tool's: its tables.
+/// The longest text or blob a value of the old tool's file may hold (its hashes, names and
+/// times are short): a longer one stops the import with SQLite's "too big".
+const LONGEST_VALUE: i32 = 1 << 20;
+
+/// The tables the import reads.
+const READ: [&str; 4] = ["users", "images", "image_scores", "images_preferences"];
+
+/// Opens the file read-only as a file from elsewhere, whose schema is not trusted: SQLite's
+/// defensive mode, `trusted_schema` off (functions that are not innocuous do not run from its
+/// views, triggers or columns), no value over [`LONGEST_VALUE`]; then checks that it is the old
+/// tool's (its tables) and that the tables read hold plain values (no virtual table, no
+/// generated column, whose expressions would run as they are read).
 fn open(path: &Path, name: &str) -> Result<(rusqlite::Connection, HashSet<String>)> {
+    use rusqlite::config::DbConfig;
+    let unreadable = |e: rusqlite::Error| {
+        CoreError::InvalidInput(format!("“{name}” is not a readable SQLite database: {e}"))
+    };
     let db = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| CoreError::InvalidInput(format!("Could not open “{name}”: {e}")))?;
-    let tables: HashSet<String> = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .and_then(|mut q| q.query_map([], |r| r.get(0))?.collect())
-        .map_err(|e| {
-            CoreError::InvalidInput(format!("“{name}” is not a readable SQLite database: {e}"))
-        })?;
-    if !tables.contains("images") || !tables.contains("image_scores") {
+    db.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
+        .and_then(|_| db.pragma_update(None, "trusted_schema", false))
+        .map_err(unreadable)?;
+    let trusted: bool = db
+        .pragma_query_value(None, "trusted_schema", |r| r.get(0))
+        .map_err(unreadable)?;
+    if trusted {
+        return Err(CoreError::Internal(
+            "this SQLite cannot distrust a file's schema (trusted_schema): the old tool's \
+             database is not opened"
+                .into(),
+        ));
+    }
+    db.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, LONGEST_VALUE);
+    let tables: Vec<(String, String)> = db
+        .prepare("SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table'")
+        .and_then(|mut q| q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .map_err(unreadable)?;
+    let names: HashSet<String> = tables.iter().map(|(n, _)| n.clone()).collect();
+    if !names.contains("images") || !names.contains("image_scores") {
         return Err(CoreError::InvalidInput(format!(
             "“{name}” is an SQLite database, but not the old tool's ratings.db: it has no images \
              and image_scores tables."
         )));
     }
-    Ok((db, tables))
+    for (table, sql) in tables.iter().filter(|(t, _)| READ.contains(&t.as_str())) {
+        let not_plain = |what: String| {
+            CoreError::InvalidInput(format!(
+                "“{name}” is not the old tool's ratings.db: its table {table} {what}, which \
+                 would run code as it is read; nothing was imported."
+            ))
+        };
+        if sql
+            .trim_start()
+            .to_ascii_uppercase()
+            .starts_with("CREATE VIRTUAL")
+        {
+            return Err(not_plain("is a virtual table".into()));
+        }
+        // `hidden` 2 and 3: a generated column (virtual or stored).
+        let generated: Option<String> = db
+            .prepare("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden IN (2, 3) LIMIT 1")
+            .and_then(|mut q| q.query_map([table], |r| r.get(0))?.next().transpose())
+            .map_err(unreadable)?;
+        if let Some(column) = generated {
+            return Err(not_plain(format!("computes its column {column}")));
+        }
+    }
+    Ok((db, names))
 }
 
 /// The batch as it is read, with the file's users and images.
