@@ -14,7 +14,8 @@ use tauri_plugin_dialog::DialogExt;
 
 /// The environment variable that answers every file dialog with a path instead of showing it:
 /// for end-to-end tests, which cannot reach a native dialog. Set by whoever starts the app,
-/// never by the webview.
+/// never by the webview; only in a build with the `e2e` feature (the tests' own).
+#[cfg(feature = "e2e")]
 pub const DIALOG_ANSWER: &str = "IMAGE_SCORER_DIALOG_FILE";
 
 /// The window's dialogs and network door.
@@ -91,8 +92,10 @@ impl Desktop for WindowDesktop {
 }
 
 /// Shows `dialog` (its extensions offered in lower and upper case: the file chooser matches
-/// them as written) and waits for the person; [`DIALOG_ANSWER`] answers it instead.
+/// them as written) and waits for the person; in the tests' build, `DIALOG_ANSWER` answers it
+/// instead.
 async fn show(handle: &AppHandle, dialog: FileDialog) -> Result<Option<Vec<PathBuf>>, AppError> {
+    #[cfg(feature = "e2e")]
     if let Some(answer) = std::env::var_os(DIALOG_ANSWER) {
         return Ok(Some(vec![PathBuf::from(answer)]));
     }

@@ -1,7 +1,8 @@
 //! The page stays in its box, in both doors: in the desktop's WebKitGTK webview and in a
 //! tablet's browser (headless Chromium against the network door), an injected inline script
-//! does not run, and neither a file path nor another origin can be fetched or shown, even one
-//! that would answer (a local server that allows every origin, which is never reached).
+//! does not run, a `<base>` does not move its addresses, a form cannot post it away, and
+//! neither a file path nor another origin can be fetched or shown, even one that would answer
+//! (a local server that allows every origin, which is never reached).
 
 use image_scorer_e2e::{App, Home};
 use std::io::{Read, Write};
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// A server on the loopback address that answers every request with an image, to anyone (CORS
-/// open): the page could read or show it if its policy let it. Counts the connections it gets.
+/// open): the page could read or show it if its policy let it. Counts the requests it gets.
 fn open_server() -> (String, Arc<AtomicUsize>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
@@ -18,17 +19,24 @@ fn open_server() -> (String, Arc<AtomicUsize>) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            counted.fetch_add(1, Ordering::SeqCst);
-            let mut buffer = [0u8; 4096];
-            let _ = stream.read(&mut buffer);
-            // A 1 x 1 GIF, which a page may read (CORS) or show.
-            const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Type: image/gif\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                GIF.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(GIF);
+            let counted = counted.clone();
+            // A request counts, not a connection opened ahead (a browser may preconnect to
+            // an address it sees, and send nothing): each is read on its own thread.
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 4096];
+                if !matches!(stream.read(&mut buffer), Ok(n) if n > 0) {
+                    return;
+                }
+                counted.fetch_add(1, Ordering::SeqCst);
+                // A 1 x 1 GIF, which a page may read (CORS) or show.
+                const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Type: image/gif\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    GIF.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(GIF);
+            });
         }
     });
     (url, hits)
@@ -49,6 +57,18 @@ const PROBE: &str = r#"
         img.onerror = () => ok(false);
         img.src = src;
     });
+    // A <base> would send relative addresses elsewhere; a form would post the page away.
+    const base = document.createElement('base');
+    base.href = other;
+    document.head.appendChild(base);
+    const based = document.baseURI.startsWith(other);
+    base.remove();
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = other + 'form';
+    document.body.appendChild(form);
+    form.submit();
+    form.remove();
     Promise.all([
         fetched('file:///etc/passwd'),
         fetched(other),
@@ -56,6 +76,7 @@ const PROBE: &str = r#"
         shown(other + 'x.png'),
     ]).then(([file, http, fileImg, httpImg]) => setTimeout(() => done({
         injected: window.__injected === 1,
+        based,
         file, http, fileImg, httpImg,
         violations: [...new Set(violations)].sort(),
     }), 300));
@@ -69,7 +90,7 @@ async fn probe(app: &App, other: &str) -> serde_json::Value {
 }
 
 fn assert_boxed(result: &serde_json::Value, hits: &AtomicUsize, door: &str) {
-    for what in ["injected", "file", "http", "fileImg", "httpImg"] {
+    for what in ["injected", "based", "file", "http", "fileImg", "httpImg"] {
         assert_eq!(
             result[what],
             serde_json::Value::Bool(false),
@@ -83,7 +104,9 @@ fn assert_boxed(result: &serde_json::Value, hits: &AtomicUsize, door: &str) {
     );
     let violations = result["violations"].to_string();
     assert!(
-        violations.contains("script-src") && violations.contains("connect-src"),
+        ["script-src", "connect-src", "base-uri", "form-action"]
+            .iter()
+            .all(|d| violations.contains(d)),
         "{door}: the policy did the refusing: {violations}"
     );
 }

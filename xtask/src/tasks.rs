@@ -125,7 +125,7 @@ pub fn test(options: TestOptions) -> Result<(), String> {
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
     })?;
-    let app = build_app()?;
+    let app = build_app_for_tests()?;
     step("end-to-end tests in the webview", || e2e(&app, None))?;
     if !options.no_bundle {
         let deb = build_deb()?;
@@ -207,13 +207,27 @@ pub(crate) fn build_app() -> Result<PathBuf, String> {
     build_app_in("debug")
 }
 
+/// [`build_app`] with the end-to-end tests' hooks (the `e2e` feature: the file dialogs
+/// answered by `IMAGE_SCORER_DIALOG_FILE`), which no other build has.
+pub(crate) fn build_app_for_tests() -> Result<PathBuf, String> {
+    build_app_with("debug", &["e2e"])
+}
+
 /// Builds the app in `profile` (`debug` or `release`) with ONNX Runtime beside it.
 pub(crate) fn build_app_in(profile: &str) -> Result<PathBuf, String> {
+    build_app_with(profile, &[])
+}
+
+/// [`build_app_in`] with these features of the app's crate.
+fn build_app_with(profile: &str, features: &[&str]) -> Result<PathBuf, String> {
     step(&format!("build the app ({profile})"), || {
         let mut build = cargo();
         build.args(["build", "-p", APP_PACKAGE]);
         if profile == "release" {
             build.arg("--release");
+        }
+        if !features.is_empty() {
+            build.args(["--features", &features.join(",")]);
         }
         sh(&mut build)?;
         let dir = root().join("target").join(profile);
@@ -230,6 +244,11 @@ pub(crate) fn build_app_in(profile: &str) -> Result<PathBuf, String> {
 /// Runs the end-to-end tests against the binary `app` under a virtual display. `filter`
 /// selects tests by name.
 fn e2e(app: &Path, filter: Option<&str>) -> Result<(), String> {
+    sh(&mut e2e_command(app, filter)?)
+}
+
+/// The command of [`e2e`].
+fn e2e_command(app: &Path, filter: Option<&str>) -> Result<Command, String> {
     // Build first, so compiling does not happen inside the virtual display's time; the
     // command line too (the Ratings test compares its export with the app's).
     sh(cargo().args(["test", "-p", E2E_PACKAGE, "--no-run"]))?;
@@ -247,7 +266,7 @@ fn e2e(app: &Path, filter: Option<&str>) -> Result<(), String> {
         .env("IMAGE_SCORER_CLI", cli)
         .env("IMAGE_SCORER_MODELS", models())
         .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver"));
-    sh(&mut command)
+    Ok(command)
 }
 
 /// Installs `deb` with apt (which pulls its dependencies), runs the installed binary through the
@@ -264,10 +283,12 @@ fn test_installed(deb: &Path) -> Result<(), String> {
         .arg(deb)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     let installed = PathBuf::from("/usr/bin").join(APP_PACKAGE);
-    let result = e2e(&installed, Some("installed_")).and_then(|()| {
-        // The command line is installed beside it and finds the bundled ONNX Runtime.
-        sh(Command::new(PathBuf::from("/usr/bin").join(CLI_PACKAGE)).arg("--version"))
-    });
+    let result = e2e_command(&installed, Some("installed_"))
+        .and_then(|mut command| sh(command.env("IMAGE_SCORER_INSTALLED", "1")))
+        .and_then(|()| {
+            // The command line is installed beside it and finds the bundled ONNX Runtime.
+            sh(Command::new(PathBuf::from("/usr/bin").join(CLI_PACKAGE)).arg("--version"))
+        });
     let removed = sh(Command::new("apt-get")
         .args(["remove", "-y", "-q", APP_PACKAGE])
         .env("DEBIAN_FRONTEND", "noninteractive"));
