@@ -33,6 +33,11 @@ pub struct ServeArgs {
     /// address and port.
     #[arg(long, value_name = "URL")]
     public_address: Option<String>,
+    /// A name this server answers to besides its own addresses and localhost (its DNS name;
+    /// the public address's is added by itself). Requests for any other name are refused, so
+    /// a web page cannot reach it through a name of its own (DNS rebinding). Repeatable.
+    #[arg(long = "host-name", value_name = "NAME")]
+    host_names: Vec<String>,
     /// Serve HTTPS with this certificate chain (PEM; with --tls-key).
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -51,9 +56,13 @@ pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), S
         port,
         team,
         public_address,
+        mut host_names,
         tls_cert,
         tls_key,
     } = args;
+    if let Some(host) = public_address.as_deref().and_then(host_of) {
+        host_names.push(host);
+    }
     let tls = match (tls_cert, tls_key) {
         (Some(cert), Some(key)) => Some(Tls { cert, key }),
         _ => None,
@@ -73,6 +82,7 @@ pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), S
         port,
         team,
         tls,
+        host_names,
         ..ServerOptions::default()
     };
     let server = Server::start(app.clone(), events, Arc::new(assets), options)
@@ -132,4 +142,37 @@ async fn stopped() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The host name of the address `url` (`https://name:port/path` → `name`).
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => host.split(':').next()?,
+    };
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_public_addresss_host_is_answered_to() {
+        use super::host_of;
+        assert_eq!(
+            host_of("https://scorer.example.org").as_deref(),
+            Some("scorer.example.org")
+        );
+        assert_eq!(
+            host_of("https://scorer.example.org:8443/team").as_deref(),
+            Some("scorer.example.org")
+        );
+        assert_eq!(
+            host_of("http://[fd00::2]:8765/").as_deref(),
+            Some("fd00::2")
+        );
+        assert_eq!(host_of("https://"), None);
+    }
 }

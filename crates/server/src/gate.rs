@@ -1,8 +1,8 @@
 //! Who is asking: the door's check before any request is read. A desktop's door lets in the
 //! devices that hold its pairing ([`Pairing`]); a team server lets in signed-in devices, each
 //! as its own rater ([`Team`]), found by its token in the database on every request (so a
-//! revocation holds at once, whichever process made it). Wrong tokens and sign-in codes are
-//! slowed down per address ([`Throttle`]).
+//! revocation holds at once, whichever process made it). Wrong tokens and sign-in
+//! codes are slowed down per address ([`Throttle`]).
 
 use crate::pairing::{same_origin, Pairing, Refusal};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 #[derive(Clone)]
 pub(crate) enum Gate {
     /// A desktop's pairing: one token for the devices it paired.
-    Pairing(Arc<Pairing>),
+    Pairing(Arc<Pairing>, Arc<Throttle>),
     /// A team server's accounts.
     Team(Team, Arc<Throttle>),
 }
@@ -36,7 +36,21 @@ impl Gate {
     /// `Authorization: Bearer <token>`.
     pub async fn check_call(&self, headers: &HeaderMap, peer: IpAddr) -> Result<Caller, Refusal> {
         match self {
-            Gate::Pairing(pairing) => pairing.check_call(headers).map(|()| Caller::Paired),
+            Gate::Pairing(pairing, throttle) => {
+                throttle.check(peer)?;
+                match pairing.check_call(headers) {
+                    Ok(()) => {
+                        throttle.succeeded(peer);
+                        Ok(Caller::Paired)
+                    }
+                    Err(refusal) => {
+                        if refusal.0 == StatusCode::UNAUTHORIZED {
+                            throttle.failed(peer);
+                        }
+                        Err(refusal)
+                    }
+                }
+            }
             Gate::Team(team, throttle) => {
                 same_origin(headers)?;
                 throttle.check(peer)?;
@@ -73,7 +87,9 @@ impl Gate {
         peer: IpAddr,
     ) -> Result<(), Refusal> {
         match self {
-            Gate::Pairing(pairing) => pairing.check_image(headers, key),
+            // (A 128-bit key is not guessed; a tablet's stale keys after a new pairing must
+            // not make its address wait.)
+            Gate::Pairing(pairing, _) => pairing.check_image(headers, key),
             Gate::Team(team, throttle) => {
                 same_origin(headers)?;
                 throttle.check(peer)?;
@@ -97,7 +113,7 @@ impl Gate {
     /// (`None`: until revoked).
     pub fn image_key(&self, caller: &Caller) -> (String, Option<u64>) {
         match (self, caller) {
-            (Gate::Pairing(p), _) => (p.image_key().to_owned(), Some(p.seconds_left())),
+            (Gate::Pairing(p, _), _) => (p.image_key().to_owned(), Some(p.seconds_left())),
             (Gate::Team(..), Caller::Member(_, token)) => (image_key(token), None),
             (Gate::Team(..), Caller::Paired) => (String::new(), Some(0)),
         }
@@ -106,7 +122,7 @@ impl Gate {
     /// Whether `caller` may still follow the event stream.
     pub async fn still_in(&self, caller: &Caller) -> bool {
         match (self, caller) {
-            (Gate::Pairing(p), _) => !p.is_revoked() && p.seconds_left() > 0,
+            (Gate::Pairing(p, _), _) => !p.is_revoked() && p.seconds_left() > 0,
             // A database that does not answer for a moment does not end the stream.
             (Gate::Team(team, _), Caller::Member(account, _)) => {
                 team.is_live(account.device).await.unwrap_or(true)
@@ -162,7 +178,7 @@ impl Throttle {
         match addresses.get(&peer) {
             Some(f) if f.until > Instant::now() => Err((
                 StatusCode::TOO_MANY_REQUESTS,
-                "Too many wrong sign-ins from this address: wait a little and try again.",
+                "Too many refused requests from this address: wait a little and try again.",
             )),
             _ => Ok(()),
         }

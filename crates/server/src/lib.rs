@@ -18,6 +18,9 @@ mod assets;
 mod dispatch;
 mod events;
 mod gate;
+mod host;
+mod limits;
+mod listen;
 mod pairing;
 mod routes;
 mod sign_in;
@@ -25,6 +28,7 @@ mod sign_in;
 pub use assets::{Assets, DirAssets};
 pub use dispatch::DEVICE_RATER;
 pub use events::EventHub;
+pub use limits::Limits;
 
 use image_scorer_core::App;
 use pairing::Pairing;
@@ -51,6 +55,11 @@ pub struct ServerOptions {
     pub team: bool,
     /// Serve HTTPS with this certificate chain and key (PEM files) instead of plain HTTP.
     pub tls: Option<Tls>,
+    /// Names the server answers to besides this machine's own addresses and `localhost` (a
+    /// team server's DNS name); a request for any other `Host` is refused.
+    pub host_names: Vec<String>,
+    /// What a stranger can make the door hold.
+    pub limits: Limits,
 }
 
 /// The PEM files of an HTTPS server.
@@ -71,6 +80,8 @@ impl Default for ServerOptions {
             max_body: 256 * 1024,
             team: false,
             tls: None,
+            host_names: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -80,6 +91,8 @@ pub struct Server {
     address: SocketAddr,
     https: bool,
     pairing: Arc<Pairing>,
+    admission: Arc<limits::Admission>,
+    streams: Arc<limits::Streams>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -91,8 +104,10 @@ pub(crate) struct Door {
     pub events: EventHub,
     pub assets: Arc<dyn Assets>,
     pub gate: gate::Gate,
-    pub pairing: Arc<Pairing>,
     pub stopped: watch::Receiver<bool>,
+    pub hosts: Arc<host::Hosts>,
+    pub admission: Arc<limits::Admission>,
+    pub streams: Arc<limits::Streams>,
 }
 
 impl Server {
@@ -115,48 +130,35 @@ impl Server {
         let gate = if options.team {
             gate::Gate::Team(app.team(), Arc::default())
         } else {
-            gate::Gate::Pairing(pairing.clone())
+            gate::Gate::Pairing(pairing.clone(), Arc::default())
         };
+        let tls = options.tls.as_ref().map(listen::tls_acceptor).transpose()?;
+        let admission = limits::Admission::new(options.limits.clone());
+        let streams = Arc::new(limits::Streams::default());
         let door = Door {
             app,
             events,
             assets,
             gate,
-            pairing: pairing.clone(),
             stopped: stopped.clone(),
+            hosts: Arc::new(host::Hosts::new(&options.host_names)),
+            admission: admission.clone(),
+            streams: streams.clone(),
         };
-        let router = routes::router(door, options.max_body)
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let mut shutdown = stopped;
-        let task = match &options.tls {
-            None => tokio::spawn(async move {
-                let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
-                    let _ = shutdown.wait_for(|stop| *stop).await;
-                });
-                if let Err(e) = serve.await {
-                    eprintln!("image-scorer: the network server stopped: {e}");
-                }
-            }),
-            Some(tls) => {
-                let config = tls_config(tls).await?;
-                let handle = axum_server::Handle::new();
-                let listener = listener.into_std()?;
-                let server = axum_server::from_tcp_rustls(listener, config)?.handle(handle.clone());
-                tokio::spawn(async move {
-                    tokio::spawn(async move {
-                        let _ = shutdown.wait_for(|stop| *stop).await;
-                        handle.graceful_shutdown(Some(Duration::from_secs(1)));
-                    });
-                    if let Err(e) = server.serve(router).await {
-                        eprintln!("image-scorer: the network server stopped: {e}");
-                    }
-                })
-            }
-        };
+        let router = routes::router(door, options.max_body);
+        let task = tokio::spawn(listen::serve(
+            listener,
+            router,
+            admission.clone(),
+            tls,
+            stopped,
+        ));
         Ok(Server {
             address,
             https: options.tls.is_some(),
             pairing,
+            admission,
+            streams,
             stop,
             task,
         })
@@ -213,7 +215,12 @@ impl Server {
 
     /// How many devices are following the app's events now.
     pub fn sessions(&self) -> usize {
-        self.pairing.streams()
+        self.streams.count()
+    }
+
+    /// How many connections are open now.
+    pub fn connections(&self) -> usize {
+        self.admission.open()
     }
 
     /// Stops listening and ends every session: the pairing is forgotten, event streams end,
@@ -252,27 +259,4 @@ fn qr_svg(text: &str) -> String {
             .build(),
         Err(e) => format!("<!-- no QR code: {e} -->"),
     }
-}
-
-/// The TLS configuration from `tls`'s PEM files (ring's cryptography), or why not, naming the
-/// file.
-async fn tls_config(tls: &Tls) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    for file in [&tls.cert, &tls.key] {
-        if !file.is_file() {
-            return Err(std::io::Error::other(format!(
-                "{} is not a file",
-                file.display()
-            )));
-        }
-    }
-    axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
-        .await
-        .map_err(|e| {
-            std::io::Error::other(format!(
-                "the certificate {} or the key {} cannot be used: {e}",
-                tls.cert.display(),
-                tls.key.display()
-            ))
-        })
 }

@@ -2,7 +2,7 @@
 //! expire, and the checks every request passes.
 
 use axum::http::{header, HeaderMap, StatusCode};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A refusal: the status and a sentence for the user.
@@ -13,7 +13,6 @@ pub(crate) struct Pairing {
     image_key: String,
     expires: Instant,
     revoked: AtomicBool,
-    streams: AtomicUsize,
 }
 
 impl Pairing {
@@ -24,7 +23,6 @@ impl Pairing {
             image_key: random_hex()?,
             expires: Instant::now() + lifetime,
             revoked: AtomicBool::new(false),
-            streams: AtomicUsize::new(0),
         })
     }
 
@@ -96,25 +94,6 @@ impl Pairing {
             Some(k) if equal(k.as_bytes(), self.image_key.as_bytes()) => self.check_live(),
             _ => Err((StatusCode::UNAUTHORIZED, "This image address is not valid.")),
         }
-    }
-
-    /// Counts an event stream while `_guard` lives.
-    pub fn stream_started(self: &std::sync::Arc<Self>) -> StreamGuard {
-        self.streams.fetch_add(1, Ordering::AcqRel);
-        StreamGuard(self.clone())
-    }
-
-    pub fn streams(&self) -> usize {
-        self.streams.load(Ordering::Acquire)
-    }
-}
-
-/// See [`Pairing::stream_started`].
-pub(crate) struct StreamGuard(std::sync::Arc<Pairing>);
-
-impl Drop for StreamGuard {
-    fn drop(&mut self) {
-        self.0.streams.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

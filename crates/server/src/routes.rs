@@ -22,6 +22,7 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 pub(crate) fn router(door: Door, max_body: usize) -> Router {
+    let (hosts, request_time) = (door.hosts.clone(), door.admission.limits().request_time);
     Router::new()
         .route("/api/call/{command}", post(command))
         .route("/api/session", post(session))
@@ -39,8 +40,45 @@ pub(crate) fn router(door: Door, max_body: usize) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| {
             declared_length(request, next, max_body)
         }))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            in_time(request, next, request_time)
+        }))
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let checked = hosts.check(request.headers());
+                async move {
+                    match checked {
+                        Ok(()) => next.run(request).await,
+                        Err(refusal) => refused(refusal),
+                    }
+                }
+            },
+        ))
         .layer(axum::middleware::map_response(common_headers))
         .with_state(door)
+}
+
+/// Answers 408 to a request not answered within `limit` from its head: a body sent slowly
+/// holds its connection no longer. (An event stream's answer is its head; the events that
+/// follow are not timed.)
+async fn in_time(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+    limit: Duration,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let mut response = refused((
+                StatusCode::REQUEST_TIMEOUT,
+                "The request took too long to arrive.",
+            ));
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
 }
 
 /// Headers on every answer: no referrer leaves (image addresses carry their key), no sniffing,
@@ -107,10 +145,13 @@ impl axum::extract::FromRequestParts<Door> for Caller {
         let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
             return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
         };
-        door.gate
+        let caller = door
+            .gate
             .check_call(&parts.headers, peer.ip())
             .await
-            .map_err(refused)
+            .map_err(refused)?;
+        door.admission.let_in(peer.ip());
+        Ok(caller)
     }
 }
 
@@ -163,9 +204,18 @@ async fn session(State(door): State<Door>, caller: Caller) -> Response {
 }
 
 /// The app's events as server-sent events (`event:` the protocol's name, `data:` the payload),
-/// until the server stops or the browser goes.
+/// until the server stops, the device is let in no longer, or the browser goes; refused
+/// beyond the streams a device, or all of them, may hold ([`crate::Limits`]).
 async fn events(State(door): State<Door>, caller: Caller) -> Response {
-    Sse::new(event_stream(door, caller))
+    let device = match &caller {
+        Caller::Paired => "pairing".to_owned(),
+        Caller::Member(account, _) => format!("device {}", account.device),
+    };
+    let place = match door.streams.open(&device, door.admission.limits()) {
+        Ok(place) => place,
+        Err(why) => return refused((StatusCode::TOO_MANY_REQUESTS, why)),
+    };
+    Sse::new(event_stream(door, caller, place))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }
@@ -173,8 +223,11 @@ async fn events(State(door): State<Door>, caller: Caller) -> Response {
 /// How often an open event stream checks that its device may still follow it.
 const STILL_IN_EVERY: Duration = Duration::from_secs(1);
 
-fn event_stream(door: Door, caller: Caller) -> impl Stream<Item = Result<Event, Infallible>> {
-    let guard = door.pairing.stream_started();
+fn event_stream(
+    door: Door,
+    caller: Caller,
+    guard: crate::limits::StreamPlace,
+) -> impl Stream<Item = Result<Event, Infallible>> {
     let receiver = door.events.subscribe();
     let mut check = tokio::time::interval(STILL_IN_EVERY);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -254,6 +307,7 @@ async fn image(
     {
         return refused(r);
     }
+    door.admission.let_in(peer.ip());
     let answer = door.app.serve_image(&path).await;
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = Response::new(Body::from(answer.body));

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod common;
-use common::{bearer, fixture, raw, request};
+use common::{bearer, fixture, raw, raw_from, request};
 
 const EVIL: &str = "http://evil.example";
 
@@ -62,8 +62,7 @@ async fn setup(lifetime: Duration) -> Setup {
             port: 0,
             lifetime,
             max_body: 64 * 1024,
-            team: false,
-            tls: None,
+            ..ServerOptions::default()
         },
     )
     .await
@@ -105,15 +104,23 @@ async fn every_route_refuses_a_request_without_the_token_or_from_another_origin(
         ("POST", "/api/session"),
         ("GET", "/api/events"),
     ];
-    for (method, path) in routes {
-        let none = raw(address, &request(method, path, &[], "")).await.0;
-        let wrong = raw(
+    // The refused requests come from other addresses of the LAN (127.0.0.3 and up), as a
+    // stranger's would: an address with more than five wrong tokens waits (429) before it is
+    // heard again.
+    for (k, (method, path)) in routes.into_iter().enumerate() {
+        let stranger = Ipv4Addr::new(127, 0, 0, 3 + k as u8);
+        let none = raw_from(stranger, address, &request(method, path, &[], ""))
+            .await
+            .0;
+        let wrong = raw_from(
+            stranger,
             address,
             &request(method, path, &[bearer(&"0".repeat(32))], ""),
         )
         .await
         .0;
-        let cookie = raw(
+        let cookie = raw_from(
+            stranger,
             address,
             &request(method, path, &[format!("Cookie: token={token}")], ""),
         )
@@ -150,6 +157,22 @@ async fn every_route_refuses_a_request_without_the_token_or_from_another_origin(
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     let state: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(state["library"]["counts"]["ok"], 2);
+    // A guesser waits after five wrong tokens; the paired device does not.
+    let guesser = Ipv4Addr::new(127, 0, 0, 9);
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let wrong = request("POST", "/api/session", &[bearer(&"1".repeat(32))], "");
+        statuses.push(raw_from(guesser, address, &wrong).await.0);
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 401, 429]);
+    let mine = request("POST", "/api/session", &[bearer(&token)], "");
+    assert_eq!(raw(address, &mine).await.0, 200);
+    // A page under another name (DNS rebinding) is not answered, token or not.
+    let rebound = String::from_utf8(mine)
+        .unwrap()
+        .replace("Host: 127.0.0.1", "Host: rebind.evil.example:8765");
+    let (status, body) = raw(address, rebound.as_bytes()).await;
+    assert_eq!(status, 421, "{}", String::from_utf8_lossy(&body));
     // No answer carries a CORS permission.
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     stream
