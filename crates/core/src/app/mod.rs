@@ -75,6 +75,8 @@ pub struct AppConfig {
     pub timings: Option<PathBuf>,
     /// Where the library's images live: folders the user opens, or the app's own folder.
     pub library: app_storage::LibraryPlace,
+    /// What a model pack being installed may hold.
+    pub pack_limits: pack_install::PackLimits,
 }
 
 impl AppConfig {
@@ -112,6 +114,7 @@ impl AppConfig {
             low_priority: true,
             timings: std::env::var_os(TIMINGS_VARIABLE).map(PathBuf::from),
             library: app_storage::LibraryPlace::for_this_system(),
+            pack_limits: pack_install::PackLimits::default(),
         }
     }
 
@@ -147,6 +150,7 @@ struct Inner {
     startup_errors: Mutex<Vec<AppError>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     timings: Option<PathBuf>,
+    pack_limits: pack_install::PackLimits,
     sink: Arc<dyn EventSink>,
     low_priority: bool,
     /// The library's folder when it is the app's own ([`app_storage`]).
@@ -205,6 +209,7 @@ impl App {
             startup_errors: Mutex::new(notice.into_iter().collect()),
             tasks: Mutex::new(Vec::new()),
             timings: config.timings,
+            pack_limits: config.pack_limits,
             sink,
             low_priority: config.low_priority,
             app_storage,

@@ -1,7 +1,9 @@
 //! Installing a model pack in one step: from a folder, a `.zip`, or a `.zip` at a URL
 //! (downloaded with resume, checked against a SHA-256 when one is given). The pack is put
 //! together in a hidden folder beside the others, checked as the predictor would open it, and
-//! only then renamed into the packs folder, so a pack that is listed is whole and valid.
+//! only then renamed into the packs folder, so a pack that is listed is whole and valid. What
+//! a pack may hold is capped ([`PackLimits`]): a hostile zip or download is refused with the
+//! reason and leaves nothing behind.
 
 use super::App;
 use crate::{CoreError, Result};
@@ -21,6 +23,41 @@ pub enum PackSource {
     Url { url: String, sha256: Option<String> },
 }
 
+/// What a pack being installed may hold, so that a zip bomb or an endless download cannot fill
+/// the disk: the largest packs known (a CLIP ViT-bigG in 32-bit floats) stay well inside.
+#[derive(Debug, Clone)]
+pub struct PackLimits {
+    /// Entries of a `.zip`.
+    pub entries: usize,
+    /// Bytes a `.zip` unpacks to, in all.
+    pub unpacked_bytes: u64,
+    /// How many times its packed size an entry of over a MiB may unpack to (model weights
+    /// hardly pack at all).
+    pub ratio: u64,
+    /// Bytes of a download.
+    pub download_bytes: u64,
+}
+
+impl Default for PackLimits {
+    fn default() -> Self {
+        Self {
+            entries: 1000,
+            unpacked_bytes: 16 << 30,
+            ratio: 100,
+            download_bytes: 16 << 30,
+        }
+    }
+}
+
+/// Bytes in words for a message: "16 GiB", "512 MiB", "4 KiB".
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b => format!("{} KiB", b.div_ceil(1024)),
+    }
+}
+
 /// Hears how far an installation is: bytes done and, when known, in all.
 pub type Progress = std::sync::Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
 
@@ -38,6 +75,7 @@ impl App {
             .prefix(".installing-")
             .tempdir_in(&packs_dir)
             .map_err(|e| CoreError::io(&packs_dir, e))?;
+        let limits = self.0.pack_limits.clone();
         let zip = match &source {
             PackSource::Folder(dir) => {
                 let (dir, to, progress) =
@@ -50,16 +88,21 @@ impl App {
                 let (url, sha256) = (url.clone(), sha256.clone());
                 let downloads = packs_dir.join(".downloads");
                 let progress = progress.clone();
-                let file =
-                    blocking(move || download(&url, sha256.as_deref(), &downloads, &progress))
-                        .await?;
+                let cap = limits.download_bytes;
+                let file = blocking(move || {
+                    let fetched = download(&url, sha256.as_deref(), &downloads, cap, &progress);
+                    // Nothing of a refused download stays behind but a resumable part.
+                    let _ = std::fs::remove_dir(&downloads);
+                    fetched
+                })
+                .await?;
                 Some(file)
             }
         };
         if let Some(file) = &zip {
             let file = file.clone();
             let to = staging.path().to_owned();
-            blocking(move || extract_zip(&file, &to)).await?;
+            blocking(move || extract_zip(&file, &to, &limits)).await?;
         }
         let root = pack_root(staging.path())?;
         let (predictor, checked) = (self.0.predictor.clone(), root.clone());
@@ -215,11 +258,21 @@ fn copy_folder(from: &Path, to: &Path, progress: &Progress) -> Result<()> {
     Ok(())
 }
 
-/// Extracts the zip at `file` into `to`; an entry whose name would leave `to` is refused.
-fn extract_zip(file: &Path, to: &Path) -> Result<()> {
+/// Extracts the zip at `file` into `to`: an entry whose name would leave `to`, a link, more
+/// entries or bytes than `limits` allow, or an entry that unpacks to many times its size is
+/// refused (the bytes written are counted, whatever the entries declare).
+fn extract_zip(file: &Path, to: &Path, limits: &PackLimits) -> Result<()> {
     let reader = std::fs::File::open(file).map_err(|e| CoreError::io(file, e))?;
     let mut archive = zip::ZipArchive::new(reader)
         .map_err(|e| fault(format!("{} is not a usable zip: {e}", file.display())))?;
+    if archive.len() > limits.entries {
+        return Err(fault(format!(
+            "the zip has {} entries; a pack holds at most {}",
+            archive.len(),
+            limits.entries
+        )));
+    }
+    let mut unpacked = 0u64;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(fault)?;
         let Some(rel) = entry.enclosed_name() else {
@@ -228,31 +281,74 @@ fn extract_zip(file: &Path, to: &Path) -> Result<()> {
                 entry.name()
             )));
         };
+        if entry.is_symlink() {
+            return Err(fault(format!(
+                "the zip's entry “{}” is a link; a pack holds files only",
+                entry.name()
+            )));
+        }
         let dest = to.join(rel);
         if entry.is_dir() {
             std::fs::create_dir_all(&dest).map_err(|e| CoreError::io(&dest, e))?;
             continue;
         }
+        let declared = entry.size();
+        if declared > 1 << 20 && declared / entry.compressed_size().max(1) > limits.ratio {
+            return Err(fault(format!(
+                "the zip's entry “{}” unpacks to {} times its size (a zip bomb?); a pack's \
+                 files unpack to at most {} times theirs",
+                entry.name(),
+                declared / entry.compressed_size().max(1),
+                limits.ratio
+            )));
+        }
+        let left = limits.unpacked_bytes - unpacked;
+        let too_big = || {
+            fault(format!(
+                "the zip unpacks to more than {}, the most a pack may hold",
+                size(limits.unpacked_bytes)
+            ))
+        };
+        if declared > left {
+            return Err(too_big());
+        }
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(|e| CoreError::io(parent, e))?;
         }
         let mut out = std::fs::File::create(&dest).map_err(|e| CoreError::io(&dest, e))?;
-        std::io::copy(&mut entry, &mut out)
+        let written = std::io::copy(&mut (&mut entry).take(declared.min(left) + 1), &mut out)
             .map_err(|e| fault(format!("the zip is damaged: {e}")))?;
+        if written > declared {
+            return Err(fault(format!(
+                "the zip's entry “{}” unpacks to more than it declares",
+                entry.name()
+            )));
+        }
+        unpacked += written;
     }
     Ok(())
 }
 
 /// Downloads `url` into `downloads` (resuming a download left there before), checks its
-/// SHA-256 when one is given, and returns the file.
+/// SHA-256 when one is given, and returns the file. Only over https (whose redirects may not
+/// lead to plain http), or over http with a SHA-256, which anyone on the way cannot forge;
+/// at most `cap` bytes, or it is refused and deleted.
 fn download(
     url: &str,
     sha256: Option<&str>,
     downloads: &Path,
+    cap: u64,
     progress: &Progress,
 ) -> Result<PathBuf> {
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
+    let https = url.starts_with("https://");
+    if !(https || url.starts_with("http://")) {
         return Err(fault(format!("“{url}” is not an http(s) address")));
+    }
+    if !https && sha256.is_none_or(|s| s.trim().is_empty()) {
+        return Err(fault(format!(
+            "“{url}” is plain http, which anyone on the way could change: give the pack's \
+             SHA-256 with it, or an https address"
+        )));
     }
     std::fs::create_dir_all(downloads).map_err(|e| CoreError::io(downloads, e))?;
     let key = hex::encode(sha2::Sha256::digest(url.as_bytes()));
@@ -261,6 +357,7 @@ fn download(
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(std::time::Duration::from_secs(20))
         .timeout_read(std::time::Duration::from_secs(60))
+        .https_only(https)
         .build();
     let mut request = agent.get(url);
     if have > 0 {
@@ -268,6 +365,9 @@ fn download(
     }
     let response = request.call().map_err(|e| match e {
         ureq::Error::Status(code, _) => fault(format!("{url} answered HTTP {code}")),
+        ureq::Error::Transport(t) if https && t.to_string().contains("https_only") => fault(
+            format!("{url} sent the download to a plain http address, which is refused"),
+        ),
         other => fault(format!("{url} could not be reached: {other}")),
     })?;
     // 206: the rest follows; 200: the server sends it all again.
@@ -276,6 +376,17 @@ fn download(
         .header("Content-Length")
         .and_then(|v| v.parse().ok());
     let total = length.map(|n| if resumed { n + have } else { n });
+    let over = |bytes: u64| {
+        let _ = std::fs::remove_file(&partial);
+        fault(format!(
+            "the download is larger than {} ({bytes} bytes or more), the most a pack may be; \
+             it was discarded",
+            size(cap)
+        ))
+    };
+    if let Some(total) = total.filter(|t| *t > cap) {
+        return Err(over(total));
+    }
     let mut out = std::fs::OpenOptions::new()
         .create(true)
         .write(true)
@@ -298,6 +409,10 @@ fn download(
         out.write_all(&buffer[..n])
             .map_err(|e| CoreError::io(&partial, e))?;
         done += n as u64;
+        if done > cap {
+            drop(out);
+            return Err(over(done));
+        }
         progress(done, total);
     }
     out.sync_all().map_err(|e| CoreError::io(&partial, e))?;

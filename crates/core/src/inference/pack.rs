@@ -29,6 +29,15 @@ use std::path::{Path, PathBuf};
 /// The manifest file's name.
 pub const MANIFEST: &str = "pack.toml";
 
+/// Whether a model path of `pack.toml` stays inside the pack's folder: relative, with plain
+/// names only (no `..`, no root, no drive).
+pub fn inside_pack(file: &Path) -> bool {
+    !file.as_os_str().is_empty()
+        && file
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
 /// `pack.toml`, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +149,12 @@ impl Pack {
             }
         };
         let open = |file: &Path, role: &str| -> Result<Model> {
+            if !inside_pack(file) {
+                return Err(fault(format!(
+                    "the {role} file “{}” must be a path inside the pack (no .., no absolute path)",
+                    file.display()
+                )));
+            }
             let path = dir.join(file);
             if !path.is_file() {
                 return Err(fault(format!(
