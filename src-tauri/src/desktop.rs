@@ -43,6 +43,7 @@ impl WindowDesktop {
                 url: Some(server.pairing_url()),
                 qr_svg: Some(server.qr_svg()),
                 devices: server.sessions() as u32,
+                paired: server.devices(),
             },
             None => SharingState::default(),
         }
@@ -85,6 +86,11 @@ impl Desktop for WindowDesktop {
                 SharingChange::None => {}
                 SharingChange::Start => self.start().await?,
                 SharingChange::Stop => self.stop().await,
+                SharingChange::Unpair(device) => {
+                    if let Some(server) = self.server.lock().await.as_ref() {
+                        server.unpair(device);
+                    }
+                }
             }
             Ok(self.state().await)
         })

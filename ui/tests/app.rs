@@ -333,6 +333,17 @@ async fn the_share_panel_starts_and_stops_sharing_with_a_code() {
     find(&root, "#share-qr #stub-qr", "").await;
     find(&root, "#share-devices", "No device connected yet.").await;
     assert!(calls().split(',').any(|c| c == "start_sharing"));
+    // The paired devices, each with its rater; one is unpaired.
+    find(&root, "#paired-1", "rates as ana · paired 2 minutes ago").await;
+    click(&find(&root, "#unpair-1", "Unpair").await);
+    for _ in 0..100 {
+        if root.query_selector("#paired-1").unwrap().is_none() {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(root.query_selector("#paired-1").unwrap().is_none());
+    assert!(calls().split(',').any(|c| c == "unpair_device"));
     click(&find(&root, "#share-toggle", "Stop sharing").await);
     find(&root, "#share-toggle", "Start sharing").await;
     assert!(root.query_selector("#share-qr").unwrap().is_none());

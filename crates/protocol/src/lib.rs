@@ -48,7 +48,7 @@ pub use ratings::{
     PredictionFit, RaterStats, RatingStats, ScoreMode, Skipped,
 };
 pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState, Undone};
-pub use sharing::SharingState;
+pub use sharing::{PairedDevice, SharingState};
 pub use similarity::{
     DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked, GroupImage, LikenessPoint,
     LikenessSaved, LikenessSummary, PairKind, SimilarImage, SimilarImages, SimilarityPair,

@@ -14,4 +14,20 @@ pub struct SharingState {
     pub qr_svg: Option<String>,
     /// How many devices follow the app's events now.
     pub devices: u32,
+    /// The devices paired while it runs, each with a credential of its own.
+    #[serde(default)]
+    pub paired: Vec<PairedDevice>,
+}
+
+/// A device paired with the desktop's door: it acts only as the rater it chose first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairedDevice {
+    /// Its number in this pairing (what unpairing names).
+    pub id: u32,
+    /// What its browser says it is (its user agent, shortened).
+    pub label: String,
+    /// The rater it acts as, once it chose one (or judged as the devices' default).
+    pub rater: Option<String>,
+    /// Seconds since it paired.
+    pub paired_s_ago: u32,
 }

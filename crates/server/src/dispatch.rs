@@ -1,12 +1,17 @@
 //! The commands a browser on the network sends, each decided by its line in the protocol's
 //! table ([`Remote`]): open ones go to the same [`App`] entry the window uses, each device's
-//! rater is answered here, and the rest are refused with the reason. On a team server a device
-//! acts only as the rater it signed in as, and only an admin's device changes the library.
+//! rater is answered here, and the rest are refused with the reason. A desktop's paired device
+//! acts only as the rater it chose first; on a team server a device acts only as the rater it
+//! signed in as, and only an admin's device changes the library.
 
+use crate::devices::NotAs;
 use crate::gate::Caller;
+use crate::pairing::Pairing;
 use image_scorer_core::store::DeviceAccount;
 use image_scorer_core::App;
-use image_scorer_protocol::commands::{remote, unknown_command, GetRater, RenameRater, SetRater};
+use image_scorer_protocol::commands::{
+    remote, unknown_command, ClaimImages, GetRater, ReleaseImages, RenameRater, SetRater,
+};
 use image_scorer_protocol::{AppError, Command, ErrorKind, Remote};
 use serde_json::Value;
 
@@ -22,8 +27,10 @@ pub(crate) async fn dispatch(
 ) -> Result<Value, AppError> {
     match (remote(name), caller) {
         (None, _) => Err(unknown_command(name)),
-        (Some(Remote::Open), _) | (Some(Remote::AsRater), Caller::Paired) => {
-            app.dispatch(name, body).await
+        (Some(Remote::Open), _) => app.dispatch(name, body).await,
+        (Some(Remote::AsRater), Caller::Paired(pairing, device)) => {
+            app.dispatch(name, as_device(pairing, *device, name, body)?)
+                .await
         }
         (Some(Remote::AsRater), Caller::Member(account, _)) => {
             app.dispatch(name, as_rater(account, name, body)?).await
@@ -68,6 +75,58 @@ fn as_rater(account: &DeviceAccount, name: &str, mut body: Value) -> Result<Valu
     }
 }
 
+/// `body` acting as the rater paired device `device` chose first: an empty or missing
+/// `rater` is filled in with it (or the devices' default); the first judgement or choice of
+/// rater makes the choice, and another rater's name is refused from then on.
+fn as_device(
+    pairing: &Pairing,
+    device: u32,
+    name: &str,
+    mut body: Value,
+) -> Result<Value, AppError> {
+    let Some(fields) = body.as_object_mut() else {
+        return Err(refused(format!("The request for {name} is not an object.")));
+    };
+    let asked = fields
+        .get("rater")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    let bound = pairing.devices.rater(device);
+    let rater = asked
+        .or_else(|| bound.clone())
+        .unwrap_or_else(|| DEVICE_RATER.to_owned());
+    // Reservations are no judgement: a page claims images as it opens, before its user
+    // chose a rater, so they do not make the choice (but once made, they keep to it).
+    let reserving = name == ClaimImages::NAME || name == ReleaseImages::NAME;
+    match bound {
+        Some(bound) if reserving && bound != rater => {
+            return Err(refused(format!(
+                "This device rates as {bound}: it cannot act as {rater}."
+            )))
+        }
+        _ if reserving => {}
+        _ => act_as(pairing, device, &rater)?,
+    }
+    fields.insert("rater".into(), Value::String(rater));
+    Ok(body)
+}
+
+/// Device `device` acts as `rater`, or why it may not.
+fn act_as(pairing: &Pairing, device: u32, rater: &str) -> Result<(), AppError> {
+    match pairing.devices.act_as(device, rater) {
+        Ok(()) => Ok(()),
+        Err(NotAs::Bound(bound)) => Err(refused(format!(
+            "This device rates as {bound}: it cannot act as {rater}. To rate as someone else, \
+             unpair it in the desktop's Share panel and scan the code again."
+        ))),
+        Err(NotAs::Gone) => Err(refused(
+            "This device is no longer paired: scan the code the desktop shows.".into(),
+        )),
+    }
+}
+
 /// Whether `body` renames the account's own rater (which a rater may do without being an
 /// admin).
 fn renames_itself(account: &DeviceAccount, name: &str, body: &Value) -> bool {
@@ -99,12 +158,19 @@ async fn device_rater(
                     request.name.trim()
                 )))
             }
+            Caller::Paired(pairing, device) => {
+                act_as(pairing, *device, request.name.trim())?;
+                request.name
+            }
             _ => request.name,
         }
     } else if name == GetRater::NAME {
         match caller {
             Caller::Member(account, _) => account.rater.clone(),
-            Caller::Paired => DEVICE_RATER.to_owned(),
+            Caller::Paired(pairing, device) => pairing
+                .devices
+                .rater(*device)
+                .unwrap_or_else(|| DEVICE_RATER.to_owned()),
         }
     } else {
         return Err(AppError::new(

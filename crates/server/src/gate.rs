@@ -25,8 +25,9 @@ pub(crate) enum Gate {
 /// A device let in.
 #[derive(Debug, Clone)]
 pub(crate) enum Caller {
-    /// Holds the desktop's pairing; chooses its rater itself.
-    Paired,
+    /// A device paired with the desktop (its number in the pairing): acts as the rater it
+    /// chose first.
+    Paired(Arc<Pairing>, u32),
     /// Signed in on a team server as this account, through this token.
     Member(DeviceAccount, String),
 }
@@ -39,9 +40,9 @@ impl Gate {
             Gate::Pairing(pairing, throttle) => {
                 throttle.check(peer)?;
                 match pairing.check_call(headers) {
-                    Ok(()) => {
+                    Ok(device) => {
                         throttle.succeeded(peer);
-                        Ok(Caller::Paired)
+                        Ok(Caller::Paired(pairing.clone(), device))
                     }
                     Err(refusal) => {
                         if refusal.0 == StatusCode::UNAUTHORIZED {
@@ -75,6 +76,30 @@ impl Gate {
                     }
                     Err(e) => Err(unavailable(&e)),
                 }
+            }
+        }
+    }
+
+    /// Pairs a device with the desktop's pairing code (`label`: what its browser says it
+    /// is): its credential. A team server's devices sign in instead.
+    pub fn pair(&self, headers: &HeaderMap, peer: IpAddr, label: &str) -> Result<String, Refusal> {
+        let Gate::Pairing(pairing, throttle) = self else {
+            return Err((
+                StatusCode::NOT_FOUND,
+                "A team server's devices sign in with the address their admin gives them.",
+            ));
+        };
+        throttle.check(peer)?;
+        match pairing.pair(headers, label) {
+            Ok((_, credential)) => {
+                throttle.succeeded(peer);
+                Ok(credential)
+            }
+            Err(refusal) => {
+                if refusal.0 == StatusCode::UNAUTHORIZED {
+                    throttle.failed(peer);
+                }
+                Err(refusal)
             }
         }
     }
@@ -115,19 +140,22 @@ impl Gate {
         match (self, caller) {
             (Gate::Pairing(p, _), _) => (p.image_key().to_owned(), Some(p.seconds_left())),
             (Gate::Team(..), Caller::Member(_, token)) => (image_key(token), None),
-            (Gate::Team(..), Caller::Paired) => (String::new(), Some(0)),
+            (Gate::Team(..), Caller::Paired(..)) => (String::new(), Some(0)),
         }
     }
 
     /// Whether `caller` may still follow the event stream.
     pub async fn still_in(&self, caller: &Caller) -> bool {
         match (self, caller) {
-            (Gate::Pairing(p, _), _) => !p.is_revoked() && p.seconds_left() > 0,
+            (Gate::Pairing(p, _), Caller::Paired(_, device)) => {
+                !p.is_revoked() && p.seconds_left() > 0 && p.devices.contains(*device)
+            }
+            (Gate::Pairing(..), Caller::Member(..)) => false,
             // A database that does not answer for a moment does not end the stream.
             (Gate::Team(team, _), Caller::Member(account, _)) => {
                 team.is_live(account.device).await.unwrap_or(true)
             }
-            (Gate::Team(..), Caller::Paired) => false,
+            (Gate::Team(..), Caller::Paired(..)) => false,
         }
     }
 }

@@ -15,6 +15,7 @@
 //! exact names from [`Assets`]; request bodies are limited ([`ServerOptions::max_body`]).
 
 mod assets;
+mod devices;
 mod dispatch;
 mod events;
 mod gate;
@@ -216,6 +217,17 @@ impl Server {
     /// How many devices are following the app's events now.
     pub fn sessions(&self) -> usize {
         self.streams.count()
+    }
+
+    /// The devices paired now, first paired first.
+    pub fn devices(&self) -> Vec<image_scorer_protocol::PairedDevice> {
+        self.pairing.devices.list()
+    }
+
+    /// Unpairs device `id`: its credential stops working at once and its event stream ends
+    /// within a second; whether it was paired.
+    pub fn unpair(&self, id: u32) -> bool {
+        self.pairing.devices.remove(id)
     }
 
     /// How many connections are open now.

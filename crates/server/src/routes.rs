@@ -26,6 +26,7 @@ pub(crate) fn router(door: Door, max_body: usize) -> Router {
     Router::new()
         .route("/api/call/{command}", post(command))
         .route("/api/session", post(session))
+        .route("/api/pair", post(pair))
         .route("/api/events", get(events))
         .route("/image/{sha1}", get(original))
         .route("/image/thumb/{sha1}", get(thumbnail))
@@ -189,6 +190,42 @@ async fn command(
     response
 }
 
+/// Pairs a device with the pairing code in its `Authorization` header: answers the device's
+/// own credential, which its page keeps and sends from then on.
+async fn pair(
+    State(door): State<Door>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let label = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(device_label)
+        .unwrap_or_else(|| "A device".into());
+    match door.gate.pair(&headers, peer.ip(), &label) {
+        Ok(credential) => {
+            door.admission.let_in(peer.ip());
+            let mut response = Json(json!({ "token": credential })).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(refusal) => refused(refusal),
+    }
+}
+
+/// A device's name from its browser's `User-Agent`: the part in its first parentheses (the
+/// system: "iPad; CPU OS 17_4 like Mac OS X", "Linux; Android 14; Pixel 8"), else the start.
+fn device_label(agent: &str) -> String {
+    let inside = agent
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(system, _)| system)
+        .unwrap_or(agent);
+    inside.chars().take(80).collect()
+}
+
 /// What a paired UI needs beside the token: the key its image addresses carry.
 async fn session(State(door): State<Door>, caller: Caller) -> Response {
     let (image_key, expires_in_s) = door.gate.image_key(&caller);
@@ -208,7 +245,7 @@ async fn session(State(door): State<Door>, caller: Caller) -> Response {
 /// beyond the streams a device, or all of them, may hold ([`crate::Limits`]).
 async fn events(State(door): State<Door>, caller: Caller) -> Response {
     let device = match &caller {
-        Caller::Paired => "pairing".to_owned(),
+        Caller::Paired(_, device) => format!("paired {device}"),
         Caller::Member(account, _) => format!("device {}", account.device),
     };
     let place = match door.streams.open(&device, door.admission.limits()) {

@@ -23,6 +23,8 @@ const EVIL: &str = "http://evil.example";
 struct Setup {
     app: App,
     server: Server,
+    /// A paired device's credential.
+    device: String,
     photos: PathBuf,
     _tmp: tempfile::TempDir,
 }
@@ -67,9 +69,11 @@ async fn setup(lifetime: Duration) -> Setup {
     )
     .await
     .unwrap();
+    let device = common::pair(server.local_address(), server.token()).await;
     Setup {
         app,
         server,
+        device,
         photos,
         _tmp: tmp,
     }
@@ -81,7 +85,7 @@ async fn call(s: &Setup, command: &str, body: &str) -> (u16, serde_json::Value) 
         &request(
             "POST",
             &format!("/api/call/{command}"),
-            &[bearer(s.server.token())],
+            &[bearer(&s.device)],
             body,
         ),
     )
@@ -98,7 +102,7 @@ fn sha1_of(path: &Path) -> String {
 async fn every_route_refuses_a_request_without_the_token_or_from_another_origin() {
     let s = setup(Duration::from_secs(600)).await;
     let address = s.server.local_address();
-    let token = s.server.token().to_owned();
+    let token = s.device.clone();
     let routes = [
         ("POST", "/api/call/get_state"),
         ("POST", "/api/session"),
@@ -197,7 +201,7 @@ async fn only_library_images_are_served_by_hash_with_the_image_key() {
     assert_ne!(status, 200, "no route escapes /api/call");
     let (status, body) = raw(
         address,
-        &request("POST", "/api/session", &[bearer(s.server.token())], ""),
+        &request("POST", "/api/session", &[bearer(&s.device)], ""),
     )
     .await;
     assert_eq!(status, 200);
@@ -277,9 +281,10 @@ async fn commands_reach_the_app_under_the_devices_rater_and_two_devices_lose_not
     let mut tasks = Vec::new();
     for device in ["couch", "kitchen"] {
         let address = s.server.local_address();
-        let token = s.server.token().to_owned();
+        let code = s.server.token().to_owned();
         let sha1s = sha1s.clone();
         tasks.push(tokio::spawn(async move {
+            let token = common::pair(address, &code).await;
             for k in 0..20 {
                 let body = format!(
                     r#"{{"rater":"{device}","sha1":"{}","value":{}}}"#,
@@ -357,7 +362,7 @@ async fn an_oversized_request_is_refused_and_changes_nothing() {
     // A declared length far beyond the limit, with no body behind it.
     let mut huge = format!(
         "POST /api/call/add_score HTTP/1.1\r\nHost: 127.0.0.1\r\n{}\r\nContent-Length: 10000000000\r\nConnection: close\r\n\r\n",
-        bearer(s.server.token())
+        bearer(&s.device)
     )
     .into_bytes();
     huge.extend_from_slice(b"{}");
@@ -403,12 +408,7 @@ async fn events_stream_until_stop_and_then_nothing_answers() {
     let address = s.server.local_address();
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     stream
-        .write_all(&request(
-            "GET",
-            "/api/events",
-            &[bearer(s.server.token())],
-            "",
-        ))
+        .write_all(&request("GET", "/api/events", &[bearer(&s.device)], ""))
         .await
         .unwrap();
     let mut seen = Vec::new();

@@ -1,11 +1,12 @@
 //! Sharing the library with a tablet or phone on the local network (the desktop window only):
 //! Start listens with a new pairing and shows its QR code and address; Stop ends it and every
-//! device's session. The number of devices following is read again every two seconds.
+//! device's session. The devices paired (each with its own credential and rater) are listed,
+//! each with Unpair; they and the number following are read again every two seconds.
 
 use crate::api;
 use crate::state::{use_app, Action};
-use image_scorer_protocol::commands::{GetSharing, StartSharing, StopSharing};
-use image_scorer_protocol::SharingState;
+use image_scorer_protocol::commands::{GetSharing, StartSharing, StopSharing, UnpairDevice};
+use image_scorer_protocol::{PairedDevice, SharingState};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -80,7 +81,11 @@ pub fn SharePanel() -> Html {
                         1 => "1 device connected.".to_owned(),
                         n => format!("{n} devices connected."),
                     } }</p>
-                    <p class="note">{ "Each device chooses its own rater; its judgements go into this library's log. Stop ends every device's session." }</p>
+                    <PairedList devices={state.paired.clone()} on_changed={
+                        let state = state.clone();
+                        Callback::from(move |s: SharingState| state.set(s))
+                    } />
+                    <p class="note">{ "Each device chooses its rater once and acts only as that rater; its judgements go into this library's log. Unpair a device to stop it (it may then pair again as someone else); Stop ends every device's session." }</p>
                 </div>
             </div>
         },
@@ -101,4 +106,51 @@ pub fn SharePanel() -> Html {
             { body }
         </section>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct PairedListProps {
+    devices: Vec<PairedDevice>,
+    /// The door's state after an unpairing.
+    on_changed: Callback<SharingState>,
+}
+
+/// The paired devices, each with the rater it acts as and an Unpair button.
+#[function_component]
+fn PairedList(props: &PairedListProps) -> Html {
+    let app = use_app();
+    if props.devices.is_empty() {
+        return html! {};
+    }
+    let rows = props.devices.iter().map(|d| {
+        let unpair = {
+            let (model, on_changed, device) = (app.model.clone(), props.on_changed.clone(), d.id);
+            Callback::from(move |_| {
+                let (model, on_changed) = (model.clone(), on_changed.clone());
+                spawn_local(async move {
+                    match api::call(UnpairDevice { device }).await {
+                        Ok(s) => on_changed.emit(s),
+                        Err(e) => model.dispatch(Action::Failed(e)),
+                    }
+                });
+            })
+        };
+        let rater = match &d.rater {
+            Some(r) => format!("rates as {r}"),
+            None => "no rater chosen yet".to_owned(),
+        };
+        let ago = match d.paired_s_ago / 60 {
+            0 => "paired just now".to_owned(),
+            1 => "paired 1 minute ago".to_owned(),
+            m => format!("paired {m} minutes ago"),
+        };
+        html! {
+            <li key={d.id} id={format!("paired-{}", d.id)}>
+                <span class="paired-label">{ &d.label }</span>
+                <span class="note">{ format!(" · {rater} · {ago} ") }</span>
+                <button id={format!("unpair-{}", d.id)} onclick={unpair}>{ "Unpair" }</button>
+            </li>
+        }
+    });
+    html! { <ul class="paired-devices" id="share-paired">{ for rows }</ul> }
 }

@@ -1,9 +1,10 @@
 //! The HTTP transport: a browser on the local network talking to the desktop app's network
-//! server (`crates/server`). Commands are `POST /api/call/{name}` with the pairing token in the
-//! `Authorization` header; events come from one server-sent-event stream read with `fetch` (an
-//! `EventSource` cannot send the header) and are handed to the subscribers of each name; images
-//! are at `/image/[thumb/]{sha1}?key=…` with the session's image key. The device keeps its own
-//! rater in the browser's storage; the desktop's choice is not touched.
+//! server (`crates/server`). Commands are `POST /api/call/{name}` with this device's credential
+//! (drawn when it paired with the code) in the `Authorization` header; events come from one
+//! server-sent-event stream read with `fetch` (an `EventSource` cannot send the header) and are
+//! handed to the subscribers of each name; images are at `/image/[thumb/]{sha1}?key=…` with the
+//! session's image key. The device keeps its own rater in the browser's storage (the desktop's
+//! choice is not touched), and the door holds it to the first one it chose.
 
 use super::{from_js_error, LocalFuture, Subscription, Transport};
 use image_scorer_protocol::commands::{GetRater, SetRater};
@@ -15,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// Where the browser keeps the pairing token.
+/// Where the browser keeps this device's credential.
 const TOKEN_KEY: &str = "image-scorer.pairing";
 /// Where the browser keeps the device's rater.
 const RATER_KEY: &str = "image-scorer.rater";
@@ -40,9 +41,10 @@ pub struct HttpTransport {
 }
 
 impl HttpTransport {
-    /// Pairs with the server this page came from: the token from the address's `#pair=…` (then
-    /// taken out of the address and kept in the browser's storage) or from storage, checked by
-    /// asking for the session's image key. The error says what to do when this device is not
+    /// Pairs with the server this page came from: the code from the address's `#pair=…` (taken
+    /// out of the address) is exchanged for this device's own credential, kept in the
+    /// browser's storage (or the one kept there before is used), checked by asking for the
+    /// session's image key. The error says what to do when this device is not
     /// paired, or no longer.
     pub async fn pair() -> Result<Self, AppError> {
         let window = web_sys::window().ok_or_else(|| internal("no window"))?;
@@ -52,17 +54,25 @@ impl HttpTransport {
             .strip_prefix("#pair=")
             .filter(|t| !t.is_empty() && t.len() <= 128 && t.bytes().all(|b| b.is_ascii_hexdigit()))
             .map(str::to_owned);
-        if let Some(token) = &from_address {
-            if let Some(s) = &storage {
-                let _ = s.set_item(TOKEN_KEY, token);
-            }
-            // Out of the address bar and the history: the token is not for sharing.
+        let mut credential = None;
+        if let Some(code) = &from_address {
+            // Out of the address bar and the history: the code is not for sharing.
             let path = window.location().pathname().unwrap_or_else(|_| "/".into());
             if let Ok(history) = window.history() {
                 let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
             }
+            // The code pairs this device; what it acts with is a credential of its own.
+            let paired = post(code, "/api/pair", "{}").await?;
+            let token = js_sys::Reflect::get(&paired, &"token".into())
+                .ok()
+                .and_then(|t| t.as_string())
+                .ok_or_else(|| internal("the pairing answered no credential"))?;
+            if let Some(s) = &storage {
+                let _ = s.set_item(TOKEN_KEY, &token);
+            }
+            credential = Some(token);
         }
-        let token = from_address
+        let token = credential
             .or_else(|| storage.as_ref()?.get_item(TOKEN_KEY).ok().flatten())
             .ok_or_else(|| {
                 AppError::new(

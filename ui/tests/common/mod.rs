@@ -251,7 +251,17 @@ fn handlers() -> Vec<(&'static str, Handler)> {
                 url: Some("http://192.168.1.20:8765/#pair=00ff".into()),
                 qr_svg: Some("<svg id=\"stub-qr\" width=\"10\" height=\"10\"></svg>".into()),
                 devices: 0,
+                paired: vec![PairedDevice {
+                    id: 1,
+                    label: "iPad; CPU OS 17_4 like Mac OS X".into(),
+                    rater: Some("ana".into()),
+                    paired_s_ago: 150,
+                }],
             };
+            Ok(s.sharing.clone())
+        }),
+        on(|r: UnpairDevice, s| {
+            s.sharing.paired.retain(|d| d.id != r.device);
             Ok(s.sharing.clone())
         }),
         on(|_: StopSharing, s| {

@@ -62,6 +62,8 @@ pub enum SharingChange {
     Start,
     /// Stop it: every device's session ends.
     Stop,
+    /// Unpair this device ([`image_scorer_protocol::PairedDevice::id`]).
+    Unpair(u32),
 }
 
 impl FileDialog {
@@ -237,6 +239,14 @@ impl Handler<StartSharing> for App {
     async fn handle(&self, _: StartSharing) -> Result<SharingState, AppError> {
         self.desktop("Sharing with tablets")?
             .sharing(SharingChange::Start)
+            .await
+    }
+}
+
+impl Handler<UnpairDevice> for App {
+    async fn handle(&self, request: UnpairDevice) -> Result<SharingState, AppError> {
+        self.desktop("Sharing with tablets")?
+            .sharing(SharingChange::Unpair(request.device))
             .await
     }
 }

@@ -206,6 +206,7 @@ commands! {
     "get_sharing" => GetSharing -> SharingState, SHARING;
     "start_sharing" => StartSharing -> SharingState, SHARING;
     "stop_sharing" => StopSharing -> SharingState, SHARING;
+    "unpair_device" => UnpairDevice -> SharingState, SHARING;
 }
 
 #[cfg(test)]

@@ -14,3 +14,11 @@ pub struct StartSharing {}
 /// Stops sharing: nothing listens any more, and every device's session ends.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopSharing {}
+
+/// Unpairs one device: its credential stops working at once and its event stream ends; it
+/// must scan the code again (and may then choose another rater).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnpairDevice {
+    /// Its number ([`crate::PairedDevice::id`]).
+    pub device: u32,
+}

@@ -76,3 +76,12 @@ pub async fn raw_from(
     };
     (status, body)
 }
+
+/// Pairs a device with the desktop's pairing `code` from the loopback address: its own
+/// credential.
+pub async fn pair(address: SocketAddr, code: &str) -> String {
+    let (status, body) = raw(address, &request("POST", "/api/pair", &[bearer(code)], "")).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    answer["token"].as_str().unwrap().to_owned()
+}
