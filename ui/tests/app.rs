@@ -331,7 +331,7 @@ async fn the_share_panel_starts_and_stops_sharing_with_a_code() {
     click(&find(&root, "#share-toggle", "Start sharing").await);
     find(&root, "#share-url", "#pair=00ff").await;
     find(&root, "#share-qr #stub-qr", "").await;
-    find(&root, "#share-devices", "No device connected yet.").await;
+    find(&root, "#share-devices", "1 device paired, 0 open now.").await;
     assert!(calls().split(',').any(|c| c == "start_sharing"));
     // The paired devices, each with its rater; one is unpaired.
     find(&root, "#paired-1", "rates as ana · paired 2 minutes ago").await;

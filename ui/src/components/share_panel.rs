@@ -76,10 +76,10 @@ pub fn SharePanel() -> Html {
                 <div class="share-text">
                     <p>{ "Scan the code with the tablet's camera, or open this address in its browser:" }</p>
                     <p><code id="share-url">{ url }</code></p>
-                    <p class="note" id="share-devices">{ match state.devices {
-                        0 => "No device connected yet.".to_owned(),
-                        1 => "1 device connected.".to_owned(),
-                        n => format!("{n} devices connected."),
+                    <p class="note" id="share-devices">{ match (state.paired.len(), state.devices) {
+                        (0, 0) => "No device paired yet.".to_owned(),
+                        (1, open) => format!("1 device paired, {open} open now."),
+                        (paired, open) => format!("{paired} devices paired, {open} open now."),
                     } }</p>
                     <PairedList devices={state.paired.clone()} on_changed={
                         let state = state.clone();
