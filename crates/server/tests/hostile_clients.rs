@@ -404,6 +404,12 @@ async fn a_paired_device_keeps_scoring_while_strangers_attack_the_door() {
         answered[4],
         answered[5]
     );
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap_or("VmHWM: ?");
+    println!("peak memory of the process (attackers and door together): {peak}");
     println!(
         "foreign Host: {} x 421, {} x 503",
         foreign.answered[2].load(Ordering::Relaxed),

@@ -391,13 +391,23 @@ async fn an_oversized_request_is_refused_and_changes_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_pairing_is_refused() {
-    let s = setup(Duration::ZERO).await;
+    // A device paired in time; then the pairing runs out.
+    let s = setup(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_millis(2200)).await;
     let (status, error) = call(&s, "get_state", "{}").await;
     assert_eq!(status, 401);
     assert!(
         error["message"].as_str().unwrap().contains("expired"),
         "{error}"
     );
+    // Nor can a device pair with it any more.
+    let (status, body) = raw(
+        s.server.local_address(),
+        &request("POST", "/api/pair", &[bearer(s.server.token())], ""),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(String::from_utf8_lossy(&body).contains("expired"));
     s.server.stop().await;
     s.app.close().await;
 }
