@@ -14,6 +14,24 @@ const ROUNDS: usize = 20;
 const DEVICES: usize = 3;
 const KINDS: [&str; 4] = ["score", "rate", "comparison", "duplicate"];
 
+/// Pairs a device with the server at `addr` with the pairing `code`: its own credential.
+fn pair(addr: &str, code: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let request = format!(
+        "POST /api/pair HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {code}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(body).expect(&answer);
+    json["token"].as_str().unwrap().to_owned()
+}
+
 /// Posts one command to the server at `addr`; its status, or `None` when no whole answer came
 /// (refused, cut off).
 fn post(addr: &str, token: &str, command: &str, body: &str) -> Option<u16> {
@@ -147,10 +165,8 @@ async fn judgements_acknowledged_before_a_sigkill_are_all_kept() {
         let (addr, token) = {
             let rest = served.url.strip_prefix("http://").unwrap();
             let (addr, fragment) = rest.split_once('/').unwrap();
-            (
-                addr.to_owned(),
-                fragment.trim_start_matches("#pair=").to_owned(),
-            )
+            let credential = pair(addr, fragment.trim_start_matches("#pair="));
+            (addr.to_owned(), credential)
         };
         let devices: Vec<_> = (0..DEVICES)
             .map(|_| {
@@ -220,7 +236,8 @@ fn burst(
     let rest = served.url.strip_prefix("http://").unwrap().to_owned();
     std::thread::spawn(move || {
         let (addr, fragment) = rest.split_once('/').unwrap();
-        let token = fragment.trim_start_matches("#pair=");
+        let credential = pair(addr, fragment.trim_start_matches("#pair="));
+        let token = credential.as_str();
         let mut acknowledged = [0usize; 4];
         let until = std::time::Instant::now() + Duration::from_secs(2);
         let mut n = offset;
