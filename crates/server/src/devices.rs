@@ -93,8 +93,9 @@ impl Devices {
             .and_then(|d| d.rater.clone())
     }
 
-    /// Device `id` acts as `rater`: its first choice holds from then on; another is refused.
-    pub fn act_as(&self, id: u32, rater: &str) -> Result<(), NotAs> {
+    /// Device `id` acts as `rater`: once it chose one, another is refused; `choose` makes
+    /// `rater` its choice when it has none yet (a judgement does, a reservation does not).
+    pub fn act_as(&self, id: u32, rater: &str, choose: bool) -> Result<(), NotAs> {
         let mut state = self.state();
         let device = state
             .list
@@ -103,7 +104,9 @@ impl Devices {
             .ok_or(NotAs::Gone)?;
         match &device.rater {
             None => {
-                device.rater = Some(rater.to_owned());
+                if choose {
+                    device.rater = Some(rater.to_owned());
+                }
                 Ok(())
             }
             Some(bound) if bound == rater => Ok(()),
@@ -146,15 +149,18 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(devices.find(&"b".repeat(32)), Some(b));
         assert_eq!(devices.find(&"c".repeat(32)), None);
-        assert_eq!(devices.act_as(a, "ana"), Ok(()));
-        assert_eq!(devices.act_as(a, "ana"), Ok(()));
-        assert_eq!(devices.act_as(a, "ben"), Err(NotAs::Bound("ana".into())));
-        assert_eq!(devices.act_as(b, "ben"), Ok(()));
+        assert_eq!(devices.act_as(a, "ana", true), Ok(()));
+        assert_eq!(devices.act_as(a, "ana", true), Ok(()));
+        assert_eq!(
+            devices.act_as(a, "ben", true),
+            Err(NotAs::Bound("ana".into()))
+        );
+        assert_eq!(devices.act_as(b, "ben", true), Ok(()));
         assert_eq!(devices.list()[0].label, "tablet");
         assert!(devices.remove(a));
         assert!(!devices.contains(a));
         assert_eq!(devices.find(&"a".repeat(32)), None);
-        assert_eq!(devices.act_as(a, "ana"), Err(NotAs::Gone));
+        assert_eq!(devices.act_as(a, "ana", true), Err(NotAs::Gone));
         for k in 0..Devices::MOST - 1 {
             assert!(devices.add("x", format!("{k:032}")).is_some());
         }

@@ -93,29 +93,20 @@ fn as_device(
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_owned);
-    let bound = pairing.devices.rater(device);
     let rater = asked
-        .or_else(|| bound.clone())
+        .or_else(|| pairing.devices.rater(device))
         .unwrap_or_else(|| DEVICE_RATER.to_owned());
     // Reservations are no judgement: a page claims images as it opens, before its user
     // chose a rater, so they do not make the choice (but once made, they keep to it).
     let reserving = name == ClaimImages::NAME || name == ReleaseImages::NAME;
-    match bound {
-        Some(bound) if reserving && bound != rater => {
-            return Err(refused(format!(
-                "This device rates as {bound}: it cannot act as {rater}."
-            )))
-        }
-        _ if reserving => {}
-        _ => act_as(pairing, device, &rater)?,
-    }
+    act_as(pairing, device, &rater, !reserving)?;
     fields.insert("rater".into(), Value::String(rater));
     Ok(body)
 }
 
-/// Device `device` acts as `rater`, or why it may not.
-fn act_as(pairing: &Pairing, device: u32, rater: &str) -> Result<(), AppError> {
-    match pairing.devices.act_as(device, rater) {
+/// Device `device` acts as `rater` (`choose`: making it its choice), or why it may not.
+fn act_as(pairing: &Pairing, device: u32, rater: &str, choose: bool) -> Result<(), AppError> {
+    match pairing.devices.act_as(device, rater, choose) {
         Ok(()) => Ok(()),
         Err(NotAs::Bound(bound)) => Err(refused(format!(
             "This device rates as {bound}: it cannot act as {rater}. To rate as someone else, \
@@ -159,7 +150,7 @@ async fn device_rater(
                 )))
             }
             Caller::Paired(pairing, device) => {
-                act_as(pairing, *device, request.name.trim())?;
+                act_as(pairing, *device, request.name.trim(), true)?;
                 request.name
             }
             _ => request.name,

@@ -39,18 +39,8 @@ impl Gate {
         match self {
             Gate::Pairing(pairing, throttle) => {
                 throttle.check(peer)?;
-                match pairing.check_call(headers) {
-                    Ok(device) => {
-                        throttle.succeeded(peer);
-                        Ok(Caller::Paired(pairing.clone(), device))
-                    }
-                    Err(refusal) => {
-                        if refusal.0 == StatusCode::UNAUTHORIZED {
-                            throttle.failed(peer);
-                        }
-                        Err(refusal)
-                    }
-                }
+                let device = throttle.record(peer, pairing.check_call(headers))?;
+                Ok(Caller::Paired(pairing.clone(), device))
             }
             Gate::Team(team, throttle) => {
                 same_origin(headers)?;
@@ -90,18 +80,8 @@ impl Gate {
             ));
         };
         throttle.check(peer)?;
-        match pairing.pair(headers, label) {
-            Ok((_, credential)) => {
-                throttle.succeeded(peer);
-                Ok(credential)
-            }
-            Err(refusal) => {
-                if refusal.0 == StatusCode::UNAUTHORIZED {
-                    throttle.failed(peer);
-                }
-                Err(refusal)
-            }
-        }
+        let (_, credential) = throttle.record(peer, pairing.pair(headers, label))?;
+        Ok(credential)
     }
 
     /// An image address's key.
@@ -235,6 +215,17 @@ impl Throttle {
             let wait = (Self::FIRST * 2u32.pow(doublings)).min(Self::LONGEST);
             entry.until = now + wait;
         }
+    }
+
+    /// Counts `checked` for `peer` and hands it on: a success forgets its failures, a wrong
+    /// token or code (401) is one more.
+    pub fn record<T>(&self, peer: IpAddr, checked: Result<T, Refusal>) -> Result<T, Refusal> {
+        match &checked {
+            Ok(_) => self.succeeded(peer),
+            Err((StatusCode::UNAUTHORIZED, _)) => self.failed(peer),
+            Err(_) => {}
+        }
+        checked
     }
 
     /// Forgets `peer`'s failures.

@@ -6,9 +6,7 @@
 //! files; afterwards every acknowledged score is stored and nothing else, and the process's
 //! file descriptors are back to their level before.
 
-use image_scorer_core::{App, AppConfig};
-use image_scorer_protocol::commands::{GetRatingStats, GetState};
-use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
+use image_scorer_protocol::commands::GetRatingStats;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -219,16 +217,8 @@ async fn a_paired_device_keeps_scoring_while_strangers_attack_the_door() {
     let photos = tmp.path().join("photos");
     std::fs::create_dir(&photos).unwrap();
     small_photos(&photos, "before", 0..40);
-    let ui = tmp.path().join("ui");
-    std::fs::create_dir(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "<html>the ui</html>").unwrap();
-    let hub = EventHub::default();
-    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
-    config.low_priority = false;
-    let app = App::open(config, Arc::new(hub.clone())).await.unwrap();
-    app.start();
-    app.open_folder(&photos).await.unwrap();
-    until_indexed(&app, 40).await;
+    let ui = common::ui_folder(tmp.path());
+    let (app, hub) = common::desktop_app(tmp.path(), Some(&photos), 40).await;
     let hashes: Vec<String> = (0..40)
         .map(|k| {
             use sha1::Digest;
@@ -236,18 +226,7 @@ async fn a_paired_device_keeps_scoring_while_strangers_attack_the_door() {
             hex::encode(sha1::Sha1::digest(bytes))
         })
         .collect();
-    let server = Server::start(
-        app.clone(),
-        hub,
-        Arc::new(DirAssets::open(&ui).unwrap()),
-        ServerOptions {
-            bind: Ipv4Addr::LOCALHOST.into(),
-            port: 0,
-            ..ServerOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let server = common::door(&app, hub, &ui, common::loopback()).await;
     let address = server.local_address();
     let token = common::pair(address, server.token()).await;
 
@@ -359,7 +338,7 @@ async fn a_paired_device_keeps_scoring_while_strangers_attack_the_door() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     copier.await.unwrap();
-    until_indexed(&app, 70).await;
+    common::until_indexed(&app, 70).await;
     for attacker in attackers {
         attacker.await.unwrap();
     }
@@ -448,16 +427,4 @@ async fn a_paired_device_keeps_scoring_while_strangers_attack_the_door() {
     own_stream.abort();
     server.stop().await;
     app.close().await;
-}
-
-async fn until_indexed(app: &App, n: u32) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let ok = app.call(GetState {}).await.unwrap().library.counts.ok;
-        if ok >= n {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{ok} of {n} indexed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }

@@ -4,11 +4,8 @@
 //! credential then stops working at once (its event stream ends) while the others go on; the
 //! pairing code pairs and does nothing else.
 
-use image_scorer_core::{App, AppConfig};
-use image_scorer_protocol::commands::{GetRatingStats, GetState};
-use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use image_scorer_protocol::commands::GetRatingStats;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -32,34 +29,10 @@ async fn a_device_acts_only_as_its_first_rater_until_the_desktop_unpairs_it() {
     let photos = tmp.path().join("photos");
     std::fs::create_dir(&photos).unwrap();
     std::fs::copy(fixture("chelsea.png"), photos.join("chelsea.png")).unwrap();
-    let ui = tmp.path().join("ui");
-    std::fs::create_dir(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "<html>the ui</html>").unwrap();
-    let hub = EventHub::default();
-    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
-    config.low_priority = false;
-    let app = App::open(config, Arc::new(hub.clone())).await.unwrap();
-    app.start();
-    app.open_folder(&photos).await.unwrap();
-    for _ in 0..600 {
-        if app.call(GetState {}).await.unwrap().library.counts.ok == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let ui = common::ui_folder(tmp.path());
+    let (app, hub) = common::desktop_app(tmp.path(), Some(&photos), 1).await;
     let sha1 = sha1_of(&photos.join("chelsea.png"));
-    let server = Server::start(
-        app.clone(),
-        hub,
-        Arc::new(DirAssets::open(&ui).unwrap()),
-        ServerOptions {
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: 0,
-            ..ServerOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let server = common::door(&app, hub, &ui, common::loopback()).await;
     let address = server.local_address();
     let code = server.token().to_owned();
 

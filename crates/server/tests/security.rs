@@ -5,12 +5,11 @@
 //! app under the device's rater, two devices at once lose nothing, the desktop-only commands are
 //! refused; events stream; after Stop nothing answers.
 
-use image_scorer_core::{App, AppConfig};
-use image_scorer_protocol::commands::{GetRater, GetState};
-use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
-use std::net::{IpAddr, Ipv4Addr};
+use image_scorer_core::App;
+use image_scorer_protocol::commands::GetRater;
+use image_scorer_server::{Server, ServerOptions};
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -36,39 +35,15 @@ async fn setup(lifetime: Duration) -> Setup {
     for name in ["chelsea.png", "coffee.png"] {
         std::fs::copy(fixture(name), photos.join(name)).unwrap();
     }
-    let ui = tmp.path().join("ui");
-    std::fs::create_dir(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "<html>the ui</html>").unwrap();
+    let ui = common::ui_folder(tmp.path());
     std::fs::write(ui.join("app.js"), "export {}").unwrap();
-    let hub = EventHub::default();
-    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
-    config.low_priority = false;
-    let app = App::open(config, Arc::new(hub.clone())).await.unwrap();
-    app.start();
-    app.open_folder(&photos).await.unwrap();
-    let mut indexed = 0;
-    for _ in 0..600 {
-        indexed = app.call(GetState {}).await.unwrap().library.counts.ok;
-        if indexed == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(indexed, 2, "the photos were indexed");
-    let server = Server::start(
-        app.clone(),
-        hub,
-        Arc::new(DirAssets::open(&ui).unwrap()),
-        ServerOptions {
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: 0,
-            lifetime,
-            max_body: 64 * 1024,
-            ..ServerOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let (app, hub) = common::desktop_app(tmp.path(), Some(&photos), 2).await;
+    let options = ServerOptions {
+        lifetime,
+        max_body: 64 * 1024,
+        ..common::loopback()
+    };
+    let server = common::door(&app, hub, &ui, options).await;
     let device = common::pair(server.local_address(), server.token()).await;
     Setup {
         app,

@@ -3,11 +3,8 @@
 //! time is answered 408 at the request's deadline and stores nothing, and a request without a
 //! credential is refused before its body is read.
 
-use image_scorer_core::{App, AppConfig};
 use image_scorer_protocol::commands::GetRatingStats;
-use image_scorer_server::{DirAssets, EventHub, Limits, Server, ServerOptions};
-use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
+use image_scorer_server::{Limits, ServerOptions};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -20,29 +17,18 @@ const REQUEST_TIME: Duration = Duration::from_secs(2);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn silent_and_slow_clients_meet_the_deadlines_and_store_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let ui = tmp.path().join("ui");
-    std::fs::create_dir(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "<html>the ui</html>").unwrap();
-    let hub = EventHub::default();
-    let config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
-    let app = App::open(config, Arc::new(hub.clone())).await.unwrap();
-    let server = Server::start(
-        app.clone(),
-        hub,
-        Arc::new(DirAssets::open(&ui).unwrap()),
-        ServerOptions {
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: 0,
-            limits: Limits {
-                head_time: HEAD_TIME,
-                request_time: REQUEST_TIME,
-                ..Limits::default()
-            },
-            ..ServerOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let ui = common::ui_folder(tmp.path());
+    let (app, hub) = common::desktop_app(tmp.path(), None, 0).await;
+    let limits = Limits {
+        head_time: HEAD_TIME,
+        request_time: REQUEST_TIME,
+        ..Limits::default()
+    };
+    let options = ServerOptions {
+        limits,
+        ..common::loopback()
+    };
+    let server = common::door(&app, hub, &ui, options).await;
     let address = server.local_address();
     let credential = pair(address, server.token()).await;
 

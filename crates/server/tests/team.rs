@@ -36,9 +36,7 @@ async fn team_server_with(tls: Option<image_scorer_server::Tls>) -> Team {
     for name in ["chelsea.png", "coffee.png"] {
         std::fs::copy(fixture(name), folder.join(name)).unwrap();
     }
-    let ui = tmp.path().join("ui");
-    std::fs::create_dir(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "<html>the ui</html>").unwrap();
+    let ui = common::ui_folder(tmp.path());
     let hub = EventHub::default();
     let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
     config.low_priority = false;
@@ -55,20 +53,12 @@ async fn team_server_with(tls: Option<image_scorer_server::Tls>) -> Team {
         .into_iter()
         .map(|i| i.sha1)
         .collect();
-    let server = Server::start(
-        app.clone(),
-        hub,
-        Arc::new(DirAssets::open(&ui).unwrap()),
-        ServerOptions {
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: 0,
-            team: true,
-            tls,
-            ..ServerOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let options = ServerOptions {
+        team: true,
+        tls,
+        ..common::loopback()
+    };
+    let server = common::door(&app, hub, &ui, options).await;
     Team {
         app,
         server,

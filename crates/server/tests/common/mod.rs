@@ -1,11 +1,68 @@
-//! Helpers of the door's tests: the shared photos and raw HTTP/1.1 requests written byte for
-//! byte.
+//! Helpers of the door's tests: an app with a door on the loopback address, the shared photos
+//! and raw HTTP/1.1 requests written byte for byte.
 #![allow(dead_code)] // each test binary uses its own subset
 
+use image_scorer_core::{App, AppConfig};
+use image_scorer_protocol::commands::GetState;
+use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A one-page UI folder under `root`.
+pub fn ui_folder(root: &Path) -> PathBuf {
+    let ui = root.join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "<html>the ui</html>").unwrap();
+    ui
+}
+
+/// An app with its data under `root` and the events a door forwards, started, watching
+/// `photos` (when given) once `images` of them are indexed.
+pub async fn desktop_app(root: &Path, photos: Option<&Path>, images: u32) -> (App, EventHub) {
+    let hub = EventHub::default();
+    let mut config = AppConfig::in_folders(root.join("data"), root.join("cache"));
+    config.low_priority = false;
+    let app = App::open(config, Arc::new(hub.clone())).await.unwrap();
+    app.start();
+    if let Some(photos) = photos {
+        app.open_folder(photos).await.unwrap();
+        until_indexed(&app, images).await;
+    }
+    (app, hub)
+}
+
+/// Waits (up to a minute) until `n` images are indexed.
+pub async fn until_indexed(app: &App, n: u32) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ok = app.call(GetState {}).await.unwrap().library.counts.ok;
+        if ok >= n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{ok} of {n} indexed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The options of a door on the loopback address, on any free port.
+pub fn loopback() -> ServerOptions {
+    ServerOptions {
+        bind: std::net::Ipv4Addr::LOCALHOST.into(),
+        port: 0,
+        ..ServerOptions::default()
+    }
+}
+
+/// Starts a door for `app` serving the UI folder `ui`.
+pub async fn door(app: &App, hub: EventHub, ui: &Path, options: ServerOptions) -> Server {
+    let assets = Arc::new(DirAssets::open(ui).unwrap());
+    Server::start(app.clone(), hub, assets, options)
+        .await
+        .unwrap()
+}
 
 /// The shared fixture photo `name` (missing: the test fails).
 pub fn fixture(name: &str) -> PathBuf {
