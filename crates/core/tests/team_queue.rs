@@ -4,24 +4,17 @@
 
 mod common;
 
+use common::queue_rule as rule;
+
 use common::Backend;
 use image_scorer_core::store::{ClaimOutcome, NewJudgement};
 use image_scorer_core::Store;
-use image_scorer_protocol::{JudgementKind, QueueRule};
+use image_scorer_protocol::JudgementKind;
 
 both_backends!(
     concurrent_claims_never_overfill_an_image,
     leases_expire_and_scores_count
 );
-
-fn rule(overlap: u32, spread: Option<f64>, max_raters: u32) -> QueueRule {
-    QueueRule {
-        overlap,
-        spread,
-        max_raters,
-        lease_seconds: 60,
-    }
-}
 
 async fn image_ids(store: &Store, hashes: &[String]) -> Vec<i64> {
     let ids = store.image_ids(hashes).await.unwrap();
@@ -99,7 +92,7 @@ async fn leases_expire_and_scores_count(backend: Backend) {
         );
     }
     // With two raters wanted, ben may add his.
-    let two = self::rule(2, None, 2);
+    let two = common::queue_rule(2, None, 2);
     assert_eq!(
         store.claim(ben, &ids, 1, &two, late).await.unwrap(),
         [ClaimOutcome::Held]

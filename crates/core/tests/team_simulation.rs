@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::queue_rule as rule;
+
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{QueueRule, RatingStats};
 use std::collections::HashMap;
@@ -218,15 +220,6 @@ async fn next(app: &image_scorer_core::App, rater: &mut Rater, seed: u32) -> Opt
     }
     rater.idle = true;
     None
-}
-
-fn rule(overlap: u32, spread: Option<f64>, max_raters: u32) -> QueueRule {
-    QueueRule {
-        overlap,
-        spread,
-        max_raters,
-        lease_seconds: 60,
-    }
 }
 
 /// The flat overlap of 3 and the disagreement rule on the same world; how much lower the

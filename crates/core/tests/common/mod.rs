@@ -342,3 +342,18 @@ pub fn trainer_python() -> PathBuf {
     );
     python
 }
+
+/// A team's queue rule: `overlap` raters an image, up to `max_raters` while its scores spread
+/// over `spread`; reservations of a minute.
+pub fn queue_rule(
+    overlap: u32,
+    spread: Option<f64>,
+    max_raters: u32,
+) -> image_scorer_protocol::QueueRule {
+    image_scorer_protocol::QueueRule {
+        overlap,
+        spread,
+        max_raters,
+        lease_seconds: 60,
+    }
+}
