@@ -1,7 +1,8 @@
 //! Model packs made to hurt, installed as a user would (real ONNX Runtime, the shared stand-in
 //! models): a zip bomb (a small file that unpacks to many times its size), a zip over the bytes
 //! a pack may unpack to, 100,000 entries, a link, an absolute path, a model path with `..`, a
-//! download that never ends, and a plain-http address without a SHA-256. Each is refused with
+//! download that never ends, a plain-http address without a SHA-256, and an https address that
+//! redirects to plain http (its server trusted through the app's own roots). Each is refused with
 //! its reason; nothing is left in the packs folder and its disk use is back where it was. The
 //! caps are the app's own ([`PackLimits`]), lowered so the test stays small.
 
@@ -197,5 +198,154 @@ async fn hostile_packs_are_refused_with_their_reason_and_leave_nothing() {
     let progress: Progress = Arc::new(|_, _| {});
     let pack = app.install_pack(zip_source(fine), progress).await.unwrap();
     assert_eq!(pack.id, "packs/stand-in-laion");
+    app.close().await;
+}
+
+/// Answers each request over TLS (a certificate for 127.0.0.1) with what `answer` gives for
+/// its path, on the loopback address; returns the server's address and its certificate's PEM.
+fn https_server(answer: fn(&str) -> Vec<u8>) -> (std::net::SocketAddr, String) {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
+    let chain: Vec<CertificateDer<'static>> = vec![certified.cert.der().clone()];
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { continue };
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let connection = rustls::ServerConnection::new(config).unwrap();
+                let mut stream = rustls::StreamOwned::new(connection, tcp);
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head);
+                let path = head.split(' ').nth(1).unwrap_or("/");
+                let _ = stream.write_all(&answer(path));
+                let _ = stream.flush();
+                stream.conn.send_close_notify();
+                let _ = stream.flush();
+            });
+        }
+    });
+    (address, certified.cert.pem())
+}
+
+/// The stand-in pack as a zip, once per test process.
+fn pack_zip() -> &'static [u8] {
+    static ZIP: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    ZIP.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = zip_of(&dir.path().join("pack.zip"), common::STANDIN_LAION, |_| {});
+        std::fs::read(path).unwrap()
+    })
+}
+
+/// Serves the pack over plain http on the loopback address, to whoever asks.
+fn plain_pack_server() -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let zip = pack_zip();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                zip.len()
+            );
+            let _ = stream.write_all(zip);
+        }
+    });
+    address
+}
+
+static PLAIN: std::sync::OnceLock<std::net::SocketAddr> = std::sync::OnceLock::new();
+
+/// The https server's answers: `/pack.zip` the pack itself, `/moved.zip` a redirect to the
+/// same pack over plain http.
+fn answer(path: &str) -> Vec<u8> {
+    if path == "/moved.zip" {
+        let plain = PLAIN.get().unwrap();
+        return format!(
+            "HTTP/1.1 302 Found\r\nLocation: http://{plain}/pack.zip\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .into_bytes();
+    }
+    let zip = pack_zip();
+    let mut out = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        zip.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(zip);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_download_that_redirects_to_plain_http_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    PLAIN.get_or_init(plain_pack_server);
+    let (address, certificate) = https_server(answer);
+    let roots = tmp.path().join("roots.pem");
+    std::fs::write(&roots, certificate).unwrap();
+    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
+    config.onnx_runtime = vec![ort_library()];
+    config.pack_roots = Some(roots);
+    let packs = config.packs_dir();
+    let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
+        .await
+        .unwrap();
+    std::fs::create_dir_all(&packs).unwrap();
+
+    // Redirected from https to http (where the same pack waits): refused, nothing kept.
+    let url = format!("https://{address}/moved.zip");
+    let message = refused(&app, PackSource::Url { url, sha256: None }, &packs).await;
+    assert!(
+        message.contains("sent the download to a plain http address, which is refused"),
+        "{message}"
+    );
+
+    // The same server's own https address installs the pack: the refusal was the redirect's.
+    let url = format!("https://{address}/pack.zip");
+    let progress: Progress = Arc::new(|_, _| {});
+    let pack = app
+        .install_pack(PackSource::Url { url, sha256: None }, progress)
+        .await
+        .unwrap();
+    assert_eq!(pack.id, "packs/stand-in-laion");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_from_an_untrusted_certificate_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (address, _) = https_server(answer);
+    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
+    config.onnx_runtime = vec![ort_library()];
+    config.pack_roots = None;
+    let packs = config.packs_dir();
+    let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
+        .await
+        .unwrap();
+    std::fs::create_dir_all(&packs).unwrap();
+    let url = format!("https://{address}/pack.zip");
+    let message = refused(&app, PackSource::Url { url, sha256: None }, &packs).await;
+    assert!(message.contains("could not be reached"), "{message}");
+    assert!(message.to_lowercase().contains("certificate"), "{message}");
     app.close().await;
 }

@@ -17,6 +17,7 @@ pub mod events;
 mod gallery;
 mod images;
 pub mod indexer;
+pub mod pack_download;
 pub mod pack_install;
 mod perceptual_hashes;
 mod personal;
@@ -77,6 +78,9 @@ pub struct AppConfig {
     pub library: app_storage::LibraryPlace,
     /// What a model pack being installed may hold.
     pub pack_limits: pack_install::PackLimits,
+    /// A PEM file of certificate authorities pack downloads trust besides the public ones
+    /// ([`pack_download::ROOTS_VARIABLE`]).
+    pub pack_roots: Option<PathBuf>,
 }
 
 impl AppConfig {
@@ -115,6 +119,7 @@ impl AppConfig {
             timings: std::env::var_os(TIMINGS_VARIABLE).map(PathBuf::from),
             library: app_storage::LibraryPlace::for_this_system(),
             pack_limits: pack_install::PackLimits::default(),
+            pack_roots: std::env::var_os(pack_download::ROOTS_VARIABLE).map(PathBuf::from),
         }
     }
 
@@ -151,6 +156,7 @@ struct Inner {
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     timings: Option<PathBuf>,
     pack_limits: pack_install::PackLimits,
+    pack_roots: Option<PathBuf>,
     sink: Arc<dyn EventSink>,
     low_priority: bool,
     /// The library's folder when it is the app's own ([`app_storage`]).
@@ -210,6 +216,7 @@ impl App {
             tasks: Mutex::new(Vec::new()),
             timings: config.timings,
             pack_limits: config.pack_limits,
+            pack_roots: config.pack_roots,
             sink,
             low_priority: config.low_priority,
             app_storage,

@@ -8,7 +8,6 @@
 use super::App;
 use crate::{CoreError, Result};
 use image_scorer_protocol::PackInfo;
-use sha2::Digest;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -50,7 +49,7 @@ impl Default for PackLimits {
 }
 
 /// Bytes in words for a message: "16 GiB", "512 MiB", "4 KiB".
-fn size(bytes: u64) -> String {
+pub(super) fn size(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
         b if b >= 1 << 20 => format!("{} MiB", b >> 20),
@@ -61,7 +60,7 @@ fn size(bytes: u64) -> String {
 /// Hears how far an installation is: bytes done and, when known, in all.
 pub type Progress = std::sync::Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
 
-fn fault(what: impl std::fmt::Display) -> CoreError {
+pub(super) fn fault(what: impl std::fmt::Display) -> CoreError {
     CoreError::InvalidInput(format!("The model pack could not be installed: {what}"))
 }
 
@@ -89,8 +88,16 @@ impl App {
                 let downloads = packs_dir.join(".downloads");
                 let progress = progress.clone();
                 let cap = limits.download_bytes;
+                let roots = self.0.pack_roots.clone();
                 let file = blocking(move || {
-                    let fetched = download(&url, sha256.as_deref(), &downloads, cap, &progress);
+                    let fetched = super::pack_download::download(
+                        &url,
+                        sha256.as_deref(),
+                        &downloads,
+                        cap,
+                        roots.as_deref(),
+                        &progress,
+                    );
                     // Nothing of a refused download stays behind but a resumable part.
                     let _ = std::fs::remove_dir(&downloads);
                     fetched
@@ -327,114 +334,6 @@ fn extract_zip(file: &Path, to: &Path, limits: &PackLimits) -> Result<()> {
         unpacked += written;
     }
     Ok(())
-}
-
-/// Downloads `url` into `downloads` (resuming a download left there before), checks its
-/// SHA-256 when one is given, and returns the file. Only over https (whose redirects may not
-/// lead to plain http), or over http with a SHA-256, which anyone on the way cannot forge;
-/// at most `cap` bytes, or it is refused and deleted.
-fn download(
-    url: &str,
-    sha256: Option<&str>,
-    downloads: &Path,
-    cap: u64,
-    progress: &Progress,
-) -> Result<PathBuf> {
-    let https = url.starts_with("https://");
-    if !(https || url.starts_with("http://")) {
-        return Err(fault(format!("“{url}” is not an http(s) address")));
-    }
-    if !https && sha256.is_none_or(|s| s.trim().is_empty()) {
-        return Err(fault(format!(
-            "“{url}” is plain http, which anyone on the way could change: give the pack's \
-             SHA-256 with it, or an https address"
-        )));
-    }
-    std::fs::create_dir_all(downloads).map_err(|e| CoreError::io(downloads, e))?;
-    let key = hex::encode(sha2::Sha256::digest(url.as_bytes()));
-    let partial = downloads.join(format!("{}.partial", &key[..16]));
-    let have = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
-    let agent = ureq::AgentBuilder::new()
-        .timeout_connect(std::time::Duration::from_secs(20))
-        .timeout_read(std::time::Duration::from_secs(60))
-        .https_only(https)
-        .build();
-    let mut request = agent.get(url);
-    if have > 0 {
-        request = request.set("Range", &format!("bytes={have}-"));
-    }
-    let response = request.call().map_err(|e| match e {
-        ureq::Error::Status(code, _) => fault(format!("{url} answered HTTP {code}")),
-        ureq::Error::Transport(t) if https && t.to_string().contains("https_only") => fault(
-            format!("{url} sent the download to a plain http address, which is refused"),
-        ),
-        other => fault(format!("{url} could not be reached: {other}")),
-    })?;
-    // 206: the rest follows; 200: the server sends it all again.
-    let resumed = response.status() == 206 && have > 0;
-    let length: Option<u64> = response
-        .header("Content-Length")
-        .and_then(|v| v.parse().ok());
-    let total = length.map(|n| if resumed { n + have } else { n });
-    let over = |bytes: u64| {
-        let _ = std::fs::remove_file(&partial);
-        fault(format!(
-            "the download is larger than {} ({bytes} bytes or more), the most a pack may be; \
-             it was discarded",
-            size(cap)
-        ))
-    };
-    if let Some(total) = total.filter(|t| *t > cap) {
-        return Err(over(total));
-    }
-    let mut out = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(resumed)
-        .truncate(!resumed)
-        .open(&partial)
-        .map_err(|e| CoreError::io(&partial, e))?;
-    let mut done = if resumed { have } else { 0 };
-    let mut reader = response.into_reader();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = reader.read(&mut buffer).map_err(|e| {
-            fault(format!(
-                "the download stopped at {done} bytes ({e}); install again to resume"
-            ))
-        })?;
-        if n == 0 {
-            break;
-        }
-        out.write_all(&buffer[..n])
-            .map_err(|e| CoreError::io(&partial, e))?;
-        done += n as u64;
-        if done > cap {
-            drop(out);
-            return Err(over(done));
-        }
-        progress(done, total);
-    }
-    out.sync_all().map_err(|e| CoreError::io(&partial, e))?;
-    if let Some(total) = total.filter(|t| done < *t) {
-        return Err(fault(format!(
-            "the download stopped at {done} of {total} bytes; install again to resume"
-        )));
-    }
-    if let Some(want) = sha256 {
-        let mut file = std::fs::File::open(&partial).map_err(|e| CoreError::io(&partial, e))?;
-        let mut hasher = sha2::Sha256::new();
-        std::io::copy(&mut file, &mut hasher).map_err(|e| CoreError::io(&partial, e))?;
-        let got = hex::encode(hasher.finalize());
-        if !got.eq_ignore_ascii_case(want.trim()) {
-            let _ = std::fs::remove_file(&partial);
-            return Err(fault(format!(
-                "the download's SHA-256 is {got}, not the {} given; it was discarded",
-                want.trim()
-            )));
-        }
-    }
-    Ok(partial)
 }
 
 #[cfg(test)]
