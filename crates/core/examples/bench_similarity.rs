@@ -206,7 +206,7 @@ fn near_duplicates(
         None => println!("  {what}: no plan, every pair computed"),
     }
     let t = Instant::now();
-    let pairs = index.pairs_above(0, threshold, threads);
+    let pairs = index.pairs_above(0, threshold, threads, &|_| {});
     let groups_s = t.elapsed().as_secs_f64();
     let subset = rows.min(20_000);
     let plain: Vec<f32> = (0..subset).flat_map(|r| index.vector(r)).collect();

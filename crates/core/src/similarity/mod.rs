@@ -15,9 +15,11 @@
 
 mod kernels;
 mod pairs;
+mod sketch;
 
 pub use kernels::dot;
 pub use pairs::{HashPlan, Hashed, Pair};
+pub use sketch::SketchPlan;
 
 use half::f16;
 use half::slice::HalfFloatSliceExt;

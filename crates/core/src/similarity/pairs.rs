@@ -28,10 +28,8 @@ const EXACT_PAIRS: f64 = 4.0e8;
 /// The share of the pairs at the threshold the candidate step is planned to find (each pair
 /// above it is found more often).
 const PLANNED_RECALL: f64 = 0.995;
-/// The candidate step is used only when its expected work is at most this share of computing
-/// every pair, and its candidates (counted once the rows are hashed) at most
-/// [`MAX_CANDIDATE_SHARE`] of every pair.
-const MAX_WORK: f64 = 0.5;
+/// The hash tables are used only when their candidates (counted once the rows are hashed) are
+/// at most this share of every pair.
 const MAX_CANDIDATE_SHARE: f64 = 0.25;
 /// A table's read of a row element, in multiply-adds (see [`EmbeddingIndex::hash_plan`]).
 const READ_COST: f64 = 16.0;
@@ -89,38 +87,62 @@ impl EmbeddingIndex {
     /// added since `from` are computed (the others are known). While the work is small (see
     /// [`EXACT_PAIRS`]) every pair is computed, as tiles of a matrix product (matrixmultiply's
     /// SIMD sgemm); beyond it the candidates are the pairs that share a bucket in one of the
-    /// tables of random-hyperplane hashes of a [`HashPlan`], so a pair found has its exact
-    /// cosine and a pair near the threshold can be missed (1 in 200 at the threshold, fewer
-    /// above it). Where the rows are too alike for buckets to separate them (the plan expects
-    /// more than [`MAX_WORK`] of the work of every pair, or more than
-    /// [`MAX_CANDIDATE_SHARE`] of the pairs turn out to be candidates), every pair is
-    /// computed.
-    pub fn pairs_above(&self, from: usize, threshold: f32, threads: usize) -> Vec<Pair> {
+    /// tables of random-hyperplane hashes of a [`HashPlan`] where that plan is cheaper than
+    /// the sign sketches ([`SketchPlan`](super::SketchPlan)), else the pairs whose sketches
+    /// differ in few bits; either way a pair found has its exact cosine and a pair near the
+    /// threshold can be missed (1 in 200 at the threshold, fewer above it). Where the rows
+    /// are too alike for either to separate them, every pair is computed. `progress` hears
+    /// the share of the work done.
+    pub fn pairs_above(
+        &self,
+        from: usize,
+        threshold: f32,
+        threads: usize,
+        progress: &(dyn Fn(f64) + Sync),
+    ) -> Vec<Pair> {
         let n = self.len();
         if from >= n || self.dim == 0 {
             return Vec::new();
         }
         if (n - from) as f64 * n as f64 <= EXACT_PAIRS {
-            return self.exact_pairs(from, threshold, threads);
+            return self.exact_pairs(from, threshold, threads, progress);
         }
-        match self.hash_plan(from, threshold) {
-            Some(plan) if plan.work < MAX_WORK => self
-                .hashed_pairs(from, threshold, &plan, MAX_CANDIDATE_SHARE, threads)
-                .map_or_else(|| self.exact_pairs(from, threshold, threads), |h| h.pairs),
-            _ => self.exact_pairs(from, threshold, threads),
+        if let Some(plan) = self.hash_plan(from, threshold) {
+            if plan.work < super::sketch::WORK {
+                let hashed =
+                    self.hashed_pairs(from, threshold, &plan, MAX_CANDIDATE_SHARE, threads);
+                if let Some(hashed) = hashed {
+                    progress(1.0);
+                    return hashed.pairs;
+                }
+            }
         }
+        self.sketch_plan(threshold)
+            .and_then(|plan| self.sketched_pairs(from, threshold, &plan, threads, progress))
+            .unwrap_or_else(|| self.exact_pairs(from, threshold, threads, progress))
     }
 
     /// [`pairs_above`](Self::pairs_above) computing every pair.
-    pub fn exact_pairs(&self, from: usize, threshold: f32, threads: usize) -> Vec<Pair> {
+    pub fn exact_pairs(
+        &self,
+        from: usize,
+        threshold: f32,
+        threads: usize,
+        progress: &(dyn Fn(f64) + Sync),
+    ) -> Vec<Pair> {
         let rows: Vec<u32> = (0..self.len() as u32).collect();
         let tiles: Vec<usize> = (from..rows.len()).step_by(PAIR_ROWS).collect();
+        let every = (rows.len() - from.min(rows.len())) as f64 * (rows.len() + from) as f64;
+        let done = std::sync::atomic::AtomicU64::new(0);
         // The last tiles have the most rows before them: taken first, the threads finish
         // together.
         let found = parallel(tiles.len(), threads, |i, scratch, out| {
             let q0 = tiles[tiles.len() - 1 - i];
             let q1 = (q0 + PAIR_ROWS).min(rows.len());
             self.tile_pairs(&rows, q0..q1, threshold, scratch, out);
+            let work = ((q1 - q0) * (q0 + q1)) as u64;
+            let so_far = done.fetch_add(work, std::sync::atomic::Ordering::Relaxed) + work;
+            progress((so_far as f64 / every.max(1.0)).min(1.0));
         });
         sorted(found)
     }
@@ -132,28 +154,7 @@ impl EmbeddingIndex {
         if n < 2 || from >= n {
             return None;
         }
-        let step = n.div_ceil(PLAN_SAMPLE);
-        let sample: Vec<Vec<f32>> = (0..n).step_by(step).map(|r| self.vector(r)).collect();
-        let mut centre = vec![0.0f32; dim];
-        for v in &sample {
-            for (c, x) in centre.iter_mut().zip(v) {
-                *c += x;
-            }
-        }
-        for c in &mut centre {
-            *c /= sample.len() as f32;
-        }
-        let mut spread: Vec<f64> = sample
-            .iter()
-            .map(|v| {
-                v.iter()
-                    .zip(&centre)
-                    .map(|(x, c)| f64::from(x - c).powi(2))
-                    .sum()
-            })
-            .collect();
-        spread.sort_by(f64::total_cmp);
-        let r2 = spread[spread.len() / 20];
+        let (centre, r2) = centre_and_spread(self, 0.05)?;
         let centred = 1.0 - (1.0 - f64::from(threshold)) / r2;
         if !(centred > 0.0 && centred < 1.0) {
             return None;
@@ -273,13 +274,42 @@ impl EmbeddingIndex {
     }
 
     /// Each row's bucket in every table of `plan` (`tables` codes of `bits` bits a row, row
-    /// after row): the sides of `plan.centre` its products with random hyperplanes fall on
-    /// (normal directions, the same on every call), as tiles of a matrix product.
+    /// after row): the sides of `plan.centre` its products with random hyperplanes fall on.
     fn hash_codes(&self, plan: &HashPlan, threads: usize) -> Vec<u16> {
-        let (n, dim) = (self.len(), self.dim);
         let (tables, bits) = (plan.tables, plan.bits);
-        let planes = tables * bits;
-        let mut rng = fastrand::Rng::with_seed(0x5eed_1ab5);
+        self.plane_sides(
+            &plan.centre,
+            tables * bits,
+            0x5eed_1ab5,
+            threads,
+            |products, offsets, out| {
+                for (table, offsets) in products.chunks(bits).zip(offsets.chunks(bits)) {
+                    let code = table
+                        .iter()
+                        .zip(offsets)
+                        .enumerate()
+                        .fold(0u16, |c, (bit, (&s, &o))| c | (u16::from(s > o) << bit));
+                    out.push(code);
+                }
+            },
+        )
+    }
+
+    /// Each row's products with `planes` random hyperplanes through `centre` (normal
+    /// directions drawn from `seed`, the same on every call), as tiles of a matrix product,
+    /// handed to `code` with the hyperplanes' products with the centre (a row is on a
+    /// hyperplane's positive side where its product is the greater): `code` pushes the row's
+    /// codes, as many for every row, which are returned row after row.
+    pub(super) fn plane_sides<T: Send>(
+        &self,
+        centre: &[f32],
+        planes: usize,
+        seed: u64,
+        threads: usize,
+        code: impl Fn(&[f32], &[f32], &mut Vec<T>) + Sync,
+    ) -> Vec<T> {
+        let (n, dim) = (self.len(), self.dim);
+        let mut rng = fastrand::Rng::with_seed(seed);
         // Normal directions by Box-Muller: their signs split the sphere evenly.
         let normal: Vec<f32> = (0..planes * dim)
             .map(|_| {
@@ -287,10 +317,9 @@ impl EmbeddingIndex {
                 (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos()
             })
             .collect();
-        // Each hyperplane's offset: its product with the centre.
-        let offsets: Vec<f32> = normal.chunks(dim).map(|h| dot(h, &plan.centre)).collect();
+        let offsets: Vec<f32> = normal.chunks(dim).map(|h| dot(h, centre)).collect();
         let tiles: Vec<usize> = (0..n).step_by(PAIR_ROWS).collect();
-        let parts = parallel(tiles.len(), threads, |i, scratch, out| {
+        let mut parts = parallel(tiles.len(), threads, |i, scratch, out| {
             let (r0, r1) = (tiles[i], (tiles[i] + PAIR_ROWS).min(n));
             self.gather(r0 as u32..r1 as u32, &mut scratch.queries);
             scratch.product.resize(PAIR_ROWS * planes, 0.0);
@@ -302,24 +331,14 @@ impl EmbeddingIndex {
                 dim,
                 &mut scratch.product,
             );
-            let mut mine = Vec::with_capacity((r1 - r0) * tables);
-            for signs in scratch.product.chunks(planes).take(r1 - r0) {
-                for (table, offsets) in signs.chunks(bits).zip(offsets.chunks(bits)) {
-                    let code = table
-                        .iter()
-                        .zip(offsets)
-                        .enumerate()
-                        .fold(0u16, |c, (bit, (&s, &o))| c | (u16::from(s > o) << bit));
-                    mine.push(code);
-                }
+            let mut mine = Vec::new();
+            for products in scratch.product.chunks(planes).take(r1 - r0) {
+                code(products, &offsets, &mut mine);
             }
             out.push((r0, mine));
         });
-        let mut codes = vec![0u16; n * tables];
-        for (r0, part) in parts {
-            codes[r0 * tables..r0 * tables + part.len()].copy_from_slice(&part);
-        }
-        codes
+        parts.sort_unstable_by_key(|(r0, _)| *r0);
+        parts.into_iter().flat_map(|(_, codes)| codes).collect()
     }
 
     /// The pairs `(rows[i], rows[j])`, `i >= first`, `j < i`, with a cosine of at least
@@ -414,9 +433,42 @@ impl EmbeddingIndex {
     }
 }
 
+/// The mean of a sample of `index`'s rows, and the `quantile` of the sample's squared
+/// distances from it (the rows closest to the centre, where a threshold's cosine around it is
+/// lowest); `None` for fewer than two rows.
+pub(super) fn centre_and_spread(index: &EmbeddingIndex, quantile: f64) -> Option<(Vec<f32>, f64)> {
+    let n = index.len();
+    if n < 2 {
+        return None;
+    }
+    let step = n.div_ceil(PLAN_SAMPLE);
+    let sample: Vec<Vec<f32>> = (0..n).step_by(step).map(|r| index.vector(r)).collect();
+    let mut centre = vec![0.0f32; index.dim];
+    for v in &sample {
+        for (c, x) in centre.iter_mut().zip(v) {
+            *c += x;
+        }
+    }
+    for c in &mut centre {
+        *c /= sample.len() as f32;
+    }
+    let mut spread: Vec<f64> = sample
+        .iter()
+        .map(|v| {
+            v.iter()
+                .zip(&centre)
+                .map(|(x, c)| f64::from(x - c).powi(2))
+                .sum()
+        })
+        .collect();
+    spread.sort_by(f64::total_cmp);
+    let at = ((spread.len() - 1) as f64 * quantile) as usize;
+    Some((centre, spread[at]))
+}
+
 /// Per-thread buffers of the tiles and the hashing.
 #[derive(Default)]
-struct Scratch {
+pub(super) struct Scratch {
     queries: Vec<f32>,
     targets: Vec<f32>,
     product: Vec<f32>,
@@ -424,7 +476,7 @@ struct Scratch {
 
 /// Runs `work(i, scratch, out)` for every `i < jobs` on `threads` threads (each taking the
 /// next job as it finishes one) and returns everything they put out.
-fn parallel<T: Send>(
+pub(super) fn parallel<T: Send>(
     jobs: usize,
     threads: usize,
     work: impl Fn(usize, &mut Scratch, &mut Vec<T>) + Sync,
@@ -454,7 +506,7 @@ fn parallel<T: Send>(
 }
 
 /// By later row, then earlier.
-fn sorted(mut pairs: Vec<Pair>) -> Vec<Pair> {
+pub(super) fn sorted(mut pairs: Vec<Pair>) -> Vec<Pair> {
     pairs.sort_unstable_by_key(|p| (p.a, p.b));
     pairs
 }

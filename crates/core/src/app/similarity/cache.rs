@@ -246,7 +246,7 @@ fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
     } else {
         Vec::new()
     };
-    pairs.extend(index.pairs_above(kept, MIN_THRESHOLD as f32, threads()));
+    pairs.extend(index.pairs_above(kept, MIN_THRESHOLD as f32, threads(), &|_| {}));
     PairCache {
         model: cache.model,
         key: Some(snapshot.key),

@@ -48,7 +48,10 @@ fn pairs_above_equal_the_pairs_of_a_full_scan() {
             .hashed_pairs(from, threshold, &plan, f64::INFINITY, threads)
             .expect("no limit");
         for (how, got) in [
-            ("every pair", index.exact_pairs(from, threshold, threads)),
+            (
+                "every pair",
+                index.exact_pairs(from, threshold, threads, &|_| {}),
+            ),
             ("hashed", hashed.pairs),
         ] {
             let got: HashSet<(u32, u32)> = got.iter().map(|p| (p.a, p.b)).collect();
@@ -63,8 +66,8 @@ fn pairs_above_equal_the_pairs_of_a_full_scan() {
     }
     // The small index takes the exact path.
     assert_eq!(
-        index.pairs_above(0, threshold, 2),
-        index.exact_pairs(0, threshold, 2)
+        index.pairs_above(0, threshold, 2, &|_| {}),
+        index.exact_pairs(0, threshold, 2, &|_| {})
     );
 }
 
@@ -95,7 +98,7 @@ fn hashed_recall(
             index.push(format!("b{i}"), &near);
         }
     }
-    let exact = index.exact_pairs(0, threshold, 2);
+    let exact = index.exact_pairs(0, threshold, 2, &|_| {});
     let plan = index.hash_plan(0, threshold).expect("a plan");
     let hashed = index
         .hashed_pairs(0, threshold, &plan, 1.0, 2)
@@ -189,7 +192,7 @@ fn rows_all_alike_are_compared_pair_by_pair() {
     }
     assert_eq!(index.hash_plan(0, 0.8), None);
     assert_eq!(
-        index.pairs_above(0, 0.8, 2).len(),
+        index.pairs_above(0, 0.8, 2, &|_| {}).len(),
         500 * 499 / 2,
         "every pair is above 0.8"
     );
