@@ -19,7 +19,7 @@ mod sketch;
 
 pub use kernels::dot;
 pub use pairs::{HashPlan, Hashed, Pair};
-pub use sketch::SketchPlan;
+pub use sketch::{SketchPlan, WORK as SKETCH_WORK};
 
 use half::f16;
 use half::slice::HalfFloatSliceExt;

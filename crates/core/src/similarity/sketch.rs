@@ -31,7 +31,7 @@ const SAMPLE_ROWS: usize = 2000;
 const MAX_CANDIDATE_SHARE: f64 = 0.02;
 /// The sketches' work over that of computing every pair (measured by `cargo xtask bench
 /// similarity`): hash tables planned for less are used instead.
-pub(super) const WORK: f64 = 0.1;
+pub const WORK: f64 = 0.1;
 
 /// What [`EmbeddingIndex::sketch_plan`] decided for one index and threshold.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,10 +85,10 @@ impl EmbeddingIndex {
         if from >= n {
             return Some(Vec::new());
         }
-        let sketches = self.sketches(&plan.centre, threads);
+        let sketches = Sketches::new(&self.sketches(&plan.centre, threads));
         // A sample spread over the rows: how many of its pairs would be scored.
         let step = n.div_ceil(SAMPLE_ROWS);
-        let sample: Vec<&Sketch> = sketches.iter().step_by(step).collect();
+        let sample: Vec<Sketch> = (0..n).step_by(step).map(|r| sketches.row(r)).collect();
         let (mut close, mut all) = (0u64, 0u64);
         for (i, a) in sample.iter().enumerate() {
             for b in &sample[..i] {
@@ -112,18 +112,14 @@ impl EmbeddingIndex {
                 let b1 = (b0 + BLOCK).min(a1);
                 for a in a0.max(b0 + 1)..a1 {
                     close.clear();
-                    within(
-                        &sketches[a],
-                        &sketches[b0..b1.min(a)],
-                        plan.limit,
-                        &mut close,
-                    );
+                    let sketch = sketches.row(a);
+                    within(&sketch, &sketches, b0..b1.min(a), plan.limit, &mut close);
                     if close.is_empty() {
                         continue;
                     }
                     self.vector_into(a, &mut row);
                     for &b in &close {
-                        let b = b0 + b as usize;
+                        let b = b as usize;
                         let cosine = self.exact_score(b, &row);
                         if cosine >= threshold {
                             out.push(Pair {
@@ -161,33 +157,110 @@ impl EmbeddingIndex {
     }
 }
 
-/// Pushes into `close` the places in `others` of the sketches that differ from `sketch` in at
-/// most `limit` bits: with the processor's population count where it has one (detected once).
-fn within(sketch: &Sketch, others: &[Sketch], limit: u32, close: &mut Vec<u32>) {
+/// The sketches of eight rows, word by word: word `w` of lane `l` at `8 * w + l`, so that one
+/// vector instruction reads a word of eight rows.
+type Group = [u64; LANES * WORDS];
+const LANES: usize = 8;
+
+/// Every row's sketch, in groups of eight (the last one padded).
+struct Sketches(Vec<Group>);
+
+impl Sketches {
+    fn new(rows: &[Sketch]) -> Self {
+        let groups = rows
+            .chunks(LANES)
+            .map(|rows| {
+                let mut group = [0u64; LANES * WORDS];
+                for (lane, sketch) in rows.iter().enumerate() {
+                    for (w, word) in sketch.iter().enumerate() {
+                        group[w * LANES + lane] = *word;
+                    }
+                }
+                group
+            })
+            .collect();
+        Self(groups)
+    }
+
+    fn row(&self, row: usize) -> Sketch {
+        let (group, lane) = (&self.0[row / LANES], row % LANES);
+        std::array::from_fn(|w| group[w * LANES + lane])
+    }
+}
+
+/// Pushes into `close` the rows of `rows` (which starts at a multiple of eight) whose sketches
+/// differ from `sketch` in at most `limit` bits: eight rows an instruction with AVX-512's
+/// population count where the processor has it (detected once), else a row at a time.
+fn within(
+    sketch: &Sketch,
+    sketches: &Sketches,
+    rows: std::ops::Range<usize>,
+    limit: u32,
+    close: &mut Vec<u32>,
+) {
+    debug_assert_eq!(rows.start % LANES, 0);
     #[cfg(target_arch = "x86_64")]
     {
-        static POPCNT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        if *POPCNT.get_or_init(|| std::arch::is_x86_feature_detected!("popcnt")) {
-            // SAFETY: the processor has POPCNT (checked above).
-            unsafe { within_popcnt(sketch, others, limit, close) };
+        static AVX512: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let avx512 = *AVX512.get_or_init(|| {
+            std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+        });
+        if avx512 {
+            // SAFETY: the processor has AVX-512F and VPOPCNTDQ (checked above).
+            unsafe { within_avx512(sketch, sketches, rows, limit, close) };
             return;
         }
     }
-    within_plain(sketch, others, limit, close);
+    within_plain(sketch, sketches, rows, limit, close);
 }
 
-/// [`within`] compiled for processors with POPCNT.
+/// [`within`] a row at a time.
+fn within_plain(
+    sketch: &Sketch,
+    sketches: &Sketches,
+    rows: std::ops::Range<usize>,
+    limit: u32,
+    close: &mut Vec<u32>,
+) {
+    for row in rows {
+        if differing(sketch, &sketches.row(row)) <= limit {
+            close.push(row as u32);
+        }
+    }
+}
+
+/// [`within`] with AVX-512: per group, each word of eight rows compared with the sketch's at
+/// once, their differing bits counted and summed, and the sums compared with the limit.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "popcnt")]
-fn within_popcnt(sketch: &Sketch, others: &[Sketch], limit: u32, close: &mut Vec<u32>) {
-    within_plain(sketch, others, limit, close);
-}
-
-#[inline(always)]
-fn within_plain(sketch: &Sketch, others: &[Sketch], limit: u32, close: &mut Vec<u32>) {
-    for (i, other) in others.iter().enumerate() {
-        if differing(sketch, other) <= limit {
-            close.push(i as u32);
+#[target_feature(enable = "avx512f,avx512vpopcntdq")]
+fn within_avx512(
+    sketch: &Sketch,
+    sketches: &Sketches,
+    rows: std::ops::Range<usize>,
+    limit: u32,
+    close: &mut Vec<u32>,
+) {
+    use std::arch::x86_64::*;
+    let words: [__m512i; WORDS] = std::array::from_fn(|w| _mm512_set1_epi64(sketch[w] as i64));
+    let most = _mm512_set1_epi64(i64::from(limit));
+    let (first, last) = (rows.start / LANES, rows.end.div_ceil(LANES));
+    for g in first..last {
+        let group = &sketches.0[g];
+        let mut sum = _mm512_setzero_si512();
+        for (w, word) in words.iter().enumerate() {
+            // SAFETY: a group holds WORDS runs of eight words; this reads run `w`, unaligned.
+            let lanes = unsafe { _mm512_loadu_si512(group.as_ptr().add(w * LANES).cast()) };
+            sum = _mm512_add_epi64(sum, _mm512_popcnt_epi64(_mm512_xor_si512(lanes, *word)));
+        }
+        let mut mask = _mm512_cmple_epu64_mask(sum, most) as u32;
+        let base = g * LANES;
+        if base + LANES > rows.end {
+            mask &= (1u32 << (rows.end - base)) - 1;
+        }
+        while mask != 0 {
+            close.push((base + mask.trailing_zeros() as usize) as u32);
+            mask &= mask - 1;
         }
     }
 }
@@ -268,6 +341,29 @@ mod tests {
         }
         // The same pairs through `pairs_above` (beyond the exact step's size only in the bench).
         assert_eq!(plan.limit, index.sketch_plan(threshold).unwrap().limit);
+    }
+
+    #[test]
+    fn the_vector_comparison_finds_what_a_row_at_a_time_does() {
+        let mut rng = fastrand::Rng::with_seed(8);
+        let rows: Vec<Sketch> = (0..1003)
+            .map(|_| std::array::from_fn(|_| rng.u64(..)))
+            .collect();
+        let sketches = Sketches::new(&rows);
+        for (r, sketch) in rows.iter().enumerate() {
+            assert_eq!(sketches.row(r), *sketch);
+        }
+        let probe = rows[500];
+        for (range, limit) in [(0..13, 128), (8..8, 256), (16..1003, 120), (0..1003, 0)] {
+            let (mut fast, mut plain) = (Vec::new(), Vec::new());
+            within(&probe, &sketches, range.clone(), limit, &mut fast);
+            within_plain(&probe, &sketches, range.clone(), limit, &mut plain);
+            assert_eq!(fast, plain, "{range:?} within {limit}");
+            let expected = range
+                .filter(|&r| differing(&probe, &rows[r]) <= limit)
+                .count();
+            assert_eq!(fast.len(), expected);
+        }
     }
 
     #[test]
