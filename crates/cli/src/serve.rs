@@ -3,7 +3,7 @@
 //! PostgreSQL (or with `--team`) a team server whose raters sign in.
 
 use image_scorer_core::App;
-use image_scorer_server::{DirAssets, EventHub, Server, ServerOptions, Tls};
+use image_scorer_server::{DirAssets, EventHub, Limits, Server, ServerOptions, Tls};
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -44,12 +44,40 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// The most connections open at once (three quarters of them for addresses no device
+    /// came from lately); beyond it a connection is answered 503.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().connections)]
+    max_connections: usize,
+    /// The most connections from one address devices come from (behind a reverse proxy every
+    /// device comes from the proxy's).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().per_device_address)]
+    max_per_address: usize,
+    /// The most pages following the app's events at once (one per open page).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().streams)]
+    max_event_streams: usize,
+}
+
+impl ServeArgs {
+    /// The door's caps with what the options change.
+    fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        let connections = self.max_connections.max(1);
+        Limits {
+            connections,
+            stranger_connections: connections * 3 / 4,
+            per_stranger: defaults.per_stranger.min(connections * 3 / 4).max(1),
+            per_device_address: self.max_per_address.clamp(1, connections),
+            streams: self.max_event_streams.max(1),
+            ..defaults
+        }
+    }
 }
 
 /// Indexes and watches the library, predicts, and serves it with the UI; prints the pairing
 /// address and its QR code (or, on a team server, how raters sign in); stops at Ctrl+C (or
 /// SIGTERM).
 pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), String> {
+    let limits = args.limits();
     let ServeArgs {
         ui,
         bind,
@@ -59,6 +87,7 @@ pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), S
         mut host_names,
         tls_cert,
         tls_key,
+        ..
     } = args;
     if let Some(host) = public_address.as_deref().and_then(host_of) {
         host_names.push(host);
@@ -83,6 +112,7 @@ pub async fn serve(app: &App, events: EventHub, args: ServeArgs) -> Result<(), S
         team,
         tls,
         host_names,
+        limits,
         ..ServerOptions::default()
     };
     let server = Server::start(app.clone(), events, Arc::new(assets), options)
@@ -158,9 +188,11 @@ fn host_of(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use clap::Parser;
+
     #[test]
     fn the_public_addresss_host_is_answered_to() {
-        use super::host_of;
         assert_eq!(
             host_of("https://scorer.example.org").as_deref(),
             Some("scorer.example.org")
@@ -174,5 +206,65 @@ mod tests {
             Some("fd00::2")
         );
         assert_eq!(host_of("https://"), None);
+    }
+
+    #[derive(Parser)]
+    struct Line {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn the_caps_are_the_doors_unless_the_options_change_them() {
+        let plain = Line::parse_from(["serve"]).serve.limits();
+        let defaults = Limits::default();
+        assert_eq!(
+            (
+                plain.connections,
+                plain.stranger_connections,
+                plain.per_stranger
+            ),
+            (
+                defaults.connections,
+                defaults.stranger_connections,
+                defaults.per_stranger
+            )
+        );
+        assert_eq!(
+            (plain.per_device_address, plain.streams),
+            (defaults.per_device_address, defaults.streams)
+        );
+        let line = [
+            "serve",
+            "--max-connections",
+            "2000",
+            "--max-per-address",
+            "1500",
+            "--max-event-streams",
+            "300",
+        ];
+        let big = Line::parse_from(line).serve.limits();
+        assert_eq!(
+            (
+                big.connections,
+                big.stranger_connections,
+                big.per_device_address,
+                big.streams
+            ),
+            (2000, 1500, 1500, 300)
+        );
+        // A cap on one address above the cap in all means the cap in all.
+        let small =
+            Line::parse_from(["serve", "--max-connections", "8", "--max-per-address", "50"])
+                .serve
+                .limits();
+        assert_eq!(
+            (
+                small.per_device_address,
+                small.stranger_connections,
+                small.per_stranger
+            ),
+            (8, 6, 6)
+        );
     }
 }
