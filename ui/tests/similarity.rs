@@ -1,7 +1,8 @@
 //! The Similarity page in headless Chromium against the stubbed app: without a pack it says
 //! what is missing; with one, a pair judged by key and by button and undone (the pair comes
 //! back), a near pair asked for, Shift+F on the Score page opens the look-alikes and a click
-//! makes one the query, and a near-duplicate group kept, marked and unmarked.
+//! makes one the query, a near-duplicate search's progress shown until it is done, and a
+//! near-duplicate group kept, marked and unmarked.
 
 mod common;
 
@@ -131,6 +132,24 @@ async fn pairs_find_similar_and_duplicates_by_key_and_button() {
     press_key("d", "KeyD");
     find(&root, "#duplicates-bar", "By the model").await;
     find(&root, "#duplicate-count", "1 group,").await;
+    // While the app compares new images, the view says how far it is, until it is done.
+    emit(
+        "duplicates-progress",
+        json(r#"{"images":5000,"done":0.437}"#),
+    );
+    find(
+        &root,
+        "#duplicates-searching",
+        "Comparing 5000 new images with the library: 43 %",
+    )
+    .await;
+    emit("duplicates-progress", json(r#"{"images":5000,"done":1.0}"#));
+    until("the search done", || {
+        root.query_selector("#duplicates-searching")
+            .unwrap()
+            .is_none()
+    })
+    .await;
     press_key("2", "Digit2");
     find(&root, "#duplicate-group .stage.kept", "b.png").await;
     press_key("Enter", "Enter");

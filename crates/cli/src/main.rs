@@ -4,6 +4,7 @@
 //! (SQLite in WAL mode: readers never wait, writers take turns).
 
 mod copy;
+mod duplicates;
 mod progress;
 mod queue;
 mod serve;
@@ -134,6 +135,10 @@ enum Command {
     /// The team queue's rule: how many different raters each image is wanted from, and more
     /// while their scores disagree. Shows the rule; with options, sets it first.
     QueueRule(queue::QueueRuleArgs),
+    /// The near-duplicate groups: images whose embeddings (the active pack's, those computed
+    /// so far) are at least a cosine apart, or whose perceptual hashes differ in few bits;
+    /// closest first, the largest image of each group first.
+    Duplicates(duplicates::DuplicatesArgs),
     /// Rename a rater (for instance one imported from the old tool); their judgements follow.
     RenameRater {
         /// The name now.

@@ -11,14 +11,19 @@ pub struct Bars {
     all: MultiProgress,
     scan: Mutex<Option<ProgressBar>>,
     embed: Mutex<Option<ProgressBar>>,
+    duplicates: Mutex<Option<ProgressBar>>,
 }
 
 fn style(what: &str) -> ProgressStyle {
-    ProgressStyle::with_template(&format!(
+    styled(&format!(
         "{what:>9} [{{bar:40}}] {{pos}}/{{len}} {{msg}} ({{eta}} left)"
     ))
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ")
+}
+
+fn styled(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }
 
 impl Bars {
@@ -28,6 +33,7 @@ impl Bars {
             all: MultiProgress::new(),
             scan: Mutex::new(None),
             embed: Mutex::new(None),
+            duplicates: Mutex::new(None),
         }
     }
 
@@ -49,17 +55,21 @@ impl Bars {
 
     /// Clears the bars (the summary lines follow on standard output).
     pub fn finish(&self) {
-        for bar in [&self.scan, &self.embed] {
+        for bar in [&self.scan, &self.embed, &self.duplicates] {
             if let Some(bar) = bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 bar.finish_and_clear();
             }
         }
     }
 
-    fn bar(&self, slot: &Mutex<Option<ProgressBar>>, what: &str) -> ProgressBar {
+    fn bar(
+        &self,
+        slot: &Mutex<Option<ProgressBar>>,
+        style: impl FnOnce() -> ProgressStyle,
+    ) -> ProgressBar {
         slot.lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get_or_insert_with(|| self.all.add(ProgressBar::new(0).with_style(style(what))))
+            .get_or_insert_with(|| self.all.add(ProgressBar::new(0).with_style(style())))
             .clone()
     }
 }
@@ -68,16 +78,24 @@ impl EventSink for Bars {
     fn emit(&self, event: AppEvent) {
         match event {
             AppEvent::ScanProgress(s) => {
-                let bar = self.bar(&self.scan, "reading");
+                let bar = self.bar(&self.scan, || style("reading"));
                 bar.set_length(u64::from(s.to_hash));
                 bar.set_position(u64::from(s.hashed));
                 bar.set_message(format!("({} image files found)", s.found));
             }
             AppEvent::PredictorChanged(p) if p.progress.total > 0 => {
-                let bar = self.bar(&self.embed, "embedding");
+                let bar = self.bar(&self.embed, || style("embedding"));
                 bar.set_length(u64::from(p.progress.total));
                 bar.set_position(u64::from(p.progress.done));
                 bar.set_message(p.active.unwrap_or_default());
+            }
+            AppEvent::DuplicatesSearch(d) => {
+                let bar = self.bar(&self.duplicates, || {
+                    styled("comparing [{bar:40}] {pos:>3} % {msg} ({eta} left)")
+                });
+                bar.set_length(100);
+                bar.set_position((f64::from(d.done) * 100.0).floor() as u64);
+                bar.set_message(format!("of the pairs of {} new images", d.images));
             }
             _ => {}
         }

@@ -53,6 +53,7 @@ pub async fn command(
         Command::ExportModel { rater, output } => export_model(app, &rater, &output).await,
         Command::Stats { raters } => stats(app, raters).await,
         Command::QueueRule(args) => crate::queue::queue_rule(app, args).await,
+        Command::Duplicates(args) => crate::duplicates::duplicates(app, args).await,
         Command::RenameRater { from, to } => {
             let rater = app
                 .call(RenameRater { from, to })
@@ -271,7 +272,7 @@ async fn embed(app: &App, pack: Option<String>) -> Result<(), String> {
 }
 
 /// Waits until the predictor has opened a pack (or says why it cannot).
-async fn wait_for_pack(app: &App) -> Result<(), String> {
+pub async fn wait_for_pack(app: &App) -> Result<(), String> {
     let mut last = None;
     for _ in 0..1200 {
         if app.predictor().model_id().is_some() {

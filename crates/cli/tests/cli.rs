@@ -86,23 +86,8 @@ fn sha1_of(path: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()[..40].to_owned()
 }
 
-#[test]
-fn the_command_line_indexes_embeds_imports_counts_and_exports() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path();
-    let photos = home.join("photos");
-    std::fs::create_dir(&photos).unwrap();
-    for name in ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"] {
-        let from = fixtures().join(name);
-        assert!(from.is_file(), "fixture {} missing", from.display());
-        std::fs::copy(from, photos.join(name)).unwrap();
-    }
-    let db = home.join("ratings.sqlite");
-    let db = db.to_str().unwrap();
-    let out = cli(home, &["--db", db, "index", photos.to_str().unwrap()]);
-    assert!(out.contains("4 images in 1 folder; 0 unreadable"), "{out}");
-
-    // A pack beside the app's: the stand-in encoder and head.
+/// A folder of packs in `home` with the stand-in encoder and head as "Stand-in".
+fn standin_pack(home: &Path) -> PathBuf {
     let packs = home.join("packs");
     let pack = packs.join("standin");
     std::fs::create_dir_all(&pack).unwrap();
@@ -130,6 +115,100 @@ output = "score"
 "#,
     )
     .unwrap();
+    packs
+}
+
+#[test]
+fn the_command_line_lists_near_duplicates_and_keeps_their_pairs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let photos = home.join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    // The stereo pair is the stand-in encoder's closest (a cosine of 0.9); the others are far.
+    let names = [
+        "motorcycle_left.png",
+        "motorcycle_right.png",
+        "chelsea.png",
+        "coffee.png",
+    ];
+    for name in names {
+        std::fs::copy(fixtures().join(name), photos.join(name)).unwrap();
+    }
+    let db = home.join("ratings.sqlite");
+    let db = db.to_str().unwrap();
+    cli(home, &["--db", db, "index", photos.to_str().unwrap()]);
+    let packs = standin_pack(home);
+    let packs = packs.to_str().unwrap();
+    cli(home, &["--db", db, "--packs", packs, "embed"]);
+    let line = [
+        "--db",
+        db,
+        "--packs",
+        packs,
+        "duplicates",
+        "--threshold",
+        "0.85",
+    ];
+    let out = cli(home, &line);
+    assert!(
+        out.starts_with("1 groups, 2 images in them, of 4 images searched (4 in the library)"),
+        "{out}"
+    );
+    let group = out.lines().nth(1).unwrap_or_default();
+    assert!(
+        group.contains("motorcycle_left.png") && group.contains("motorcycle_right.png"),
+        "{out}"
+    );
+    // The pairs are kept in the cache folder, and a second run answers the same from them.
+    let kept = home
+        .join("cache")
+        .join("org.imagescorer.ImageScorer")
+        .join("near-duplicate-pairs.bin");
+    let saved = std::fs::metadata(&kept)
+        .expect("the pairs' file")
+        .modified()
+        .unwrap();
+    assert_eq!(cli(home, &line), out);
+    assert_eq!(std::fs::metadata(&kept).unwrap().modified().unwrap(), saved);
+    // By the perceptual hash (computed first): the stereo pair is far apart at 4 bits.
+    let hashed = cli(home, &["--db", db, "duplicates", "--distance", "4"]);
+    assert!(
+        hashed.starts_with("0 groups, 0 images in them, of 4 images searched"),
+        "{hashed}"
+    );
+    // A threshold outside the slider's range is refused with the range.
+    let refused = cli_fails(
+        home,
+        &[
+            "--db",
+            db,
+            "--packs",
+            packs,
+            "duplicates",
+            "--threshold",
+            "0.5",
+        ],
+    );
+    assert!(refused.contains("0.8 to 1"), "{refused}");
+}
+
+#[test]
+fn the_command_line_indexes_embeds_imports_counts_and_exports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let photos = home.join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    for name in ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"] {
+        let from = fixtures().join(name);
+        assert!(from.is_file(), "fixture {} missing", from.display());
+        std::fs::copy(from, photos.join(name)).unwrap();
+    }
+    let db = home.join("ratings.sqlite");
+    let db = db.to_str().unwrap();
+    let out = cli(home, &["--db", db, "index", photos.to_str().unwrap()]);
+    assert!(out.contains("4 images in 1 folder; 0 unreadable"), "{out}");
+
+    let packs = standin_pack(home);
     let packs = packs.to_str().unwrap();
     let out = cli(home, &["--db", db, "--packs", packs, "embed"]);
     assert!(
@@ -328,6 +407,7 @@ fn cli_fails(home: &Path, args: &[&str]) -> String {
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("IMAGE_SCORER_ORT", ort())
         .output()
         .unwrap();
     assert!(!out.status.success(), "image-scorer-cli {args:?} succeeded");

@@ -67,7 +67,7 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues(backend: Back
         common::EFFICIENTNET_FEATURES,
         &["efficientnet-lite0-imagenet.onnx"],
     );
-    let (sink, _events) = ChannelSink::new();
+    let (sink, mut events) = ChannelSink::new();
     let app = App::open(config, Arc::new(sink)).await.unwrap();
 
     // Without a pack yet: similarity says what is missing, the hash still works.
@@ -259,7 +259,14 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues(backend: Back
     let by_hash = DuplicateMethod::Hash {
         distance: DEFAULT_DISTANCE,
     };
+    while events.try_recv().is_ok() {}
     let (found, groups) = groups_by(by_embedding).await;
+    // The first search compared every embedded image, saying how far it was, to the whole.
+    let heard: Vec<(u32, f32)> = std::iter::from_fn(|| events.try_recv().ok())
+        .filter_map(common::searching)
+        .collect();
+    assert!(heard.windows(2).all(|w| w[0].1 < w[1].1), "{heard:?}");
+    assert_eq!(heard.last(), Some(&(total as u32, 1.0)), "{heard:?}");
     let mut want: Vec<Vec<String>> = ORIGINALS.iter().map(|o| family_of(o)).collect();
     want.push(family_of("motorcycle"));
     let as_set = |v: &[Vec<String>]| v.iter().cloned().collect::<HashSet<_>>();

@@ -2,7 +2,10 @@
 //! The app's services report through [`AppEvent`]; a door (the Tauri window, a tablet's
 //! connection) sends it on under [`AppEvent::name`] with the payload alone.
 
-use crate::{AppError, JudgementsChanged, LibraryState, PredictorState, ScanStatus, SimilarImages};
+use crate::{
+    AppError, DuplicatesProgress, JudgementsChanged, LibraryState, PredictorState, ScanStatus,
+    SimilarImages,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -64,6 +67,8 @@ events! {
     "similar-to-file" => SimilarToFile(SimilarImages);
     /// Judgements were recorded or undone (here or in another process of a team server).
     "judgements-changed" => JudgementsRecorded(JudgementsChanged);
+    /// The near-duplicate pairs of many new images are being computed.
+    "duplicates-progress" => DuplicatesSearch(DuplicatesProgress);
 }
 
 /// [`LibraryChanged::NAME`].
@@ -78,6 +83,8 @@ pub const PREDICTOR_CHANGED: &str = PredictorChanged::NAME;
 pub const SIMILAR_TO_FILE: &str = SimilarToFile::NAME;
 /// [`JudgementsRecorded::NAME`].
 pub const JUDGEMENTS_CHANGED: &str = JudgementsRecorded::NAME;
+/// [`DuplicatesSearch::NAME`].
+pub const DUPLICATES_PROGRESS: &str = DuplicatesSearch::NAME;
 
 #[cfg(test)]
 mod tests {
@@ -92,6 +99,6 @@ mod tests {
             serde_json::to_value(&event).unwrap(),
             serde_json::json!({"kind": "io", "message": "gone"})
         );
-        assert_eq!(EVENT_NAMES.len(), 6);
+        assert_eq!(EVENT_NAMES.len(), 7);
     }
 }

@@ -50,9 +50,10 @@ pub use ratings::{
 pub use scoring::{QueueItem, Rater, ScoreQueue, ScoreState, Undone};
 pub use sharing::{PairedDevice, SharingState};
 pub use similarity::{
-    DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked, GroupImage, LikenessPoint,
-    LikenessSaved, LikenessSummary, PairKind, SimilarImage, SimilarImages, SimilarityPair,
-    DEFAULT_DISTANCE, DEFAULT_THRESHOLD, MAX_DISTANCE, MIN_THRESHOLD,
+    DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked, DuplicatesProgress,
+    GroupImage, LikenessPoint, LikenessSaved, LikenessSummary, PairKind, SimilarImage,
+    SimilarImages, SimilarityPair, DEFAULT_DISTANCE, DEFAULT_THRESHOLD, MAX_DISTANCE,
+    MIN_THRESHOLD,
 };
 
 /// The URI scheme that serves library images to the webview, by content hash:

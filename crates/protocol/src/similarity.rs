@@ -152,6 +152,17 @@ pub struct DuplicateGroups {
     pub library: u32,
 }
 
+/// How far the search for near-duplicate pairs among the embeddings is (the payload of
+/// [`crate::events::DUPLICATES_PROGRESS`]): sent while a large library's pairs are computed,
+/// the last time with `done` at 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct DuplicatesProgress {
+    /// The images whose pairs are being computed (those new since the last search).
+    pub images: u32,
+    /// The share of the work done, 0 to 1.
+    pub done: f32,
+}
+
 /// Duplicates were marked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DuplicatesMarked {

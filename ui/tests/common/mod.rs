@@ -5,7 +5,7 @@
 
 use image_scorer_protocol::commands::*;
 use image_scorer_protocol::events::{
-    BackgroundError, LibraryChanged, PredictorChanged, ScanProgress,
+    BackgroundError, DuplicatesSearch, LibraryChanged, PredictorChanged, ScanProgress,
 };
 use image_scorer_protocol::*;
 use image_scorer_ui::api::{from_js, to_js};

@@ -9,6 +9,7 @@ pub fn emit(name: &str, payload: JsValue) {
         ScanProgress::NAME => decode::<ScanStatus>(payload.clone()).is_some(),
         BackgroundError::NAME => decode::<AppError>(payload.clone()).is_some(),
         PredictorChanged::NAME => decode::<PredictorState>(payload.clone()).is_some(),
+        DuplicatesSearch::NAME => decode::<DuplicatesProgress>(payload.clone()).is_some(),
         other => panic!("there is no event {other}"),
     };
     assert!(valid, "a {name} event needs a payload");

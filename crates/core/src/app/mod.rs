@@ -205,12 +205,12 @@ impl App {
             indexer,
             predictor,
             library_changes: Mutex::new(Some(library_changes)),
-            cache_dir: config.cache_dir,
+            cache_dir: config.cache_dir.clone(),
             raters: Mutex::new(HashMap::new()),
             progress: progress::ProgressCache::default(),
             rankings: rankings::Rankings::default(),
             personal: personal::Personal::default(),
-            similarity: similarity::SimilarityCache::default(),
+            similarity: similarity::SimilarityCache::saved_in(&config.cache_dir),
             gallery: gallery::Gallery::default(),
             startup_errors: Mutex::new(notice.into_iter().collect()),
             tasks: Mutex::new(Vec::new()),
@@ -357,6 +357,19 @@ impl App {
     /// [`App::start`]).
     pub async fn index_now(&self) {
         self.0.indexer.index_once().await;
+    }
+
+    /// Computes the perceptual hashes the library's images lack and returns when done (the
+    /// command line's `duplicates --distance`; the app computes them in the background).
+    pub async fn hash_now(&self) {
+        let inner = &self.0;
+        perceptual_hashes::hash_missing(
+            &inner.store,
+            &*inner.sink,
+            &inner.indexer,
+            inner.low_priority,
+        )
+        .await;
     }
 
     /// Records a problem met while starting, for [`App::startup_errors`].

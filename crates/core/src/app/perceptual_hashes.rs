@@ -47,51 +47,66 @@ pub async fn run(
 ) {
     loop {
         library.borrow_and_update();
-        loop {
-            let batch = match store.images_to_hash(BATCH).await {
-                Ok(batch) if !batch.is_empty() => batch,
-                Ok(_) => break,
-                Err(e) => {
-                    report(&*sink, e.into());
-                    break;
-                }
-            };
-            let hashed = hash_batch(batch, low_priority).await;
-            // A file deleted since the query is the watcher's news, not a broken image.
-            let (ok, failed): (Vec<_>, Vec<_>) = hashed
-                .into_iter()
-                .filter(|(_, h)| h.as_ref().err().is_none_or(|e| !e.is_empty()))
-                .partition(|(_, h)| h.is_ok());
-            if ok.is_empty() && failed.is_empty() {
-                break;
-            }
-            let ok: Vec<(i64, u64)> = ok
-                .into_iter()
-                .filter_map(|(id, h)| Some((id, h.ok()?)))
-                .collect();
-            let failed: Vec<(i64, String)> = failed
-                .into_iter()
-                .filter_map(|(id, h)| Some((id, h.err()?)))
-                .collect();
-            if let Err(e) = store.store_image_hashes(&ok).await {
-                report(&*sink, e.into());
-                break;
-            }
-            if !failed.is_empty() {
-                // A file that passed the header check but does not decode leaves the queues,
-                // as when the predictor meets one.
-                if let Err(e) = store.mark_unreadable_ids(&failed).await {
-                    report(&*sink, e.into());
-                    break;
-                }
-                indexer.changed().await;
-                library.borrow_and_update();
-            }
+        if hash_missing(&store, &*sink, &indexer, low_priority).await {
+            library.borrow_and_update();
         }
         if library.changed().await.is_err() {
             return;
         }
     }
+}
+
+/// Hashes every image that has no hash yet; returns whether some turned out unreadable (which
+/// changed the library).
+pub async fn hash_missing(
+    store: &Store,
+    sink: &dyn EventSink,
+    indexer: &Indexer,
+    low_priority: bool,
+) -> bool {
+    let mut changed = false;
+    loop {
+        let batch = match store.images_to_hash(BATCH).await {
+            Ok(batch) if !batch.is_empty() => batch,
+            Ok(_) => break,
+            Err(e) => {
+                report(sink, e.into());
+                break;
+            }
+        };
+        let hashed = hash_batch(batch, low_priority).await;
+        // A file deleted since the query is the watcher's news, not a broken image.
+        let (ok, failed): (Vec<_>, Vec<_>) = hashed
+            .into_iter()
+            .filter(|(_, h)| h.as_ref().err().is_none_or(|e| !e.is_empty()))
+            .partition(|(_, h)| h.is_ok());
+        if ok.is_empty() && failed.is_empty() {
+            break;
+        }
+        let ok: Vec<(i64, u64)> = ok
+            .into_iter()
+            .filter_map(|(id, h)| Some((id, h.ok()?)))
+            .collect();
+        let failed: Vec<(i64, String)> = failed
+            .into_iter()
+            .filter_map(|(id, h)| Some((id, h.err()?)))
+            .collect();
+        if let Err(e) = store.store_image_hashes(&ok).await {
+            report(sink, e.into());
+            break;
+        }
+        if !failed.is_empty() {
+            // A file that passed the header check but does not decode leaves the queues,
+            // as when the predictor meets one.
+            if let Err(e) = store.mark_unreadable_ids(&failed).await {
+                report(sink, e.into());
+                break;
+            }
+            indexer.changed().await;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// Hashes `batch` on worker threads (one fewer than the cores, at least one).

@@ -15,6 +15,7 @@
 
 mod kernels;
 mod pairs;
+mod planes;
 mod sketch;
 
 pub use kernels::dot;

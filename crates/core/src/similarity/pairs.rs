@@ -18,7 +18,7 @@ pub struct Pair {
 /// Buckets of up to this many rows are compared pair by pair, larger ones as a matrix product.
 const SMALL_BUCKET: usize = 48;
 /// Query rows per tile of the all-pairs product.
-const PAIR_ROWS: usize = 256;
+pub(super) const PAIR_ROWS: usize = 256;
 /// Target rows per tile of the all-pairs product.
 const PAIR_TARGETS: usize = 1024;
 /// Up to this many row pairs (new rows times all rows) every pair is computed; beyond it
@@ -37,8 +37,6 @@ const READ_COST: f64 = 16.0;
 const MIN_BITS: usize = 6;
 const MAX_BITS: usize = 16;
 const MAX_TABLES: usize = 256;
-/// Rows sampled to centre the hyperplanes and measure the rows' spread around the centre.
-const PLAN_SAMPLE: usize = 4096;
 
 /// The candidate step of [`EmbeddingIndex::pairs_above`] for one index and threshold: `tables`
 /// hash tables of `bits` random hyperplanes each, all through `centre` (the rows' mean).
@@ -154,7 +152,7 @@ impl EmbeddingIndex {
         if n < 2 || from >= n {
             return None;
         }
-        let (centre, r2) = centre_and_spread(self, 0.05)?;
+        let (centre, r2) = super::planes::centre_and_spread(self, 0.05)?;
         let centred = 1.0 - (1.0 - f64::from(threshold)) / r2;
         if !(centred > 0.0 && centred < 1.0) {
             return None;
@@ -295,52 +293,6 @@ impl EmbeddingIndex {
         )
     }
 
-    /// Each row's products with `planes` random hyperplanes through `centre` (normal
-    /// directions drawn from `seed`, the same on every call), as tiles of a matrix product,
-    /// handed to `code` with the hyperplanes' products with the centre (a row is on a
-    /// hyperplane's positive side where its product is the greater): `code` pushes the row's
-    /// codes, as many for every row, which are returned row after row.
-    pub(super) fn plane_sides<T: Send>(
-        &self,
-        centre: &[f32],
-        planes: usize,
-        seed: u64,
-        threads: usize,
-        code: impl Fn(&[f32], &[f32], &mut Vec<T>) + Sync,
-    ) -> Vec<T> {
-        let (n, dim) = (self.len(), self.dim);
-        let mut rng = fastrand::Rng::with_seed(seed);
-        // Normal directions by Box-Muller: their signs split the sphere evenly.
-        let normal: Vec<f32> = (0..planes * dim)
-            .map(|_| {
-                let (u, v) = (1.0 - rng.f32(), rng.f32());
-                (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos()
-            })
-            .collect();
-        let offsets: Vec<f32> = normal.chunks(dim).map(|h| dot(h, centre)).collect();
-        let tiles: Vec<usize> = (0..n).step_by(PAIR_ROWS).collect();
-        let mut parts = parallel(tiles.len(), threads, |i, scratch, out| {
-            let (r0, r1) = (tiles[i], (tiles[i] + PAIR_ROWS).min(n));
-            self.gather(r0 as u32..r1 as u32, &mut scratch.queries);
-            scratch.product.resize(PAIR_ROWS * planes, 0.0);
-            sgemm_rows(
-                &scratch.queries,
-                r1 - r0,
-                &normal,
-                planes,
-                dim,
-                &mut scratch.product,
-            );
-            let mut mine = Vec::new();
-            for products in scratch.product.chunks(planes).take(r1 - r0) {
-                code(products, &offsets, &mut mine);
-            }
-            out.push((r0, mine));
-        });
-        parts.sort_unstable_by_key(|(r0, _)| *r0);
-        parts.into_iter().flat_map(|(_, codes)| codes).collect()
-    }
-
     /// The pairs `(rows[i], rows[j])`, `i >= first`, `j < i`, with a cosine of at least
     /// `threshold`, for a few rows: each pair's product of the high halves, and for those
     /// within their rounding error of the threshold, the cosine from both halves. (The
@@ -423,7 +375,7 @@ impl EmbeddingIndex {
     }
 
     /// The unit vectors of `rows`, one after another, into `out`.
-    fn gather(&self, rows: impl IntoIterator<Item = u32>, out: &mut Vec<f32>) {
+    pub(super) fn gather(&self, rows: impl IntoIterator<Item = u32>, out: &mut Vec<f32>) {
         out.clear();
         for row in rows {
             let start = out.len();
@@ -433,45 +385,12 @@ impl EmbeddingIndex {
     }
 }
 
-/// The mean of a sample of `index`'s rows, and the `quantile` of the sample's squared
-/// distances from it (the rows closest to the centre, where a threshold's cosine around it is
-/// lowest); `None` for fewer than two rows.
-pub(super) fn centre_and_spread(index: &EmbeddingIndex, quantile: f64) -> Option<(Vec<f32>, f64)> {
-    let n = index.len();
-    if n < 2 {
-        return None;
-    }
-    let step = n.div_ceil(PLAN_SAMPLE);
-    let sample: Vec<Vec<f32>> = (0..n).step_by(step).map(|r| index.vector(r)).collect();
-    let mut centre = vec![0.0f32; index.dim];
-    for v in &sample {
-        for (c, x) in centre.iter_mut().zip(v) {
-            *c += x;
-        }
-    }
-    for c in &mut centre {
-        *c /= sample.len() as f32;
-    }
-    let mut spread: Vec<f64> = sample
-        .iter()
-        .map(|v| {
-            v.iter()
-                .zip(&centre)
-                .map(|(x, c)| f64::from(x - c).powi(2))
-                .sum()
-        })
-        .collect();
-    spread.sort_by(f64::total_cmp);
-    let at = ((spread.len() - 1) as f64 * quantile) as usize;
-    Some((centre, spread[at]))
-}
-
 /// Per-thread buffers of the tiles and the hashing.
 #[derive(Default)]
 pub(super) struct Scratch {
-    queries: Vec<f32>,
+    pub(super) queries: Vec<f32>,
     targets: Vec<f32>,
-    product: Vec<f32>,
+    pub(super) product: Vec<f32>,
 }
 
 /// Runs `work(i, scratch, out)` for every `i < jobs` on `threads` threads (each taking the
@@ -513,7 +432,7 @@ pub(super) fn sorted(mut pairs: Vec<Pair>) -> Vec<Pair> {
 
 /// `out` (row-major, `n` wide) = the `m` rows of `a` times the `n` rows of `b` transposed,
 /// both row-major with `k` columns.
-fn sgemm_rows(a: &[f32], m: usize, b: &[f32], n: usize, k: usize, out: &mut [f32]) {
+pub(super) fn sgemm_rows(a: &[f32], m: usize, b: &[f32], n: usize, k: usize, out: &mut [f32]) {
     assert!(a.len() >= m * k && b.len() >= n * k && out.len() >= m * n);
     // SAFETY: a is m x k row-major (row stride k), b read as k x n through strides (1, k)
     // (the transpose of the n x k rows), out is m x n row-major; all three slices are at

@@ -13,7 +13,8 @@
 //! [`MISS_Z`] standard deviations to spare (one pair at the threshold in 200 is missed, fewer
 //! above it, as with the hash tables).
 
-use super::pairs::{centre_and_spread, parallel, sorted, Pair};
+use super::pairs::{parallel, sorted, Pair};
+use super::planes::centre_and_spread;
 use super::EmbeddingIndex;
 
 /// Bits of a sketch, and the words that hold them.

@@ -357,3 +357,11 @@ pub fn queue_rule(
         lease_seconds: 60,
     }
 }
+
+/// The images and the share done of a near-duplicate search `event` reports, if it is one.
+pub fn searching(event: image_scorer_protocol::AppEvent) -> Option<(u32, f32)> {
+    match event {
+        image_scorer_protocol::AppEvent::DuplicatesSearch(p) => Some((p.images, p.done)),
+        _ => None,
+    }
+}

@@ -4,10 +4,12 @@
 //! the perceptual-hash pairs. A query, a pair or a slider move then costs one matrix-vector
 //! product or a pass over the pairs, not a load from the database.
 
+use super::pair_file;
 use crate::similarity::{EmbeddingIndex, Pair};
 use crate::store::EmbeddingRows;
 use crate::{Result, Store};
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
@@ -59,6 +61,19 @@ struct PairCache {
     pairs: Vec<Pair>,
 }
 
+/// Pairs read back from the cache folder: to be brought up to the library's snapshot.
+impl From<pair_file::SavedPairs> for PairCache {
+    fn from(saved: pair_file::SavedPairs) -> Self {
+        Self {
+            model: saved.model,
+            key: None,
+            keys: saved.keys,
+            dim: saved.dim,
+            pairs: saved.pairs,
+        }
+    }
+}
+
 /// The perceptual-hash pairs within [`MAX_DISTANCE`] bits.
 struct HashPairs {
     /// The library's revision and the number of hashes they were computed from.
@@ -74,7 +89,15 @@ pub(crate) struct SimilarityCache {
     snapshot: Mutex<Option<Arc<Snapshot>>>,
     pairs: Mutex<Option<PairCache>>,
     hashes: Mutex<Option<Arc<HashPairs>>>,
+    /// Where the pairs are kept between runs ([`pair_file`]), if anywhere.
+    file: Option<PathBuf>,
 }
+
+/// The file of the pairs in the cache folder.
+const PAIR_FILE: &str = "near-duplicate-pairs.bin";
+/// New rows whose pairs are computed, and then saved, at a time: a search stopped goes on
+/// from the last part saved.
+const PART_ROWS: usize = 100_000;
 
 /// The threads the searches use: every core (the person is waiting for the answer).
 pub(crate) fn threads() -> usize {
@@ -88,6 +111,14 @@ pub(crate) struct Group {
 }
 
 impl SimilarityCache {
+    /// A cache that keeps the pairs in `cache_dir` between runs.
+    pub fn saved_in(cache_dir: &Path) -> Self {
+        Self {
+            file: Some(cache_dir.join(PAIR_FILE)),
+            ..Self::default()
+        }
+    }
+
     /// The embeddings as of `key`, loaded again when `key` changed.
     pub async fn snapshot(&self, store: &Store, key: IndexKey) -> Result<Arc<Snapshot>> {
         let mut held = self.snapshot.lock().await;
@@ -122,27 +153,35 @@ impl SimilarityCache {
         snapshot: Arc<Snapshot>,
         threshold: f64,
         marked: &HashSet<String>,
+        progress: Searching,
     ) -> Result<Vec<Group>> {
         let mut held = self.pairs.lock().await;
         let model = snapshot.key.model;
+        let saved = || {
+            let saved = pair_file::load(self.file.as_deref()?)?;
+            (saved.model == model && saved.threshold == MIN_THRESHOLD as f32)
+                .then(|| PairCache::from(saved))
+        };
         let cache = match held.take() {
             Some(c) if c.model == model => c,
-            _ => PairCache {
+            _ => saved().unwrap_or_else(|| PairCache {
                 model,
                 key: None,
                 keys: Vec::new(),
                 dim: snapshot.index.dim(),
                 pairs: Vec::new(),
-            },
+            }),
         };
         let cache = if cache.key == Some(snapshot.key) {
             cache
         } else {
             // Seconds of work for a large new library: off the async threads.
-            let snapshot = snapshot.clone();
-            tokio::task::spawn_blocking(move || update_pairs(cache, &snapshot))
-                .await
-                .map_err(|e| crate::CoreError::Internal(e.to_string()))?
+            let (snapshot, file) = (snapshot.clone(), self.file.clone());
+            tokio::task::spawn_blocking(move || {
+                update_pairs(cache, &snapshot, &progress, file.as_deref(), PART_ROWS)
+            })
+            .await
+            .map_err(|e| crate::CoreError::Internal(e.to_string()))?
         };
         let keys = &cache.keys;
         let groups = groups_of(
@@ -204,9 +243,20 @@ impl SimilarityCache {
     }
 }
 
+/// Hears how far the pairs of new images are: how many images, and the share done (each
+/// percent once, and the whole).
+pub(crate) type Searching = Box<dyn Fn(u32, f64) + Send + Sync>;
+
 /// Brings `cache` up to `snapshot`: drops the rows that left, keeps the pairs among the rest,
-/// and computes the pairs of the new rows against all.
-fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
+/// and computes the pairs of the new rows against all, `part` new rows at a time, saving the
+/// pairs to `file` after each part, and telling `progress`.
+fn update_pairs(
+    cache: PairCache,
+    snapshot: &Snapshot,
+    progress: &Searching,
+    file: Option<&Path>,
+    part: usize,
+) -> PairCache {
     let dim = snapshot.index.dim();
     let mut index = EmbeddingIndex::with_capacity(dim, snapshot.index.len());
     let mut keys = Vec::with_capacity(snapshot.index.len());
@@ -225,11 +275,6 @@ fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
     let new: Vec<usize> = (0..snapshot.index.len())
         .filter(|&row| !known.contains(snapshot.index.key(row)))
         .collect();
-    for row in new {
-        let key = snapshot.index.key(row).to_owned();
-        index.push(key.clone(), &snapshot.index.vector(row));
-        keys.push(key);
-    }
     let mut pairs: Vec<Pair> = if reuse {
         cache
             .pairs
@@ -246,7 +291,46 @@ fn update_pairs(cache: PairCache, snapshot: &Snapshot) -> PairCache {
     } else {
         Vec::new()
     };
-    pairs.extend(index.pairs_above(kept, MIN_THRESHOLD as f32, threads(), &|_| {}));
+    // The work of each part is its rows times the rows before them.
+    let n = kept + new.len();
+    let all = (n as f64).powi(2) - (kept as f64).powi(2);
+    let images = new.len() as u32;
+    let percent = std::sync::atomic::AtomicU32::new(0);
+    let heard = |done: f64| {
+        let now = (done * 100.0).floor() as u32;
+        if percent.fetch_max(now, std::sync::atomic::Ordering::Relaxed) < now {
+            progress(images, done);
+        }
+    };
+    let mut before = 0.0;
+    for rows in new.chunks(part.max(1)) {
+        let from = index.len();
+        for &row in rows {
+            let key = snapshot.index.key(row).to_owned();
+            index.push(key.clone(), &snapshot.index.vector(row));
+            keys.push(key);
+        }
+        let share = ((index.len() as f64).powi(2) - (from as f64).powi(2)) / all;
+        let found = index.pairs_above(from, MIN_THRESHOLD as f32, threads(), &|done| {
+            heard(before + share * done)
+        });
+        pairs.extend(found);
+        before += share;
+        if let Some(file) = file {
+            // Unsaved, the pairs are computed again next time: worth a message, not a stop.
+            let saved =
+                pair_file::save(file, cache.model, dim, MIN_THRESHOLD as f32, &keys, &pairs);
+            if let Err(e) = saved {
+                eprintln!(
+                    "image-scorer: the near-duplicate pairs could not be saved in {}: {e}",
+                    file.display()
+                );
+            }
+        }
+    }
+    if images > 0 && percent.load(std::sync::atomic::Ordering::Relaxed) < 100 {
+        progress(images, 1.0);
+    }
     PairCache {
         model: cache.model,
         key: Some(snapshot.key),
@@ -339,13 +423,4 @@ fn groups_of(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn groups_are_the_linked_rows_less_the_marked_ones() {
-        let edges = [(1, 0, 0.95), (2, 1, 0.9), (4, 3, 0.99), (6, 5, 0.85)];
-        let groups = groups_of(8, edges.into_iter(), |r| r != 5);
-        assert_eq!(groups, vec![(vec![3, 4], 0.99), (vec![0, 1, 2], 0.95)]);
-    }
-}
+mod tests;

@@ -3,6 +3,7 @@
 
 use super::predictor::no_pack;
 mod cache;
+mod pair_file;
 
 pub(crate) use cache::{threads, SimilarityCache};
 
@@ -13,8 +14,8 @@ use image_scorer_protocol::commands::*;
 use image_scorer_protocol::PairKind;
 use image_scorer_protocol::{
     AppError, AppEvent, DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked,
-    ErrorKind, GroupImage, ImageRole, JudgementKind, LikenessPoint, LikenessSaved, LikenessSummary,
-    QueueItem, SimilarImage, SimilarImages, SimilarityPair,
+    DuplicatesProgress, ErrorKind, GroupImage, ImageRole, JudgementKind, LikenessPoint,
+    LikenessSaved, LikenessSummary, QueueItem, SimilarImage, SimilarImages, SimilarityPair,
 };
 use std::collections::HashSet;
 use std::path::Path;
@@ -220,10 +221,17 @@ impl Handler<GetDuplicateGroups> for App {
                 let searched = (0..snapshot.index.len())
                     .filter(|&row| !marked.contains(snapshot.index.key(row)))
                     .count();
+                let sink = self.0.sink.clone();
+                let progress = Box::new(move |images, done: f64| {
+                    sink.emit(AppEvent::DuplicatesSearch(DuplicatesProgress {
+                        images,
+                        done: done as f32,
+                    }))
+                });
                 let groups = self
                     .0
                     .similarity
-                    .embedding_groups(snapshot, threshold, &marked)
+                    .embedding_groups(snapshot, threshold, &marked, progress)
                     .await?;
                 (groups, searched)
             }

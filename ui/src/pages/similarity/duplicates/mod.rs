@@ -12,6 +12,7 @@ use crate::api;
 use crate::keys::SimilarityAction;
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::{GetDuplicateGroups, MarkDuplicates, Undo};
+use image_scorer_protocol::events::DuplicatesSearch;
 use image_scorer_protocol::text::count_is;
 use image_scorer_protocol::{AppError, DuplicateMethod, ErrorKind, JudgementKind, Undone};
 use state::{Review, ReviewAction};
@@ -38,6 +39,21 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
         let model = app.model.clone();
         Callback::from(move |e: AppError| model.dispatch(Action::Failed(e)))
     };
+    // The app's progress while it computes the pairs of new images.
+    {
+        let review = review.clone();
+        let held = use_mut_ref(|| None);
+        use_effect_with((), move |_| {
+            let kept = held.clone();
+            spawn_local(async move {
+                let heard = move |p| review.dispatch(ReviewAction::Searching(p));
+                if let Ok(subscription) = api::listen::<DuplicatesSearch>(heard).await {
+                    *kept.borrow_mut() = Some(subscription);
+                }
+            });
+            move || drop(held.borrow_mut().take())
+        });
+    }
     // Answers to an older slider position are dropped.
     let asked = use_mut_ref(|| 0u32);
     {
@@ -91,6 +107,7 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
                     { format!("Group {} of {} · closest pair {:.3}", review.at() + 1, review.count(), g.closest) }
                 </p>
             }
+            { view::searching(&review) }
             { view::group(&review) }
             { view::toolbar(&act) }
         </>

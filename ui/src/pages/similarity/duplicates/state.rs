@@ -2,8 +2,8 @@
 //! the groups found, the one under review and the image kept in it, and the passing note.
 
 use image_scorer_protocol::{
-    DuplicateGroup, DuplicateGroups, DuplicateMethod, DEFAULT_DISTANCE, DEFAULT_THRESHOLD,
-    MAX_DISTANCE, MIN_THRESHOLD,
+    DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesProgress, DEFAULT_DISTANCE,
+    DEFAULT_THRESHOLD, MAX_DISTANCE, MIN_THRESHOLD,
 };
 use std::rc::Rc;
 use yew::prelude::*;
@@ -26,6 +26,8 @@ pub struct Review {
     pub note: Option<String>,
     /// Bumped when the groups must be asked for again (a mark, an undo).
     pub reload: u32,
+    /// How far the app is in computing the pairs of new images, while it is.
+    pub searching: Option<DuplicatesProgress>,
 }
 
 /// A change to the [`Review`].
@@ -45,6 +47,8 @@ pub enum ReviewAction {
     Changed(Option<String>),
     /// Say something in passing.
     Note(String),
+    /// The app is computing the pairs of new images, this far.
+    Searching(DuplicatesProgress),
 }
 
 impl Review {
@@ -66,6 +70,7 @@ impl Review {
             keep: 0,
             note: None,
             reload: 0,
+            searching: None,
         }
     }
 
@@ -129,7 +134,11 @@ impl Reducible for Review {
                 r.method = method;
                 r.keep = 0;
             }
-            ReviewAction::Arrived(groups) => r.groups = Some(groups),
+            ReviewAction::Arrived(groups) => {
+                r.groups = Some(groups);
+                r.searching = None;
+            }
+            ReviewAction::Searching(p) => r.searching = (p.done < 1.0).then_some(p),
             ReviewAction::Keep(k) => {
                 if r.group().is_some_and(|g| k < g.images.len()) {
                     r.keep = k;
@@ -207,6 +216,18 @@ mod tests {
         assert_eq!(r.at(), 0);
         r = reduce(r, ReviewAction::Changed(Some("marked".into())));
         assert_eq!((r.reload, r.note.as_deref()), (1, Some("marked")));
+    }
+
+    #[test]
+    fn the_search_shows_its_progress_until_the_groups_arrive() {
+        let p = |done| DuplicatesProgress { images: 5000, done };
+        let mut r = reduce(Review::new(true), ReviewAction::Searching(p(0.25)));
+        assert_eq!(r.searching, Some(p(0.25)));
+        r = reduce(r, ReviewAction::Searching(p(1.0)));
+        assert_eq!(r.searching, None, "done: nothing to wait for");
+        r = reduce(r, ReviewAction::Searching(p(0.5)));
+        r = reduce(r, ReviewAction::Arrived(groups(&[2])));
+        assert_eq!((r.searching, r.count()), (None, 1));
     }
 
     #[test]

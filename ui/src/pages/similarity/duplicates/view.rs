@@ -73,6 +73,20 @@ pub fn bar(review: &UseReducerHandle<Review>, act: &Callback<SimilarityAction>) 
     }
 }
 
+/// How far the app is in comparing new images, while it is: a bar and the share.
+pub fn searching(review: &Review) -> Html {
+    let Some(p) = review.searching else {
+        return html! {};
+    };
+    let percent = (f64::from(p.done) * 100.0).floor();
+    html! {
+        <p class="note" id="duplicates-searching">
+            { format!("Comparing {} new images with the library: {percent:.0} % ", p.images) }
+            <progress max="1" value={p.done.to_string()}></progress>
+        </p>
+    }
+}
+
 /// The group under review, side by side, the kept image marked (a click keeps another); or
 /// why there is none.
 pub fn group(review: &UseReducerHandle<Review>) -> Html {

@@ -1,0 +1,96 @@
+//! Tests of the Similarity page's memory: groups of linked rows, and the pairs' search
+//! saved part by part and resumed.
+
+use super::*;
+
+#[test]
+fn groups_are_the_linked_rows_less_the_marked_ones() {
+    let edges = [(1, 0, 0.95), (2, 1, 0.9), (4, 3, 0.99), (6, 5, 0.85)];
+    let groups = groups_of(8, edges.into_iter(), |r| r != 5);
+    assert_eq!(groups, vec![(vec![3, 4], 0.99), (vec![0, 1, 2], 0.95)]);
+}
+
+/// `rows` rows of a snapshot: unrelated ones in every direction, each third with a copy.
+fn snapshot(rows: usize) -> Snapshot {
+    let mut rng = fastrand::Rng::with_seed(6);
+    let mut index = EmbeddingIndex::new(48);
+    while index.len() < rows {
+        let v: Vec<f32> = (0..48).map(|_| rng.f32() - 0.5).collect();
+        index.push(format!("{:040x}", index.len()), &v);
+        if index.len().is_multiple_of(3) && index.len() < rows {
+            let near: Vec<f32> = v.iter().map(|x| x + 0.05 * (rng.f32() - 0.5)).collect();
+            index.push(format!("{:040x}", index.len()), &near);
+        }
+    }
+    let rows = (0..index.len())
+        .map(|r| (index.key(r).to_owned(), r))
+        .collect();
+    Snapshot {
+        key: IndexKey {
+            model: 3,
+            library: index.len() as u64,
+            embedded: index.len() as u32,
+        },
+        names: vec![String::new(); index.len()],
+        index,
+        rows,
+    }
+}
+
+fn empty() -> PairCache {
+    PairCache {
+        model: 3,
+        key: None,
+        keys: Vec::new(),
+        dim: 48,
+        pairs: Vec::new(),
+    }
+}
+
+/// The pairs by their images' keys.
+fn by_key(cache: &PairCache) -> HashSet<(String, String)> {
+    let key = |r: u32| cache.keys[r as usize].clone();
+    cache.pairs.iter().map(|p| (key(p.a), key(p.b))).collect()
+}
+
+#[test]
+fn a_search_saved_part_way_goes_on_from_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(PAIR_FILE);
+    let whole = snapshot(3000);
+    let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = |heard: &Arc<std::sync::Mutex<Vec<(u32, f64)>>>| -> Searching {
+        let heard = heard.clone();
+        Box::new(move |images, done| heard.lock().unwrap().push((images, done)))
+    };
+    // Without a file: every pair of the whole library, the progress rising to the whole.
+    let all = update_pairs(empty(), &whole, &listener(&heard), None, 700);
+    let expected = by_key(&all);
+    assert!(expected.len() > 900, "{} pairs", expected.len());
+    let progress = std::mem::take(&mut *heard.lock().unwrap());
+    assert!(progress.iter().all(|(n, _)| *n == 3000), "{progress:?}");
+    assert!(progress.windows(2).all(|w| w[0].1 < w[1].1), "{progress:?}");
+    assert_eq!(progress.last().map(|p| p.1), Some(1.0));
+    assert!(!file.exists());
+
+    // A search stopped after the first 1,200 images' parts: the file holds their pairs.
+    let first = snapshot(1200);
+    update_pairs(empty(), &first, &listener(&heard), Some(&file), 700);
+    let saved = pair_file::load(&file).expect("saved");
+    assert_eq!(saved.keys.len(), 1200);
+    heard.lock().unwrap().clear();
+    // Started again on the whole library: only the other 1,800 are compared.
+    let resumed = PairCache::from(saved);
+    let done = update_pairs(resumed, &whole, &listener(&heard), Some(&file), 700);
+    assert_eq!(by_key(&done), expected);
+    let progress = heard.lock().unwrap().clone();
+    assert!(progress.iter().all(|(n, _)| *n == 1800), "{progress:?}");
+    // And the file has them all: a restart computes nothing.
+    let saved = pair_file::load(&file).expect("saved");
+    assert_eq!(saved.keys.len(), 3000);
+    heard.lock().unwrap().clear();
+    let cache = PairCache::from(saved);
+    let again = update_pairs(cache, &whole, &listener(&heard), Some(&file), 700);
+    assert_eq!(by_key(&again), expected);
+    assert!(heard.lock().unwrap().is_empty());
+}
