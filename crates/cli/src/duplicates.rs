@@ -8,6 +8,9 @@ use image_scorer_core::App;
 use image_scorer_protocol::commands::GetDuplicateGroups;
 use image_scorer_protocol::{DuplicateMethod, DEFAULT_THRESHOLD};
 
+/// Images named per group (the largest first); the rest are counted.
+const SHOWN: usize = 8;
+
 /// The options of `duplicates`.
 #[derive(Debug, Args)]
 pub struct DuplicatesArgs {
@@ -51,8 +54,19 @@ pub async fn duplicates(app: &App, args: DuplicatesArgs) -> Result<(), String> {
         found.total, found.images, found.searched, found.library
     );
     for group in &found.groups {
-        let names: Vec<&str> = group.images.iter().map(|i| i.name.as_str()).collect();
-        println!("{:.3}  {}", group.closest, names.join("  "));
+        let names: Vec<&str> = group
+            .images
+            .iter()
+            .take(SHOWN)
+            .map(|i| i.name.as_str())
+            .collect();
+        let more = group.images.len().saturating_sub(SHOWN);
+        let more = if more > 0 {
+            format!("  … and {more} more")
+        } else {
+            String::new()
+        };
+        println!("{:.3}  {}{more}", group.closest, names.join("  "));
     }
     Ok(())
 }

@@ -107,10 +107,9 @@ impl EmbeddingIndex {
         }
         if let Some(plan) = self.hash_plan(from, threshold) {
             if plan.work < super::sketch::WORK {
-                let hashed =
-                    self.hashed_pairs(from, threshold, &plan, MAX_CANDIDATE_SHARE, threads);
+                let share = MAX_CANDIDATE_SHARE;
+                let hashed = self.hashed_pairs(from, threshold, &plan, share, threads, progress);
                 if let Some(hashed) = hashed {
-                    progress(1.0);
                     return hashed.pairs;
                 }
             }
@@ -187,7 +186,7 @@ impl EmbeddingIndex {
 
     /// [`pairs_above`](Self::pairs_above) computing the pairs that share a bucket of `plan`'s
     /// tables; `None`, before computing any, when they are more than `max_share` of all pairs
-    /// (the rows fell into few buckets).
+    /// (the rows fell into few buckets). `progress` hears the share of the tables done.
     pub fn hashed_pairs(
         &self,
         from: usize,
@@ -195,6 +194,7 @@ impl EmbeddingIndex {
         plan: &HashPlan,
         max_share: f64,
         threads: usize,
+        progress: &(dyn Fn(f64) + Sync),
     ) -> Option<Hashed> {
         let n = self.len();
         let tables = plan.tables;
@@ -244,6 +244,7 @@ impl EmbeddingIndex {
         if candidates > max_share * every {
             return None;
         }
+        let tables_done = std::sync::atomic::AtomicUsize::new(0);
         let found = parallel(tables, threads, |table, scratch, out| {
             let (starts, order) = sort(table);
             for b in 0..buckets {
@@ -261,6 +262,8 @@ impl EmbeddingIndex {
                     self.tile_pairs(bucket, q0..q1, threshold, scratch, out);
                 }
             }
+            let done = 1 + tables_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            progress(done as f64 / tables as f64);
         });
         // A pair that shares buckets in several tables is found once per table.
         let mut pairs = sorted(found);

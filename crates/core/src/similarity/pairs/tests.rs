@@ -45,7 +45,7 @@ fn pairs_above_equal_the_pairs_of_a_full_scan() {
         };
         // Each cluster shares most buckets: the candidates are more than every pair.
         let hashed = index
-            .hashed_pairs(from, threshold, &plan, f64::INFINITY, threads)
+            .hashed_pairs(from, threshold, &plan, f64::INFINITY, threads, &|_| {})
             .expect("no limit");
         for (how, got) in [
             (
@@ -100,9 +100,16 @@ fn hashed_recall(
     }
     let exact = index.exact_pairs(0, threshold, 2, &|_| {});
     let plan = index.hash_plan(0, threshold).expect("a plan");
+    let heard = std::sync::Mutex::new(Vec::new());
     let hashed = index
-        .hashed_pairs(0, threshold, &plan, 1.0, 2)
+        .hashed_pairs(0, threshold, &plan, 1.0, 2, &|done| {
+            heard.lock().unwrap().push(done)
+        })
         .expect("under every pair");
+    // Each table's end is heard, the last one as the whole.
+    let heard = heard.into_inner().unwrap();
+    assert_eq!(heard.len(), plan.tables);
+    assert_eq!(heard.iter().copied().fold(0.0, f64::max), 1.0);
     let exact: HashMap<(u32, u32), f32> = exact.iter().map(|p| ((p.a, p.b), p.cosine)).collect();
     let found = hashed
         .pairs
@@ -170,7 +177,7 @@ fn hashed_pairs_separate_rows_that_share_a_direction() {
         ..plan.clone()
     };
     let through_origin = index
-        .hashed_pairs(0, 0.9, &origin, f64::INFINITY, 2)
+        .hashed_pairs(0, 0.9, &origin, f64::INFINITY, 2, &|_| {})
         .expect("no limit");
     assert!(
         through_origin.share > 5.0 * hashed.share,
