@@ -144,6 +144,8 @@ fn main() {
         threads,
     );
 
+    perceptual_hashes(rows, threads);
+
     println!(
         "{}",
         goal_line("similarity_topk_vs_numpy", numpy_ms / p50, ">=", 1.0)
@@ -261,6 +263,43 @@ fn near_duplicates(
         exact.len()
     );
     (groups_s, recall)
+}
+
+/// The perceptual-hash pairs within the page's default distance (4 bits) over `rows` hashes in
+/// families (a random hash and up to three copies with a few bits flipped), through the Hamming
+/// index, against every pair of a 100,000-hash subset (scaled by the square of the sizes);
+/// figures for the record.
+fn perceptual_hashes(rows: usize, threads: usize) {
+    let mut rng = fastrand::Rng::with_seed(64);
+    let mut hashes = Vec::with_capacity(rows);
+    while hashes.len() < rows {
+        let base = rng.u64(..);
+        hashes.push(base);
+        for _ in 0..rng.usize(0..4) {
+            let mut copy = base;
+            for _ in 0..rng.u32(0..=6) {
+                copy ^= 1 << rng.u32(0..64);
+            }
+            hashes.push(copy);
+        }
+    }
+    hashes.truncate(rows);
+    let t = Instant::now();
+    let pairs = image_scorer_core::similarity::hamming_pairs(&hashes, 4, threads);
+    let index_s = t.elapsed().as_secs_f64();
+    let subset = rows.min(100_000);
+    let t = Instant::now();
+    let every = image_scorer_core::similarity::hamming_pairs(&hashes[..subset], 12, threads);
+    let every_s = t.elapsed().as_secs_f64() * (rows as f64 / subset as f64).powi(2);
+    let within = every.iter().filter(|p| p.2 <= 4).count();
+    let found = pairs.iter().filter(|p| (p.0 as usize) < subset).count();
+    println!(
+        "  perceptual hashes within 4 bits over {rows}: {} pairs in {:.2} s through the index; \
+         every pair would take about {every_s:.0} s; on the first {subset}: {found} of {within}",
+        pairs.len(),
+        index_s
+    );
+    assert_eq!(found, within, "the index finds every pair");
 }
 
 /// Writes the index's rows as the embeddings of `rows` images into a fresh database and times

@@ -13,11 +13,13 @@
 //! `pairs` finds every pair above a threshold (near-duplicates); `kernels` has the SIMD dot
 //! products and conversions both use.
 
+mod hamming;
 mod kernels;
 mod pairs;
 mod planes;
 mod sketch;
 
+pub use hamming::{hamming_pairs, HashPair};
 pub use kernels::dot;
 pub use pairs::{HashPlan, Hashed, Pair};
 pub use sketch::{SketchPlan, WORK as SKETCH_WORK};

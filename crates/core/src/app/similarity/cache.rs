@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
+use image_scorer_protocol::DEFAULT_DISTANCE;
 pub use image_scorer_protocol::{MAX_DISTANCE, MIN_THRESHOLD};
 
 /// The store hands the index its rows as it reads them; rows of another length than the
@@ -74,10 +75,12 @@ impl From<pair_file::SavedPairs> for PairCache {
     }
 }
 
-/// The perceptual-hash pairs within [`MAX_DISTANCE`] bits.
+/// The perceptual-hash pairs within `within` bits.
 struct HashPairs {
     /// The library's revision and the number of hashes they were computed from.
     key: (u64, usize),
+    /// The most differing bits of a pair found.
+    within: u32,
     keys: Vec<String>,
     /// `(a, b, differing bits)`.
     pairs: Vec<(u32, u32, u32)>,
@@ -204,7 +207,8 @@ impl SimilarityCache {
     }
 
     /// The perceptual-hash groups within `distance` bits among the queue images (which
-    /// `hashes` are, by SHA-1); recomputed when the library or the hashes changed.
+    /// `hashes` are, by SHA-1); recomputed when the library or the hashes changed, or (on a
+    /// large library) a larger distance is asked for than they were found within.
     pub async fn hash_groups(
         &self,
         library: u64,
@@ -213,10 +217,18 @@ impl SimilarityCache {
     ) -> Result<Vec<Group>> {
         let mut held = self.hashes.lock().await;
         let key = (library, hashes.len());
-        let pairs = match held.as_ref().filter(|h| h.key == key) {
+        let within = if hashes.len() <= ALL_DISTANCES_UP_TO {
+            MAX_DISTANCE
+        } else {
+            distance.clamp(DEFAULT_DISTANCE, MAX_DISTANCE)
+        };
+        let pairs = match held
+            .as_ref()
+            .filter(|h| h.key == key && h.within >= distance)
+        {
             Some(h) => h.clone(),
             None => {
-                let computed = tokio::task::spawn_blocking(move || hash_pairs(key, hashes))
+                let computed = tokio::task::spawn_blocking(move || hash_pairs(key, hashes, within))
                     .await
                     .map_err(|e| crate::CoreError::Internal(e.to_string()))?;
                 let computed = Arc::new(computed);
@@ -340,39 +352,19 @@ fn update_pairs(
     }
 }
 
-/// Every pair of `hashes` within [`MAX_DISTANCE`] bits.
-fn hash_pairs(key: (u64, usize), hashes: Vec<(String, u64)>) -> HashPairs {
+/// Up to this many hashes, their pairs are found within [`MAX_DISTANCE`] bits at once (every
+/// slider position answered from them); beyond it within the distance asked for (at least the
+/// default), through the Hamming index, and again when a larger one is asked for.
+const ALL_DISTANCES_UP_TO: usize = 20_000;
+
+/// Every pair of `hashes` within `within` bits.
+fn hash_pairs(key: (u64, usize), hashes: Vec<(String, u64)>, within: u32) -> HashPairs {
     let values: Vec<u64> = hashes.iter().map(|(_, h)| *h).collect();
-    let n = values.len();
-    let chunk = n.div_ceil(threads()).max(1);
-    let pairs = std::thread::scope(|scope| {
-        let parts: Vec<_> = (0..n)
-            .step_by(chunk)
-            .map(|start| {
-                let values = &values;
-                scope.spawn(move || {
-                    let mut found = Vec::new();
-                    for a in start..(start + chunk).min(n) {
-                        for b in 0..a {
-                            let d = (values[a] ^ values[b]).count_ones();
-                            if d <= MAX_DISTANCE {
-                                found.push((a as u32, b as u32, d));
-                            }
-                        }
-                    }
-                    found
-                })
-            })
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_default())
-            .collect()
-    });
     HashPairs {
         key,
+        within,
+        pairs: crate::similarity::hamming_pairs(&values, within, threads()),
         keys: hashes.into_iter().map(|(k, _)| k).collect(),
-        pairs,
     }
 }
 
