@@ -118,22 +118,29 @@ output = "score"
     packs
 }
 
+/// A home folder with `photos/` holding copies of the fixture photos `names`.
+fn home_with(names: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    for name in names {
+        let from = fixtures().join(name);
+        assert!(from.is_file(), "fixture {} missing", from.display());
+        std::fs::copy(from, photos.join(name)).unwrap();
+    }
+    (tmp, photos)
+}
+
 #[test]
 fn the_command_line_lists_near_duplicates_and_keeps_their_pairs() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path();
-    let photos = home.join("photos");
-    std::fs::create_dir(&photos).unwrap();
     // The stereo pair is the stand-in encoder's closest (a cosine of 0.9); the others are far.
-    let names = [
+    let (tmp, photos) = home_with(&[
         "motorcycle_left.png",
         "motorcycle_right.png",
         "chelsea.png",
         "coffee.png",
-    ];
-    for name in names {
-        std::fs::copy(fixtures().join(name), photos.join(name)).unwrap();
-    }
+    ]);
+    let home = tmp.path();
     let db = home.join("ratings.sqlite");
     let db = db.to_str().unwrap();
     cli(home, &["--db", db, "index", photos.to_str().unwrap()]);
@@ -194,15 +201,8 @@ fn the_command_line_lists_near_duplicates_and_keeps_their_pairs() {
 
 #[test]
 fn the_command_line_indexes_embeds_imports_counts_and_exports() {
-    let tmp = tempfile::tempdir().unwrap();
+    let (tmp, photos) = home_with(&["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"]);
     let home = tmp.path();
-    let photos = home.join("photos");
-    std::fs::create_dir(&photos).unwrap();
-    for name in ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"] {
-        let from = fixtures().join(name);
-        assert!(from.is_file(), "fixture {} missing", from.display());
-        std::fs::copy(from, photos.join(name)).unwrap();
-    }
     let db = home.join("ratings.sqlite");
     let db = db.to_str().unwrap();
     let out = cli(home, &["--db", db, "index", photos.to_str().unwrap()]);

@@ -296,6 +296,20 @@ fn answer(path: &str) -> Vec<u8> {
     out
 }
 
+/// The app in `dir` with its default caps, its pack downloads trusting the certificates in
+/// `roots` besides the public ones, and its packs folder (made, empty).
+async fn app_trusting(dir: &Path, roots: Option<PathBuf>) -> (App, PathBuf) {
+    let mut config = AppConfig::in_folders(dir.join("data"), dir.join("cache"));
+    config.onnx_runtime = vec![ort_library()];
+    config.pack_roots = roots;
+    let packs = config.packs_dir();
+    let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
+        .await
+        .unwrap();
+    std::fs::create_dir_all(&packs).unwrap();
+    (app, packs)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_https_download_that_redirects_to_plain_http_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
@@ -303,14 +317,7 @@ async fn an_https_download_that_redirects_to_plain_http_is_refused() {
     let (address, certificate) = https_server(answer);
     let roots = tmp.path().join("roots.pem");
     std::fs::write(&roots, certificate).unwrap();
-    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
-    config.onnx_runtime = vec![ort_library()];
-    config.pack_roots = Some(roots);
-    let packs = config.packs_dir();
-    let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
-        .await
-        .unwrap();
-    std::fs::create_dir_all(&packs).unwrap();
+    let (app, packs) = app_trusting(tmp.path(), Some(roots)).await;
 
     // Redirected from https to http (where the same pack waits): refused, nothing kept.
     let url = format!("https://{address}/moved.zip");
@@ -335,14 +342,7 @@ async fn an_https_download_that_redirects_to_plain_http_is_refused() {
 async fn a_download_from_an_untrusted_certificate_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let (address, _) = https_server(answer);
-    let mut config = AppConfig::in_folders(tmp.path().join("data"), tmp.path().join("cache"));
-    config.onnx_runtime = vec![ort_library()];
-    config.pack_roots = None;
-    let packs = config.packs_dir();
-    let app = App::open(config, Arc::new(image_scorer_core::app::NullSink))
-        .await
-        .unwrap();
-    std::fs::create_dir_all(&packs).unwrap();
+    let (app, packs) = app_trusting(tmp.path(), None).await;
     let url = format!("https://{address}/pack.zip");
     let message = refused(&app, PackSource::Url { url, sha256: None }, &packs).await;
     assert!(message.contains("could not be reached"), "{message}");
