@@ -150,6 +150,8 @@ async fn pairs_find_similar_and_duplicates_by_key_and_button() {
             .is_none()
     })
     .await;
+    // The stub's group holds every image not marked and lists the largest two.
+    find(&root, "#duplicate-position", "the 2 largest of its").await;
     press_key("2", "Digit2");
     find(&root, "#duplicate-group .stage.kept", "b.png").await;
     press_key("Enter", "Enter");

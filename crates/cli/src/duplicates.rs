@@ -60,7 +60,7 @@ pub async fn duplicates(app: &App, args: DuplicatesArgs) -> Result<(), String> {
             .take(SHOWN)
             .map(|i| i.name.as_str())
             .collect();
-        let more = group.images.len().saturating_sub(SHOWN);
+        let more = (group.size as usize).saturating_sub(names.len());
         let more = if more > 0 {
             format!("  … and {more} more")
         } else {

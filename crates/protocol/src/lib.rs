@@ -52,7 +52,7 @@ pub use sharing::{PairedDevice, SharingState};
 pub use similarity::{
     DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked, DuplicatesProgress,
     GroupImage, LikenessPoint, LikenessSaved, LikenessSummary, PairKind, SimilarImage,
-    SimilarImages, SimilarityPair, DEFAULT_DISTANCE, DEFAULT_THRESHOLD, MAX_DISTANCE,
+    SimilarImages, SimilarityPair, DEFAULT_DISTANCE, DEFAULT_THRESHOLD, GROUP_SHOWN, MAX_DISTANCE,
     MIN_THRESHOLD,
 };
 

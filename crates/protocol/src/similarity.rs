@@ -126,11 +126,19 @@ pub struct GroupImage {
     pub bytes: f64,
 }
 
+/// The most images of a near-duplicate group listed (the largest): a group is reviewed side by
+/// side, and a mark names only images the person saw.
+pub const GROUP_SHOWN: usize = 24;
+
 /// Images that are near-duplicates of each other (linked by pairs above the threshold).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DuplicateGroup {
-    /// Largest first (most pixels, then most bytes): the one to keep, usually.
+    /// Largest first (most pixels, then most bytes): the one to keep, usually; at most
+    /// [`GROUP_SHOWN`] of them.
     pub images: Vec<GroupImage>,
+    /// How many images the group holds (more than `images` lists when it is larger than
+    /// [`GROUP_SHOWN`]: a mark marks only those seen).
+    pub size: u32,
     /// The highest similarity of a pair in the group (cosine, or 1 - bits/64 for the hash).
     pub closest: f64,
 }

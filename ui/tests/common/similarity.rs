@@ -252,6 +252,8 @@ pub(super) fn handlers() -> Vec<(&'static str, Handler)> {
                             bytes: 2048.0,
                         })
                         .collect(),
+                    // The group holds every image not marked; the largest two are listed.
+                    size: all.len() as u32,
                     closest: 0.97,
                 })
                 .into_iter()

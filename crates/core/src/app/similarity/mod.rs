@@ -16,6 +16,7 @@ use image_scorer_protocol::{
     AppError, AppEvent, DuplicateGroup, DuplicateGroups, DuplicateMethod, DuplicatesMarked,
     DuplicatesProgress, ErrorKind, GroupImage, ImageRole, JudgementKind, LikenessPoint,
     LikenessSaved, LikenessSummary, QueueItem, SimilarImage, SimilarImages, SimilarityPair,
+    GROUP_SHOWN,
 };
 use std::collections::HashSet;
 use std::path::Path;
@@ -274,8 +275,11 @@ impl Handler<GetDuplicateGroups> for App {
                 )
             });
             if images.len() >= 2 {
+                let size = images.len() as u32;
+                images.truncate(GROUP_SHOWN);
                 listed.push(DuplicateGroup {
                     images,
+                    size,
                     closest: group.closest,
                 });
             }

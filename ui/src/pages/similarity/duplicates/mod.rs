@@ -104,13 +104,26 @@ pub fn DuplicatesView(props: &DuplicatesProps) -> Html {
             }
             if let Some(g) = review.group() {
                 <p class="note" id="duplicate-position">
-                    { format!("Group {} of {} · closest pair {:.3}", review.at() + 1, review.count(), g.closest) }
+                    { format!("Group {} of {} · closest pair {:.3}{}", review.at() + 1, review.count(), g.closest, listed(g)) }
                 </p>
             }
             { view::searching(&review) }
             { view::group(&review) }
             { view::toolbar(&act) }
         </>
+    }
+}
+
+/// What part of a large group is shown (a mark names only those images).
+fn listed(group: &image_scorer_protocol::DuplicateGroup) -> String {
+    let shown = group.images.len();
+    if group.size as usize > shown {
+        format!(
+            " · the {shown} largest of its {} images shown: a mark marks only these",
+            group.size
+        )
+    } else {
+        String::new()
     }
 }
 

@@ -186,6 +186,7 @@ mod tests {
                             bytes: 0.0,
                         })
                         .collect(),
+                    size: *n as u32,
                     closest: 1.0,
                 })
                 .collect(),
