@@ -8,9 +8,6 @@ use image_scorer_core::App;
 use image_scorer_protocol::commands::GetDuplicateGroups;
 use image_scorer_protocol::{DuplicateMethod, DEFAULT_THRESHOLD};
 
-/// Images named per group (the largest first); the rest are counted.
-const SHOWN: usize = 8;
-
 /// The options of `duplicates`.
 #[derive(Debug, Args)]
 pub struct DuplicatesArgs {
@@ -54,12 +51,8 @@ pub async fn duplicates(app: &App, args: DuplicatesArgs) -> Result<(), String> {
         found.total, found.images, found.searched, found.library
     );
     for group in &found.groups {
-        let names: Vec<&str> = group
-            .images
-            .iter()
-            .take(SHOWN)
-            .map(|i| i.name.as_str())
-            .collect();
+        // The app lists a large group's largest images; the rest are counted.
+        let names: Vec<&str> = group.images.iter().map(|i| i.name.as_str()).collect();
         let more = (group.size as usize).saturating_sub(names.len());
         let more = if more > 0 {
             format!("  … and {more} more")

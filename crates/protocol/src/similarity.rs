@@ -127,8 +127,8 @@ pub struct GroupImage {
 }
 
 /// The most images of a near-duplicate group listed (the largest): a group is reviewed side by
-/// side, and a mark names only images the person saw.
-pub const GROUP_SHOWN: usize = 24;
+/// side, each with its key (1-9), and a mark names only images the person saw.
+pub const GROUP_SHOWN: usize = 9;
 
 /// Images that are near-duplicates of each other (linked by pairs above the threshold).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
