@@ -60,16 +60,11 @@ pub struct ServeArgs {
 impl ServeArgs {
     /// The door's caps with what the options change.
     fn limits(&self) -> Limits {
-        let defaults = Limits::default();
-        let connections = self.max_connections.max(1);
-        Limits {
-            connections,
-            stranger_connections: connections * 3 / 4,
-            per_stranger: defaults.per_stranger.min(connections * 3 / 4).max(1),
-            per_device_address: self.max_per_address.clamp(1, connections),
-            streams: self.max_event_streams.max(1),
-            ..defaults
-        }
+        Limits::sized(
+            self.max_connections,
+            self.max_per_address,
+            self.max_event_streams,
+        )
     }
 }
 

@@ -35,12 +35,23 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
+        Self::sized(512, 128, 64)
+    }
+}
+
+impl Limits {
+    /// The caps for `connections` in all (at least one), of which addresses no device was let
+    /// in from lately may hold three quarters, `per_device_address` from one address devices
+    /// come from (at most all of them), and `streams` event streams; the rest as by default.
+    pub fn sized(connections: usize, per_device_address: usize, streams: usize) -> Self {
+        let connections = connections.max(1);
+        let strangers = connections * 3 / 4;
         Self {
-            connections: 512,
-            stranger_connections: 384,
-            per_stranger: 32,
-            per_device_address: 128,
-            streams: 64,
+            connections,
+            stranger_connections: strangers,
+            per_stranger: strangers.clamp(1, 32),
+            per_device_address: per_device_address.clamp(1, connections),
+            streams: streams.max(1),
             streams_per_device: 16,
             head_time: Duration::from_secs(10),
             request_time: Duration::from_secs(30),

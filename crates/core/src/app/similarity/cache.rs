@@ -62,16 +62,29 @@ struct PairCache {
     pairs: Vec<Pair>,
 }
 
-/// Pairs read back from the cache folder: to be brought up to the library's snapshot.
-impl From<pair_file::SavedPairs> for PairCache {
-    fn from(saved: pair_file::SavedPairs) -> Self {
+impl PairCache {
+    /// No pairs yet, for `model`'s embeddings of `dim`.
+    fn empty(model: i64, dim: usize) -> Self {
         Self {
-            model: saved.model,
+            model,
+            key: None,
+            keys: Vec::new(),
+            dim,
+            pairs: Vec::new(),
+        }
+    }
+
+    /// The pairs of `model` kept in `file`, when it holds them (at the slider's lowest
+    /// threshold): to be brought up to the library's snapshot.
+    fn saved(file: &Path, model: i64) -> Option<Self> {
+        let saved = pair_file::load(file)?;
+        (saved.model == model && saved.threshold == MIN_THRESHOLD as f32).then_some(Self {
+            model,
             key: None,
             keys: saved.keys,
             dim: saved.dim,
             pairs: saved.pairs,
-        }
+        })
     }
 }
 
@@ -160,31 +173,21 @@ impl SimilarityCache {
     ) -> Result<Vec<Group>> {
         let mut held = self.pairs.lock().await;
         let model = snapshot.key.model;
-        let saved = || {
-            let saved = pair_file::load(self.file.as_deref()?)?;
-            (saved.model == model && saved.threshold == MIN_THRESHOLD as f32)
-                .then(|| PairCache::from(saved))
-        };
-        let cache = match held.take() {
-            Some(c) if c.model == model => c,
-            _ => saved().unwrap_or_else(|| PairCache {
-                model,
-                key: None,
-                keys: Vec::new(),
-                dim: snapshot.index.dim(),
-                pairs: Vec::new(),
-            }),
-        };
-        let cache = if cache.key == Some(snapshot.key) {
-            cache
-        } else {
-            // Seconds of work for a large new library: off the async threads.
-            let (snapshot, file) = (snapshot.clone(), self.file.clone());
-            tokio::task::spawn_blocking(move || {
-                update_pairs(cache, &snapshot, &progress, file.as_deref(), PART_ROWS)
-            })
-            .await
-            .map_err(|e| crate::CoreError::Internal(e.to_string()))?
+        let cache = match held.take().filter(|c| c.model == model) {
+            Some(c) if c.key == Some(snapshot.key) => c,
+            known => {
+                // Seconds of work for a large new library (and a read of the saved pairs the
+                // first time): off the async threads.
+                let (snapshot, file) = (snapshot.clone(), self.file.clone());
+                tokio::task::spawn_blocking(move || {
+                    let cache = known
+                        .or_else(|| PairCache::saved(file.as_deref()?, model))
+                        .unwrap_or_else(|| PairCache::empty(model, snapshot.index.dim()));
+                    update_pairs(cache, &snapshot, &progress, file.as_deref(), PART_ROWS)
+                })
+                .await
+                .map_err(|e| crate::CoreError::Internal(e.to_string()))?
+            }
         };
         let keys = &cache.keys;
         let groups = groups_of(

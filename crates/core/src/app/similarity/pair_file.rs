@@ -2,9 +2,11 @@
 //! of a long search, so a search stopped half-way (the app closed, the machine asleep) goes on
 //! from the last part, and a restart does not compute a large library's pairs again. A file
 //! that is damaged, of another version, threshold or model is ignored (the pairs are computed
-//! again); it is written whole beside its place and renamed into it.
+//! again); it is written whole beside its place and renamed into it (`write_atomically`).
 
+use crate::export::write_atomically;
 use crate::similarity::Pair;
+use crate::CoreError;
 use std::io::Write;
 use std::path::Path;
 
@@ -30,33 +32,34 @@ pub(super) fn save(
     threshold: f32,
     keys: &[String],
     pairs: &[Pair],
-) -> std::io::Result<()> {
+) -> crate::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder)?;
-    let mut out = std::io::BufWriter::new(tempfile::NamedTempFile::new_in(folder)?);
-    out.write_all(MAGIC)?;
-    out.write_all(&VERSION.to_le_bytes())?;
-    out.write_all(&model.to_le_bytes())?;
-    out.write_all(&(dim as u32).to_le_bytes())?;
-    out.write_all(&threshold.to_le_bytes())?;
-    out.write_all(&(keys.len() as u32).to_le_bytes())?;
-    for key in keys {
-        let bytes = key.as_bytes();
-        let len = u8::try_from(bytes.len())
-            .map_err(|_| std::io::Error::other("an image key over 255 bytes"))?;
-        out.write_all(&[len])?;
-        out.write_all(bytes)?;
-    }
-    out.write_all(&(pairs.len() as u64).to_le_bytes())?;
-    for p in pairs {
-        out.write_all(&p.a.to_le_bytes())?;
-        out.write_all(&p.b.to_le_bytes())?;
-        out.write_all(&p.cosine.to_le_bytes())?;
-    }
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    std::fs::create_dir_all(folder).map_err(|e| CoreError::io(folder, e))?;
+    write_atomically(path, |out| {
+        let mut write = || -> std::io::Result<()> {
+            out.write_all(MAGIC)?;
+            out.write_all(&VERSION.to_le_bytes())?;
+            out.write_all(&model.to_le_bytes())?;
+            out.write_all(&(dim as u32).to_le_bytes())?;
+            out.write_all(&threshold.to_le_bytes())?;
+            out.write_all(&(keys.len() as u32).to_le_bytes())?;
+            for key in keys {
+                let bytes = key.as_bytes();
+                let len = u8::try_from(bytes.len())
+                    .map_err(|_| std::io::Error::other("an image key over 255 bytes"))?;
+                out.write_all(&[len])?;
+                out.write_all(bytes)?;
+            }
+            out.write_all(&(pairs.len() as u64).to_le_bytes())?;
+            for p in pairs {
+                out.write_all(&p.a.to_le_bytes())?;
+                out.write_all(&p.b.to_le_bytes())?;
+                out.write_all(&p.cosine.to_le_bytes())?;
+            }
+            Ok(())
+        };
+        write().map_err(|e| CoreError::io(path, e))
+    })
 }
 
 /// The pairs in `path`, when it holds a whole file of this version; `None` otherwise.

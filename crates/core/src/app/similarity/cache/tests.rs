@@ -38,13 +38,7 @@ fn snapshot(rows: usize) -> Snapshot {
 }
 
 fn empty() -> PairCache {
-    PairCache {
-        model: 3,
-        key: None,
-        keys: Vec::new(),
-        dim: 48,
-        pairs: Vec::new(),
-    }
+    PairCache::empty(3, 48)
 }
 
 /// The pairs by their images' keys.
@@ -80,7 +74,7 @@ fn a_search_saved_part_way_goes_on_from_there() {
     assert_eq!(saved.keys.len(), 1200);
     heard.lock().unwrap().clear();
     // Started again on the whole library: only the other 1,800 are compared.
-    let resumed = PairCache::from(saved);
+    let resumed = PairCache::saved(&file, 3).expect("the model's pairs");
     let done = update_pairs(resumed, &whole, &listener(&heard), Some(&file), 700);
     assert_eq!(by_key(&done), expected);
     let progress = heard.lock().unwrap().clone();
@@ -89,7 +83,7 @@ fn a_search_saved_part_way_goes_on_from_there() {
     let saved = pair_file::load(&file).expect("saved");
     assert_eq!(saved.keys.len(), 3000);
     heard.lock().unwrap().clear();
-    let cache = PairCache::from(saved);
+    let cache = PairCache::saved(&file, 3).expect("the model's pairs");
     let again = update_pairs(cache, &whole, &listener(&heard), Some(&file), 700);
     assert_eq!(by_key(&again), expected);
     assert!(heard.lock().unwrap().is_empty());
