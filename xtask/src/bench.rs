@@ -95,9 +95,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         }),
         Some("inference") => step("bench inference", bench_inference),
         Some("similarity") => step("bench similarity", bench_similarity),
+        Some("million") => step("bench million", || {
+            sh(core_example("bench_million").args(&args[1..]))
+        }),
         other => Err(format!(
             "unknown benchmark {other:?}; available: library, score, inference, ranking, \
-             similarity, gallery, personal, team, queue"
+             similarity, gallery, personal, team, queue, million"
         )),
     }
 }

@@ -14,12 +14,14 @@
 //! products and conversions both use.
 
 mod hamming;
+mod ivf;
 mod kernels;
 mod pairs;
 mod planes;
 mod sketch;
 
 pub use hamming::{hamming_pairs, HashPair};
+pub use ivf::{lists_for, Centroids, Ivf, KeyedLists};
 pub use kernels::dot;
 pub use pairs::{HashPlan, Hashed, Pair};
 pub use sketch::{SketchPlan, WORK as SKETCH_WORK};

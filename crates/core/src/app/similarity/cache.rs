@@ -4,13 +4,14 @@
 //! the perceptual-hash pairs. A query, a pair or a slider move then costs one matrix-vector
 //! product or a pass over the pairs, not a load from the database.
 
+use super::nearest::Approximate;
 use super::pair_file;
-use crate::similarity::{EmbeddingIndex, Pair};
+use crate::similarity::{EmbeddingIndex, Ivf, Pair};
 use crate::store::EmbeddingRows;
 use crate::{Result, Store};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::Mutex;
 
 use image_scorer_protocol::DEFAULT_DISTANCE;
@@ -41,9 +42,25 @@ pub(crate) struct Snapshot {
     pub index: EmbeddingIndex,
     pub names: Vec<String>,
     rows: HashMap<String, usize>,
+    /// The approximate index of a large library, once built ([`Approximate`]).
+    pub near: OnceLock<Arc<Ivf>>,
 }
 
 impl Snapshot {
+    /// The snapshot of `index`'s rows, named by `names` (row by row), as of `key`.
+    pub fn new(key: IndexKey, index: EmbeddingIndex, names: Vec<String>) -> Self {
+        let rows = (0..index.len())
+            .map(|r| (index.key(r).to_owned(), r))
+            .collect();
+        Self {
+            key,
+            index,
+            names,
+            rows,
+            near: OnceLock::new(),
+        }
+    }
+
     /// The row of the image `sha1`.
     pub fn row(&self, sha1: &str) -> Option<usize> {
         self.rows.get(sha1).copied()
@@ -107,6 +124,8 @@ pub(crate) struct SimilarityCache {
     hashes: Mutex<Option<Arc<HashPairs>>>,
     /// Where the pairs are kept between runs ([`pair_file`]), if anywhere.
     file: Option<PathBuf>,
+    /// Builds the approximate index of each large snapshot.
+    approximate: Arc<Approximate>,
 }
 
 /// The file of the pairs in the cache folder.
@@ -148,15 +167,8 @@ impl SimilarityCache {
         let names = (0..index.len())
             .map(|r| names_by_sha1.get(index.key(r)).cloned().unwrap_or_default())
             .collect();
-        let rows = (0..index.len())
-            .map(|r| (index.key(r).to_owned(), r))
-            .collect();
-        let snapshot = Arc::new(Snapshot {
-            key,
-            index,
-            names,
-            rows,
-        });
+        let snapshot = Arc::new(Snapshot::new(key, index, names));
+        self.approximate.start(&snapshot);
         *held = Some(snapshot.clone());
         Ok(snapshot)
     }

@@ -3,6 +3,7 @@
 
 use super::predictor::no_pack;
 mod cache;
+mod nearest;
 mod pair_file;
 
 pub(crate) use cache::{threads, SimilarityCache};
@@ -92,10 +93,9 @@ impl Handler<GetSimilarPair> for App {
                 let query = snapshot.index.vector(a);
                 let want = (NEAR + 1 + excluded.len() + marked.len()).min(snapshot.index.len());
                 let snap = snapshot.clone();
-                let neighbours =
-                    tokio::task::spawn_blocking(move || snap.index.top_k(&query, want, threads()))
-                        .await
-                        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+                let neighbours = tokio::task::spawn_blocking(move || snap.top_k(&query, want))
+                    .await
+                    .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
                 let near: Vec<usize> = neighbours
                     .into_iter()
                     .map(|n| n.row)
@@ -410,12 +410,10 @@ async fn nearest(
     let k = k.clamp(1, MAX_K) as usize;
     let snap = snapshot.clone();
     let query = query.to_vec();
-    let found = tokio::task::spawn_blocking(move || {
-        snap.index
-            .top_k(&query, k + usize::from(skip.is_some()), threads())
-    })
-    .await
-    .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+    let found =
+        tokio::task::spawn_blocking(move || snap.top_k(&query, k + usize::from(skip.is_some())))
+            .await
+            .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
     Ok(found
         .into_iter()
         .filter(|n| Some(n.row) != skip)

@@ -22,19 +22,13 @@ fn snapshot(rows: usize) -> Snapshot {
             index.push(format!("{:040x}", index.len()), &near);
         }
     }
-    let rows = (0..index.len())
-        .map(|r| (index.key(r).to_owned(), r))
-        .collect();
-    Snapshot {
-        key: IndexKey {
-            model: 3,
-            library: index.len() as u64,
-            embedded: index.len() as u32,
-        },
-        names: vec![String::new(); index.len()],
-        index,
-        rows,
-    }
+    let key = IndexKey {
+        model: 3,
+        library: index.len() as u64,
+        embedded: index.len() as u32,
+    };
+    let names = vec![String::new(); index.len()];
+    Snapshot::new(key, index, names)
 }
 
 fn empty() -> PairCache {
