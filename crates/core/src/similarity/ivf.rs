@@ -15,9 +15,9 @@
 //! put in their nearest list and rows that leave are left out ([`KeyedLists::carry`]),
 //! without training again.
 
-use super::kernels::{dot, dot_half};
+use super::kernels::dot;
 use super::pairs::{parallel, sgemm_rows, PAIR_ROWS};
-use super::{by_cosine, Candidates, EmbeddingIndex, Neighbour, HIGH_ERROR};
+use super::{EmbeddingIndex, Neighbour};
 use std::sync::Arc;
 
 /// Training rows per list.
@@ -199,7 +199,7 @@ impl Ivf {
         });
         Some(Self::from_lists(
             centroids.clone(),
-            assign(index, 0..n, &centroids, threads),
+            assign_rows(index, &(0..n).collect::<Vec<_>>(), &centroids, threads),
         ))
     }
 
@@ -294,59 +294,24 @@ impl EmbeddingIndex {
     /// length-`dim` vector; normalised here), most similar first, on up to `threads`
     /// threads; empty when the query is not a usable vector or `ivf` is not of this index.
     pub fn top_k_near(&self, ivf: &Ivf, query: &[f32], k: usize, threads: usize) -> Vec<Neighbour> {
-        let norm = query.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if query.len() != self.dim
-            || !norm.is_finite()
-            || norm == 0.0
-            || ivf.len() != self.len()
-            || ivf.centroids.dim != self.dim
-        {
+        let Some(q) = self.unit_query(query) else {
+            return Vec::new();
+        };
+        if ivf.len() != self.len() || ivf.centroids.dim != self.dim {
             return Vec::new();
         }
-        let q: Vec<f32> = query.iter().map(|v| v / norm).collect();
         let rows: Vec<u32> = ivf
             .centroids
             .nearest(&q, ivf.centroids.probes)
             .into_iter()
             .flat_map(|l| ivf.lists[l as usize].iter().copied())
             .collect();
-        let k = k.min(rows.len());
-        if k == 0 {
-            return Vec::new();
-        }
         // Under a few thousand rows a second thread costs more than it saves.
-        let threads = threads.clamp(1, rows.len().div_ceil(4096));
-        let per = rows.len().div_ceil(threads);
-        let candidates: Vec<Neighbour> = std::thread::scope(|scope| {
-            let parts: Vec<_> = rows
-                .chunks(per)
-                .map(|part| {
-                    let q = &q;
-                    scope.spawn(move || {
-                        let mut top = Candidates::new(k, 2.0 * HIGH_ERROR);
-                        for &r in part {
-                            let r = r as usize;
-                            top.offer(r, dot_half(&self.high[r * self.dim..(r + 1) * self.dim], q));
-                        }
-                        top.into_kept()
-                    })
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|p| p.join().unwrap_or_default())
-                .collect()
-        });
-        let mut best: Vec<Neighbour> = candidates
-            .into_iter()
-            .map(|n| Neighbour {
-                row: n.row,
-                cosine: self.exact_score(n.row, &q),
-            })
-            .collect();
-        best.sort_unstable_by(by_cosine);
-        best.truncate(k);
-        best
+        let threads = threads.clamp(1, rows.len().div_ceil(4096).max(1));
+        let parts = rows
+            .chunks(rows.len().div_ceil(threads).max(1))
+            .map(|part| part.iter().map(|&r| r as usize));
+        self.best_of(parts, &q, k.min(rows.len()))
     }
 }
 
@@ -369,17 +334,6 @@ fn nearest_of(rows: &[f32], count: usize, unit: &[f32], dim: usize, threads: usi
     });
     parts.sort_unstable_by_key(|(r0, _)| *r0);
     parts.into_iter().flat_map(|(_, l)| l).collect()
-}
-
-/// The nearest centroid of each row in `range` of `index`.
-fn assign(
-    index: &EmbeddingIndex,
-    range: std::ops::Range<usize>,
-    centroids: &Centroids,
-    threads: usize,
-) -> Vec<u32> {
-    let rows: Vec<usize> = range.collect();
-    assign_rows(index, &rows, centroids, threads)
 }
 
 /// The nearest centroid of each of `rows` of `index`.

@@ -197,30 +197,41 @@ impl EmbeddingIndex {
     /// most similar first, computed on `threads` threads. Empty when the query is not a usable
     /// vector.
     pub fn top_k(&self, query: &[f32], k: usize, threads: usize) -> Vec<Neighbour> {
-        let norm = query.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if query.len() != self.dim || !norm.is_finite() || norm == 0.0 || self.is_empty() {
+        let Some(q) = self.unit_query(query) else {
             return Vec::new();
-        }
-        let q: Vec<f32> = query.iter().map(|v| v / norm).collect();
-        let k = k.min(self.len());
+        };
+        let (n, threads) = (self.len(), threads.clamp(1, self.len()));
+        let per = n.div_ceil(threads);
+        let parts = (0..threads).map(|t| t * per..((t + 1) * per).min(n));
+        self.best_of(parts, &q, k.min(n))
+    }
+
+    /// `query` scaled to unit length; `None` when it is not a usable vector or the index is
+    /// empty.
+    fn unit_query(&self, query: &[f32]) -> Option<Vec<f32>> {
+        let norm = query.iter().map(|v| v * v).sum::<f32>().sqrt();
+        let usable = query.len() == self.dim && norm.is_finite() && norm > 0.0;
+        (usable && !self.is_empty()).then(|| query.iter().map(|v| v / norm).collect())
+    }
+
+    /// The `k` rows of `parts` most similar to the unit query `q`, most similar first: each
+    /// part read on a thread of its own from the high halves, keeping every row that may be
+    /// in the top k; those are scored again from both halves.
+    fn best_of<P>(&self, parts: impl Iterator<Item = P>, q: &[f32], k: usize) -> Vec<Neighbour>
+    where
+        P: IntoIterator<Item = usize> + Send,
+    {
         if k == 0 {
             return Vec::new();
         }
-        let threads = threads.clamp(1, self.len());
-        let per = self.len().div_ceil(threads);
-        // Each thread reads the high halves of its rows once, keeping every row that may be
-        // in the top k; those are scored again from both halves.
         let candidates: Vec<Neighbour> = std::thread::scope(|scope| {
-            let parts: Vec<_> = self
-                .high
-                .chunks(per * self.dim)
-                .enumerate()
-                .map(|(t, rows)| {
-                    let q = &q;
+            let parts: Vec<_> = parts
+                .map(|part| {
                     scope.spawn(move || {
                         let mut top = Candidates::new(k, 2.0 * HIGH_ERROR);
-                        for (r, row) in rows.chunks_exact(self.dim).enumerate() {
-                            top.offer(t * per + r, dot_half(row, q));
+                        for r in part {
+                            let row = &self.high[r * self.dim..(r + 1) * self.dim];
+                            top.offer(r, dot_half(row, q));
                         }
                         top.into_kept()
                     })
@@ -235,7 +246,7 @@ impl EmbeddingIndex {
             .into_iter()
             .map(|n| Neighbour {
                 row: n.row,
-                cosine: self.exact_score(n.row, &q),
+                cosine: self.exact_score(n.row, q),
             })
             .collect();
         best.sort_unstable_by(by_cosine);

@@ -25,6 +25,7 @@ pub(crate) struct Approximate {
 
 struct Last {
     model: i64,
+    /// The rows its centroids were trained on, or it was found not worth building at.
     rows: usize,
     lists: Option<KeyedLists>,
 }
@@ -90,14 +91,12 @@ impl Approximate {
                 },
             ),
         };
-        let rows = match (&ivf, comparable) {
-            (None, _) | (_, None) => index.len(),
-            (Some(_), Some(l)) => l.rows,
-        };
         let keyed = ivf.as_ref().map(|ivf| ivf.keyed(index));
         *last = Some(Last {
             model,
-            rows,
+            rows: keyed
+                .as_ref()
+                .map_or(index.len(), |k| k.centroids().trained_on()),
             lists: keyed,
         });
         if let Some(ivf) = ivf {
