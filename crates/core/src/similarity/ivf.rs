@@ -158,7 +158,8 @@ impl Ivf {
         let step = n.div_ceil((lists * TRAIN_PER_LIST).min(n));
         let sample: Vec<u32> = (0..n as u32).step_by(step).collect();
         let mut rows = Vec::new();
-        index.gather(sample.iter().copied(), &mut rows);
+        let sample_rows: Vec<usize> = sample.iter().map(|&r| r as usize).collect();
+        gather_high(index, &sample_rows, &mut rows);
         // The first centroids: distinct sample rows.
         let mut picks: Vec<usize> = (0..sample.len()).collect();
         rng.shuffle(&mut picks);
@@ -336,6 +337,17 @@ fn nearest_of(rows: &[f32], count: usize, unit: &[f32], dim: usize, threads: usi
     parts.into_iter().flat_map(|(_, l)| l).collect()
 }
 
+/// The high halves of `rows` of `index`, one after another: each within 2^-11 of its unit
+/// vector, enough to choose a list, and no low half read (a large library's are on disk).
+fn gather_high(index: &EmbeddingIndex, rows: &[usize], out: &mut Vec<f32>) {
+    let dim = index.dim();
+    out.clear();
+    out.resize(rows.len() * dim, 0.0);
+    for (o, &r) in out.chunks_mut(dim).zip(rows) {
+        super::kernels::halves_to_f32(&index.high[r * dim..(r + 1) * dim], o);
+    }
+}
+
 /// The nearest centroid of each of `rows` of `index`.
 fn assign_rows(
     index: &EmbeddingIndex,
@@ -347,7 +359,7 @@ fn assign_rows(
     let tiles: Vec<&[usize]> = rows.chunks(PAIR_ROWS).collect();
     let mut parts = parallel(tiles.len(), threads, |i, scratch, out| {
         let tile = tiles[i];
-        index.gather(tile.iter().map(|&r| r as u32), &mut scratch.queries);
+        gather_high(index, tile, &mut scratch.queries);
         scratch.product.resize(PAIR_ROWS * lists, 0.0);
         sgemm_rows(
             &scratch.queries,

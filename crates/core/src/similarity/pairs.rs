@@ -383,7 +383,7 @@ impl EmbeddingIndex {
         for row in rows {
             let start = out.len();
             out.resize(start + self.dim, 0.0);
-            self.vector_into(row as usize, &mut out[start..]);
+            self.vector_into_bulk(row as usize, &mut out[start..]);
         }
     }
 }

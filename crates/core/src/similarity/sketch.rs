@@ -118,10 +118,10 @@ impl EmbeddingIndex {
                     if close.is_empty() {
                         continue;
                     }
-                    self.vector_into(a, &mut row);
+                    self.vector_into_bulk(a, &mut row);
                     for &b in &close {
                         let b = b as usize;
-                        let cosine = self.exact_score(b, &row);
+                        let cosine = self.exact_score_bulk(b, &row);
                         if cosine >= threshold {
                             out.push(Pair {
                                 a: a as u32,

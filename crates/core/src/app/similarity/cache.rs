@@ -21,9 +21,7 @@ pub use image_scorer_protocol::{MAX_DISTANCE, MIN_THRESHOLD};
 /// first are left out.
 impl EmbeddingRows for EmbeddingIndex {
     fn push_row(&mut self, sha1: String, vector: &[f32]) {
-        if self.is_empty() && self.dim() != vector.len() {
-            *self = EmbeddingIndex::new(vector.len());
-        }
+        self.set_dim(vector.len());
         self.push(sha1, vector);
     }
 }
@@ -134,6 +132,20 @@ const PAIR_FILE: &str = "near-duplicate-pairs.bin";
 /// from the last part saved.
 const PART_ROWS: usize = 100_000;
 
+/// From this many rows a library's low halves are kept on disk ([`EmbeddingIndex::low_on_disk_from`]):
+/// a query reads them only for its candidates, and the approximate index starts at this size.
+pub(crate) const LOW_ON_DISK_FROM: usize = super::nearest::APPROXIMATE_FROM;
+
+/// An index for `dim` whose low halves go to the folder of `file` (the pairs' file) from
+/// [`LOW_ON_DISK_FROM`] rows; in memory where there is no such folder.
+fn empty_index(dim: usize, file: Option<&Path>) -> EmbeddingIndex {
+    let mut index = EmbeddingIndex::new(dim);
+    if let Some(dir) = file.and_then(Path::parent) {
+        index.low_on_disk_from(LOW_ON_DISK_FROM, dir.to_owned());
+    }
+    index
+}
+
 /// The threads the searches use: every core (the person is waiting for the answer).
 pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -154,6 +166,12 @@ impl SimilarityCache {
         }
     }
 
+    /// An index for `dim`, whose low halves go to the cache folder from
+    /// [`LOW_ON_DISK_FROM`] rows.
+    fn empty_index(&self, dim: usize) -> EmbeddingIndex {
+        empty_index(dim, self.file.as_deref())
+    }
+
     /// The embeddings as of `key`, loaded again when `key` changed.
     pub async fn snapshot(&self, store: &Store, key: IndexKey) -> Result<Arc<Snapshot>> {
         let mut held = self.snapshot.lock().await;
@@ -161,7 +179,7 @@ impl SimilarityCache {
             return Ok(s.clone());
         }
         let index = store
-            .read_embeddings(key.model, EmbeddingIndex::default())
+            .read_embeddings(key.model, self.empty_index(0))
             .await?;
         let names_by_sha1 = store.shown_names().await?;
         let names = (0..index.len())
@@ -285,7 +303,7 @@ fn update_pairs(
     part: usize,
 ) -> PairCache {
     let dim = snapshot.index.dim();
-    let mut index = EmbeddingIndex::with_capacity(dim, snapshot.index.len());
+    let mut index = empty_index(dim, file);
     let mut keys = Vec::with_capacity(snapshot.index.len());
     // Old row -> new row, for the rows that stay.
     let mut moved: Vec<Option<u32>> = vec![None; cache.keys.len()];
