@@ -228,6 +228,12 @@ async fn the_gallery_pages_sorts_and_filters_the_whole_library(backend: Backend)
     )
     .await;
     assert_eq!(duplicates, [h(7)].into_iter().collect());
+    // The tiles say so too (read for a page's images only): the marked one, not the kept one.
+    let tiles = page(&app, &base, 0, 100, true).await.tiles;
+    assert!(tiles.iter().any(|t| t.sha1 == h(6)));
+    for tile in &tiles {
+        assert_eq!(tile.duplicate, tile.sha1 == h(7), "{}", tile.sha1);
+    }
     let below_more = only(
         &app,
         GalleryQuery {

@@ -260,6 +260,35 @@ impl Ranking {
         self.score(image, rater, value, 1.0);
     }
 
+    /// Adds many 1-10 scores at once (`(image, rater, value)`, e.g. a whole log): the same as
+    /// [`Ranking::add_score`] for each, but each image a moved rater scored is marked once,
+    /// not once for every score the rater gives (which grows with the square of a rater's
+    /// scores).
+    pub fn add_scores(&mut self, scores: impl IntoIterator<Item = (usize, usize, f64)>) {
+        let mut moved = Vec::new();
+        for (image, rater, value) in scores {
+            if self.raters.len() <= rater {
+                self.raters.resize(rater + 1, RaterScale::default());
+                self.rated_by.resize(rater + 1, Vec::new());
+            }
+            let scale = &mut self.raters[rater];
+            scale.n += 1.0;
+            scale.sum += value;
+            scale.sum_sq += value * value;
+            self.scores[image].push((rater as u32, value));
+            self.rated_by[rater].push(image as u32);
+            moved.push(rater);
+        }
+        moved.sort_unstable();
+        moved.dedup();
+        for rater in moved {
+            for k in 0..self.rated_by[rater].len() {
+                let i = self.rated_by[rater][k] as usize;
+                self.mark(i);
+            }
+        }
+    }
+
     /// Takes a score back.
     pub fn remove_score(&mut self, image: usize, rater: usize, value: f64) {
         self.score(image, rater, value, -1.0);

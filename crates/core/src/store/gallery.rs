@@ -83,10 +83,19 @@ WITH agg AS (
       FROM judgement_images ji JOIN judgements j ON j.id = ji.judgement_id
      WHERE j.undone = FALSE AND ji.image_id IN ({list})
      GROUP BY ji.image_id
+), duplicates AS (
+    -- duplicate_images for these images only: the database does not carry the filter into
+    -- the view's window, which would number every duplicate judgement of the library.
+    SELECT image_id
+      FROM (SELECT ji.image_id, ji.role,
+                   ROW_NUMBER() OVER (PARTITION BY ji.image_id ORDER BY j.id DESC) AS n
+              FROM judgements j JOIN judgement_images ji ON ji.judgement_id = j.id
+             WHERE j.kind = 'duplicate' AND j.undone = FALSE AND ji.image_id IN ({list})) d
+     WHERE n = 1 AND role = 'duplicate'
 )
 SELECT s.id, s.sha1, s.name, s.width, s.height, a.mine, a.mean,
        COALESCE(a.raters, 0) AS raters, p.score, COALESCE(c.n, 0) AS n,
-       EXISTS (SELECT 1 FROM duplicate_images d WHERE d.image_id = s.id) AS duplicate
+       EXISTS (SELECT 1 FROM duplicates d WHERE d.image_id = s.id) AS duplicate
   FROM shown_images s
   LEFT JOIN agg a ON a.image_id = s.id
   LEFT JOIN predictions p ON p.image_id = s.id AND p.model_id = $2

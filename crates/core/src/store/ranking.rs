@@ -47,9 +47,7 @@ impl RankingLog {
         for c in &self.comparisons {
             ranking.add_comparison(c);
         }
-        for &(image, rater, value) in &self.scores {
-            ranking.add_score(image, rater, value);
-        }
+        ranking.add_scores(self.scores.iter().copied());
         ranking.set_prior(prior);
         ranking.refit_from(start);
         ranking
