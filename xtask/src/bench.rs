@@ -95,9 +95,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         }),
         Some("inference") => step("bench inference", bench_inference),
         Some("similarity") => step("bench similarity", bench_similarity),
-        Some("million") => step("bench million", || {
-            sh(core_example("bench_million").args(&args[1..]))
-        }),
+        Some("million") => step("bench million", || bench_million(&args[1..])),
         other => Err(format!(
             "unknown benchmark {other:?}; available: library, score, inference, ranking, \
              similarity, gallery, personal, team, queue, million"
@@ -115,25 +113,8 @@ fn bench_gallery(args: &[String]) -> Result<(), String> {
     })?;
     let dir = root().join("target/bench-gallery");
     // The core's figures as they come; its goal lines held for the end.
-    let mut core = core_example("bench_gallery");
-    core.arg(&dir)
-        .args(args)
-        .stdout(std::process::Stdio::piped());
-    let mut child = core.spawn().map_err(|e| e.to_string())?;
     let mut goals = Vec::new();
-    if let Some(out) = child.stdout.take() {
-        for line in std::io::BufRead::lines(std::io::BufReader::new(out)) {
-            let line = line.map_err(|e| e.to_string())?;
-            if line.starts_with("goal: ") {
-                goals.push(line);
-            } else {
-                println!("{line}");
-            }
-        }
-    }
-    if !child.wait().map_err(|e| e.to_string())?.success() {
-        return Err("the core's part of bench gallery failed".into());
-    }
+    run_holding_goals(core_example("bench_gallery").arg(&dir).args(args), &mut goals)?;
     build_ui()?;
     let release = build_app_in("release")?;
     sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_gallery"]))?;
@@ -148,6 +129,70 @@ fn bench_gallery(args: &[String]) -> Result<(), String> {
         println!("{line}");
     }
     Ok(())
+}
+
+/// The million-image benchmark: find-similar on 1M embeddings (`bench_million`, [ROWS] from
+/// `args`), then the app core on a library of 1,000,000 files made once in
+/// `target/bench-million` (`bench_gallery` at that size: indexing against sha1sum, the gallery,
+/// the Score page's queue, exports, peak memory), then the release app in the webview on it
+/// (the Score page's first image, the gallery's first screen, scrolled to its end). The goal
+/// lines of all three end the output.
+fn bench_million(args: &[String]) -> Result<(), String> {
+    let mut goals = Vec::new();
+    let mut similar = core_example("bench_million");
+    similar.args(args);
+    run_holding_goals(&mut similar, &mut goals)?;
+    let dir = root().join("target/bench-million");
+    let mut library = core_example("bench_gallery");
+    library.arg(&dir).arg("1000000");
+    run_holding_goals(&mut library, &mut goals)?;
+    // The release app in the webview on the same library.
+    setup(Needs {
+        test: true,
+        bundle: false,
+    })?;
+    build_ui()?;
+    let release = build_app_in("release")?;
+    sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_gallery"]))?;
+    run_holding_goals(
+        Command::new("xvfb-run")
+            .current_dir(root())
+            .args(["-a", "-s", "-screen 0 1280x800x24"])
+            .arg(root().join("target/debug/bench_gallery"))
+            .arg(&dir)
+            .arg("million_")
+            .env("IMAGE_SCORER_APP", release)
+            .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver")),
+        &mut goals,
+    )?;
+    for line in goals {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Runs `command`, printing its output as it comes but for its goal lines, which are added to
+/// `goals` for the end.
+fn run_holding_goals(command: &mut Command, goals: &mut Vec<String>) -> Result<(), String> {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    if let Some(out) = child.stdout.take() {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(out)) {
+            let line = line.map_err(|e| e.to_string())?;
+            if line.starts_with("goal: ") {
+                goals.push(line);
+            } else {
+                println!("{line}");
+            }
+        }
+    }
+    if child.wait().map_err(|e| e.to_string())?.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed"))
+    }
 }
 
 /// The team server's benchmark: the release command line's `serve` on PostgreSQL (one and two
