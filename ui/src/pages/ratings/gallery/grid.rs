@@ -13,6 +13,11 @@ pub const TILE_W: f64 = 184.0;
 pub const TILE_H: f64 = 248.0;
 /// Rows drawn beyond the visible ones, above and below.
 pub const OVERSCAN: u32 = 1;
+/// The tallest the scrolling space is made, in CSS pixels. Browsers cap an element's height
+/// (WebKit near 2^25 pixels, Firefox near 1.8e7), which a library of a million tiles passes
+/// (its grid is about 4e7 pixels tall), so a taller grid is scrolled in proportion: the
+/// space's scroll position maps to the grid's, its end to the grid's end.
+pub const MAX_SPACE: f64 = 1.6e7;
 
 /// The visible part of the grid.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -36,23 +41,57 @@ impl Viewport {
         ((self.height / TILE_H).floor() as u32).max(1)
     }
 
+    /// The grid's height for `total` tiles.
+    fn grid_height(&self, total: u32) -> f64 {
+        f64::from(total.div_ceil(self.columns())) * TILE_H
+    }
+
+    /// The scrolling space's height for `total` tiles: the grid's, at most [`MAX_SPACE`].
+    pub fn space_height(&self, total: u32) -> f64 {
+        self.grid_height(total).min(MAX_SPACE)
+    }
+
+    /// Grid pixels per pixel scrolled: 1 while the grid fits in the space, else what maps the
+    /// space's last scroll position to the grid's.
+    fn scale(&self, total: u32) -> f64 {
+        let (grid, space) = (self.grid_height(total), self.space_height(total));
+        if grid <= space {
+            1.0
+        } else {
+            ((grid - self.height) / (space - self.height).max(1.0)).max(1.0)
+        }
+    }
+
+    /// The grid's pixel at the top of the view.
+    fn grid_top(&self, total: u32) -> f64 {
+        self.top * self.scale(total)
+    }
+
+    /// How far a tile is drawn from its place in the grid: none while the grid fits the space,
+    /// else what brings the rows in view to where the space is scrolled.
+    pub fn offset(&self, total: u32) -> f64 {
+        self.top - self.grid_top(total)
+    }
+
     /// The positions to draw for `total` tiles: the visible rows and [`OVERSCAN`] around them.
     pub fn drawn(&self, total: u32) -> Range<u32> {
         let columns = self.columns();
-        let first_row = ((self.top / TILE_H).floor() as u32).saturating_sub(OVERSCAN);
-        let last_row = ((self.top + self.height) / TILE_H).ceil() as u32 + OVERSCAN;
+        let top = self.grid_top(total);
+        let first_row = ((top / TILE_H).floor() as u32).saturating_sub(OVERSCAN);
+        let last_row = ((top + self.height) / TILE_H).ceil() as u32 + OVERSCAN;
         (first_row * columns).min(total)..(last_row * columns).min(total)
     }
 
-    /// The scroll position that shows the row of `position` whole, from this one (unchanged when
-    /// it is already in view).
-    pub fn scrolled_to(&self, position: u32) -> f64 {
+    /// The scroll position that shows the row of `position` (of `total`) whole, from this one
+    /// (unchanged when it is already in view).
+    pub fn scrolled_to(&self, position: u32, total: u32) -> f64 {
         let row = f64::from(position / self.columns());
         let (top, bottom) = (row * TILE_H, (row + 1.0) * TILE_H);
-        if top < self.top {
-            top
-        } else if bottom > self.top + self.height {
-            (bottom - self.height).max(0.0)
+        let (now, scale) = (self.grid_top(total), self.scale(total));
+        if top < now {
+            top / scale
+        } else if bottom > now + self.height {
+            ((bottom - self.height) / scale).max(0.0)
         } else {
             self.top
         }
@@ -173,13 +212,56 @@ mod tests {
         assert_eq!(v.drawn(100_000), 45..70);
         assert_eq!(v.drawn(52), 45..52);
         assert_eq!(
-            v.scrolled_to(47),
+            v.scrolled_to(47, 1000),
             9.0 * TILE_H,
             "row 9 is drawn, not in view"
         );
-        assert_eq!(v.scrolled_to(30), 6.0 * TILE_H);
-        assert_eq!(v.scrolled_to(80), 14.0 * TILE_H);
-        assert_eq!(v.scrolled_to(52), v.top);
+        assert_eq!(v.scrolled_to(30, 1000), 6.0 * TILE_H);
+        assert_eq!(v.scrolled_to(80, 1000), 14.0 * TILE_H);
+        assert_eq!(v.scrolled_to(52, 1000), v.top);
+        // A grid that fits is drawn where it is.
+        assert_eq!(v.offset(100_000), 0.0);
+        assert_eq!(v.space_height(100_000), 20_000.0 * TILE_H);
+    }
+
+    /// A million tiles make a grid taller than a browser lays out: the space stays under the
+    /// cap, and scrolled to its end it draws the last tile, in view.
+    #[test]
+    fn a_grid_taller_than_the_space_scrolls_in_proportion_to_its_end() {
+        let total = 1_000_000;
+        let mut v = Viewport {
+            top: 0.0,
+            height: 700.0,
+            width: 6.0 * TILE_W + 20.0,
+        };
+        let space = v.space_height(total);
+        assert_eq!(space, MAX_SPACE);
+        assert_eq!(v.drawn(total).start, 0);
+        assert_eq!(v.offset(total), 0.0);
+        // At the end: the last row drawn, inside the space and in view.
+        v.top = space - v.height;
+        let drawn = v.drawn(total);
+        assert!(drawn.contains(&(total - 1)), "{drawn:?}");
+        let last_row = (total - 1) / v.columns();
+        let y = f64::from(last_row) * TILE_H + v.offset(total);
+        assert!(y >= v.top && y + TILE_H <= v.top + v.height + 0.5, "{y} in {}", v.top);
+        assert!(y + TILE_H <= space + 0.5);
+        // Halfway down the space is halfway down the grid.
+        v.top = (space - v.height) / 2.0;
+        let middle = v.drawn(total);
+        assert!(middle.contains(&(total / 2)), "{middle:?}");
+        // Going to a tile scrolls to where it is drawn in view.
+        for position in [0, 123_456, total / 2, total - 1] {
+            v.top = v.scrolled_to(position, total);
+            let row = position / v.columns();
+            let y = f64::from(row) * TILE_H + v.offset(total);
+            assert!(
+                y >= v.top - 0.5 && y + TILE_H <= v.top + v.height + 0.5,
+                "tile {position} at {y}, view from {}",
+                v.top
+            );
+            assert!(v.drawn(total).contains(&position));
+        }
     }
 
     #[test]

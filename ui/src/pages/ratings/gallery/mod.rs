@@ -16,7 +16,7 @@ use crate::hooks::{untimed, use_table_keys};
 use crate::keys::{RatingsAction, RATINGS_KEYS};
 use crate::state::{use_app, Action, Model, SimilarQuery};
 use actions::Context;
-use grid::{Viewport, TILE_H, TILE_W};
+use grid::{Viewport, TILE_W};
 use image_scorer_protocol::text::count;
 use image_scorer_protocol::{GalleryQuery, GalleryShow, GalleryTile};
 use state::{GalleryView, ViewAction};
@@ -61,7 +61,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
             if total > 0 {
                 let position = position.min(total - 1);
                 view.dispatch(ViewAction::Select(position));
-                scroll::scroll_into_view(&scroller, viewport, position);
+                scroll::scroll_into_view(&scroller, viewport, position, total);
             }
         })
     };
@@ -91,7 +91,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
     use_table_keys(&RATINGS_KEYS, move |_, _| active, untimed, act.clone());
 
     let columns = viewport.columns();
-    let rows = total.div_ceil(columns);
+    let offset = viewport.offset(total);
     let on_zoom = {
         let (select, view) = (select.clone(), view.clone());
         Callback::from(move |position: u32| {
@@ -103,7 +103,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
     let held = tiles.pages.borrow();
     let drawn = viewport.drawn(total).map(|position| {
         html! {
-            <Tile key={position} {position} {columns} tile={held.tile(position).cloned()}
+            <Tile key={position} {position} {columns} {offset} tile={held.tile(position).cloned()}
                 selected={position == view.selected} on_select={select.clone()}
                 on_zoom={on_zoom.clone()} on_detail={props.on_detail.clone()}
                 on_similar={on_similar.clone()} />
@@ -125,7 +125,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
             <Toolbar query={view.query.clone()} on_change={on_query} count={shown(view.query.show, total)} />
             <p class="note gallery-note" id="gallery-note" aria-live="polite">{ view.note.clone() }</p>
             <div class="gallery-scroll" id="gallery" ref={scroller} onscroll={measure.reform(|_: Event| ())} tabindex="-1">
-                <div class="gallery-space" style={format!("height: {}px; width: {}px", f64::from(rows) * TILE_H, f64::from(columns) * TILE_W)}>
+                <div class="gallery-space" style={format!("height: {}px; width: {}px", viewport.space_height(total), f64::from(columns) * TILE_W)}>
                     { for drawn }
                 </div>
                 if let Some(empty) = empty {

@@ -57,10 +57,11 @@ pub fn use_viewport(scroller: &NodeRef) -> (Viewport, Callback<()>) {
     (*viewport, measure)
 }
 
-/// Scrolls `scroller`, which shows `viewport`, so that the row of `position` is in view.
-pub fn scroll_into_view(scroller: &NodeRef, viewport: Viewport, position: u32) {
+/// Scrolls `scroller`, which shows `viewport` of `total` tiles, so that the row of `position`
+/// is in view.
+pub fn scroll_into_view(scroller: &NodeRef, viewport: Viewport, position: u32, total: u32) {
     if let Some(el) = scroller.cast::<HtmlElement>() {
-        let top = viewport.scrolled_to(position);
+        let top = viewport.scrolled_to(position, total);
         if (top - viewport.top).abs() > 0.5 {
             el.set_scroll_top(top as i32);
         }

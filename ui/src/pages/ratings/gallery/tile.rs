@@ -19,6 +19,8 @@ pub struct TileProps {
     pub position: u32,
     /// Tiles per row.
     pub columns: u32,
+    /// How far it is drawn from its place in the grid (see `Viewport::offset`).
+    pub offset: f64,
     /// What the app sent of it (`None` while its page loads).
     pub tile: Option<GalleryTile>,
     /// Whether it is the selected one.
@@ -38,7 +40,7 @@ pub struct TileProps {
 pub fn Tile(props: &TileProps) -> Html {
     let position = props.position;
     let x = f64::from(position % props.columns) * TILE_W;
-    let y = f64::from(position / props.columns) * TILE_H;
+    let y = f64::from(position / props.columns) * TILE_H + props.offset;
     let style = format!("transform: translate({x}px, {y}px)");
     let tile = props.tile.as_ref();
     let class = classes!(
