@@ -114,7 +114,10 @@ fn bench_gallery(args: &[String]) -> Result<(), String> {
     let dir = root().join("target/bench-gallery");
     // The core's figures as they come; its goal lines held for the end.
     let mut goals = Vec::new();
-    run_holding_goals(core_example("bench_gallery").arg(&dir).args(args), &mut goals)?;
+    run_holding_goals(
+        core_example("bench_gallery").arg(&dir).args(args),
+        &mut goals,
+    )?;
     build_ui()?;
     let release = build_app_in("release")?;
     sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_gallery"]))?;

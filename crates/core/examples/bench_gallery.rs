@@ -86,14 +86,26 @@ fn main() {
         if let Some(ratio) = indexing {
             let peak = peak_rss_gb();
             println!("peak resident memory of this process over the run: {peak:.2} GB");
-            println!("{}", goal_line("million_gallery_page_p95_ms", page_p95, "<", 20.0));
-            println!("{}", goal_line("million_gallery_sort_change_ms", sort_worst, "<", 300.0));
+            println!(
+                "{}",
+                goal_line("million_gallery_page_p95_ms", page_p95, "<", 20.0)
+            );
+            println!(
+                "{}",
+                goal_line("million_gallery_sort_change_ms", sort_worst, "<", 300.0)
+            );
             println!("{}", goal_line("million_export_s", export_s, "<", 60.0));
-            println!("{}", goal_line("million_indexing_vs_sha1sum", ratio, ">=", 1.0));
+            println!(
+                "{}",
+                goal_line("million_indexing_vs_sha1sum", ratio, ">=", 1.0)
+            );
             println!("{}", goal_line("million_peak_rss_gb", peak, "<", 2.5));
         } else {
             println!("{}", goal_line("gallery_page_p95_ms", page_p95, "<", 20.0));
-            println!("{}", goal_line("gallery_sort_change_ms", sort_worst, "<", 200.0));
+            println!(
+                "{}",
+                goal_line("gallery_sort_change_ms", sort_worst, "<", 200.0)
+            );
         }
     });
 }

@@ -37,7 +37,12 @@ fn scores_added_at_once_fit_as_scores_added_one_by_one() {
     for i in 0..n {
         let (a, b) = (one.strength(i), all.strength(i));
         assert_eq!(a.scores, b.scores, "image {i}'s scores");
-        assert!((a.value - b.value).abs() < 1e-6, "image {i}: {} vs {}", a.value, b.value);
+        assert!(
+            (a.value - b.value).abs() < 1e-6,
+            "image {i}: {} vs {}",
+            a.value,
+            b.value
+        );
         assert!((a.se - b.se).abs() < 1e-9, "image {i}'s standard error");
     }
     // And the scores moved the fit: an image scored high stands above one scored low.

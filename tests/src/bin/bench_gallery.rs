@@ -251,14 +251,29 @@ async fn main() {
     app.stop().await;
     println!(
         "{}",
-        goal_line(&format!("{prefix}score_first_image_ms"), score_ms, "<", 2000.0)
+        goal_line(
+            &format!("{prefix}score_first_image_ms"),
+            score_ms,
+            "<",
+            2000.0
+        )
     );
     println!(
         "{}",
-        goal_line(&format!("{prefix}gallery_first_screen_ms"), cold[0], "<", 1000.0)
+        goal_line(
+            &format!("{prefix}gallery_first_screen_ms"),
+            cold[0],
+            "<",
+            1000.0
+        )
     );
     println!(
         "{}",
-        goal_line(&format!("{prefix}gallery_dom_nodes_at_end"), end[1], "<", 500.0)
+        goal_line(
+            &format!("{prefix}gallery_dom_nodes_at_end"),
+            end[1],
+            "<",
+            500.0
+        )
     );
 }

@@ -11,8 +11,8 @@ use half::f16;
 use memmap2::Mmap;
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::FileExt;
 use std::ops::Range;
+use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
 /// How a row's low halves are read where they are on disk.
@@ -127,7 +127,11 @@ impl LowHalves {
         let made = match &old {
             Some(d) => d.file.try_clone().map(|f| (f, d.written)),
             None => {
-                let dir = self.spill.as_ref().map(|(_, d)| d.clone()).unwrap_or_default();
+                let dir = self
+                    .spill
+                    .as_ref()
+                    .map(|(_, d)| d.clone())
+                    .unwrap_or_default();
                 std::fs::create_dir_all(&dir)
                     .and_then(|()| tempfile::tempfile_in(&dir))
                     .map(|f| (f, 0))

@@ -244,7 +244,11 @@ mod tests {
         assert!(drawn.contains(&(total - 1)), "{drawn:?}");
         let last_row = (total - 1) / v.columns();
         let y = f64::from(last_row) * TILE_H + v.offset(total);
-        assert!(y >= v.top && y + TILE_H <= v.top + v.height + 0.5, "{y} in {}", v.top);
+        assert!(
+            y >= v.top && y + TILE_H <= v.top + v.height + 0.5,
+            "{y} in {}",
+            v.top
+        );
         assert!(y + TILE_H <= space + 0.5);
         // Halfway down the space is halfway down the grid.
         v.top = (space - v.height) / 2.0;
