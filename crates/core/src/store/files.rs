@@ -2,9 +2,63 @@
 
 use super::backend::{on_pool, on_tx};
 use super::{SizedImage, Store, UnshownFile};
-use crate::domain::{FileRecord, Outcome};
+use crate::domain::{FileRecord, Outcome, Probe};
 use crate::Result;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// Rows one statement of [`Store::record_files`] writes.
+const ROWS_A_STATEMENT: usize = 128;
+
+/// The images of a part of `record_files`: created, or completed where known only by hash.
+const IMAGES_UPSERT: &str = "
+INSERT INTO images (sha1, width, height, format, status, error)
+VALUES {values}
+ON CONFLICT (sha1) DO UPDATE SET
+    width = CASE WHEN images.seen THEN images.width ELSE excluded.width END,
+    height = CASE WHEN images.seen THEN images.height ELSE excluded.height END,
+    format = CASE WHEN images.seen THEN images.format ELSE excluded.format END,
+    status = CASE WHEN images.seen THEN images.status ELSE excluded.status END,
+    error = CASE WHEN images.seen THEN images.error ELSE excluded.error END,
+    seen = TRUE
+RETURNING id, sha1";
+
+/// The files of a part of `record_files`, all below the root `$1`.
+const FILES_UPSERT: &str = "
+INSERT INTO files (root_id, rel_path, size, mtime_ns, present, image_id, error)
+VALUES {values}
+ON CONFLICT (root_id, rel_path) DO UPDATE SET
+    size = excluded.size, mtime_ns = excluded.mtime_ns, present = TRUE,
+    image_id = excluded.image_id, error = excluded.error";
+
+/// `rows` tuples of `columns` numbered parameters each, after the first `before`.
+fn placeholders(rows: usize, columns: usize, before: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (0..columns)
+                .map(|c| format!("${}", before + r * columns + c + 1))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The tuples of [`FILES_UPSERT`]: the root (`$1`), then five parameters a file.
+fn file_placeholders(rows: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let k = 2 + r * 5;
+            format!(
+                "($1, ${k}, ${}, ${}, TRUE, ${}, ${})",
+                k + 1,
+                k + 2,
+                k + 3,
+                k + 4
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// What the store knows of one file below a root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,55 +112,70 @@ impl Store {
 
     /// Records `records` below the root `root_id` in one transaction: each file is present, with
     /// its image (created if its content is new, completed if it was known only by its hash from
-    /// an import) or its error.
+    /// an import) or its error. Written [`ROWS_A_STATEMENT`] at a time, each part in two
+    /// statements: a statement a row cost a round trip to the database's thread per row, most of
+    /// the time of indexing a library of small files.
     pub async fn record_files(&self, root_id: i64, records: &[FileRecord]) -> Result<()> {
         let mut tx = self.write().await?;
-        for record in records {
-            let (image_id, error) = match &record.outcome {
-                Outcome::Image { sha1, probe } => {
-                    let (width, height) = probe.dimensions.unzip();
-                    let id: i64 = on_tx!(&mut tx, |conn| {
-                        sqlx::query_scalar(
-                        "INSERT INTO images (sha1, width, height, format, status, error)
-                         VALUES ($1, $2, $3, $4, $5, $6)
-                         ON CONFLICT (sha1) DO UPDATE SET
-                             width = CASE WHEN images.seen THEN images.width ELSE excluded.width END,
-                             height = CASE WHEN images.seen THEN images.height ELSE excluded.height END,
-                             format = CASE WHEN images.seen THEN images.format ELSE excluded.format END,
-                             status = CASE WHEN images.seen THEN images.status ELSE excluded.status END,
-                             error = CASE WHEN images.seen THEN images.error ELSE excluded.error END,
-                             seen = TRUE
-                         RETURNING id",
-                    )
-                    .bind(sha1)
-                    .bind(width.map(i64::from))
-                    .bind(height.map(i64::from))
-                    .bind(probe.format)
-                    .bind(probe.status.as_str())
-                    .bind(&probe.error)
-                    .fetch_one(&mut **conn)
-                    .await
-                    })?;
-                    (Some(id), None)
-                }
-                Outcome::FileError(e) => (None, Some(e.as_str())),
+        for part in records.chunks(ROWS_A_STATEMENT) {
+            // Each content once: two files of one content in a part share its image.
+            let mut known = HashSet::new();
+            let images: Vec<(&str, &Probe)> = part
+                .iter()
+                .filter_map(|r| match &r.outcome {
+                    Outcome::Image { sha1, probe } => Some((sha1.as_str(), probe)),
+                    Outcome::FileError(_) => None,
+                })
+                .filter(|(sha1, _)| known.insert(*sha1))
+                .collect();
+            let ids: HashMap<String, i64> = if images.is_empty() {
+                HashMap::new()
+            } else {
+                let sql = IMAGES_UPSERT.replace("{values}", &placeholders(images.len(), 6, 0));
+                let rows: Vec<(i64, String)> = on_tx!(&mut tx, |conn| {
+                    let mut query = sqlx::query_as(&sql);
+                    for (sha1, probe) in &images {
+                        let (width, height) = probe.dimensions.unzip();
+                        query = query
+                            .bind(*sha1)
+                            .bind(width.map(i64::from))
+                            .bind(height.map(i64::from))
+                            .bind(probe.format)
+                            .bind(probe.status.as_str())
+                            .bind(probe.error.as_deref());
+                    }
+                    query.fetch_all(&mut **conn).await
+                })?;
+                rows.into_iter().map(|(id, sha1)| (sha1, id)).collect()
             };
-            on_tx!(&mut tx, |conn| sqlx::query(
-                "INSERT INTO files (root_id, rel_path, size, mtime_ns, present, image_id, error)
-                 VALUES ($1, $2, $3, $4, TRUE, $5, $6)
-                 ON CONFLICT (root_id, rel_path) DO UPDATE SET
-                     size = excluded.size, mtime_ns = excluded.mtime_ns, present = TRUE,
-                     image_id = excluded.image_id, error = excluded.error",
-            )
-            .bind(root_id)
-            .bind(&record.rel_path)
-            .bind(record.size as i64)
-            .bind(record.mtime_ns)
-            .bind(image_id)
-            .bind(error)
-            .execute(&mut **conn)
-            .await
-            .map(|done| done.rows_affected()))?;
+            // Each path once, as its last record says.
+            let mut paths = HashSet::new();
+            let mut files: Vec<&FileRecord> = part
+                .iter()
+                .rev()
+                .filter(|r| paths.insert(r.rel_path.as_str()))
+                .collect();
+            files.reverse();
+            let sql = FILES_UPSERT.replace("{values}", &file_placeholders(files.len()));
+            on_tx!(&mut tx, |conn| {
+                let mut query = sqlx::query(&sql).bind(root_id);
+                for record in &files {
+                    let (image_id, error) = match &record.outcome {
+                        Outcome::Image { sha1, .. } => (ids.get(sha1).copied(), None),
+                        Outcome::FileError(e) => (None, Some(e.as_str())),
+                    };
+                    query = query
+                        .bind(record.rel_path.as_str())
+                        .bind(record.size as i64)
+                        .bind(record.mtime_ns)
+                        .bind(image_id)
+                        .bind(error);
+                }
+                query
+                    .execute(&mut **conn)
+                    .await
+                    .map(|done| done.rows_affected())
+            })?;
         }
         tx.commit().await?;
         Ok(())
