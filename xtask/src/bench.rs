@@ -107,10 +107,6 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 /// `target/bench-gallery` for later runs; pages and sort changes through the app's commands),
 /// then the webview's (the release app opened on it). The goal lines of both end the output.
 fn bench_gallery(args: &[String]) -> Result<(), String> {
-    setup(Needs {
-        test: true,
-        bundle: false,
-    })?;
     let dir = root().join("target/bench-gallery");
     // The core's figures as they come; its goal lines held for the end.
     let mut goals = Vec::new();
@@ -118,16 +114,7 @@ fn bench_gallery(args: &[String]) -> Result<(), String> {
         core_example("bench_gallery").arg(&dir).args(args),
         &mut goals,
     )?;
-    build_ui()?;
-    let release = build_app_in("release")?;
-    sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_gallery"]))?;
-    sh(Command::new("xvfb-run")
-        .current_dir(root())
-        .args(["-a", "-s", "-screen 0 1280x800x24"])
-        .arg(root().join("target/debug/bench_gallery"))
-        .arg(&dir)
-        .env("IMAGE_SCORER_APP", release)
-        .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver")))?;
+    sh(&mut webview_gallery(&dir, "")?)?;
     for line in goals {
         println!("{line}");
     }
@@ -150,6 +137,17 @@ fn bench_million(args: &[String]) -> Result<(), String> {
     library.arg(&dir).arg("1000000");
     run_holding_goals(&mut library, &mut goals)?;
     // The release app in the webview on the same library.
+    run_holding_goals(&mut webview_gallery(&dir, "million_")?, &mut goals)?;
+    for line in goals {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// The gallery benchmark's webview part (`bench_gallery` of the e2e crate) on the library in
+/// `dir`, its goals named with `prefix`: the setup it needs, the UI, the release app and the
+/// harness built, the command that runs it under Xvfb returned.
+fn webview_gallery(dir: &std::path::Path, prefix: &str) -> Result<Command, String> {
     setup(Needs {
         test: true,
         bundle: false,
@@ -157,21 +155,18 @@ fn bench_million(args: &[String]) -> Result<(), String> {
     build_ui()?;
     let release = build_app_in("release")?;
     sh(cargo().args(["build", "-p", E2E_PACKAGE, "--bin", "bench_gallery"]))?;
-    run_holding_goals(
-        Command::new("xvfb-run")
-            .current_dir(root())
-            .args(["-a", "-s", "-screen 0 1280x800x24"])
-            .arg(root().join("target/debug/bench_gallery"))
-            .arg(&dir)
-            .arg("million_")
-            .env("IMAGE_SCORER_APP", release)
-            .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver")),
-        &mut goals,
-    )?;
-    for line in goals {
-        println!("{line}");
+    let mut command = Command::new("xvfb-run");
+    command
+        .current_dir(root())
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(root().join("target/debug/bench_gallery"))
+        .arg(dir)
+        .env("IMAGE_SCORER_APP", release)
+        .env("TAURI_DRIVER", exec::cargo_bin().join("tauri-driver"));
+    if !prefix.is_empty() {
+        command.arg(prefix);
     }
-    Ok(())
+    Ok(command)
 }
 
 /// Runs `command`, printing its output as it comes but for its goal lines, which are added to

@@ -21,6 +21,8 @@
 
 #[path = "common/goal.rs"]
 mod goal;
+#[path = "common/memory.rs"]
+mod memory;
 
 use goal::goal_line;
 use image_scorer_core::app::indexer::scan_root;
@@ -28,6 +30,7 @@ use image_scorer_core::app::{NullSink, IDENTIFIER};
 use image_scorer_core::{App, AppConfig, Store};
 use image_scorer_protocol::commands::{AddScore, GetGallery, GetScoreQueue};
 use image_scorer_protocol::{ExportFormat, ExportOptions, GalleryQuery, GallerySort};
+use memory::peak_rss_gb;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -183,18 +186,6 @@ async fn exports(app: &App, dir: &Path) -> f64 {
         slowest = slowest.max(took);
     }
     slowest
-}
-
-/// The process's peak resident memory, from /proc (0 where there is none).
-fn peak_rss_gb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb * 1024.0 / 1e9)
 }
 
 /// Writes `n` distinct small PNGs (a colour ramp each) below `root`, a thousand a folder.

@@ -16,9 +16,12 @@
 
 #[path = "common/goal.rs"]
 mod goal;
+#[path = "common/memory.rs"]
+mod memory;
 
 use goal::goal_line;
 use image_scorer_core::similarity::{lists_for, EmbeddingIndex, Ivf};
+use memory::{peak_rss_gb, resident};
 use std::path::Path;
 use std::time::Instant;
 
@@ -257,29 +260,4 @@ fn percentiles(times: &mut [f64]) -> (f64, f64) {
     times.sort_by(f64::total_cmp);
     let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
     (at(0.5), at(0.95))
-}
-
-/// The process's resident memory now, in GB: its own (anonymous) pages and mapped files'.
-fn resident() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb * 1024.0 / 1e9)
-    };
-    (field("RssAnon:"), field("RssFile:"))
-}
-
-/// The process's peak resident memory, from /proc (0 where there is none).
-fn peak_rss_gb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb * 1024.0 / 1e9)
 }

@@ -30,12 +30,12 @@ ON CONFLICT (root_id, rel_path) DO UPDATE SET
     size = excluded.size, mtime_ns = excluded.mtime_ns, present = TRUE,
     image_id = excluded.image_id, error = excluded.error";
 
-/// `rows` tuples of `columns` numbered parameters each, after the first `before`.
-fn placeholders(rows: usize, columns: usize, before: usize) -> String {
+/// `rows` tuples of `columns` numbered parameters each.
+fn placeholders(rows: usize, columns: usize) -> String {
     (0..rows)
         .map(|r| {
             let row: Vec<String> = (0..columns)
-                .map(|c| format!("${}", before + r * columns + c + 1))
+                .map(|c| format!("${}", r * columns + c + 1))
                 .collect();
             format!("({})", row.join(", "))
         })
@@ -131,7 +131,7 @@ impl Store {
             let ids: HashMap<String, i64> = if images.is_empty() {
                 HashMap::new()
             } else {
-                let sql = IMAGES_UPSERT.replace("{values}", &placeholders(images.len(), 6, 0));
+                let sql = IMAGES_UPSERT.replace("{values}", &placeholders(images.len(), 6));
                 let rows: Vec<(i64, String)> = on_tx!(&mut tx, |conn| {
                     let mut query = sqlx::query_as(&sql);
                     for (sha1, probe) in &images {
