@@ -445,3 +445,39 @@ async fn a_trial_shows_four_images_by_position_zooms_one_and_reports_the_one_tha
     handle.destroy();
     set_queue(JsValue::NULL);
 }
+
+/// A large queue crosses a window at a time: the page asks for the first 500 images, tops up
+/// with what it does not hold when fewer than half are left ahead, and goes on past the first
+/// window.
+#[wasm_bindgen_test]
+async fn a_large_queue_is_read_a_window_at_a_time() {
+    let items: Vec<String> = (0..1200)
+        .map(|k| format!(r#"{{"sha1":"{k:040}","name":"img-{k:04}.png"}}"#))
+        .collect();
+    set_queue(json(&format!(
+        r#"{{"items":[{}],"rated":0,"total":1200}}"#,
+        items.join(",")
+    )));
+    let (root, handle) = mount(ONE_FOLDER, "null", false);
+    find(&root, "#score-stage figcaption", "img-0000.png").await;
+    let first = args_of("get_score_queue");
+    assert!(
+        first.contains(r#""limit":500"#) && first.contains(r#""known":[]"#),
+        "{first}"
+    );
+    for k in 1..=251 {
+        press_key(" ", "Space");
+        find(&root, "#score-stage figcaption", &format!("img-{k:04}.png")).await;
+    }
+    // 249 ahead: topped up to 500, leaving out the 500 held.
+    sleep(100).await;
+    let topped = args_of("get_score_queue");
+    assert!(topped.contains(r#""limit":251"#), "{topped}");
+    assert!(topped.contains(&format!("{:040}", 499)) && !topped.contains(&format!("{:040}", 500)));
+    for k in 252..=501 {
+        press_key(" ", "Space");
+        find(&root, "#score-stage figcaption", &format!("img-{k:04}.png")).await;
+    }
+    set_queue(JsValue::NULL);
+    handle.destroy();
+}

@@ -403,6 +403,7 @@ async fn measure(app: &App, db: &Path, n: usize) -> (f64, f64) {
                 seed,
                 predicted_first: false,
                 teach: false,
+                window: None,
             })
             .await
             .unwrap();

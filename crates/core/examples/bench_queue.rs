@@ -118,6 +118,7 @@ async fn measure(folders: &Path, place: &str, images: u64, seconds: u64, raters:
                 seed: 1,
                 predicted_first: false,
                 teach: false,
+                window: None,
             })
             .await
             .unwrap();

@@ -227,6 +227,7 @@ async fn the_app_indexes_watches_embeds_and_records_judgements_without_a_window(
             seed: 1,
             predicted_first: true,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();
@@ -246,6 +247,7 @@ async fn the_app_indexes_watches_embeds_and_records_judgements_without_a_window(
             seed: 1,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();

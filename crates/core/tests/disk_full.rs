@@ -85,6 +85,7 @@ async fn a_full_disk_refuses_clearly_loses_nothing_and_recovers() {
             seed: 1,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();
@@ -137,6 +138,7 @@ async fn a_full_disk_refuses_clearly_loses_nothing_and_recovers() {
             seed: 2,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .is_ok(),

@@ -90,6 +90,7 @@ async fn a_pack_answering_nan_or_not_onnx_is_stopped_and_the_rest_works() {
             seed: 1,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();

@@ -104,6 +104,7 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues(backend: Back
             seed: 1,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();
@@ -342,6 +343,7 @@ async fn copies_are_nearest_and_grouped_and_marks_leave_the_queues(backend: Back
                 seed: 2,
                 predicted_first: false,
                 teach: false,
+                window: None,
             })
             .await
             .unwrap()

@@ -234,6 +234,7 @@ async fn the_old_tools_database_imports_once_with_every_row_accounted_for(backen
             seed: 1,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();

@@ -57,6 +57,7 @@ async fn score_first(
             seed: 3,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();

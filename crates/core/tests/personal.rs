@@ -27,6 +27,7 @@ async fn the_model_learns_while_the_rater_scores_and_forgets_an_undone_score() {
             seed: 5,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();
@@ -49,6 +50,7 @@ async fn the_model_learns_while_the_rater_scores_and_forgets_an_undone_score() {
             seed: 5,
             predicted_first: false,
             teach: true,
+            window: None,
         })
         .await
         .unwrap();
@@ -274,6 +276,7 @@ async fn teaching_order_needs_fewer_ratings_than_random_on_real_features() {
             seed: 1,
             predicted_first: false,
             teach: false,
+            window: None,
         })
         .await
         .unwrap();

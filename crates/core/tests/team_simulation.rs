@@ -189,6 +189,7 @@ async fn next(app: &image_scorer_core::App, rater: &mut Rater, seed: u32) -> Opt
                     seed,
                     predicted_first: false,
                     teach: false,
+                    window: None,
                 })
                 .await
                 .unwrap();

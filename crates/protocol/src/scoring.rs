@@ -35,6 +35,18 @@ pub struct ScoreQueue {
     pub rated: u32,
     /// How many images can be scored.
     pub total: u32,
+    /// Asked for a [`QueueWindow`](crate::commands::QueueWindow): how many images of the
+    /// queue come after `items` (neither in it nor known).
+    #[serde(default)]
+    pub rest: u32,
+    /// Asked for a window: its known images that are no longer in the queue (gone from the
+    /// library, unreadable, or scored when rated ones are left out).
+    #[serde(default)]
+    pub absent: Vec<String>,
+    /// How many images of the whole queue the team still wants from this rater (`needed`
+    /// counts those in `items`).
+    #[serde(default)]
+    pub wanted: u32,
 }
 
 /// One image's scores as the Score page shows them, and the rater's progress.

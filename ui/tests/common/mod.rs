@@ -188,6 +188,15 @@ fn handlers() -> Vec<(&'static str, Handler)> {
             if r.teach {
                 queue.items.reverse();
             }
+            // A window as the app gives it: the first `limit` not known, the rest counted.
+            if let Some(w) = r.window {
+                let all = std::mem::take(&mut queue.items);
+                let fresh: Vec<_> = all.iter().filter(|i| !w.known.contains(&i.sha1)).collect();
+                queue.rest = fresh.len().saturating_sub(w.limit as usize) as u32;
+                queue.items = fresh.into_iter().take(w.limit as usize).cloned().collect();
+                let listed = |k: &String| all.iter().any(|i| &i.sha1 == k);
+                queue.absent = w.known.into_iter().filter(|k| !listed(k)).collect();
+            }
             Ok(queue)
         }),
         on(|r: GetScoreState, s| {

@@ -10,8 +10,7 @@ use image_scorer_protocol::commands::*;
 use image_scorer_protocol::{
     AppError, AppState, ComparisonOutcome, ComparisonSaved, ComparisonSet, ErrorKind, Handler,
     ImagePage, ImageRole, JudgementKind, LibraryState, PersonalModel, PredictorState,
-    PreferenceSettings, Problem, QueueItem, RankingPage, Rater, ScoreQueue, ScoreState, SetChoice,
-    Undone,
+    PreferenceSettings, Problem, RankingPage, Rater, ScoreState, SetChoice, Undone,
 };
 
 impl Handler<GetState> for App {
@@ -102,46 +101,6 @@ impl App {
         Ok(Rater {
             name: name.trim().to_owned(),
             all: self.0.store.raters().await?,
-        })
-    }
-}
-
-impl Handler<GetScoreQueue> for App {
-    async fn handle(&self, r: GetScoreQueue) -> Result<ScoreQueue, AppError> {
-        let rater = self.rater_id(&r.rater).await?;
-        // The gallery's rows (read again only when the library, the log or the predictions
-        // changed): at 100,000 images a few milliseconds when nothing did.
-        let model = self.0.predictor.model_id();
-        let (base, judged, predicted) = self.gallery_rows(model).await?;
-        let (rule, holders) = self.team_view().await?;
-        let team = crate::store::TeamView {
-            rule,
-            holders: &holders,
-        };
-        let order = crate::store::queue_of(
-            &base,
-            &judged,
-            &predicted,
-            rater,
-            r.include_rated,
-            u64::from(r.seed),
-            r.predicted_first && model.is_some(),
-            Some(team),
-        );
-        let (needed, unscored) = (order.needed, order.unscored);
-        let mut items: Vec<QueueItem> = order.images.into_iter().map(Into::into).collect();
-        let (rated, total) = self.progress(rater).await?;
-        if let (true, Some(model)) = (r.teach, model) {
-            // The team's wanted images stay first, each part in the model's order.
-            let (wanted, others) = items[..unscored].split_at_mut(needed);
-            self.teaching_order(rater, model, &base, wanted).await?;
-            self.teaching_order(rater, model, &base, others).await?;
-        }
-        Ok(ScoreQueue {
-            items,
-            rated,
-            total,
-            needed: needed as u32,
         })
     }
 }
@@ -434,7 +393,7 @@ impl App {
     }
 
     /// `rater`'s `(rated, total)`.
-    async fn progress(&self, rater: i64) -> Result<(u32, u32), CoreError> {
+    pub(super) async fn progress(&self, rater: i64) -> Result<(u32, u32), CoreError> {
         let revision = self.0.indexer.revision();
         self.0.progress.get(&self.0.store, revision, rater).await
     }

@@ -8,11 +8,19 @@
 use super::{settings, App, Handler};
 use crate::store::{ClaimOutcome, GalleryJudged, Holders};
 use crate::CoreError;
-use image_scorer_protocol::commands::{ClaimImages, GetQueueRule, ReleaseImages, SetQueueRule};
-use image_scorer_protocol::{AppError, Claimed, QueueRule, Standing, TeamProgress};
+use image_scorer_protocol::commands::{
+    ClaimImages, GetQueueRule, GetScoreQueue, ReleaseImages, SetQueueRule,
+};
+use image_scorer_protocol::{
+    AppError, Claimed, ErrorKind, QueueItem, QueueRule, ScoreQueue, Standing, TeamProgress,
+};
 
 /// The most images one claim or release may name.
 const MOST_IMAGES: usize = 64;
+
+/// The most images a queue window may name as known: far more than a day's scoring holds, and
+/// a bound on what one request makes the core hold.
+const MOST_KNOWN: usize = 100_000;
 
 /// Now in Unix milliseconds, the leases' clock (one for every process on a database: the
 /// machines' clocks, which a team server's keep in step).
@@ -174,4 +182,70 @@ fn bounded(images: Vec<String>) -> Result<Vec<String>, AppError> {
         .into());
     }
     Ok(images)
+}
+
+impl Handler<GetScoreQueue> for App {
+    async fn handle(&self, r: GetScoreQueue) -> Result<ScoreQueue, AppError> {
+        if r.window
+            .as_ref()
+            .is_some_and(|w| w.known.len() > MOST_KNOWN)
+        {
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                format!("a queue window may name at most {MOST_KNOWN} known images"),
+            ));
+        }
+        let rater = self.rater_id(&r.rater).await?;
+        // The gallery's rows (read again only when the library, the log or the predictions
+        // changed): at 100,000 images a few milliseconds when nothing did.
+        let model = self.0.predictor.model_id();
+        let (base, judged, predicted) = self.gallery_rows(model).await?;
+        let (rule, holders) = self.team_view().await?;
+        let team = crate::store::TeamView {
+            rule,
+            holders: &holders,
+        };
+        let order = crate::store::queue_of(
+            &base,
+            &judged,
+            &predicted,
+            rater,
+            r.include_rated,
+            u64::from(r.seed),
+            r.predicted_first && model.is_some(),
+            Some(team),
+        );
+        let (needed, unscored) = (order.needed, order.unscored);
+        let mut items: Vec<QueueItem> = order.images.into_iter().map(Into::into).collect();
+        let (rated, total) = self.progress(rater).await?;
+        if let (true, Some(model)) = (r.teach, model) {
+            // The team's wanted images stay first, each part in the model's order.
+            let (wanted, others) = items[..unscored].split_at_mut(needed);
+            self.teaching_order(rater, model, &base, wanted).await?;
+            self.teaching_order(rater, model, &base, others).await?;
+        }
+        let Some(window) = r.window else {
+            return Ok(ScoreQueue {
+                items,
+                rated,
+                total,
+                needed: needed as u32,
+                wanted: needed as u32,
+                ..ScoreQueue::default()
+            });
+        };
+        let known = &window.known;
+        let part = crate::store::window_of(items, needed, window.limit as usize, known, |i| {
+            i.sha1.as_str()
+        });
+        Ok(ScoreQueue {
+            items: part.items,
+            rated,
+            total,
+            needed: part.needed as u32,
+            wanted: needed as u32,
+            rest: part.rest as u32,
+            absent: part.absent,
+        })
+    }
 }

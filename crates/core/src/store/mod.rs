@@ -41,7 +41,10 @@ pub use personal::PersonalRating;
 pub use ranking::RankingLog;
 pub use ratings::{CurrentScore, LoggedComparison, RatedImage, Ratings};
 pub use rows::{Folder, GroupMember, Library, NamedImage, SizedImage, TileRow, UnshownFile};
-pub use scores::{default_rater_name, progress_of, queue_of, ScoreOrder, ScoreSummary, TeamView};
+pub use scores::{
+    default_rater_name, progress_of, queue_of, window_of, ScoreOrder, ScoreSummary, TeamView,
+    Windowed,
+};
 
 use crate::Result;
 use backend::{Pool, Tx};

@@ -255,6 +255,56 @@ pub fn queue_of(
     }
 }
 
+/// A part of a queue ([`window_of`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Windowed<T> {
+    /// The queue's first `limit` items that are not known, in its order.
+    pub items: Vec<T>,
+    /// How many of them the team wants (those that were among the queue's first `needed`).
+    pub needed: usize,
+    /// How many of the queue's items come after them (neither in `items` nor known).
+    pub rest: usize,
+    /// The known SHA-1s that are not in the queue.
+    pub absent: Vec<String>,
+}
+
+/// The window of a queue (in order, its first `needed` wanted by the team) that a page holding
+/// `known` asks for: at most `limit` items it does not hold, and which of those it holds left.
+/// One pass, and a set of the known ones: a page tops up a window of a million-image queue
+/// without the rest crossing to it.
+pub fn window_of<T>(
+    queue: Vec<T>,
+    needed: usize,
+    limit: usize,
+    known: &[String],
+    sha1: impl Fn(&T) -> &str,
+) -> Windowed<T> {
+    let held: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
+    let mut present = std::collections::HashSet::new();
+    let mut out = Windowed {
+        items: Vec::with_capacity(limit.min(queue.len())),
+        needed: 0,
+        rest: 0,
+        absent: Vec::new(),
+    };
+    for (k, item) in queue.into_iter().enumerate() {
+        if let Some(&key) = held.get(sha1(&item)) {
+            present.insert(key);
+        } else if out.items.len() < limit {
+            out.needed += usize::from(k < needed);
+            out.items.push(item);
+        } else {
+            out.rest += 1;
+        }
+    }
+    out.absent = known
+        .iter()
+        .filter(|k| !present.contains(k.as_str()))
+        .cloned()
+        .collect();
+    out
+}
+
 /// `(rated, total)` of [`Store::score_progress`] from the gallery's rows.
 pub fn progress_of(judged: &[super::GalleryJudged], rater_id: i64) -> (u32, u32) {
     let queued = judged.iter().filter(|j| !j.duplicate);
@@ -303,5 +353,22 @@ impl Store {
         .await
         .map(|done| done.rows_affected()))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_of;
+
+    /// Of a queue `abcdef` whose first three are wanted, a page holding `a` and `c` gets
+    /// `b` (wanted) and `d`, with `e` and `f` after them, and hears that `x` left.
+    #[test]
+    fn a_window_leaves_out_what_the_page_holds_and_counts_the_wanted_in_it() {
+        let queue: Vec<String> = "abcdef".chars().map(String::from).collect();
+        let known: Vec<String> = ["a", "c", "x"].map(String::from).to_vec();
+        let part = window_of(queue, 3, 2, &known, String::as_str);
+        assert_eq!(part.items, ["b", "d"]);
+        assert_eq!((part.needed, part.rest), (1, 2));
+        assert_eq!(part.absent, ["x"]);
     }
 }

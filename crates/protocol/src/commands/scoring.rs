@@ -31,6 +31,22 @@ pub struct GetScoreQueue {
     /// unlike each other, first (up to 50, from a sample of 2,000), instead of the shuffle.
     #[serde(default)]
     pub teach: bool,
+    /// Only a part of the queue (a page reads a large library's queue a window at a time);
+    /// without one, the whole queue.
+    #[serde(default)]
+    pub window: Option<QueueWindow>,
+}
+
+/// A part of the scoring queue: its first `limit` images that are not `known` (those the page
+/// holds already), so a page tops up what it holds as it goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueWindow {
+    /// At most this many images.
+    pub limit: u32,
+    /// The SHA-1s the page holds: left out of the window; those no longer in the queue come
+    /// back in [`ScoreQueue::absent`](crate::ScoreQueue::absent).
+    #[serde(default)]
+    pub known: Vec<String>,
 }
 
 /// An image's scores (the rater's, the mean), its prediction, and the rater's progress.

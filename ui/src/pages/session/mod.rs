@@ -14,7 +14,7 @@ use crate::components::{mark, Trial};
 use crate::gestures::Paging;
 use crate::state::{use_app, Action};
 use image_scorer_protocol::commands::{
-    ClaimImages, GetScoreQueue, GetScoreState, ReleaseImages, Undo,
+    ClaimImages, GetScoreQueue, GetScoreState, QueueWindow, ReleaseImages, Undo,
 };
 use image_scorer_protocol::{AppError, QueueItem, ScoreState, Undone};
 use std::cell::RefCell;
@@ -23,6 +23,10 @@ use yew::prelude::*;
 
 /// How many of the next images are loaded ahead.
 pub const PRELOAD: usize = 3;
+
+/// How many images of the queue the page reads at a time: it tops up to this many ahead when
+/// fewer than half are left (a large library's whole queue would take seconds to cross).
+const WINDOW: usize = 500;
 
 /// How many of the wanted images ahead a claim reserves: the one on screen and the next, so
 /// that moving on finds the next one already the rater's.
@@ -55,14 +59,15 @@ pub fn use_session(
     let session = use_reducer(Session::default);
     let seed = SEED.with(|s| *s);
     let rater = app.model.rater.name.clone();
+    let asks = QueueAsks {
+        rater: rater.clone(),
+        seed,
+        teach,
+    };
     let queue = {
-        let rater = rater.clone();
-        move |include_rated: bool, predicted_first: bool| GetScoreQueue {
-            rater: rater.clone(),
-            include_rated,
-            seed,
-            predicted_first,
-            teach,
+        let asks = asks.clone();
+        move |include_rated: bool, predicted_first: bool, limit: usize, known: Vec<String>| {
+            asks.window(include_rated, predicted_first, limit, known)
         }
     };
     let fail = {
@@ -77,7 +82,7 @@ pub fn use_session(
         use_effect_with((include_rated, app.model.rater_revision, pack, teach), {
             let queue = queue.clone();
             move |(include, _, _, _)| {
-                let request = queue(*include, predicted_first);
+                let request = queue(*include, predicted_first, WINDOW, Vec::new());
                 spawn_local(async move {
                     if request.rater.is_empty() {
                         return;
@@ -90,22 +95,7 @@ pub fn use_session(
             }
         });
     }
-    {
-        let session = session.clone();
-        let fail = fail.clone();
-        let request = queue(include_rated, predicted_first);
-        use_effect_with(app.model.revision, move |_| {
-            spawn_local(async move {
-                if request.rater.is_empty() {
-                    return;
-                }
-                match api::call(request).await {
-                    Ok(q) => session.dispatch(SessionAction::Merge(q)),
-                    Err(e) => fail(e),
-                }
-            });
-        });
-    }
+    use_top_up(&session, &asks, (include_rated, predicted_first), &fail);
     {
         let sha1 = session.items.get(session.pos).map(|c| c.sha1.clone());
         let known = session.state.clone();
@@ -149,19 +139,25 @@ pub fn use_session(
         });
     }
     // On Rate, while predictions are being computed, the images ahead are put in the app's
-    // order again as the person moves on (at most every REORDER_EVERY_MS: with a large library
-    // the whole queue crosses each time), so those predicted meanwhile come first.
+    // order again as the person moves on (at most every REORDER_EVERY_MS: the core orders the
+    // whole library each time), so those predicted meanwhile come first.
     {
         let session = session.clone();
+        let rater = app.model.rater.name.clone();
         let running = app.model.predictor.progress.running;
         let fail = fail.clone();
-        let request = queue(include_rated, true);
         let last = use_mut_ref(|| 0.0f64);
         use_effect_with(session.pos, move |pos| {
             let now = js_sys::Date::now();
             let due = now - *last.borrow() >= REORDER_EVERY_MS;
-            if predicted_first && running && due && *pos > 0 && !request.rater.is_empty() {
+            if predicted_first && running && due && *pos > 0 && !rater.is_empty() {
                 *last.borrow_mut() = now;
+                let seen = (pos + 1).min(session.items.len());
+                let known = session.items[..seen]
+                    .iter()
+                    .map(|i| i.sha1.clone())
+                    .collect();
+                let request = queue(include_rated, true, WINDOW, known);
                 spawn_local(async move {
                     match api::call(request).await {
                         Ok(q) => session.dispatch(SessionAction::Reorder(q)),
@@ -173,6 +169,74 @@ pub fn use_session(
     }
     use_reservations(&session, &app.model.rater.name, &fail);
     session
+}
+
+/// What a page asks of the queue: its rater, the session's shuffle and the teaching order.
+#[derive(Clone, PartialEq)]
+struct QueueAsks {
+    rater: String,
+    seed: u32,
+    teach: bool,
+}
+
+impl QueueAsks {
+    /// A window of at most `limit` images, leaving out those `known`.
+    fn window(
+        &self,
+        include_rated: bool,
+        predicted_first: bool,
+        limit: usize,
+        known: Vec<String>,
+    ) -> GetScoreQueue {
+        GetScoreQueue {
+            rater: self.rater.clone(),
+            include_rated,
+            seed: self.seed,
+            predicted_first,
+            teach: self.teach,
+            window: Some(QueueWindow {
+                limit: limit as u32,
+                known,
+            }),
+        }
+    }
+}
+
+/// The library changed, or the images ahead run low: a window of what the page does not hold
+/// yet (new images, and the next of the queue), and which of those it holds left.
+#[hook]
+fn use_top_up(
+    session: &UseReducerHandle<Session>,
+    asks: &QueueAsks,
+    order: (bool, bool),
+    fail: &(impl Fn(AppError) + Clone + 'static),
+) {
+    let (include_rated, predicted_first) = order;
+    let app = use_app();
+    let session = session.clone();
+    let asks = asks.clone();
+    let fail = fail.clone();
+    let ahead = session.items.len().saturating_sub(session.pos);
+    let low = session.loaded && session.rest > 0 && ahead < WINDOW / 2;
+    let revision = app.model.revision;
+    let last = use_mut_ref(|| revision);
+    use_effect_with((revision, low), move |(revision, low)| {
+        let revised = std::mem::replace(&mut *last.borrow_mut(), *revision) != *revision;
+        // Not loaded: the first window is on its way. Topped up: nothing to do.
+        if !session.loaded || !(revised || *low) || asks.rater.is_empty() {
+            return;
+        }
+        let ahead = session.items.len().saturating_sub(session.pos);
+        let known = session.items.iter().map(|i| i.sha1.clone()).collect();
+        let limit = WINDOW.saturating_sub(ahead);
+        let request = asks.window(include_rated, predicted_first, limit, known);
+        spawn_local(async move {
+            match api::call(request).await {
+                Ok(q) => session.dispatch(SessionAction::Merge(q)),
+                Err(e) => fail(e),
+            }
+        });
+    });
 }
 
 /// The team queue's side of a session: reserves the wanted images as the page comes to them

@@ -153,7 +153,7 @@ impl ScoringPage {
                     } else {
                         ""
                     };
-                    let wanted = count(s.wanted.len(), "image", "images");
+                    let wanted = count(s.team_wanted as usize, "image", "images");
                     Some(format!("Team: {wanted} wanted from you{reserved}"))
                 } else {
                     Some("Team: extra, this image has the raters it wants".to_owned())

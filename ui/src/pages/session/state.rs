@@ -1,5 +1,7 @@
 //! The scoring session as a reducer: the queue, the position in it, the image on screen's
 //! scores, and what moves them (a judgement, its saving, back and skip, undo, library changes).
+//! The page holds a window of the queue, topped up as it goes ([`SessionAction::Merge`]): a
+//! million-image library's queue never crosses to it whole.
 
 use image_scorer_protocol::{Claimed, QueueItem, ScoreQueue, ScoreState};
 use std::collections::HashSet;
@@ -9,8 +11,14 @@ use yew::prelude::*;
 /// The scoring session.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Session {
-    /// The images, in order.
+    /// The images, in order: those the page has read of the queue.
     pub items: Vec<QueueItem>,
+    /// How many images of the queue the page has not read yet (they come as it tops up).
+    pub rest: u32,
+    /// How many images the team wants from this rater in the whole queue.
+    pub team_wanted: u32,
+    /// The images judged in this session (a reorder keeps them where they are).
+    pub judged: HashSet<String>,
     /// The index of the image on screen (`items.len()` when done).
     pub pos: usize,
     /// Scores of the image on screen, and the rater's progress.
@@ -38,13 +46,16 @@ pub struct Session {
 /// A change to the [`Session`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionAction {
-    /// A fresh queue (start over at its first image).
+    /// A fresh queue's first window (start over at its first image).
     Queue(ScoreQueue),
-    /// The queue again, after the library changed: new images join at the end.
+    /// A window of the queue leaving out the images the page holds, after the library changed
+    /// or as the page nears the end of what it holds: those images join at the end (the team's
+    /// wanted ones ahead of the others), and the held ones the queue no longer lists go.
     Merge(ScoreQueue),
-    /// The queue again, in the app's current order: the images not reached yet take that order
-    /// (on Rate, images predicted since the queue was loaded move ahead). Images already seen
-    /// stay where they are.
+    /// A window of the queue in the app's current order, leaving out the images seen: the
+    /// images not reached yet take that order (on Rate, images predicted since the queue was
+    /// loaded move ahead); those judged in this session stay next. Images seen stay where they
+    /// are.
     Reorder(ScoreQueue),
     /// The image on screen's scores.
     State(ScoreState),
@@ -85,6 +96,8 @@ impl Reducible for Session {
             SessionAction::Queue(q) => {
                 s.wanted = wanted_of(&q);
                 s.held.retain(|h| s.wanted.contains(h));
+                s.team_wanted = q.wanted;
+                s.rest = q.rest;
                 s.items = q.items;
                 s.pos = 0;
                 s.progress = (q.rated, q.total);
@@ -99,8 +112,11 @@ impl Reducible for Session {
                 s.state = Some(state);
             }
             SessionAction::Judged(sha1) => {
-                s.wanted.remove(&sha1);
+                if s.wanted.remove(&sha1) {
+                    s.team_wanted = s.team_wanted.saturating_sub(1);
+                }
                 s.held.remove(&sha1);
+                s.judged.insert(sha1.clone());
                 if s.items.get(s.pos).is_some_and(|i| i.sha1 == sha1) {
                     s.pos += 1;
                     s.state = None;
@@ -188,57 +204,55 @@ impl Session {
     /// [`SessionAction::Reorder`].
     fn reorder(&mut self, q: ScoreQueue) {
         let seen = (self.pos + 1).min(self.items.len());
-        let kept: std::collections::HashSet<String> =
-            self.items[..seen].iter().map(|i| i.sha1.clone()).collect();
-        let queued: std::collections::HashSet<&str> =
-            q.items.iter().map(|i| i.sha1.as_str()).collect();
         let ahead = self.items.split_off(seen);
-        // Images ahead that the queue no longer lists (scored ones after going back)
-        // stay next, so going forward again finds them.
-        self.items.extend(
-            ahead
-                .into_iter()
-                .filter(|i| !queued.contains(i.sha1.as_str())),
-        );
-        self.wanted = wanted_of(&q);
+        // Images ahead judged in this session (met again after going back) stay next, so
+        // going forward again finds them.
+        let kept: Vec<QueueItem> = ahead
+            .into_iter()
+            .filter(|i| self.judged.contains(&i.sha1))
+            .collect();
+        let known: HashSet<String> = self
+            .items
+            .iter()
+            .chain(&kept)
+            .map(|i| i.sha1.clone())
+            .collect();
+        self.wanted.extend(wanted_of(&q));
+        self.items.extend(kept);
         self.items
-            .extend(q.items.into_iter().filter(|i| !kept.contains(&i.sha1)));
+            .extend(q.items.into_iter().filter(|i| !known.contains(&i.sha1)));
+        self.team_wanted = q.wanted;
+        self.rest = q.rest;
         self.progress = (q.rated, q.total);
         self.loaded = true;
     }
 
     /// [`SessionAction::Merge`].
     fn merge(&mut self, q: ScoreQueue) {
-        self.wanted = wanted_of(&q);
-        let known: std::collections::HashSet<String> =
-            self.items.iter().map(|i| i.sha1.clone()).collect();
-        let present: std::collections::HashSet<&str> =
-            q.items.iter().map(|i| i.sha1.as_str()).collect();
-        // Images that left the library go (unless on screen); new ones join at the end.
+        let absent: HashSet<&str> = q.absent.iter().map(String::as_str).collect();
+        // Images that left the queue go (unless on screen); the window's join at the end.
         let current = self.items.get(self.pos).map(|i| i.sha1.clone());
         let before = self.items[..self.pos.min(self.items.len())]
             .iter()
-            .filter(|i| !present.contains(i.sha1.as_str()))
+            .filter(|i| absent.contains(i.sha1.as_str()))
             .count();
         self.items
-            .retain(|i| present.contains(i.sha1.as_str()) || Some(&i.sha1) == current.as_ref());
+            .retain(|i| !absent.contains(i.sha1.as_str()) || Some(&i.sha1) == current.as_ref());
         self.pos -= before.min(self.pos);
-        // The images ahead that the team wants from the rater come first, in the
-        // queue's order (the rule, or who holds what, may have changed).
-        let place: std::collections::HashMap<&str, usize> = q
-            .items
-            .iter()
-            .enumerate()
-            .map(|(k, i)| (i.sha1.as_str(), k))
-            .collect();
-        let next = (self.pos + 1).min(self.items.len());
-        let wanted = &self.wanted;
-        self.items[next..].sort_by_key(|i| match wanted.contains(&i.sha1) {
-            true => place.get(i.sha1.as_str()).copied().unwrap_or(usize::MAX),
-            false => usize::MAX,
-        });
+        for gone in &q.absent {
+            self.wanted.remove(gone);
+        }
+        self.wanted.extend(wanted_of(&q));
+        let known: HashSet<String> = self.items.iter().map(|i| i.sha1.clone()).collect();
         self.items
             .extend(q.items.into_iter().filter(|i| !known.contains(&i.sha1)));
+        // The images ahead that the team wants from the rater come first, each part in the
+        // order it came in.
+        let next = (self.pos + 1).min(self.items.len());
+        let wanted = &self.wanted;
+        self.items[next..].sort_by_key(|i| !wanted.contains(&i.sha1));
+        self.team_wanted = q.wanted;
+        self.rest = q.rest;
         self.progress = (q.rated, q.total);
         self.loaded = true;
     }
@@ -306,6 +320,7 @@ mod tests {
             rated: 0,
             total: names.len() as u32,
             needed: 0,
+            ..ScoreQueue::default()
         }
     }
 
@@ -373,15 +388,46 @@ mod tests {
     #[test]
     fn reordering_moves_only_the_images_ahead() {
         let mut s = reduce(Session::default(), SessionAction::Queue(queue("abcde")));
-        s = reduce(s, SessionAction::Go(1));
-        // a was scored; the app now lists d and e (predicted meanwhile) first.
-        s = reduce(s, SessionAction::Reorder(queue("debc")));
+        s = reduce(s, SessionAction::Judged(sha('a')));
+        // a was scored; the app now lists d and e (predicted meanwhile) first (the window
+        // leaves out a and b, which the page has seen).
+        s = reduce(s, SessionAction::Reorder(queue("dec")));
         assert_eq!(names(&s), "abdec");
         assert_eq!(s.pos, 1, "b stays on screen");
-        // After going back to a scored image, what was ahead stays reachable.
+        // b scored, then back to a: b, judged, stays next; the rest takes the new order.
+        s = reduce(s, SessionAction::Judged(sha('b')));
         s = reduce(s, SessionAction::Go(0));
         s = reduce(s, SessionAction::Reorder(queue("ecd")));
         assert_eq!(names(&s), "abecd");
+    }
+
+    #[test]
+    fn a_window_topped_up_adds_what_is_new_and_drops_what_left() {
+        let mut first = queue("abc");
+        first.rest = 3;
+        let mut s = reduce(Session::default(), SessionAction::Queue(first));
+        s = reduce(s, SessionAction::Judged(sha('a')));
+        s = reduce(s, SessionAction::Judged(sha('b')));
+        assert_eq!((s.pos, s.rest), (2, 3));
+        // The next window: a and b were scored (absent from a queue of unrated images), the
+        // team wants f from this rater, d and e join after it.
+        let mut more = queue("fde");
+        more.needed = 1;
+        more.wanted = 1;
+        more.absent = vec![sha('a'), sha('b')];
+        s = reduce(s, SessionAction::Merge(more));
+        assert_eq!(names(&s), "cfde");
+        assert_eq!(
+            (s.pos, s.rest, s.team_wanted),
+            (0, 0, 1),
+            "c stays on screen"
+        );
+        assert!(s.wanted.contains(&sha('f')));
+        // Images deleted ahead go; the one on screen stays.
+        let mut gone = queue("");
+        gone.absent = vec![sha('c'), sha('d')];
+        s = reduce(s, SessionAction::Merge(gone));
+        assert_eq!(names(&s), "cfe");
     }
 
     fn sha(c: char) -> String {
@@ -395,6 +441,7 @@ mod tests {
             rated: 0,
             total: 5,
             needed: 3,
+            ..ScoreQueue::default()
         };
         let mut s = reduce(Session::default(), SessionAction::Queue(queue));
         assert_eq!(s.wanted.len(), 3);
@@ -422,6 +469,7 @@ mod tests {
                 rated: 0,
                 total: 2,
                 needed: 2,
+                ..ScoreQueue::default()
             }),
         );
         t = reduce(
