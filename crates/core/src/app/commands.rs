@@ -395,7 +395,13 @@ impl App {
     /// `rater`'s `(rated, total)`.
     pub(super) async fn progress(&self, rater: i64) -> Result<(u32, u32), CoreError> {
         let revision = self.0.indexer.revision();
-        self.0.progress.get(&self.0.store, revision, rater).await
+        // Counted from the gallery's rows, which the Score queue and the gallery read anyway
+        // (a million images' rows are not read a second time for a count).
+        let count = || async {
+            let (_, judged, _) = self.gallery_rows(self.0.predictor.model_id()).await?;
+            Ok(crate::store::progress_of(&judged, rater))
+        };
+        self.0.progress.get(revision, rater, count).await
     }
 
     /// The image's scores as `rater` sees them, its prediction, and their progress.

@@ -1,7 +1,8 @@
 //! Each rater's progress (how many of the images that can be shown they have scored, of how
 //! many), kept in memory so that a score does not count the whole library again: with 20,000
 //! images, counting takes tens of milliseconds, more than a key press may. A count is taken
-//! from the database when first asked for and whenever the library changed since (or the
+//! (from the gallery's rows, which the queue reads too) when first asked for and whenever the
+//! library changed since (or the
 //! counts were forgotten: a change made by another process); a score or an undo, committed by
 //! its handler, then moves it by the one image it touched. Nothing here writes the database.
 //!
@@ -36,8 +37,14 @@ impl ProgressCache {
         (revision, self.generation.load(Ordering::Acquire))
     }
 
-    /// `(rated, total)` for `rater_id` with the library at `revision`.
-    pub async fn get(&self, store: &Store, revision: u64, rater_id: i64) -> Result<(u32, u32)> {
+    /// `(rated, total)` for `rater_id` with the library at `revision`; `count_now` counts it when
+    /// it is not known.
+    pub async fn get<F: std::future::Future<Output = Result<(u32, u32)>>>(
+        &self,
+        revision: u64,
+        rater_id: i64,
+        count_now: impl FnOnce() -> F,
+    ) -> Result<(u32, u32)> {
         let slot = self.slot(rater_id);
         let mut count = slot.lock().await;
         let epoch = self.epoch(revision);
@@ -46,7 +53,7 @@ impl ProgressCache {
                 return Ok(p);
             }
         }
-        let p = store.score_progress(rater_id).await?;
+        let p = count_now().await?;
         *count = Some((epoch, p));
         Ok(p)
     }

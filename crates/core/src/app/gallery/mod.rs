@@ -13,6 +13,7 @@ mod order;
 use super::rankings::Sources;
 use super::{App, Handler};
 use crate::store::{GalleryBase, GalleryJudged};
+use crate::CoreError;
 use image_scorer_protocol::commands::{FindSimilar, GetGallery, GetImageDetail};
 use image_scorer_protocol::{
     AppError, ErrorKind, GalleryPage, GalleryQuery, GalleryShow, GallerySort, GalleryTile,
@@ -208,7 +209,7 @@ impl App {
             Arc<Vec<GalleryJudged>>,
             Arc<Vec<Option<f64>>>,
         ),
-        AppError,
+        CoreError,
     > {
         let store = &self.0.store;
         let mut held = self.0.gallery.library.lock().await;
@@ -254,7 +255,7 @@ impl App {
         &self,
         base: Arc<Vec<GalleryBase>>,
         model_id: Option<i64>,
-    ) -> Result<Arc<Vec<Option<f64>>>, AppError> {
+    ) -> Result<Arc<Vec<Option<f64>>>, CoreError> {
         Ok(Arc::new(match model_id {
             Some(model) => self.0.store.gallery_predicted(base, model).await?,
             None => Vec::new(),
