@@ -6,7 +6,7 @@
 //! view and answers the commands.
 
 use super::{settings, App, Handler};
-use crate::store::{ClaimOutcome, GalleryJudged, Holders};
+use crate::store::{window_of, ClaimOutcome, GalleryBase, GalleryJudged, Holders, Windowed};
 use crate::CoreError;
 use image_scorer_protocol::commands::{
     ClaimImages, GetQueueRule, GetScoreQueue, ReleaseImages, SetQueueRule,
@@ -216,28 +216,34 @@ impl Handler<GetScoreQueue> for App {
             Some(team),
         );
         let (needed, unscored) = (order.needed, order.unscored);
-        let mut items: Vec<QueueItem> = order.images.into_iter().map(Into::into).collect();
         let (rated, total) = self.progress(rater).await?;
-        if let (true, Some(model)) = (r.teach, model) {
-            // The team's wanted images stay first, each part in the model's order.
-            let (wanted, others) = items[..unscored].split_at_mut(needed);
-            self.teaching_order(rater, model, &base, wanted).await?;
-            self.teaching_order(rater, model, &base, others).await?;
-        }
-        let Some(window) = r.window else {
-            return Ok(ScoreQueue {
-                items,
-                rated,
-                total,
-                needed: needed as u32,
-                wanted: needed as u32,
-                ..ScoreQueue::default()
-            });
+        let (limit, known) = match &r.window {
+            Some(w) => (w.limit as usize, w.known.as_slice()),
+            None => (usize::MAX, &[][..]),
         };
-        let known = &window.known;
-        let part = crate::store::window_of(items, needed, window.limit as usize, known, |i| {
-            i.sha1.as_str()
-        });
+        let item = |b: &GalleryBase| QueueItem {
+            sha1: b.sha1.clone(),
+            name: b.name.clone(),
+        };
+        let part = match (r.teach, model) {
+            (true, Some(model)) => {
+                let mut items: Vec<QueueItem> = order.images.into_iter().map(item).collect();
+                // The team's wanted images stay first, each part in the model's order.
+                let (wanted, others) = items[..unscored].split_at_mut(needed);
+                self.teaching_order(rater, model, &base, wanted).await?;
+                self.teaching_order(rater, model, &base, others).await?;
+                window_of(items, needed, limit, known, |i| i.sha1.as_str())
+            }
+            _ => {
+                let part = window_of(order.images, needed, limit, known, |b| b.sha1.as_str());
+                Windowed {
+                    items: part.items.into_iter().map(item).collect(),
+                    needed: part.needed,
+                    rest: part.rest,
+                    absent: part.absent,
+                }
+            }
+        };
         Ok(ScoreQueue {
             items: part.items,
             rated,

@@ -134,7 +134,13 @@ impl Store {
             predicted_by.is_some(),
             None,
         )
-        .images)
+        .images
+        .into_iter()
+        .map(|b| NamedImage {
+            sha1: b.sha1.clone(),
+            name: b.name.clone(),
+        })
+        .collect())
     }
 
     /// `(score events, shown)`: how many score judgements (not undone) `rater_id` gave the image
@@ -173,9 +179,9 @@ pub struct TeamView<'a> {
 
 /// A rater's queue in order ([`queue_of`]).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ScoreOrder {
-    /// The images.
-    pub images: Vec<NamedImage>,
+pub struct ScoreOrder<'a> {
+    /// The images' rows (a page is sent a window of them: a million are not copied).
+    pub images: Vec<&'a super::GalleryBase>,
     /// How many of the first ones the team still wants from the rater.
     pub needed: usize,
     /// How many of the first ones the rater has not scored (`needed` among them).
@@ -190,8 +196,8 @@ pub struct ScoreOrder {
 /// raters first; the others after them have their raters. Each group is shuffled by `seed`;
 /// with `predicted_first`, images with a prediction come first within it.
 #[allow(clippy::too_many_arguments)]
-pub fn queue_of(
-    base: &[super::GalleryBase],
+pub fn queue_of<'a>(
+    base: &'a [super::GalleryBase],
     judged: &[super::GalleryJudged],
     predicted: &[Option<f64>],
     rater_id: i64,
@@ -199,11 +205,11 @@ pub fn queue_of(
     seed: u64,
     predicted_first: bool,
     team: Option<TeamView<'_>>,
-) -> ScoreOrder {
+) -> ScoreOrder<'a> {
     let mut rng = fastrand::Rng::with_seed(seed);
     // Under the overlap, disputed, unscored with its raters, scored; each image with how many
     // raters have it (scored or in hand) and whether it has a prediction.
-    let mut groups: [Vec<(&super::GalleryBase, u32, bool)>; 4] = Default::default();
+    let mut groups: [Vec<(&'a super::GalleryBase, u32, bool)>; 4] = Default::default();
     let mut values = Vec::new();
     for (k, (b, j)) in base.iter().zip(judged).enumerate() {
         if j.duplicate {
@@ -242,14 +248,7 @@ pub fn queue_of(
     let needed = groups[0].len() + groups[1].len();
     let unscored = needed + groups[2].len();
     ScoreOrder {
-        images: groups
-            .into_iter()
-            .flatten()
-            .map(|(b, _, _)| NamedImage {
-                sha1: b.sha1.clone(),
-                name: b.name.clone(),
-            })
-            .collect(),
+        images: groups.into_iter().flatten().map(|(b, _, _)| b).collect(),
         needed,
         unscored,
     }
