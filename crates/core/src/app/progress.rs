@@ -2,9 +2,9 @@
 //! many), kept in memory so that a score does not count the whole library again: with 20,000
 //! images, counting takes tens of milliseconds, more than a key press may. A count is taken
 //! (from the gallery's rows, which the queue reads too) when first asked for and whenever the
-//! library changed since (or the
-//! counts were forgotten: a change made by another process); a score or an undo, committed by
-//! its handler, then moves it by the one image it touched. Nothing here writes the database.
+//! library changed since (or the counts were forgotten: a change made by another process); a
+//! score or an undo, committed by its handler, then moves it by the one image it touched.
+//! Nothing here writes the database.
 //!
 //! Each rater's count has a lock of its own, held while a score or an undo of theirs is
 //! committed, so that a count taken meanwhile can neither miss nor repeat it; raters do not

@@ -6,7 +6,7 @@
 //! view and answers the commands.
 
 use super::{settings, App, Handler};
-use crate::store::{window_of, ClaimOutcome, GalleryBase, GalleryJudged, Holders, Windowed};
+use crate::store::{window_of, ClaimOutcome, GalleryBase, GalleryJudged, Holders};
 use crate::CoreError;
 use image_scorer_protocol::commands::{
     ClaimImages, GetQueueRule, GetScoreQueue, ReleaseImages, SetQueueRule,
@@ -234,15 +234,7 @@ impl Handler<GetScoreQueue> for App {
                 self.teaching_order(rater, model, &base, others).await?;
                 window_of(items, needed, limit, known, |i| i.sha1.as_str())
             }
-            _ => {
-                let part = window_of(order.images, needed, limit, known, |b| b.sha1.as_str());
-                Windowed {
-                    items: part.items.into_iter().map(item).collect(),
-                    needed: part.needed,
-                    rest: part.rest,
-                    absent: part.absent,
-                }
-            }
+            _ => window_of(order.images, needed, limit, known, |b| b.sha1.as_str()).map(item),
         };
         Ok(ScoreQueue {
             items: part.items,

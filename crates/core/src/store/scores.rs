@@ -267,6 +267,18 @@ pub struct Windowed<T> {
     pub absent: Vec<String>,
 }
 
+impl<T> Windowed<T> {
+    /// The same window with each item made into another.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Windowed<U> {
+        Windowed {
+            items: self.items.into_iter().map(f).collect(),
+            needed: self.needed,
+            rest: self.rest,
+            absent: self.absent,
+        }
+    }
+}
+
 /// The window of a queue (in order, its first `needed` wanted by the team) that a page holding
 /// `known` asks for: at most `limit` items it does not hold, and which of those it holds left.
 /// One pass, and a set of the known ones: a page tops up a window of a million-image queue

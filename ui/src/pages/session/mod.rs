@@ -64,12 +64,6 @@ pub fn use_session(
         seed,
         teach,
     };
-    let queue = {
-        let asks = asks.clone();
-        move |include_rated: bool, predicted_first: bool, limit: usize, known: Vec<String>| {
-            asks.window(include_rated, predicted_first, limit, known)
-        }
-    };
     let fail = {
         let model = app.model.clone();
         move |e: AppError| model.dispatch(Action::Failed(e))
@@ -80,9 +74,9 @@ pub fn use_session(
         // Another pack predicts other images: the Rate page starts over with them first.
         let pack = predicted_first.then_some(app.model.pack_revision);
         use_effect_with((include_rated, app.model.rater_revision, pack, teach), {
-            let queue = queue.clone();
+            let asks = asks.clone();
             move |(include, _, _, _)| {
-                let request = queue(*include, predicted_first, WINDOW, Vec::new());
+                let request = asks.window(*include, predicted_first, WINDOW, Vec::new());
                 spawn_local(async move {
                     if request.rater.is_empty() {
                         return;
@@ -157,7 +151,7 @@ pub fn use_session(
                     .iter()
                     .map(|i| i.sha1.clone())
                     .collect();
-                let request = queue(include_rated, true, WINDOW, known);
+                let request = asks.window(include_rated, true, WINDOW, known);
                 spawn_local(async move {
                     match api::call(request).await {
                         Ok(q) => session.dispatch(SessionAction::Reorder(q)),
