@@ -7,11 +7,11 @@
 //! bound list, so SQLite reads only those images' partitions of the views).
 
 use super::backend::on_pool;
+use super::snapshot::Snapshot;
 use super::Store;
 use super::{ScoreSummary, SizedImage, TileRow};
 use crate::Result;
 use sqlx::Row;
-use std::collections::HashMap;
 
 /// One image that can be shown: what the library knows of it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -54,6 +54,93 @@ impl GalleryJudged {
     pub fn score_of(&self, rater_id: i64) -> Option<f64> {
         self.scores.iter().find(|s| s.0 == rater_id).map(|s| s.1)
     }
+}
+
+/// What the judgement log says of the images, by image id ([`Store::judged_rows`]), to be
+/// aligned with the library's rows.
+#[derive(Debug, Clone, Default)]
+pub struct JudgedRows {
+    /// (image, rater, current score), in image then rater order.
+    scores: Vec<(i64, i64, f64)>,
+    /// (image, how many judgements not undone name it).
+    judgements: Vec<(i64, u32)>,
+    /// The images marked as duplicates.
+    duplicates: Vec<i64>,
+}
+
+impl JudgedRows {
+    /// What the log says of each of `base`'s images, aligned with it.
+    pub fn aligned(&self, base: &[GalleryBase]) -> Vec<GalleryJudged> {
+        let mut judged = vec![GalleryJudged::default(); base.len()];
+        for &(image, rater, value) in &self.scores {
+            if let Some(k) = index_of(base, image) {
+                judged[k].scores.push((rater, value));
+            }
+        }
+        for &(image, n) in &self.judgements {
+            if let Some(k) = index_of(base, image) {
+                judged[k].judgements = n;
+            }
+        }
+        for &image in &self.duplicates {
+            if let Some(k) = index_of(base, image) {
+                judged[k].duplicate = true;
+            }
+        }
+        judged
+    }
+}
+
+/// Present files in image order (the index holds them so), the least path of each image its
+/// name: one entry per image, in id order, without its hash yet.
+fn present_files(db: &mut Snapshot) -> Result<Vec<GalleryBase>> {
+    let mut images: Vec<GalleryBase> = Vec::new();
+    db.each(
+        "SELECT image_id, rel_path, root_id FROM files
+          WHERE present = TRUE AND image_id IS NOT NULL ORDER BY image_id",
+        &[],
+        |row| {
+            let id = row.int(0)?;
+            let root = row.int(2)?;
+            let rel = row.text(1)?;
+            match images.last_mut() {
+                Some(image) if image.id == id => {
+                    if !image.roots.contains(&root) {
+                        image.roots.push(root);
+                    }
+                    if rel < image.name.as_str() {
+                        image.name = rel.to_owned();
+                    }
+                }
+                _ => images.push(GalleryBase {
+                    id,
+                    name: rel.to_owned(),
+                    roots: vec![root],
+                    ..GalleryBase::default()
+                }),
+            }
+            Ok(())
+        },
+    )?;
+    Ok(images)
+}
+
+/// The images that decode, in id order: (id, SHA-1, first sighting).
+fn decodable_images(db: &mut Snapshot) -> Result<Vec<(i64, String, String)>> {
+    let mut images = Vec::new();
+    db.each(
+        "SELECT id, sha1, first_seen FROM images WHERE status = 'ok' ORDER BY id",
+        &[],
+        |row| {
+            images.push((
+                row.int(0)?,
+                row.text(1)?.to_owned(),
+                row.text(2)?.to_owned(),
+            ));
+            Ok(())
+        },
+    )?;
+    Ok(images)
 }
 
 /// The place of `ids` among the images, by binary search (they are in id order).
@@ -104,136 +191,125 @@ SELECT s.id, s.sha1, s.name, s.width, s.height, a.mine, a.mean,
 
 impl Store {
     /// Every image that can be shown (it decodes, and a file of it is present), with its
-    /// folders and its places by name and by age, in id order, in one snapshot.
+    /// folders and its places by name and by age, in id order.
+    ///
+    /// The files and the images are read at once, each in a snapshot of its own (at a million
+    /// images each scan keeps a core busy): an image written between the two is left out or
+    /// has its files missed, and every such write is followed by a change of the library,
+    /// which reads the rows again.
     pub async fn gallery_base(&self) -> Result<Vec<GalleryBase>> {
-        self.read_snapshot(|db| {
-            // Present files in image order (the index holds them so), the least path of each
-            // image its name: one entry per image, in id order.
-            let mut images: Vec<GalleryBase> = Vec::new();
-            db.each(
-                "SELECT image_id, rel_path, root_id FROM files
-                  WHERE present = TRUE AND image_id IS NOT NULL ORDER BY image_id",
-                &[],
-                |row| {
-                    let id = row.int(0)?;
-                    let root = row.int(2)?;
-                    let rel = row.text(1)?;
-                    match images.last_mut() {
-                        Some(image) if image.id == id => {
-                            if !image.roots.contains(&root) {
-                                image.roots.push(root);
-                            }
-                            if rel < image.name.as_str() {
-                                image.name = rel.to_owned();
-                            }
-                        }
-                        _ => images.push(GalleryBase {
-                            id,
-                            name: rel.to_owned(),
-                            roots: vec![root],
-                            ..GalleryBase::default()
-                        }),
-                    }
-                    Ok(())
-                },
-            )?;
+        let (mut images, decodable) = tokio::try_join!(
+            self.read_snapshot(present_files),
+            self.read_snapshot(decodable_images)
+        )?;
+        tokio::task::spawn_blocking(move || {
             // Those that decode, with their hash and first sighting, merged in id order.
             let mut ok = vec![false; images.len()];
             let mut at = 0;
-            db.each(
-                "SELECT id, sha1, first_seen FROM images WHERE status = 'ok' ORDER BY id",
-                &[],
-                |row| {
-                    let id = row.int(0)?;
-                    while at < images.len() && images[at].id < id {
-                        at += 1;
-                    }
-                    if at < images.len() && images[at].id == id {
-                        images[at].sha1 = row.text(1)?.to_owned();
-                        images[at].first_seen = row.text(2)?.to_owned();
-                        ok[at] = true;
-                    }
-                    Ok(())
-                },
-            )?;
+            for (id, sha1, first_seen) in decodable {
+                while at < images.len() && images[at].id < id {
+                    at += 1;
+                }
+                if at < images.len() && images[at].id == id {
+                    images[at].sha1 = sha1;
+                    images[at].first_seen = first_seen;
+                    ok[at] = true;
+                }
+            }
             let mut keep = ok.into_iter();
             images.retain(|_| keep.next().unwrap_or(false));
-            let by_name = places(images.len(), |a, b| {
-                images[a]
-                    .name
-                    .cmp(&images[b].name)
-                    .then(images[a].id.cmp(&images[b].id))
-            });
-            let by_age = places(images.len(), |a, b| {
-                (&images[a].first_seen, images[a].id).cmp(&(&images[b].first_seen, images[b].id))
+            let (by_name, by_age) = std::thread::scope(|scope| {
+                let images = &images;
+                let by_name = scope.spawn(|| {
+                    places(images.len(), |a, b| {
+                        (&images[a].name, images[a].id).cmp(&(&images[b].name, images[b].id))
+                    })
+                });
+                let by_age = places(images.len(), |a, b| {
+                    (&images[a].first_seen, images[a].id)
+                        .cmp(&(&images[b].first_seen, images[b].id))
+                });
+                (by_name.join().expect("sorting names"), by_age)
             });
             for (k, image) in images.iter_mut().enumerate() {
                 image.by_name = by_name[k];
                 image.by_age = by_age[k];
             }
-            Ok(images)
+            images
         })
         .await
+        .map_err(|e| crate::CoreError::Internal(format!("reading the library: {e}")))
     }
 
     /// What the judgement log says of each of `base`'s images, aligned with it: every rater's
-    /// current score, the judgements naming it, its duplicate flag.
-    ///
-    /// The current scores follow the `current_scores` view's rule (each rater's newest score
-    /// event by time, then id), computed here from `score_events` in one pass: the view's window
-    /// takes several times as long over a whole library. The gallery test holds the two
-    /// together.
+    /// current score, the judgements naming it, its duplicate flag ([`JudgedRows::aligned`]).
     pub async fn gallery_judged(
         &self,
         base: std::sync::Arc<Vec<GalleryBase>>,
     ) -> Result<Vec<GalleryJudged>> {
-        self.read_snapshot(move |db| {
-            let mut judged = vec![GalleryJudged::default(); base.len()];
-            // Each (image, rater)'s newest score event: (created, id) at most.
-            let mut newest: HashMap<(usize, i64), (String, i64, f64)> = HashMap::new();
-            db.each(
-                "SELECT image_id, rater_id, value, created, id FROM score_events",
-                &[],
-                |row| {
-                    let Some(k) = index_of(&base, row.int(0)?) else {
-                        return Ok(());
-                    };
-                    let key = (k, row.int(1)?);
-                    let created = row.text(3)?;
-                    let id = row.int(4)?;
-                    match newest.get(&key) {
-                        Some(held) if (held.0.as_str(), held.1) >= (created, id) => {}
-                        _ => {
-                            newest.insert(key, (created.to_owned(), id, row.real(2)?));
+        let rows = self.judged_rows().await?;
+        tokio::task::spawn_blocking(move || rows.aligned(&base))
+            .await
+            .map_err(|e| crate::CoreError::Internal(format!("reading the log: {e}")))
+    }
+
+    /// What the judgement log says of the images, by image id: its three reads at once, each
+    /// in a snapshot of its own (a judgement written between them is counted in one and not
+    /// the others, and is followed by a change of the log, which reads the rows again).
+    ///
+    /// The current scores follow the `current_scores` view's rule (each rater's newest score
+    /// event by time, then id), read from `score_events` in that order, each (image, rater)'s
+    /// last event kept: the view's window takes several times as long over a whole library,
+    /// and keeping the newest in a map a third as long again. The gallery test holds the two
+    /// together.
+    pub async fn judged_rows(&self) -> Result<JudgedRows> {
+        let (scores, judgements, duplicates) = tokio::try_join!(
+            self.read_snapshot(|db| {
+                let mut scores: Vec<(i64, i64, f64)> = Vec::new();
+                // Each (image, rater)'s events oldest first: the last one read is the score.
+                db.each(
+                    "SELECT image_id, rater_id, value FROM score_events
+                      ORDER BY image_id, rater_id, created, id",
+                    &[],
+                    |row| {
+                        let (image, rater, value) = (row.int(0)?, row.int(1)?, row.real(2)?);
+                        match scores.last_mut() {
+                            Some(last) if (last.0, last.1) == (image, rater) => last.2 = value,
+                            _ => scores.push((image, rater, value)),
                         }
-                    }
+                        Ok(())
+                    },
+                )?;
+                Ok(scores)
+            }),
+            self.read_snapshot(|db| {
+                let mut counts: Vec<(i64, u32)> = Vec::new();
+                db.each(
+                    "SELECT ji.image_id, COUNT(*) FROM judgement_images ji
+                       JOIN judgements j ON j.id = ji.judgement_id
+                      WHERE j.undone = FALSE GROUP BY ji.image_id",
+                    &[],
+                    |row| {
+                        counts.push((row.int(0)?, row.int(1)? as u32));
+                        Ok(())
+                    },
+                )?;
+                Ok(counts)
+            }),
+            self.read_snapshot(|db| {
+                let mut ids = Vec::new();
+                db.each("SELECT image_id FROM duplicate_images", &[], |row| {
+                    ids.push(row.int(0)?);
                     Ok(())
-                },
-            )?;
-            for ((k, rater), (_, _, value)) in newest {
-                judged[k].scores.push((rater, value));
-            }
-            db.each(
-                "SELECT ji.image_id, COUNT(*) FROM judgement_images ji
-                   JOIN judgements j ON j.id = ji.judgement_id
-                  WHERE j.undone = FALSE GROUP BY ji.image_id",
-                &[],
-                |row| {
-                    if let Some(k) = index_of(&base, row.int(0)?) {
-                        judged[k].judgements = row.int(1)? as u32;
-                    }
-                    Ok(())
-                },
-            )?;
-            db.each("SELECT image_id FROM duplicate_images", &[], |row| {
-                if let Some(k) = index_of(&base, row.int(0)?) {
-                    judged[k].duplicate = true;
-                }
-                Ok(())
-            })?;
-            Ok(judged)
+                })?;
+                Ok(ids)
+            }),
+        )?;
+        Ok(JudgedRows {
+            scores,
+            judgements,
+            duplicates,
         })
-        .await
     }
 
     /// `model_id`'s prediction of each of `base`'s images, aligned with it.

@@ -32,7 +32,7 @@ pub use changes::{Change, Changed};
 pub use embeddings::EmbeddingRows;
 pub use files::{Counts, KnownFile};
 pub(crate) use gallery::index_of;
-pub use gallery::{GalleryBase, GalleryJudged};
+pub use gallery::{GalleryBase, GalleryJudged, JudgedRows};
 pub use imports::{ImportBatch, ImportCounts, ImportJudgement, ImportRater};
 pub use judgements::NewJudgement;
 pub use lead::Lead;

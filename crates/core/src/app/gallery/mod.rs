@@ -77,6 +77,7 @@ enum Rows {
 impl Handler<GetGallery> for App {
     async fn handle(&self, r: GetGallery) -> Result<GalleryPage, AppError> {
         let order = self.gallery_order(&r.query, r.refresh).await?;
+        self.0.page_served.notify_one();
         let start = r.start as usize;
         let end = start.saturating_add(r.limit.min(MAX_PAGE) as usize);
         let (tiles, total) = match &order.rows {
@@ -231,10 +232,16 @@ impl App {
             old => {
                 // The old rows are freed off the async threads (100,000 take a while).
                 tokio::task::spawn_blocking(move || drop(old));
-                let base = Arc::new(store.gallery_base().await?);
+                // The library's rows and the log's at once, the log's aligned with them after.
+                let (base, log_rows) = tokio::try_join!(store.gallery_base(), store.judged_rows())?;
+                let base = Arc::new(base);
+                let aligned = base.clone();
+                let judged = tokio::task::spawn_blocking(move || log_rows.aligned(&aligned))
+                    .await
+                    .map_err(|e| CoreError::Internal(format!("reading the log: {e}")))?;
                 Library {
                     revision,
-                    judged: Arc::new(store.gallery_judged(base.clone()).await?),
+                    judged: Arc::new(judged),
                     log,
                     predicted: self.predicted_rows(base.clone(), model_id).await?,
                     model,
