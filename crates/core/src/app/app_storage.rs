@@ -112,7 +112,7 @@ impl App {
             }
         }
         self.0.indexer.index_once().await;
-        report.library = self.0.store.library().await?.into();
+        report.library = self.0.indexer.library().await?.into();
         Ok(report)
     }
 }

@@ -117,6 +117,10 @@ fn known_name(app: &Inner, id: i64) -> Option<String> {
 /// Takes the lead whenever no other process holds it and runs the background work while it
 /// does, until the app is gone.
 pub(super) async fn lead(app: Weak<Inner>, library: watch::Receiver<u64>) {
+    let Some(mut read) = app.upgrade().map(|inner| inner.first_reads.subscribe()) else {
+        return;
+    };
+    let _ = read.wait_for(|done| *done).await;
     loop {
         let Some(inner) = app.upgrade() else {
             return;
@@ -173,4 +177,26 @@ impl Drop for AbortOnDrop {
             task.abort();
         }
     }
+}
+
+/// The longest the library's background work waits, after the first reads, for a page to ask.
+const PAGE_WAIT: Duration = Duration::from_secs(5);
+
+/// Reads what the pages ask for first (the library's rows and counts) as the app starts, then
+/// lets the library's background work begin ([`lead`] waits for it) once a page has had its
+/// queue or gallery, or when no page asked within as long again as the reads took (at most
+/// [`PAGE_WAIT`]: a server, the tests, a small library at once). On a large library the
+/// startup rescan and hashing would otherwise share a small machine's cores with these reads
+/// and the ordering after them, and the Score page's first image would wait for all of it.
+/// The webview starts meanwhile.
+pub(super) async fn first_reads(app: super::App) {
+    let t = std::time::Instant::now();
+    let model = app.0.predictor.model_id();
+    let (rows, library) = tokio::join!(app.gallery_rows(model), app.0.indexer.library());
+    for problem in [rows.err(), library.err()].into_iter().flatten() {
+        eprintln!("image-scorer: reading the library at start: {problem}");
+    }
+    let wait = t.elapsed().min(PAGE_WAIT);
+    let _ = tokio::time::timeout(wait, app.0.page_served.notified()).await;
+    app.0.first_reads.send_replace(true);
 }

@@ -16,7 +16,7 @@ use image_scorer_protocol::{
 impl Handler<GetState> for App {
     async fn handle(&self, _: GetState) -> Result<AppState, AppError> {
         Ok(AppState {
-            library: self.0.store.library().await?.into(),
+            library: self.0.indexer.library().await?.into(),
             startup_errors: self.startup_errors(),
             app_storage: self.0.app_storage.is_some(),
         })

@@ -165,6 +165,11 @@ struct Inner {
     desktop: OnceLock<Arc<dyn Desktop>>,
     /// Whether this process runs the library's background work ([`cluster::lead`]).
     leading: std::sync::atomic::AtomicBool,
+    /// Whether the pages' first reads are done ([`cluster::first_reads`]); the library's
+    /// background work waits for them.
+    first_reads: tokio::sync::watch::Sender<bool>,
+    /// Told when a page has had its first queue or screen of the gallery.
+    page_served: tokio::sync::Notify,
 }
 
 impl App {
@@ -222,6 +227,8 @@ impl App {
             app_storage,
             desktop: OnceLock::new(),
             leading: std::sync::atomic::AtomicBool::new(false),
+            first_reads: tokio::sync::watch::Sender::new(false),
+            page_served: tokio::sync::Notify::new(),
         })))
     }
 
@@ -254,6 +261,7 @@ impl App {
             tasks.push(tokio::spawn(predictor.run(library)));
             return;
         }
+        tasks.push(tokio::spawn(cluster::first_reads(self.clone())));
         let store = self.0.store.clone();
         tasks.push(tokio::spawn(cluster::follow(
             Arc::downgrade(&self.0),
@@ -415,8 +423,8 @@ impl App {
     /// After the set of folders or their patterns changed: tell everyone, index again (once
     /// started; [`App::start`] indexes everything anyway).
     async fn folders_changed(&self) -> Result<LibraryState, AppError> {
-        let library = self.0.store.library().await?;
         self.0.indexer.changed().await;
+        let library = self.0.indexer.library().await?;
         if self.started() {
             if self.0.leading.load(std::sync::atomic::Ordering::Acquire) {
                 let indexer = self.0.indexer.clone();

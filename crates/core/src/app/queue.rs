@@ -236,6 +236,7 @@ impl Handler<GetScoreQueue> for App {
             }
             _ => window_of(order.images, needed, limit, known, |b| b.sha1.as_str()).map(item),
         };
+        self.0.page_served.notify_one();
         Ok(ScoreQueue {
             items: part.items,
             rated,

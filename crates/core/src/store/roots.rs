@@ -31,18 +31,23 @@ impl Store {
 
     /// Every open folder, oldest first.
     pub async fn library(&self) -> Result<Library> {
+        Ok(Library {
+            roots: self.roots().await?,
+            counts: self.counts().await?,
+        })
+    }
+
+    /// The open folders, without counting the library's images.
+    pub async fn roots(&self) -> Result<Vec<Folder>> {
         let rows: Vec<(i64, String, String)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT id, path, excludes FROM roots ORDER BY id"
         )
         .fetch_all(pool)
         .await)?;
-        Ok(Library {
-            roots: rows
-                .into_iter()
-                .map(|(id, path, excludes)| Folder { id, path, excludes })
-                .collect(),
-            counts: self.counts().await?,
-        })
+        Ok(rows
+            .into_iter()
+            .map(|(id, path, excludes)| Folder { id, path, excludes })
+            .collect())
     }
 
     /// Closes the folder `id`: its files leave the library. Images and every judgement on them

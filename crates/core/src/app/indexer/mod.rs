@@ -32,6 +32,10 @@ pub struct Indexer {
     running: tokio::sync::Mutex<()>,
     /// Whether the folders are watched after indexing (not for a library in app storage).
     watching: std::sync::atomic::AtomicBool,
+    /// The folders and counts as of a revision: read again only when the library changed
+    /// (counting a million images takes a while; the pages ask for them as they open). Held
+    /// while read, so that a revision is never paired with an older reading.
+    state: tokio::sync::Mutex<Option<(u64, crate::store::Library)>>,
 }
 
 impl Indexer {
@@ -46,6 +50,7 @@ impl Indexer {
             watcher: tokio::sync::Mutex::new(None),
             running: tokio::sync::Mutex::new(()),
             watching: std::sync::atomic::AtomicBool::new(true),
+            state: tokio::sync::Mutex::new(None),
         });
         (indexer, receiver)
     }
@@ -65,13 +70,35 @@ impl Indexer {
     /// The library changed (here, or in another process on the database): tells the UI
     /// (with the folders and counts) and the services.
     pub async fn refresh(&self) {
+        let mut held = self.state.lock().await;
         match self.store.library().await {
             Ok(library) => {
                 self.changes.send_modify(|n| *n += 1);
+                *held = Some((self.revision(), library.clone()));
+                drop(held);
                 self.sink.emit(AppEvent::LibraryChanged(library.into()));
             }
-            Err(e) => report(&*self.sink, e.into()),
+            Err(e) => {
+                *held = None;
+                drop(held);
+                report(&*self.sink, e.into());
+            }
         }
+    }
+
+    /// The open folders and the library's counts, read from the store only when the library
+    /// changed since they were last read.
+    pub async fn library(&self) -> Result<crate::store::Library, CoreError> {
+        let mut held = self.state.lock().await;
+        let revision = self.revision();
+        if let Some((at, library)) = held.as_ref() {
+            if *at == revision {
+                return Ok(library.clone());
+            }
+        }
+        let library = self.store.library().await?;
+        *held = Some((revision, library.clone()));
+        Ok(library)
     }
 
     /// Whether [`Indexer::index_and_watch`] watches the folders after indexing them.
@@ -116,8 +143,8 @@ impl Indexer {
     /// Scans every open folder; the roots to watch.
     async fn index_all(&self) -> Vec<WatchedRoot> {
         let store = &self.store;
-        let roots = match store.library().await {
-            Ok(library) => library.roots,
+        let roots = match store.roots().await {
+            Ok(roots) => roots,
             Err(e) => {
                 report(&*self.sink, e.into());
                 return Vec::new();
