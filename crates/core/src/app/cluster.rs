@@ -190,13 +190,13 @@ const PAGE_WAIT: Duration = Duration::from_secs(5);
 /// and the ordering after them, and the Score page's first image would wait for all of it.
 /// The webview starts meanwhile.
 pub(super) async fn first_reads(app: super::App) {
-    let t = std::time::Instant::now();
+    let started = std::time::Instant::now();
     let model = app.0.predictor.model_id();
     let (rows, library) = tokio::join!(app.gallery_rows(model), app.0.indexer.library());
     for problem in [rows.err(), library.err()].into_iter().flatten() {
         eprintln!("image-scorer: reading the library at start: {problem}");
     }
-    let wait = t.elapsed().min(PAGE_WAIT);
+    let wait = started.elapsed().min(PAGE_WAIT);
     let _ = tokio::time::timeout(wait, app.0.page_served.notified()).await;
     app.0.first_reads.send_replace(true);
 }

@@ -69,6 +69,13 @@ pub struct JudgedRows {
 }
 
 impl JudgedRows {
+    /// [`JudgedRows::aligned`] on a blocking thread (a million images take a while).
+    pub async fn align(self, base: std::sync::Arc<Vec<GalleryBase>>) -> Result<Vec<GalleryJudged>> {
+        tokio::task::spawn_blocking(move || self.aligned(&base))
+            .await
+            .map_err(|e| crate::CoreError::Internal(format!("reading the log: {e}")))
+    }
+
     /// What the log says of each of `base`'s images, aligned with it.
     pub fn aligned(&self, base: &[GalleryBase]) -> Vec<GalleryJudged> {
         let mut judged = vec![GalleryJudged::default(); base.len()];
@@ -247,10 +254,7 @@ impl Store {
         &self,
         base: std::sync::Arc<Vec<GalleryBase>>,
     ) -> Result<Vec<GalleryJudged>> {
-        let rows = self.judged_rows().await?;
-        tokio::task::spawn_blocking(move || rows.aligned(&base))
-            .await
-            .map_err(|e| crate::CoreError::Internal(format!("reading the log: {e}")))
+        self.judged_rows().await?.align(base).await
     }
 
     /// What the judgement log says of the images, by image id: its three reads at once, each

@@ -29,7 +29,7 @@ impl Store {
         Ok(Folder { id, path, excludes })
     }
 
-    /// Every open folder, oldest first.
+    /// The open folders and the library's counts.
     pub async fn library(&self) -> Result<Library> {
         Ok(Library {
             roots: self.roots().await?,
@@ -37,7 +37,7 @@ impl Store {
         })
     }
 
-    /// The open folders, without counting the library's images.
+    /// Every open folder, oldest first (the library's images not counted).
     pub async fn roots(&self) -> Result<Vec<Folder>> {
         let rows: Vec<(i64, String, String)> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT id, path, excludes FROM roots ORDER BY id"

@@ -235,13 +235,9 @@ impl App {
                 // The library's rows and the log's at once, the log's aligned with them after.
                 let (base, log_rows) = tokio::try_join!(store.gallery_base(), store.judged_rows())?;
                 let base = Arc::new(base);
-                let aligned = base.clone();
-                let judged = tokio::task::spawn_blocking(move || log_rows.aligned(&aligned))
-                    .await
-                    .map_err(|e| CoreError::Internal(format!("reading the log: {e}")))?;
                 Library {
                     revision,
-                    judged: Arc::new(judged),
+                    judged: Arc::new(log_rows.align(base.clone()).await?),
                     log,
                     predicted: self.predicted_rows(base.clone(), model_id).await?,
                     model,
