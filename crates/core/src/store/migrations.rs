@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "leases",
         include_str!("../../migrations/0011_leases.sql"),
     ),
+    (
+        12,
+        "unreadable",
+        include_str!("../../migrations/0012_unreadable.sql"),
+    ),
 ];
 
 /// [`MIGRATIONS`] in PostgreSQL's dialect, version for version: the same tables, columns,
@@ -120,6 +125,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "leases",
         include_str!("../../migrations/postgres/0011_leases.sql"),
+    ),
+    (
+        12,
+        "unreadable",
+        include_str!("../../migrations/postgres/0012_unreadable.sql"),
     ),
 ];
 
