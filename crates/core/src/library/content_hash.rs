@@ -21,23 +21,57 @@ pub struct Hashed {
 
 /// Hashes the file at `path`, streaming.
 pub fn hash_file(path: &Path) -> std::io::Result<Hashed> {
+    hash_file_with(path, |_| ()).map(|(hashed, ())| hashed)
+}
+
+/// Hashes the file at `path`, streaming, and hands `then` the whole content where it fitted in
+/// one buffer (`None` for a larger file): a small file is read once, and whatever else is
+/// read of it comes from memory, the very bytes hashed.
+pub fn hash_file_with<T>(
+    path: &Path,
+    then: impl FnOnce(Option<&[u8]>) -> T,
+) -> std::io::Result<(Hashed, T)> {
     let file = std::fs::File::open(path)?;
-    hash_reader(file)
+    with_buffer(|buffer| hash_with(file, buffer, then))
 }
 
 /// Hashes everything `reader` yields.
-pub fn hash_reader(mut reader: impl Read) -> std::io::Result<Hashed> {
+pub fn hash_reader(reader: impl Read) -> std::io::Result<Hashed> {
+    with_buffer(|buffer| hash_with(reader, buffer, |_| ())).map(|(hashed, ())| hashed)
+}
+
+thread_local! {
+    /// Each thread's reading buffer, kept between files: a library of small files would
+    /// otherwise have a buffer many times a file's size allocated and zeroed for each.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn with_buffer<T>(f: impl FnOnce(&mut [u8]) -> T) -> T {
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => {
+            buffer.resize(BUFFER_LEN, 0);
+            f(&mut buffer)
+        }
+        // Only where a reader hashes another file while it is read.
+        Err(_) => f(&mut vec![0u8; BUFFER_LEN]),
+    })
+}
+
+fn hash_with<T>(
+    mut reader: impl Read,
+    buffer: &mut [u8],
+    then: impl FnOnce(Option<&[u8]>) -> T,
+) -> std::io::Result<(Hashed, T)> {
     let mut hasher = Sha1::new();
-    let mut buffer = vec![0u8; BUFFER_LEN];
     let mut tail = Vec::with_capacity(TAIL_LEN);
     let mut len = 0u64;
+    let mut chunks = 0;
     loop {
-        let n = match reader.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
+        let n = fill(&mut reader, buffer)?;
+        if n == 0 {
+            break;
+        }
+        chunks += 1;
         let chunk = &buffer[..n];
         hasher.update(chunk);
         len += n as u64;
@@ -49,12 +83,31 @@ pub fn hash_reader(mut reader: impl Read) -> std::io::Result<Hashed> {
             tail.drain(..overflow);
             tail.extend_from_slice(chunk);
         }
+        if n < buffer.len() {
+            break; // the end: `fill` stops short only there
+        }
     }
-    Ok(Hashed {
+    let whole = (chunks <= 1).then(|| &buffer[..len as usize]);
+    let hashed = Hashed {
         sha1: hex::encode(hasher.finalize()),
         len,
         tail,
-    })
+    };
+    Ok((hashed, then(whole)))
+}
+
+/// Reads into `buffer` until it is full or the reader ends: how many bytes it holds.
+fn fill(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 #[cfg(test)]
@@ -94,5 +147,19 @@ mod tests {
         }
         assert_eq!(whole.tail, data[data.len() - TAIL_LEN..]);
         assert_eq!(whole.len, data.len() as u64);
+    }
+
+    #[test]
+    fn a_file_that_fits_one_buffer_is_handed_over_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0, 5, BUFFER_LEN, BUFFER_LEN + 1] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 % 253) as u8).collect();
+            let path = dir.path().join(format!("{len}.bin"));
+            std::fs::write(&path, &data).unwrap();
+            let (hashed, whole) = hash_file_with(&path, |w| w.map(<[u8]>::to_vec)).unwrap();
+            assert_eq!(hashed, hash_reader(&data[..]).unwrap());
+            let expected = (len <= BUFFER_LEN).then_some(data);
+            assert_eq!(whole, expected, "{len} bytes");
+        }
     }
 }

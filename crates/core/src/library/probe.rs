@@ -6,6 +6,7 @@ pub use crate::domain::{Probe, Status};
 use super::decoding::MAX_PIXELS;
 use super::formats::{self, Kind};
 use image::ImageFormat;
+use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
 /// A probe that found `status` with `error` (no dimensions).
@@ -21,9 +22,24 @@ fn failed(status: Status, format: Option<&'static str>, error: String) -> Probe 
 /// Probes the file at `path`, whose last bytes (see [`super::content_hash`]) are `tail` and whose length
 /// is `len`.
 pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
+    probe_with(|| std::fs::File::open(path).map(BufReader::new), tail, len)
+}
+
+/// [`probe`] of a file's whole content, read already: nothing is read again.
+pub fn probe_bytes(bytes: &[u8]) -> Probe {
+    let tail = &bytes[bytes.len().saturating_sub(super::content_hash::TAIL_LEN)..];
+    probe_with(|| Ok(Cursor::new(bytes)), tail, bytes.len() as u64)
+}
+
+/// [`probe`] of what `open` reads (from its start, each time it is called).
+fn probe_with<R: BufRead + Seek>(
+    open: impl Fn() -> std::io::Result<R>,
+    tail: &[u8],
+    len: u64,
+) -> Probe {
     // The format comes from the content alone: a name can lie.
     let mut head = [0u8; 64];
-    let read = std::fs::File::open(path).and_then(|mut f| read_up_to(&mut f, &mut head));
+    let read = open().and_then(|mut f| read_up_to(&mut f, &mut head));
     let head_len = match read {
         Ok(n) => n,
         Err(e) => return failed(Status::Unreadable, None, format!("cannot be read: {e}")),
@@ -39,26 +55,24 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
     if let Some(reason) = kind.unsupported() {
         return failed(Status::Unsupported, Some(name), reason);
     }
-    let dimensions = std::fs::File::open(path)
-        .map_err(image::ImageError::IoError)
-        .and_then(|f| {
-            let mut decoder = formats::decoder(std::io::BufReader::new(f))?;
-            let (width, height) = image::ImageDecoder::dimensions(&decoder);
-            // As displayed: an image turned a quarter by its EXIF orientation is as wide as it
-            // is stored high. A damaged EXIF block only loses the turn.
-            let turned = matches!(
-                image::ImageDecoder::orientation(&mut decoder),
-                Ok(image::metadata::Orientation::Rotate90
-                    | image::metadata::Orientation::Rotate270
-                    | image::metadata::Orientation::Rotate90FlipH
-                    | image::metadata::Orientation::Rotate270FlipH)
-            );
-            Ok(if turned {
-                (height, width)
-            } else {
-                (width, height)
-            })
-        });
+    let dimensions = open().map_err(image::ImageError::IoError).and_then(|f| {
+        let mut decoder = formats::decoder(f)?;
+        let (width, height) = image::ImageDecoder::dimensions(&decoder);
+        // As displayed: an image turned a quarter by its EXIF orientation is as wide as it
+        // is stored high. A damaged EXIF block only loses the turn.
+        let turned = matches!(
+            image::ImageDecoder::orientation(&mut decoder),
+            Ok(image::metadata::Orientation::Rotate90
+                | image::metadata::Orientation::Rotate270
+                | image::metadata::Orientation::Rotate90FlipH
+                | image::metadata::Orientation::Rotate270FlipH)
+        );
+        Ok(if turned {
+            (height, width)
+        } else {
+            (width, height)
+        })
+    });
     let (width, height) = match dimensions {
         Ok(d) => d,
         Err(image::ImageError::Unsupported(e)) => {
@@ -104,8 +118,7 @@ pub fn probe(path: &Path, tail: &[u8], len: u64) -> Probe {
 }
 
 /// Reads as much of `buf` as the file has.
-fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    use std::io::Read;
+fn read_up_to(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match file.read(&mut buf[filled..]) {
@@ -140,12 +153,15 @@ mod tests {
     use super::*;
     use crate::library::content_hash::hash_file;
 
-    fn probe_bytes(name: &str, bytes: &[u8]) -> Probe {
+    /// The file's probe, the same whether read from the file or from its bytes in memory.
+    fn probed(name: &str, bytes: &[u8]) -> Probe {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let h = hash_file(&path).unwrap();
-        probe(&path, &h.tail, h.len)
+        let from_file = probe(&path, &h.tail, h.len);
+        assert_eq!(from_file, probe_bytes(bytes), "{name}");
+        from_file
     }
 
     fn png(width: u32, height: u32) -> Vec<u8> {
@@ -166,7 +182,7 @@ mod tests {
 
     #[test]
     fn a_whole_png_is_ok_with_its_size() {
-        let p = probe_bytes("a.png", &png(7, 5));
+        let p = probed("a.png", &png(7, 5));
         assert_eq!(p.status, Status::Ok, "{p:?}");
         assert_eq!(p.format, Some("png"));
         assert_eq!(p.dimensions, Some((7, 5)));
@@ -179,7 +195,7 @@ mod tests {
             .write_to(&mut std::io::Cursor::new(&mut stored), ImageFormat::Jpeg)
             .unwrap();
         for orientation in 1..=8u16 {
-            let p = probe_bytes(
+            let p = probed(
                 "o.jpg",
                 &crate::library::with_exif_orientation(&stored, orientation),
             );
@@ -196,7 +212,7 @@ mod tests {
 
     #[test]
     fn a_mislabelled_file_is_probed_by_content() {
-        let p = probe_bytes("really-a-jpeg.png", &jpeg());
+        let p = probed("really-a-jpeg.png", &jpeg());
         assert_eq!((p.status, p.format), (Status::Ok, Some("jpg")), "{p:?}");
         assert_eq!(p.dimensions, Some((64, 48)));
     }
@@ -204,7 +220,7 @@ mod tests {
     #[test]
     fn a_truncated_jpeg_is_unreadable() {
         let bytes = jpeg();
-        let p = probe_bytes("cut.jpg", &bytes[..bytes.len() * 2 / 3]);
+        let p = probed("cut.jpg", &bytes[..bytes.len() * 2 / 3]);
         assert_eq!(p.status, Status::Unreadable);
         assert!(
             p.error.as_deref().unwrap().contains("truncated JPG"),
@@ -214,7 +230,7 @@ mod tests {
 
     #[test]
     fn text_named_jpg_is_not_an_image() {
-        let p = probe_bytes("notes.jpg", b"just some text, not a picture\n");
+        let p = probed("notes.jpg", b"just some text, not a picture\n");
         assert_eq!(p.status, Status::Unreadable);
         assert!(p.error.unwrap().contains("not an image"));
     }
@@ -227,7 +243,7 @@ mod tests {
         bytes[20..24].copy_from_slice(&50_000u32.to_be_bytes());
         let crc = crc32(&bytes[12..29]);
         bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-        let p = probe_bytes("huge.png", &bytes);
+        let p = probed("huge.png", &bytes);
         assert_eq!(p.status, Status::Unreadable, "{p:?}");
         assert_eq!(p.dimensions, Some((50_000, 50_000)));
         assert!(p.error.unwrap().contains("50000 × 50000"));
@@ -239,12 +255,12 @@ mod tests {
         let mut bytes = vec![0, 0, 0, 0x18];
         bytes.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
         bytes.extend_from_slice(&[0u8; 64]);
-        let p = probe_bytes("photo.heic", &bytes);
+        let p = probed("photo.heic", &bytes);
         assert_eq!(p.status, Status::Unsupported, "{p:?}");
         assert!(p.error.unwrap().contains("HEIC"));
         // The same with the avif brand: decodable, but these bytes hold no picture.
         bytes[8..12].copy_from_slice(b"avif");
-        let p = probe_bytes("new.avif", &bytes);
+        let p = probed("new.avif", &bytes);
         assert_eq!(
             (p.status, p.format),
             (Status::Unreadable, Some("avif")),

@@ -2,7 +2,9 @@
 //! or PostgreSQL (a team server, several processes on one database). Every query is one text of
 //! SQL written for both (`$1` placeholders, `TRUE`/`FALSE`, functions both have), run through
 //! [`on_pool!`] or [`on_tx!`], which type it for the backend at hand: the domain logic is never
-//! written twice, only the migrations are (in each dialect).
+//! written twice, only the migrations are (in each dialect). The one exception: statements of
+//! hundreds of parameters (indexing's batches) take SQLite's anonymous `?` (see
+//! `store::files`).
 
 use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;

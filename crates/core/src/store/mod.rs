@@ -74,6 +74,13 @@ fn reusable(conn: &mut sqlx::SqliteConnection) -> bool {
     <sqlx::Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn) == 0
 }
 
+/// Each connection's page cache (SQLite's `cache_size`, negative: in KiB). SQLite's own 2 MiB
+/// is smaller than what one of indexing's transactions changes in a large library (the images'
+/// hash index takes writes all over): pages then went to the log mid-transaction and were
+/// read back and written again, most of the time of indexing a few hundred thousand files.
+/// The bulk reads run on connections of their own ([`snapshot`]) and keep no cache.
+const CACHE_SIZE: &str = "-65536";
+
 impl Store {
     /// Opens (creating if needed) the database file at `path` and brings it up to date.
     pub async fn open(path: &Path) -> Result<Self> {
@@ -84,7 +91,8 @@ impl Store {
             // In WAL mode NORMAL never corrupts, but a power loss could drop the last commits;
             // FULL makes every acknowledged write durable.
             .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("cache_size", CACHE_SIZE);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .after_release(|conn, _| Box::pin(async move { Ok(reusable(conn)) }))

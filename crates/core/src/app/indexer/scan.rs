@@ -11,8 +11,13 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How many files are written to the database in one transaction.
-const BATCH: usize = 256;
+/// How often the files hashed so far are written to the database (one transaction), unless
+/// [`MOST_A_BATCH`] come first: each commit costs a sync and rewrites the index pages it
+/// touched, so a library of small files is written in large batches, and a slow one (large
+/// files, a network drive) still shows up as it goes.
+const COMMIT_EVERY: Duration = Duration::from_millis(250);
+/// The most files one transaction writes (a transaction holds the database's write lock).
+const MOST_A_BATCH: usize = 4096;
 /// How often progress is reported at most.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -141,7 +146,8 @@ pub(crate) async fn hash_all(
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(files.len());
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Option<FileRecord>>(BATCH * 2);
+    // Room for a whole batch, so that hashing goes on while one is written.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Option<FileRecord>>(MOST_A_BATCH);
     let hashing = tokio::task::spawn_blocking(move || {
         let queue = Mutex::new(files.into_iter());
         std::thread::scope(|s| {
@@ -156,18 +162,22 @@ pub(crate) async fn hash_all(
             }
         });
     });
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Vec::new();
     let mut changing = 0;
     let mut last_report = Instant::now();
+    let mut last_commit = Instant::now();
     while let Some(record) = rx.recv().await {
         progress.hashed += 1;
         match record {
             Some(r) => batch.push(r),
             None => changing += 1,
         }
-        if batch.len() >= BATCH {
+        if batch.len() >= MOST_A_BATCH
+            || (!batch.is_empty() && last_commit.elapsed() >= COMMIT_EVERY)
+        {
             store.record_files(root_id, &batch).await?;
             batch.clear();
+            last_commit = Instant::now();
         }
         if last_report.elapsed() >= PROGRESS_EVERY {
             on_progress(*progress);
