@@ -74,12 +74,13 @@ fn reusable(conn: &mut sqlx::SqliteConnection) -> bool {
     <sqlx::Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn) == 0
 }
 
-/// Each connection's page cache (SQLite's `cache_size`, negative: in KiB). SQLite's own 2 MiB
-/// is smaller than what one of indexing's transactions changes in a large library (the images'
-/// hash index takes writes all over): pages then went to the log mid-transaction and were
-/// read back and written again, most of the time of indexing a few hundred thousand files.
-/// The bulk reads run on connections of their own ([`snapshot`]) and keep no cache.
-const CACHE_SIZE: &str = "-65536";
+/// How many pages a transaction may change before SQLite writes them to the log mid-transaction
+/// (`cache_spill`; 64 MiB of 4 KiB pages). By default it does so once the 2 MiB page cache is
+/// full, and one of indexing's transactions in a large library changes more (the images' hash
+/// index takes writes all over): pages went to the log and were read back and written again.
+/// Pages are only held while a transaction changes them; the cache of clean pages keeps
+/// SQLite's size.
+const SPILL_PAGES: &str = "16384";
 
 impl Store {
     /// Opens (creating if needed) the database file at `path` and brings it up to date.
@@ -92,7 +93,7 @@ impl Store {
             // FULL makes every acknowledged write durable.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .pragma("cache_size", CACHE_SIZE);
+            .pragma("cache_spill", SPILL_PAGES);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .after_release(|conn, _| Box::pin(async move { Ok(reusable(conn)) }))
