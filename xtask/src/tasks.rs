@@ -56,29 +56,10 @@ pub fn test(options: TestOptions) -> Result<(), String> {
         "house rules (file and function lengths)",
         crate::house::check,
     )?;
-    step("clippy", || {
-        sh(cargo().args([
-            "clippy",
-            "--workspace",
-            "--exclude",
-            UI_PACKAGE,
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
-        sh(cargo().args([
-            "clippy",
-            "-p",
-            UI_PACKAGE,
-            "--target",
-            WASM,
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    })?;
+    // Clippy's lints, as errors, on every target of the workspace's crates: they compile
+    // through clippy's driver from here on (the unit and integration tests' build, the UI
+    // tests', the end-to-end tests' and their app's).
+    lint_while_building()?;
     // The core tests read the exports back in Python as trainers do (numpy, pyarrow).
     let trainer_python = step("setup: the trainers' Python (numpy, pyarrow)", || {
         python_env("trainer-python", &["numpy", "pyarrow"], false)
@@ -104,7 +85,7 @@ pub fn test(options: TestOptions) -> Result<(), String> {
     step(
         "cargo check for Android (protocol, ui, ranking, personal)",
         || {
-            sh(cargo().args([
+            sh(without_lints(&mut cargo()).args([
                 "check",
                 "--target",
                 crate::setup::ANDROID_TARGET,
@@ -138,6 +119,38 @@ pub fn test(options: TestOptions) -> Result<(), String> {
         start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// From here on, the workspace's own crates compile through clippy's driver with its lints as
+/// errors (what `cargo clippy --all-targets -- -D warnings` checks), so that the tests' build
+/// is the lint: `cargo clippy` would check every dependency a second time, the longest step
+/// of a fresh checkout after the build itself. Dependencies compile as they always do; the
+/// builds that ship (the .deb) and the check for Android leave the driver out
+/// ([`without_lints`]).
+fn lint_while_building() -> Result<(), String> {
+    let sysroot = exec::output(Command::new("rustc").args(["--print", "sysroot"]))
+        .ok_or("rustc --print sysroot failed")?;
+    let driver = PathBuf::from(sysroot.trim()).join("bin/clippy-driver");
+    if !driver.exists() {
+        return Err(format!(
+            "{} is missing: `rustup component add clippy`",
+            driver.display()
+        ));
+    }
+    std::env::set_var("RUSTC_WORKSPACE_WRAPPER", driver);
+    // How cargo-clippy hands its arguments to the driver.
+    std::env::set_var(
+        "CLIPPY_ARGS",
+        "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+    );
+    Ok(())
+}
+
+/// `command` without clippy's driver ([`lint_while_building`]).
+fn without_lints(command: &mut Command) -> &mut Command {
+    command
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .env_remove("CLIPPY_ARGS")
 }
 
 /// Runs models/export/test_export.py in a virtual environment of its own (numpy, onnx,
@@ -188,10 +201,12 @@ pub fn bundle() -> Result<PathBuf, String> {
 fn build_deb() -> Result<PathBuf, String> {
     step("bundle the .deb", || {
         // The .deb ships the command line beside the app (tauri.conf.json's deb files).
-        sh(cargo().args(["build", "--release", "-p", CLI_PACKAGE]))?;
-        sh(Command::new(crate::setup::tauri_cli_bin())
-            .current_dir(root().join("src-tauri"))
-            .args(["build", "--ci", "--bundles", "deb"]))?;
+        sh(without_lints(&mut cargo()).args(["build", "--release", "-p", CLI_PACKAGE]))?;
+        sh(
+            without_lints(&mut Command::new(crate::setup::tauri_cli_bin()))
+                .current_dir(root().join("src-tauri"))
+                .args(["build", "--ci", "--bundles", "deb"]),
+        )?;
         newest_file(&root().join("target/release/bundle/deb"), "deb")
     })
 }
