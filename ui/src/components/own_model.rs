@@ -70,9 +70,16 @@ pub fn OwnModel(props: &OwnModelProps) -> Html {
         let rater = app.model.rater.name.clone();
         let app_model = app.model.clone();
         let on_model = props.on_model.clone();
+        // Asked again as the pack embeds more images too: scores given before their images
+        // were embedded join the model then, with no new score to ask for it.
         use_effect_with(
-            (props.rated, rater, app.model.pack_revision),
-            move |(_, rater, _)| {
+            (
+                props.rated,
+                rater,
+                app.model.pack_revision,
+                app.model.prediction_revision,
+            ),
+            move |(_, rater, _, _)| {
                 let rater = rater.clone();
                 if !rater.is_empty() {
                     spawn_local(async move {
