@@ -39,6 +39,10 @@ async fn images_are_imported_into_the_apps_own_folder_and_found_again_on_resume(
     let app = open(tmp.path(), LibraryPlace::AppStorage).await;
     let library = tmp.path().join("data").join("library");
     assert_eq!(app.app_storage(), Some(library.as_path()));
+    // The startup rescan (the lead's, after the first reads) is over before a file is shared
+    // into the folder below: index_now waits for a run under way.
+    until("the app leads", || async { app.leads() }).await;
+    app.index_now().await;
     let state = app.call(GetState {}).await.unwrap();
     assert!(state.app_storage, "the UI is told");
     let roots: Vec<String> = state.library.roots.iter().map(|r| r.path.clone()).collect();
