@@ -147,15 +147,15 @@ pub(crate) async fn hash_all(
         .map_or(2, |n| n.get())
         .min(files.len());
     // Room for a whole batch, so that hashing goes on while one is written.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Option<FileRecord>>(MOST_A_BATCH);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Option<FileRecord>)>(MOST_A_BATCH);
     let hashing = tokio::task::spawn_blocking(move || {
-        let queue = Mutex::new(files.into_iter());
+        let queue = Mutex::new(files.into_iter().enumerate());
         std::thread::scope(|s| {
             for _ in 0..workers {
                 s.spawn(|| loop {
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                    let Some(file) = next else { break };
-                    if tx.blocking_send(index_file(&file)).is_err() {
+                    let Some((k, file)) = next else { break };
+                    if tx.blocking_send((k, index_file(&file))).is_err() {
                         break; // the writer stopped (an error): stop hashing too
                     }
                 });
@@ -166,11 +166,19 @@ pub(crate) async fn hash_all(
     let mut changing = 0;
     let mut last_report = Instant::now();
     let mut last_commit = Instant::now();
-    while let Some(record) = rx.recv().await {
+    // Recorded in the order listed, whichever thread finished first: new files and images
+    // get their ids in that order, the same each time (exports list images by id).
+    let mut early = std::collections::BTreeMap::new();
+    let mut next = 0;
+    while let Some((k, record)) = rx.recv().await {
         progress.hashed += 1;
-        match record {
-            Some(r) => batch.push(r),
-            None => changing += 1,
+        early.insert(k, record);
+        while let Some(record) = early.remove(&next) {
+            next += 1;
+            match record {
+                Some(r) => batch.push(r),
+                None => changing += 1,
+            }
         }
         if batch.len() >= MOST_A_BATCH
             || (!batch.is_empty() && last_commit.elapsed() >= COMMIT_EVERY)
