@@ -97,7 +97,7 @@ fn hash_with<T>(
 }
 
 /// Reads into `buffer` until it is full or the reader ends: how many bytes it holds.
-fn fill(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn fill(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buffer.len() {
         match reader.read(&mut buffer[filled..]) {

@@ -6,7 +6,7 @@ pub use crate::domain::{Probe, Status};
 use super::decoding::MAX_PIXELS;
 use super::formats::{self, Kind};
 use image::ImageFormat;
-use std::io::{BufRead, BufReader, Cursor, Read, Seek};
+use std::io::{BufRead, BufReader, Cursor, Seek};
 use std::path::Path;
 
 /// A probe that found `status` with `error` (no dimensions).
@@ -39,7 +39,7 @@ fn probe_with<R: BufRead + Seek>(
 ) -> Probe {
     // The format comes from the content alone: a name can lie.
     let mut head = [0u8; 64];
-    let read = open().and_then(|mut f| read_up_to(&mut f, &mut head));
+    let read = open().and_then(|mut f| super::content_hash::fill(&mut f, &mut head));
     let head_len = match read {
         Ok(n) => n,
         Err(e) => return failed(Status::Unreadable, None, format!("cannot be read: {e}")),
@@ -115,20 +115,6 @@ fn probe_with<R: BufRead + Seek>(
         },
         error,
     }
-}
-
-/// Reads as much of `buf` as the file has.
-fn read_up_to(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// Whether the end of the file shows that it was cut short, for formats with an end marker.
