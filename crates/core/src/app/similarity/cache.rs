@@ -340,10 +340,14 @@ fn update_pairs(
     let n = kept + new.len();
     let all = (n as f64).powi(2) - (kept as f64).powi(2);
     let images = new.len() as u32;
-    let percent = std::sync::atomic::AtomicU32::new(0);
+    // The threads' reports pass one at a time: the check and the telling under one lock, so
+    // a slower thread's smaller share is never told after a larger one.
+    let percent = std::sync::Mutex::new(0u32);
     let heard = |done: f64| {
         let now = (done * 100.0).floor() as u32;
-        if percent.fetch_max(now, std::sync::atomic::Ordering::Relaxed) < now {
+        let mut told = percent.lock().unwrap_or_else(|e| e.into_inner());
+        if *told < now {
+            *told = now;
             progress(images, done);
         }
     };
@@ -373,7 +377,8 @@ fn update_pairs(
             }
         }
     }
-    if images > 0 && percent.load(std::sync::atomic::Ordering::Relaxed) < 100 {
+    let told = *percent.lock().unwrap_or_else(|e| e.into_inner());
+    if images > 0 && told < 100 {
         progress(images, 1.0);
     }
     PairCache {

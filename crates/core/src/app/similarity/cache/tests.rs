@@ -82,3 +82,26 @@ fn a_search_saved_part_way_goes_on_from_there() {
     assert_eq!(by_key(&again), expected);
     assert!(heard.lock().unwrap().is_empty());
 }
+
+#[test]
+fn progress_is_told_in_order_when_the_listener_is_slow() {
+    // The first report is held up in the listener: another thread's larger share, reported
+    // meanwhile, must wait for it rather than be told first.
+    let whole = snapshot(3000);
+    let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let first = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let listener: Searching = {
+        let heard = heard.clone();
+        Box::new(move |_, done| {
+            if first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            heard.lock().unwrap().push(done);
+        })
+    };
+    let all = update_pairs(empty(), &whole, &listener, None, 3000);
+    assert!(!all.pairs.is_empty());
+    let progress = heard.lock().unwrap().clone();
+    assert!(progress.len() > 2, "{progress:?}");
+    assert!(progress.windows(2).all(|w| w[0] < w[1]), "{progress:?}");
+}
