@@ -10,6 +10,8 @@ use image_scorer_core::App;
 use image_scorer_protocol::commands::GetRatingStats;
 use std::path::Path;
 
+// Its own process: it measures the process's peak memory.
+#[path = "it/common/mod.rs"]
 mod common;
 
 const MEMORY_GOAL_MB: f64 = 200.0;

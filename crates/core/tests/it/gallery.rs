@@ -11,7 +11,7 @@ use image_scorer_protocol::{
 };
 use std::collections::HashSet;
 
-mod common;
+use crate::common;
 use common::Backend;
 
 async fn page(

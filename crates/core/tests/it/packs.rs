@@ -6,7 +6,7 @@ use common::runtime;
 use image_scorer_core::inference::Pack;
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 
 /// A pack folder with `manifest` and links to the shared models it names.
 fn pack_dir(tmp: &Path, manifest: &str, models: &[&str]) -> PathBuf {

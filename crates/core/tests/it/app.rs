@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-mod common;
+use crate::common;
 use common::fixture;
 
 /// A running app over fresh folders in `tmp`, with the given packs installed.

@@ -15,7 +15,7 @@ use image_scorer_protocol::{
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-mod common;
+use crate::common;
 use common::Backend;
 
 /// The photos that get copies, and the kinds of copy.

@@ -6,7 +6,7 @@
 //! its reason; nothing is left in the packs folder and its disk use is back where it was. The
 //! caps are the app's own ([`PackLimits`]), lowered so the test stays small.
 
-mod common;
+use crate::common;
 
 use common::{models_dir, ort_library};
 use image_scorer_core::app::pack_install::{PackLimits, PackSource, Progress};

@@ -10,7 +10,7 @@ use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgementKind};
 use std::collections::HashMap;
 use std::path::Path;
 
-mod common;
+use crate::common;
 use common::Backend;
 
 const ANA: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";

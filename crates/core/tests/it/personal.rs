@@ -4,7 +4,7 @@
 //! is better than the alternative, forgets an undone score; and, on the same features, the
 //! teaching order needs fewer ratings than random order. (The export: own_model_export.rs.)
 
-mod common;
+use crate::common;
 
 use common::own_model::{app_on_copies, model, settled, undo, EFFNET};
 use image_scorer_personal::{teach_order, Ridge};

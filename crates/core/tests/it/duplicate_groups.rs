@@ -3,7 +3,7 @@
 //! largest first; marking the 8 shown beside the kept one leaves a group of the kept one and
 //! the 5 never shown.
 
-mod common;
+use crate::common;
 
 use image::imageops::FilterType;
 use image_scorer_core::app::NullSink;

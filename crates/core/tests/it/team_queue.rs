@@ -2,7 +2,7 @@
 //! more places than an image has, a lease past its time frees its place, a rater never gets
 //! an image they scored). The simulated team is in `team_simulation.rs`.
 
-mod common;
+use crate::common;
 
 use common::queue_rule as rule;
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-mod common;
+use crate::common;
 
 async fn app_on(
     url: &str,

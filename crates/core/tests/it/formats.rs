@@ -2,7 +2,7 @@
 //! avifenc, libjxl's cjxl; Debian packages `cargo xtask setup` installs for the tests) decode to
 //! the pixels they were made from, are probed with their size, and broken ones get a reason.
 
-mod common;
+use crate::common;
 
 use image::{DynamicImage, GenericImageView, RgbaImage};
 use image_scorer_core::library::content_hash::hash_file;

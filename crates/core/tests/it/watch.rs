@@ -6,7 +6,7 @@ use image_scorer_core::Store;
 use std::io::Write;
 use std::path::PathBuf;
 
-mod common;
+use crate::common;
 use common::{fixture, sha1};
 use std::time::{Duration, Instant};
 

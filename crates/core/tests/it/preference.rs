@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-mod common;
+use crate::common;
 use common::Backend;
 
 async fn until_library(events: &mut tokio::sync::mpsc::UnboundedReceiver<AppEvent>, ok: u32) {

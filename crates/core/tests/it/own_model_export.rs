@@ -2,7 +2,7 @@
 //! against the app's own predictions, without a pack head (EfficientNet-Lite0) and over one
 //! (the stand-in CLIP + LAION pack).
 
-mod common;
+use crate::common;
 
 use common::own_model::{app_on_copies, settled, EFFNET};
 use image_scorer_core::App;

@@ -3,7 +3,7 @@
 //! library has is not copied again, a taken name gets a number, what is not an image is
 //! reported), nothing is watched, and coming back to the front scans the folder again.
 
-mod common;
+use crate::common;
 
 use common::{fixture_path, until, until_indexed};
 use image_scorer_core::app::app_storage::LibraryPlace;

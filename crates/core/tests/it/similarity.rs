@@ -3,7 +3,7 @@
 
 use image_scorer_core::similarity::EmbeddingIndex;
 
-mod common;
+use crate::common;
 use common::Backend;
 
 async fn the_index_holds_the_shown_images_embeddings_at_unit_length(backend: Backend) {

@@ -4,7 +4,7 @@
 //! once whole and valid: a wrong checksum, a pack missing a model and a zip with an entry
 //! leaving its folder are refused with the reason and leave nothing behind.
 
-mod common;
+use crate::common;
 
 use common::{models_dir, ort_library, until, until_indexed};
 use image_scorer_core::app::pack_install::{PackSource, Progress};

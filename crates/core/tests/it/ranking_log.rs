@@ -5,7 +5,7 @@ use common::{library_on, Backend};
 use image_scorer_core::store::NewJudgement;
 use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgementKind};
 
-mod common;
+use crate::common;
 
 async fn the_ranking_log_holds_each_raters_comparisons_and_scores_and_fits_them(backend: Backend) {
     use image_scorer_core::ranking::{Config, Outcome};

@@ -3,7 +3,7 @@
 //! marked unreadable, or its folder closed), and the cached copy is removed. Formats the webviews
 //! do not decode (TIFF, JPEG XL) are shown through a PNG rendition that follows the library too.
 
-mod common;
+use crate::common;
 
 use common::{fixture_path, until, until_indexed};
 use image_scorer_core::{App, AppConfig};

@@ -3,7 +3,7 @@
 use image_scorer_core::folder::check_folder;
 use image_scorer_core::Store;
 
-mod common;
+use crate::common;
 use common::{open_store, Backend};
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! the whole queue's next part, windows topped up with what the page holds cover the queue
 //! once, and what the page holds but the queue no longer lists (scored, deleted) is named.
 
-mod common;
+use crate::common;
 
 use image_scorer_core::App;
 use image_scorer_protocol::commands::{AddScore, GetScoreQueue, QueueWindow};

@@ -4,7 +4,7 @@
 use image_scorer_core::app::team::{image_key, Team};
 use std::time::Duration;
 
-mod common;
+use crate::common;
 use common::{open_store, Backend};
 
 async fn a_sign_in_code_works_once_and_revocation_holds(backend: Backend) {

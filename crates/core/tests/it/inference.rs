@@ -6,7 +6,7 @@ use common::{models_dir, runtime};
 use image_scorer_core::inference::{preprocess, Preprocess, Runtime};
 use std::path::Path;
 
-mod common;
+use crate::common;
 
 #[test]
 fn the_laion_head_reproduces_its_reference_scores() {

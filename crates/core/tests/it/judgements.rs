@@ -6,7 +6,7 @@ use image_scorer_core::store::NewJudgement;
 use image_scorer_core::Store;
 use image_scorer_protocol::{ComparisonOutcome, ImageRole, JudgementKind};
 
-mod common;
+use crate::common;
 use common::{library_on, Backend};
 
 /// Records a score-kind judgement (`kind`) of `sha1` by `rater`.

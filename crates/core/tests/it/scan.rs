@@ -5,7 +5,7 @@ use image_scorer_core::app::indexer::scan_root;
 use image_scorer_core::Store;
 use std::path::PathBuf;
 
-mod common;
+use crate::common;
 use common::{fixture, fixture_path, sha1};
 
 struct Library {

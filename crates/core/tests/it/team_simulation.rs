@@ -5,7 +5,7 @@
 //! one seed, the images taken in the order of their ids, so a run repeats exactly and the two
 //! rules hear the same opinions: they differ only in who is asked to rate what.
 
-mod common;
+use crate::common;
 
 use common::queue_rule as rule;
 

@@ -5,7 +5,7 @@ use image_scorer_core::app::serve;
 use image_scorer_core::library::serve::{parse_request, ImageRequest};
 use image_scorer_core::Store;
 
-mod common;
+use crate::common;
 use common::{fixture, sha1};
 
 #[tokio::test]

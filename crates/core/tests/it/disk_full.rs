@@ -5,7 +5,7 @@
 //! Mounting needs root (or CAP_SYS_ADMIN), as the project's machines and CI have; without it
 //! the test fails saying so, it does not skip.
 
-mod common;
+use crate::common;
 
 use common::{fixture_path, until_indexed};
 use image_scorer_core::{App, AppConfig};

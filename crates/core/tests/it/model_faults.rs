@@ -3,7 +3,7 @@
 //! prediction, a pack whose model file is not ONNX says so when chosen, and in both cases
 //! scoring goes on and another pack can be chosen and used.
 
-mod common;
+use crate::common;
 
 use common::{fixture_path, install_pack, ort_library, until, until_indexed};
 use image_scorer_core::{App, AppConfig};
