@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+// Its own process: it counts its process's open files and peak memory.
+#[path = "it/common/mod.rs"]
 mod common;
 use common::bearer;
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
-mod common;
+use crate::common;
 use common::{bearer, fixture, raw, raw_from, request};
 
 struct Team {

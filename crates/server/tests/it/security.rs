@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-mod common;
+use crate::common;
 use common::{bearer, fixture, raw, raw_from, request};
 
 const EVIL: &str = "http://evil.example";

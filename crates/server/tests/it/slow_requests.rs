@@ -8,7 +8,7 @@ use image_scorer_server::{Limits, ServerOptions};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-mod common;
+use crate::common;
 use common::pair;
 
 const HEAD_TIME: Duration = Duration::from_secs(1);

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-mod common;
+use crate::common;
 use common::{bearer, fixture, pair, raw, request};
 
 async fn call(address: SocketAddr, token: &str, command: &str, body: &str) -> (u16, String) {

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-mod common;
+use crate::common;
 use common::{raw, request};
 
 /// Reads `root.join(name)`, whatever the name, and remembers every name it was asked for.
