@@ -13,6 +13,9 @@ use super::{ScoreSummary, SizedImage, TileRow};
 use crate::Result;
 use sqlx::Row;
 
+mod align;
+use align::Cursor;
+
 /// One image that can be shown: what the library knows of it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GalleryBase {
@@ -22,8 +25,6 @@ pub struct GalleryBase {
     pub sha1: String,
     /// The path of its first present file below its folder.
     pub name: String,
-    /// When it first appeared (ISO 8601).
-    pub first_seen: String,
     /// The folders its present files are in.
     pub roots: Vec<i64>,
     /// Its place among all by name (then id), from 0.
@@ -79,18 +80,21 @@ impl JudgedRows {
     /// What the log says of each of `base`'s images, aligned with it.
     pub fn aligned(&self, base: &[GalleryBase]) -> Vec<GalleryJudged> {
         let mut judged = vec![GalleryJudged::default(); base.len()];
+        let mut at = Cursor::new(base);
         for &(image, rater, value) in &self.scores {
-            if let Some(k) = index_of(base, image) {
+            if let Some(k) = at.find(image) {
                 judged[k].scores.push((rater, value));
             }
         }
+        let mut at = Cursor::new(base);
         for &(image, n) in &self.judgements {
-            if let Some(k) = index_of(base, image) {
+            if let Some(k) = at.find(image) {
                 judged[k].judgements = n;
             }
         }
+        let mut at = Cursor::new(base);
         for &image in &self.duplicates {
-            if let Some(k) = index_of(base, image) {
+            if let Some(k) = at.find(image) {
                 judged[k].duplicate = true;
             }
         }
@@ -132,22 +136,37 @@ fn present_files(db: &mut Snapshot) -> Result<Vec<GalleryBase>> {
     Ok(images)
 }
 
-/// The images that decode, in id order: (id, SHA-1, first sighting).
-fn decodable_images(db: &mut Snapshot) -> Result<Vec<(i64, String, String)>> {
-    let mut images = Vec::new();
+/// The images that decode, in id order: their ids and SHA-1s, and when each was first seen
+/// (ISO 8601), only to be sorted by (one text for all: a million strings of their own would
+/// cost as many allocations).
+#[derive(Default)]
+struct Decodable {
+    images: Vec<(i64, String)>,
+    seen: String,
+    seen_ends: Vec<usize>,
+}
+
+impl Decodable {
+    /// The first sighting of the `k`th image.
+    fn seen(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.seen_ends[k - 1] };
+        &self.seen[start..self.seen_ends[k]]
+    }
+}
+
+fn decodable_images(db: &mut Snapshot) -> Result<Decodable> {
+    let mut found = Decodable::default();
     db.each(
         "SELECT id, sha1, first_seen FROM images WHERE status = 'ok' ORDER BY id",
         &[],
         |row| {
-            images.push((
-                row.int(0)?,
-                row.text(1)?.to_owned(),
-                row.text(2)?.to_owned(),
-            ));
+            found.images.push((row.int(0)?, row.text(1)?.to_owned()));
+            found.seen.push_str(row.text(2)?);
+            found.seen_ends.push(found.seen.len());
             Ok(())
         },
     )?;
-    Ok(images)
+    Ok(found)
 }
 
 /// The place of `ids` among the images, by binary search (they are in id order).
@@ -205,26 +224,30 @@ impl Store {
     /// has its files missed, and every such write is followed by a change of the library,
     /// which reads the rows again.
     pub async fn gallery_base(&self) -> Result<Vec<GalleryBase>> {
-        let (mut images, decodable) = tokio::try_join!(
+        let (mut images, mut decodable) = tokio::try_join!(
             self.read_snapshot(present_files),
             self.read_snapshot(decodable_images)
         )?;
         tokio::task::spawn_blocking(move || {
-            // Those that decode, with their hash and first sighting, merged in id order.
+            // Those that decode, with their hash, merged in id order; where each one's first
+            // sighting is among the decodable.
             let mut ok = vec![false; images.len()];
+            let mut seen_at = Vec::with_capacity(images.len());
             let mut at = 0;
-            for (id, sha1, first_seen) in decodable {
-                while at < images.len() && images[at].id < id {
+            let Decodable { images: ids, .. } = &mut decodable;
+            for (d, (id, sha1)) in ids.iter_mut().enumerate() {
+                while at < images.len() && images[at].id < *id {
                     at += 1;
                 }
-                if at < images.len() && images[at].id == id {
-                    images[at].sha1 = sha1;
-                    images[at].first_seen = first_seen;
+                if at < images.len() && images[at].id == *id {
+                    images[at].sha1 = std::mem::take(sha1);
                     ok[at] = true;
+                    seen_at.push(d);
                 }
             }
             let mut keep = ok.into_iter();
             images.retain(|_| keep.next().unwrap_or(false));
+            let seen = |k: usize| decodable.seen(seen_at[k]);
             let (by_name, by_age) = std::thread::scope(|scope| {
                 let images = &images;
                 let by_name = scope.spawn(|| {
@@ -233,8 +256,7 @@ impl Store {
                     })
                 });
                 let by_age = places(images.len(), |a, b| {
-                    (&images[a].first_seen, images[a].id)
-                        .cmp(&(&images[b].first_seen, images[b].id))
+                    (seen(a), images[a].id).cmp(&(seen(b), images[b].id))
                 });
                 (by_name.join().expect("sorting names"), by_age)
             });

@@ -116,7 +116,6 @@ mod tests {
                 id,
                 sha1: format!("{id}"),
                 name: name.into(),
-                first_seen: format!("2026-01-0{id}"),
                 roots: vec![1],
                 by_name: u32::from(name.as_bytes()[0] - b'a'),
                 by_age: id as u32,
