@@ -72,10 +72,15 @@ poll();
 /// has been drawn since.
 const SCORE_FIRST: &str = r#"
 const done = arguments[arguments.length - 1];
+let shown = -1;
 const poll = () => {
   const img = document.getElementById('score-image');
+  if (img && shown < 0) { shown = performance.now(); }
   if (img && img.complete && img.naturalWidth > 0) {
-    requestAnimationFrame(() => requestAnimationFrame(() => done([performance.now()])));
+    const loaded = performance.now();
+    let frame = -1;
+    requestAnimationFrame(() => { frame = performance.now(); requestAnimationFrame(() =>
+      done([performance.now(), performance.timeOrigin, shown, loaded, frame])); });
   } else if (performance.now() > 60000) {
     done(['the Score page showed no image']);
   } else {
@@ -153,6 +158,38 @@ async fn settle(app: &App) {
     }
 }
 
+/// Prints what the Score page waited for, each step from its document's start: the app's
+/// commands (from the timings it recorded) and the image's element, load and paint (WebKit's
+/// first frame can wait on its renderer's start: see `prefer_webkits_plain_renderer`).
+fn steps_to_first_image(timings: &std::path::Path, score: &[f64]) {
+    let [painted, origin, shown, loaded, frame] = score[..] else {
+        return;
+    };
+    let text = std::fs::read_to_string(timings).unwrap_or_default();
+    println!("  its steps, from the page's document started:");
+    for line in text.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(name), Some(Ok(start)), Some(Ok(end))) = (
+            parts.next(),
+            parts.next().map(str::parse::<f64>),
+            parts.next().map(str::parse::<f64>),
+        ) else {
+            continue;
+        };
+        if start - origin <= painted {
+            println!(
+                "    {name}: {:.0} to {:.0} ms",
+                start - origin,
+                end - origin
+            );
+        }
+    }
+    println!(
+        "    the image's element: {shown:.0} ms, loaded {loaded:.0} ms, its first frame begun \
+         {frame:.0} ms, painted {painted:.0} ms"
+    );
+}
+
 async fn first_tile(app: &App) -> String {
     let value = app
         .client
@@ -194,6 +231,7 @@ async fn main() {
          of it after the page's document started)",
         score[0]
     );
+    steps_to_first_image(&timings, &score);
     let at_start = run(&app, FIRST_SCREEN, vec!["#/ratings".into(), "".into()]).await;
     println!(
         "Ratings opened right at start to its first screen of {} thumbnails painted: {:.0} ms",
