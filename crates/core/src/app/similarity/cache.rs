@@ -395,13 +395,33 @@ fn update_pairs(
 /// default), through the Hamming index, and again when a larger one is asked for.
 const ALL_DISTANCES_UP_TO: usize = 20_000;
 
-/// Every pair of `hashes` within `within` bits.
+/// The links among `hashes` within `within` bits that join the groups every such pair would:
+/// images with equal hashes each linked to the first of them (a star, not every pair among
+/// them: ten thousand blank frames would be fifty million pairs, gigabytes), and two different
+/// hashes within `within` bits by one link between their first images.
 fn hash_pairs(key: (u64, usize), hashes: Vec<(String, u64)>, within: u32) -> HashPairs {
-    let values: Vec<u64> = hashes.iter().map(|(_, h)| *h).collect();
+    let mut first: HashMap<u64, u32> = HashMap::new();
+    let mut pairs = Vec::new();
+    let (mut values, mut rows) = (Vec::new(), Vec::new());
+    for (row, (_, hash)) in hashes.iter().enumerate() {
+        let row = row as u32;
+        match first.entry(*hash) {
+            std::collections::hash_map::Entry::Occupied(e) => pairs.push((row, *e.get(), 0)),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(row);
+                values.push(*hash);
+                rows.push(row);
+            }
+        }
+    }
+    for (a, b, bits) in crate::similarity::hamming_pairs(&values, within, threads()) {
+        let (a, b) = (rows[a as usize], rows[b as usize]);
+        pairs.push((a.max(b), a.min(b), bits));
+    }
     HashPairs {
         key,
         within,
-        pairs: crate::similarity::hamming_pairs(&values, within, threads()),
+        pairs,
         keys: hashes.into_iter().map(|(k, _)| k).collect(),
     }
 }

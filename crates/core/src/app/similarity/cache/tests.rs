@@ -105,3 +105,47 @@ fn progress_is_told_in_order_when_the_listener_is_slow() {
     assert!(progress.len() > 2, "{progress:?}");
     assert!(progress.windows(2).all(|w| w[0] < w[1]), "{progress:?}");
 }
+
+#[test]
+fn equal_hashes_are_linked_in_a_star_into_the_groups_every_pair_makes() {
+    // Thousands of blank frames (one hash), a few near them and a pair elsewhere.
+    let mut hashes: Vec<(String, u64)> = (0..1500).map(|i| (format!("{i}"), 0)).collect();
+    hashes.extend([
+        ("a".into(), 0b1),
+        ("b".into(), 0b11),
+        ("c".into(), 0b1111_1111),
+    ]);
+    hashes.extend([("d".into(), u64::MAX), ("e".into(), u64::MAX ^ 0b100)]);
+    let mut rng = fastrand::Rng::with_seed(9);
+    hashes.extend((0..300).map(|i| (format!("x{i}"), rng.u64(..))));
+    let every = |hashes: &[(String, u64)], within: u32| {
+        let mut pairs = Vec::new();
+        for a in 0..hashes.len() {
+            for b in 0..a {
+                let bits = (hashes[a].1 ^ hashes[b].1).count_ones();
+                if bits <= within {
+                    pairs.push((a as u32, b as u32, bits));
+                }
+            }
+        }
+        pairs
+    };
+    let groups = |pairs: &[(u32, u32, u32)], n: usize, within: u32| {
+        let edges = pairs
+            .iter()
+            .filter(|p| p.2 <= within)
+            .map(|&(a, b, d)| (a as usize, b as usize, 1.0 - f64::from(d) / 64.0));
+        groups_of(n, edges, |_| true)
+    };
+    let linked = hash_pairs((1, hashes.len()), hashes.clone(), 6);
+    assert!(linked.pairs.len() < 1900, "{} links", linked.pairs.len());
+    let all = every(&hashes, 6);
+    assert!(all.len() > 1_100_000, "{} pairs", all.len());
+    for within in [0, 1, 2, 4, 6] {
+        assert_eq!(
+            groups(&linked.pairs, hashes.len(), within),
+            groups(&all, hashes.len(), within),
+            "within {within} bits"
+        );
+    }
+}
