@@ -34,6 +34,9 @@ async fn header_shows_the_folders_and_startup_errors_until_dismissed() {
 async fn alt_digits_switch_pages_and_mark_the_nav_link() {
     let (root, handle) = mount(ONE_FOLDER, "null", false);
     find(&root, "#page-score h1", "Score").await;
+    // Keys pressed once the app has its state, as a user sees it (in CI an Alt+3 pressed
+    // before it was once not followed; the cause is not known).
+    find(&root, "#image-count", "12 images").await;
     for (digit, slug, title) in [
         ('3', "preference", "Preference"),
         ('5', "ratings", "Ratings"),
