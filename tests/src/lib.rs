@@ -439,3 +439,17 @@ pub fn models_dir() -> PathBuf {
 #[path = "../../crates/core/examples/common/goal.rs"]
 mod goal;
 pub use goal::goal_line;
+
+/// Every command in the app's timing file (`IMAGE_SCORER_TIMINGS`), in order: its name, start
+/// and end in ms since the epoch.
+pub fn read_timings(file: &Path) -> Vec<(String, f64, f64)> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let name = f.next()?.to_owned();
+            Some((name, f.next()?.parse().ok()?, f.next()?.parse().ok()?))
+        })
+        .collect()
+}

@@ -165,17 +165,8 @@ fn steps_to_first_image(timings: &std::path::Path, score: &[f64]) {
     let [painted, origin, shown, loaded, frame] = score[..] else {
         return;
     };
-    let text = std::fs::read_to_string(timings).unwrap_or_default();
     println!("  its steps, from the page's document started:");
-    for line in text.lines() {
-        let mut parts = line.split_whitespace();
-        let (Some(name), Some(Ok(start)), Some(Ok(end))) = (
-            parts.next(),
-            parts.next().map(str::parse::<f64>),
-            parts.next().map(str::parse::<f64>),
-        ) else {
-            continue;
-        };
+    for (name, start, end) in image_scorer_e2e::read_timings(timings) {
         if start - origin <= painted {
             println!(
                 "    {name}: {:.0} to {:.0} ms",

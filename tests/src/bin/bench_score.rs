@@ -387,14 +387,10 @@ async fn measure(
 
 /// `(start, end)` in ms since the epoch of every `command` in the app's timing file, in order.
 fn read_timings(file: &Path, command: &str) -> Vec<(f64, f64)> {
-    std::fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| {
-            let mut f = l.split_whitespace();
-            (f.next()? == command).then_some(())?;
-            Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?))
-        })
+    image_scorer_e2e::read_timings(file)
+        .into_iter()
+        .filter(|(name, _, _)| name == command)
+        .map(|(_, start, end)| (start, end))
         .collect()
 }
 

@@ -9,6 +9,7 @@ use super::pair_file;
 use crate::similarity::{EmbeddingIndex, Ivf, Pair};
 use crate::store::EmbeddingRows;
 use crate::{Result, Store};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -406,8 +407,8 @@ fn hash_pairs(key: (u64, usize), hashes: Vec<(String, u64)>, within: u32) -> Has
     for (row, (_, hash)) in hashes.iter().enumerate() {
         let row = row as u32;
         match first.entry(*hash) {
-            std::collections::hash_map::Entry::Occupied(e) => pairs.push((row, *e.get(), 0)),
-            std::collections::hash_map::Entry::Vacant(e) => {
+            Entry::Occupied(e) => pairs.push((row, *e.get(), 0)),
+            Entry::Vacant(e) => {
                 e.insert(row);
                 values.push(*hash);
                 rows.push(row);
